@@ -1,0 +1,1 @@
+"""Users, authentication, sessions, permissions predicates and the audit trail."""

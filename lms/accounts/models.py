@@ -1,0 +1,77 @@
+"""Users and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.core.db import UTCDateTime
+from lms.core.time import utcnow
+from lms.extensions import db
+
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def normalise_email(email: str) -> str:
+    """Return the canonical form of an e-mail address (trimmed, lower case)."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: learner, trainer or administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # Unique case-insensitively: the column only ever holds the lower-case form.
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("locale IN ('fr', 'en')", name="locale_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of ``password``."""
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether ``password`` matches the stored hash (False when none is set)."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class AuditEvent(db.Model):
+    """An append-only record of a security- or grade-relevant change."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp(), index=True
+    )
+
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"

@@ -1,0 +1,1 @@
+"""Global administration: users, audit log, settings."""

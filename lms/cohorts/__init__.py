@@ -1,0 +1,1 @@
+"""Cohorts, their module calendar and their memberships (learners and trainers)."""

@@ -1,0 +1,115 @@
+"""Cohorts follow one path version, on a calendar, with learners and trainers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.core.db import UTCDateTime
+from lms.core.enums import enum_column_type
+from lms.core.time import utcnow
+from lms.curriculum.models import Module, TrainingPath
+from lms.extensions import db
+
+
+class CohortState(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class MembershipRole(StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+
+
+class Cohort(db.Model):
+    """A group of learners following one path version together."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    path_id: Mapped[int] = mapped_column(ForeignKey("training_paths.id", ondelete="RESTRICT"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    capacity: Mapped[int | None]
+    state: Mapped[CohortState] = mapped_column(
+        enum_column_type(CohortState, "cohort_state"), default=CohortState.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    path: Mapped[TrainingPath] = relationship()
+    calendar: Mapped[list[ModuleCalendar]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.name}>"
+
+    def role_of(self, user: User) -> MembershipRole | None:
+        """Return the user's role in this cohort, or None when they do not belong to it."""
+        for membership in self.memberships:
+            if membership.user_id == user.id:
+                return membership.role
+        return None
+
+    def is_learner(self, user: User) -> bool:
+        return self.role_of(user) == MembershipRole.LEARNER
+
+    def is_trainer(self, user: User) -> bool:
+        return self.role_of(user) == MembershipRole.TRAINER
+
+
+class ModuleCalendar(db.Model):
+    """When a module opens for a cohort, and its optional closing date and session."""
+
+    __tablename__ = "module_calendars"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "module_id"),
+        CheckConstraint("closes_at IS NULL OR closes_at > opens_at", name="closes_after_open"),
+        CheckConstraint(
+            "session_ends_at IS NULL OR session_starts_at IS NULL "
+            "OR session_ends_at > session_starts_at",
+            name="session_ends_after_start",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="RESTRICT"))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+
+    cohort: Mapped[Cohort] = relationship(back_populates="calendar")
+    module: Mapped[Module] = relationship()
+
+
+class Membership(db.Model):
+    """A user's place in a cohort: learner or trainer (one role per cohort)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(enum_column_type(MembershipRole, "membership_role"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    cohort: Mapped[Cohort] = relationship(back_populates="memberships")

@@ -1,0 +1,105 @@
+"""Configuration: defaults, then ``LMS_*`` environment variables, then the mapping given to
+``create_app``.
+
+Nothing here is read at import time: ``load_config`` runs inside ``create_app``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  refused by production configs
+
+
+class DefaultConfig:
+    """Settings for the embedded default: SQLite in the instance folder, French first."""
+
+    ENV_NAME = "development"  # "production" turns on the production checks
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    DATABASE_URL: str | None = None  # None: SQLite file ``lms.sqlite3`` in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = 3600 * 12
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    # Default path definition loaded by ``lms demo``.
+    DEMO_PATH_FILE: str | None = None
+
+
+# Environment variables understood by the application, and how to parse each one.
+ENV_SETTINGS: dict[str, str] = {
+    "LMS_ENV": "ENV_NAME",
+    "LMS_SECRET_KEY": "SECRET_KEY",
+    "LMS_DATABASE_URL": "DATABASE_URL",
+    "LMS_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "LMS_MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
+    "LMS_DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE",
+    "LMS_DEFAULT_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the application safely."""
+
+
+def _parse(value: str) -> Any:
+    """Read booleans and numbers as JSON, keep anything else as text."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def load_config(app, config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, environment and ``config``, then check it."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("lms.cfg", silent=True)  # optional instance config file
+    for env_name, key in ENV_SETTINGS.items():
+        if env_name in os.environ:
+            raw = os.environ[env_name]
+            app.config[key] = raw if key in {"SECRET_KEY", "DATABASE_URL"} else _parse(raw)
+    if config:
+        app.config.update(config)
+
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if app.config["ENV_NAME"] == "production":
+        check_production(app.config)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs, the driver this project ships with."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse to start a production instance with unsafe settings."""
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEFAULT_SECRET_KEY or len(str(secret)) < 32:
+        raise ConfigError(
+            "LMS_SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("DEBUG must be off in production")

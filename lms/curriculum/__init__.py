@@ -1,0 +1,1 @@
+"""The training path: modules, chronology, lessons, competency blocks and competencies."""

@@ -1,0 +1,1 @@
+"""The learner's progress through the path: lesson completion and the chronology engine."""
