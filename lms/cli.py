@@ -11,7 +11,9 @@ def _create_app():
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, help="Certifying-path LMS « Entrepreneur·e du bien-vivre ».")
+cli = FlaskGroup(
+    create_app=_create_app, help="Certifying-path LMS « Entrepreneur·e du bien-vivre »."
+)
 
 
 def main() -> None:

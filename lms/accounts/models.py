@@ -14,7 +14,7 @@ from lms.core.db import UTCDateTime
 from lms.core.time import utcnow
 from lms.extensions import db
 
-PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  a method name, not a secret
 
 
 def normalise_email(email: str) -> str:

@@ -108,7 +108,9 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MembershipRole] = mapped_column(enum_column_type(MembershipRole, "membership_role"))
+    role: Mapped[MembershipRole] = mapped_column(
+        enum_column_type(MembershipRole, "membership_role")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
