@@ -55,6 +55,13 @@ ENV_SETTINGS: dict[str, str] = {
 }
 
 
+# Defaults that differ in production (``LMS_ENV=production``); explicit settings still win.
+PRODUCTION_DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_SECURE": True,
+}
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot run the application safely."""
 
@@ -70,13 +77,10 @@ def _parse(value: str) -> Any:
 def load_config(app, config: Mapping[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, environment and ``config``, then check it."""
     app.config.from_object(DefaultConfig)
-    app.config.from_pyfile("lms.cfg", silent=True)  # optional instance config file
-    for env_name, key in ENV_SETTINGS.items():
-        if env_name in os.environ:
-            raw = os.environ[env_name]
-            app.config[key] = raw if key in {"SECRET_KEY", "DATABASE_URL"} else _parse(raw)
-    if config:
-        app.config.update(config)
+    _apply_settings(app, config)
+    if app.config["ENV_NAME"] == "production":
+        app.config.update(PRODUCTION_DEFAULTS)
+        _apply_settings(app, config)  # explicit settings still win over production defaults
 
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
     if not url:
@@ -84,6 +88,17 @@ def load_config(app, config: Mapping[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if app.config["ENV_NAME"] == "production":
         check_production(app.config)
+
+
+def _apply_settings(app, config: Mapping[str, Any] | None) -> None:
+    """Apply the instance config file, then ``LMS_*`` variables, then ``config``."""
+    app.config.from_pyfile("lms.cfg", silent=True)  # optional instance config file
+    for env_name, key in ENV_SETTINGS.items():
+        if env_name in os.environ:
+            raw = os.environ[env_name]
+            app.config[key] = raw if key in {"SECRET_KEY", "DATABASE_URL"} else _parse(raw)
+    if config:
+        app.config.update(config)
 
 
 def normalise_database_url(url: str) -> str:
