@@ -57,3 +57,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     """Domain commands appear under the ``lms`` console command."""
+    from lms.curriculum.cli import export_path_command, load_path_command
+
+    app.cli.add_command(load_path_command)
+    app.cli.add_command(export_path_command)
