@@ -80,7 +80,7 @@ def make_bien_vivre_path(
     creates modules without any lesson.
     """
     if cohort is None:
-        cohort = CohortFactory(path=TrainingPathFactory(code="bien-vivre"))
+        cohort = CohortFactory(path=TrainingPathFactory(title="Entrepreneur·e du bien-vivre"))
     built = BienVivrePath(path=cohort.path, cohort=cohort)
     kept = set(codes)
     for position, (code, title, needs) in enumerate(BIEN_VIVRE_MODULES, start=1):
