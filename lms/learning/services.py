@@ -52,6 +52,7 @@ class _PathProgress:
 
 
 def _lesson_lacking(title: str) -> str:
+    """Name a required lesson the learner has not done."""
     return _("Complete the lesson “%(title)s”", title=title)
 
 
@@ -203,7 +204,7 @@ def module_state(
 
 
 def explain_lock(state: ModuleState) -> str:
-    """Return a sentence saying why a locked module is locked (every reason)."""
+    """Return a sentence saying why a locked module is locked, giving every reason (for pages)."""
     reasons = []
     if state.missing_prerequisites:
         modules = ", ".join(state.missing_prerequisites)
@@ -216,12 +217,14 @@ def explain_lock(state: ModuleState) -> str:
 
 
 def _completion_of(learner: User, lesson: Lesson) -> LessonCompletion | None:
+    """Return the learner's completion of the lesson, if recorded."""
     return db.session.scalar(
         db.select(LessonCompletion).filter_by(user_id=learner.id, lesson_id=lesson.id)
     )
 
 
 def _is_learner(user: User, cohort: Cohort) -> bool:
+    """Tell whether the user is a learner of the cohort (one query, memberships not loaded)."""
     membership = db.select(Membership.id).filter_by(
         user_id=user.id, cohort_id=cohort.id, role=MembershipRole.LEARNER
     )

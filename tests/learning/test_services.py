@@ -11,6 +11,7 @@ from lms.extensions import db
 from lms.learning.models import LessonCompletion
 from lms.learning.services import (
     LearningError,
+    _insert_completion_once,
     complete_lesson,
     completed_module_codes,
     explain_lock,
@@ -36,6 +37,7 @@ def statuses(learner, cohort) -> str:
 
 
 def completion_count() -> int:
+    """Return the number of lesson completions in the database."""
     return db.session.scalar(db.select(db.func.count(LessonCompletion.id)))
 
 
@@ -166,6 +168,18 @@ def test_complete_lesson_is_idempotent():
     assert again.id == first.id
     assert again.completed_at == now
     assert completion_count() == 1
+
+
+def test_concurrent_insert_of_the_same_completion_keeps_one_row():
+    bien_vivre = make_bien_vivre_path(codes=("M1",))
+    learner = bien_vivre.enrol_learner()
+    lesson, now = bien_vivre.lessons["M1"], datetime.now(UTC)
+    # Two requests that both found no completion: the second insert must not fail.
+    _insert_completion_once(learner, lesson, now)
+    _insert_completion_once(learner, lesson, now + timedelta(seconds=1))
+    assert completion_count() == 1
+    completion = db.session.scalar(db.select(LessonCompletion))
+    assert completion.completed_at == now
 
 
 def test_complete_lesson_returns_a_completion_recorded_earlier():
