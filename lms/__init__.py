@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    _register_error_handlers(app)
     return app
 
 
@@ -53,11 +54,29 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Blueprints are registered from the lowest domain to the highest."""
+    from lms.accounts.views import bp as accounts_bp
+    from lms.admin.views import bp as admin_bp
+    from lms.cohorts.manage import bp as cohorts_manage_bp
+    from lms.learning.views import bp as learning_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(cohorts_manage_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_commands(app: Flask) -> None:
     """Domain commands appear under the ``lms`` console command."""
+    from lms.accounts.cli import create_admin_command
     from lms.curriculum.cli import export_path_command, load_path_command
 
+    app.cli.add_command(create_admin_command)
     app.cli.add_command(load_path_command)
     app.cli.add_command(export_path_command)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """Error pages: 400 to 429 explain, 500 shows a correlation id (lms.core.errors)."""
+    from lms.core.errors import register_error_handlers
+
+    register_error_handlers(app)
