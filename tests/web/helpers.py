@@ -37,8 +37,9 @@ def csrf_token_of(html: str) -> str:
 
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
-    """Collect the SQL statements run inside the block."""
+    """Collect the SQL statements run inside the block, starting like a fresh request would."""
     statements: list[str] = []
+    db.session.expire_all()  # no object cached from an earlier request or from the test
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
