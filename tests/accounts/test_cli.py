@@ -16,6 +16,7 @@ def create_admin(runner, *args, password_input):
 
 
 def users():
+    """Return every user in the database."""
     return list(db.session.scalars(db.select(User)))
 
 

@@ -25,6 +25,7 @@ def cohort_counts(html: str) -> dict[str, tuple[str, str]]:
 
 
 def total(html: str, name: str) -> str:
+    """Return one of the totals shown at the top of the overview."""
     return re.search(rf'data-total="{name}">(\d+)<', html).group(1)
 
 

@@ -15,6 +15,7 @@ from tests.web.helpers import log_in, text
 
 
 def heading(html: str) -> str:
+    """Return the main heading of an error page."""
     return re.search(r'<h1 id="error-title">(.*?)</h1>', html, re.S).group(1)
 
 
