@@ -26,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config and "INSTANCE_PATH" in config:
         app.instance_path = str(config["INSTANCE_PATH"])
     load_config(app, config)
+    # Like the Flask tutorial: the instance folder holds the SQLite file, uploads and PDFs.
+    os.makedirs(app.instance_path, exist_ok=True)
     _import_models()
     _init_extensions(app)
     _register_blueprints(app)
@@ -73,6 +75,10 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(load_path_command)
     app.cli.add_command(export_path_command)
+
+    from lms.demo import demo_command
+
+    app.cli.add_command(demo_command)
 
 
 def _register_error_handlers(app: Flask) -> None:

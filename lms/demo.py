@@ -1,0 +1,156 @@
+"""``lms demo``: a ready-to-explore instance on the embedded SQLite default.
+
+The demo data is for exploring the product only: its accounts get fresh random passwords on
+every run (printed once), and nothing here is ever used by a real installation, which starts
+with no account at all (``lms create-admin``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from lms.accounts.models import User
+from lms.accounts.services import create_user, find_user_by_email
+from lms.cohorts.models import Cohort, MembershipRole
+from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
+from lms.curriculum.models import TrainingPath
+from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.extensions import db
+from lms.learning.services import complete_lesson
+
+COHORT_NAME = "Promotion de démonstration"
+DEMO_DOMAIN = "demo.bien-vivre.example"
+
+# Days from today when each module opens: M1–M5 are open, M6–M8 still ahead.
+OPENING_DAYS = {
+    **{"M1": -120, "M2": -95, "M3": -70, "M4": -70, "M5": -40},
+    **{"M6": 10, "M7": 40, "M8": 75},
+}
+
+
+@dataclass(frozen=True)
+class DemoLearner:
+    """A demo learner and how far along the path they are."""
+
+    slug: str
+    name: str
+    completed: tuple[str, ...]  # modules whose lessons are all done
+    partial: str | None = None  # a module where only the first lesson is done
+
+
+LEARNERS = (
+    DemoLearner("ines", "Inès Martin", ()),
+    DemoLearner("hugo", "Hugo Bernard", (), partial="M1"),
+    DemoLearner("lea", "Léa Dubois", ("M1",)),
+    DemoLearner("tom", "Tom Thomas", ("M1",), partial="M2"),
+    DemoLearner("chloe", "Chloé Robert", ("M1", "M2")),
+    DemoLearner("nael", "Naël Richard", ("M1", "M2"), partial="M3"),
+    DemoLearner("manon", "Manon Petit", ("M1", "M2", "M3")),
+    DemoLearner("yanis", "Yanis Durand", ("M1", "M2", "M4")),
+    DemoLearner("camille", "Camille Leroy", ("M1", "M2", "M3", "M4")),
+    DemoLearner("sacha", "Sacha Moreau", ("M1", "M2", "M3", "M4"), partial="M5"),
+    DemoLearner("jade", "Jade Simon", ("M1", "M2", "M3", "M4", "M5")),
+    DemoLearner("adam", "Adam Laurent", ("M1", "M2", "M3", "M4", "M5")),
+)
+STAFF = (
+    ("admin", "Alice Administratrice", None),
+    ("formatrice", "Fatou Formatrice", MembershipRole.TRAINER),
+    ("formateur", "Félix Formateur", MembershipRole.TRAINER),
+)
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Prepare the demo data and exit.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo_command(no_serve: bool, host: str, port: int) -> None:
+    """Create or upgrade the database, load the path and a demo cohort, then serve."""
+    upgrade()
+    path = load_path_file(shipped_path_file()).path
+    now = datetime.now(UTC)
+    cohort = find_cohort(COHORT_NAME) or _create_demo_cohort(path, now)
+    credentials = _ensure_people(cohort, now)
+    db.session.commit()
+    _print_credentials(credentials)
+    if not no_serve:
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _create_demo_cohort(path: TrainingPath, now: datetime) -> Cohort:
+    """Create the demo cohort and its calendar around today."""
+    cohort = create_cohort(
+        COHORT_NAME,
+        path,
+        starts_on=(now - timedelta(days=130)).date(),
+        ends_on=(now + timedelta(days=120)).date(),
+        capacity=20,
+    )
+    entries = {}
+    for code, days in OPENING_DAYS.items():
+        opens_at = (now + timedelta(days=days)).replace(hour=7, minute=0, second=0, microsecond=0)
+        entries[code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(days=28))
+    set_calendar(cohort, entries)
+    return cohort
+
+
+def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing and give every one a fresh password."""
+    credentials = []
+    for slug, name, role in STAFF:
+        user = _demo_user(slug, name, is_admin=role is None)
+        if role is not None and cohort.role_of(user) is None:
+            add_member(user, cohort, role)
+        credentials.append((_label(user, role), user.email, _reset_password(user)))
+    for learner in LEARNERS:
+        user = _demo_user(learner.slug, learner.name)
+        if cohort.role_of(user) is None:
+            add_member(user, cohort, MembershipRole.LEARNER)
+            _record_progress(user, cohort, learner, now)
+        credentials.append(("learner", user.email, _reset_password(user)))
+    return credentials
+
+
+def _demo_user(slug: str, name: str, *, is_admin: bool = False) -> User:
+    email = f"{slug}@{DEMO_DOMAIN}"
+    return find_user_by_email(email) or create_user(email, name, is_admin=is_admin)
+
+
+def _reset_password(user: User) -> str:
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    return password
+
+
+def _label(user: User, role: MembershipRole | None) -> str:
+    return "administrator" if user.is_admin else role.value
+
+
+def _record_progress(user: User, cohort: Cohort, learner: DemoLearner, now: datetime) -> None:
+    """Mark lessons done as this learner would have, a few days after each module opened."""
+    modules = {module.code: module for module in cohort.path.modules}
+    opening = {row.module_id: row.opens_at for row in cohort.calendar}
+    for code in learner.completed:
+        module = modules[code]
+        done_at = min(opening[module.id] + timedelta(days=5), now)
+        for lesson in module.lessons:
+            complete_lesson(user, cohort, lesson, now=done_at)
+    if learner.partial:
+        module = modules[learner.partial]
+        complete_lesson(user, cohort, module.lessons[0], now=now)
+
+
+def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
+    click.echo("Demo accounts (demo data only; passwords change on every run):")
+    for role, email, password in credentials:
+        click.echo(f"  {role:<14} {email:<40} {password}")

@@ -1,0 +1,89 @@
+"""``lms demo``: one command builds a ready-to-explore instance, and running it twice is safe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func
+
+from lms import create_app
+from lms.accounts.models import User
+from lms.cohorts.models import Cohort, Membership
+from lms.curriculum.models import TrainingPath
+from lms.extensions import db
+from lms.learning.models import LessonCompletion
+from lms.learning.services import module_states
+
+COUNTED = (User, Membership, Cohort, TrainingPath, LessonCompletion)
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    """An application on its own empty SQLite instance, as on a fresh machine."""
+    app = create_app(
+        {"SECRET_KEY": "demo-test-secret-key-long-enough-0123456789", "TESTING": True}
+        | {"INSTANCE_PATH": str(tmp_path / "instance")}
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def run_demo(app) -> str:
+    """Run ``lms demo --no-serve`` and return what it printed."""
+    result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(db.select(func.count()).select_from(model))
+        for model in COUNTED
+    }
+
+
+def test_demo_builds_the_path_cohort_and_people(demo_app):
+    output = run_demo(demo_app)
+    assert counts() == {
+        "User": 15,
+        "Membership": 14,
+        "Cohort": 1,
+        "TrainingPath": 1,
+        "LessonCompletion": counts()["LessonCompletion"],
+    }
+    assert counts()["LessonCompletion"] > 40
+    assert "demo data only" in output
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 15
+    assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
+
+
+def test_demo_learners_are_at_different_stages(demo_app):
+    run_demo(demo_app)
+    cohort = db.session.scalar(db.select(Cohort))
+    user = db.session.scalar(db.select(User).filter_by(email="yanis@demo.bien-vivre.example"))
+    states = {module.code: state for module, state in module_states(user, cohort)}
+    assert [code for code, state in states.items() if state.is_completed] == ["M1", "M2", "M4"]
+    assert states["M3"].is_open
+    assert states["M5"].missing_prerequisites == ("M3",)
+    assert states["M6"].waiting_for_calendar
+    stages = {
+        tuple(s.status for _, s in module_states(membership.user, cohort))
+        for membership in cohort.memberships
+    }
+    assert len(stages) >= 6
+
+
+def test_running_the_demo_twice_duplicates_nothing(demo_app):
+    first_output = run_demo(demo_app)
+    before = counts()
+    second_output = run_demo(demo_app)
+    assert counts() == before
+    # Fresh passwords each run: the printed ones are the ones that work.
+    assert first_output != second_output
+    password = re.search(r"ines@demo\.bien-vivre\.example\s+(\S+)", second_output).group(1)
+    user = db.session.scalar(db.select(User).filter_by(email="ines@demo.bien-vivre.example"))
+    db.session.refresh(user)
+    assert user.check_password(password)
