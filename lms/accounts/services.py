@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
+
 from lms.accounts.models import AuditEvent, User, normalise_email
 from lms.extensions import db
 
@@ -61,3 +64,44 @@ def record_audit_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def set_admin(actor: User, user: User, is_admin: bool) -> None:
+    """Grant or revoke administrator rights; never to or for oneself; audited."""
+    if actor.id == user.id:
+        raise AccountError(_("You cannot change your own administrator rights."))
+    if user.is_admin == is_admin:
+        return
+    user.is_admin = is_admin
+    action = "user.grant_admin" if is_admin else "user.revoke_admin"
+    record_audit_event(
+        actor, action, user, before={"is_admin": not is_admin}, after={"is_admin": is_admin}
+    )
+    if not is_admin:
+        # Imported here: the sessions module builds on this one.
+        from lms.accounts.sessions import end_sessions
+
+        # The privilege drop takes effect now, not when the user's cookie expires.
+        end_sessions(user, reason="administrator rights revoked")
+
+
+def update_user(actor: User, user: User, *, email: str, display_name: str, locale: str) -> None:
+    """Change a user's e-mail address, name and language; audit what changed."""
+    email, display_name = normalise_email(email), display_name.strip()
+    if not email or not display_name:
+        raise AccountError(_("The e-mail address and the name are required."))
+    if locale not in current_app.config["LANGUAGES"]:
+        raise AccountError(_("Unknown language: %(locale)s.", locale=locale))
+    owner = find_user_by_email(email)
+    if owner is not None and owner.id != user.id:
+        raise AccountError(_("Another account already uses this e-mail address."))
+    wanted = {"email": email, "display_name": display_name, "locale": locale}
+    before = {name: getattr(user, name) for name in wanted}
+    changed = {name: value for name, value in wanted.items() if before[name] != value}
+    if not changed:
+        return
+    for name, value in changed.items():
+        setattr(user, name, value)
+    record_audit_event(
+        actor, "user.update", user, before={name: before[name] for name in changed}, after=changed
+    )
