@@ -131,3 +131,13 @@ class QueryCounter:
 def query_counter() -> QueryCounter:
     """Return a counter: ``with query_counter as queries: ...`` then ``queries.count``."""
     return QueryCounter()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the security figures (routes classified, pairs checked, fuzzed inputs...)."""
+    from tests.security.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("security figures")
+        for label, value in FIGURES.items():
+            terminalreporter.write_line(f"{label}: {value}")

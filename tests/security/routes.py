@@ -1,0 +1,117 @@
+"""Who may use each route: one line per ``(endpoint, method)`` of ``app.url_map``.
+
+Add one line for every route you create, e.g.::
+
+    ("admin.user_edit", "GET"): admin(user_id="learner_b"),
+    ("admin.user_edit", "POST"): admin(user_id="learner_b", data={"display_name": "Zoé"}),
+    ("accounts.session_end", "POST"): logged_in(session_id="own_session"),
+    ("cohorts_manage.roster", "GET"): staff(cohort_id="cohort"),
+
+URL arguments and ``ref(...)`` form values name objects of the test world
+(tests/security/world.py): ``cohort`` (learner A's and B's cohort, trained by ``trainer``),
+``other_cohort`` (trained by ``other_trainer``), the users ``learner_a``, ``learner_b``,
+``trainer``, ``other_trainer``, ``admin`` and ``outsider`` (active, in no cohort), ``path``,
+``module`` and ``lesson`` (M1 of the cohort's path). A name ending in ``_session`` or starting
+with ``own_`` may depend on the persona: add its recipe to ``RESOLVERS``.
+
+The rule says which personas are allowed (see ``Access``); everyone else is denied: anonymous
+visitors are redirected to the login page, authenticated people get 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PERSONAS = ("anonymous", "learner_a", "learner_b", "trainer", "other_trainer", "admin")
+
+
+@dataclass(frozen=True)
+class Access:
+    """A class of route: its name and the personas it lets through."""
+
+    name: str
+    allowed: frozenset[str]
+
+    def __repr__(self) -> str:
+        return f"Access.{self.name}"
+
+
+Access.PUBLIC = Access("PUBLIC", frozenset(PERSONAS))
+Access.LOGGED_IN = Access("LOGGED_IN", frozenset(PERSONAS) - {"anonymous"})
+# The learner whose object the URL names (learner A), nobody else.
+Access.OWNER = Access("OWNER", frozenset({"learner_a"}))
+Access.LEARNER_OF_COHORT = Access("LEARNER_OF_COHORT", frozenset({"learner_a", "learner_b"}))
+Access.TRAINER_OF_COHORT = Access("TRAINER_OF_COHORT", frozenset({"trainer"}))
+# Anyone who trains some cohort (the trainer home).
+Access.ANY_TRAINER = Access("ANY_TRAINER", frozenset({"trainer", "other_trainer"}))
+# Trainer of the cohort or administrator.
+Access.STAFF_OF_COHORT = Access("STAFF_OF_COHORT", frozenset({"trainer", "admin"}))
+# Learner A's object, seen by learner A, the cohort's trainer or an administrator.
+Access.OWNER_OR_STAFF = Access("OWNER_OR_STAFF", frozenset({"learner_a", "trainer", "admin"}))
+Access.ADMIN = Access("ADMIN", frozenset({"admin"}))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A form value that is the id of a world object (resolved per persona)."""
+
+    name: str
+
+
+def ref(name: str) -> Ref:
+    """Return a form value standing for the id of the world object ``name``."""
+    return Ref(name)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a route is protected and how to call it: URL arguments, form data, query string."""
+
+    access: Access
+    url_args: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _maker(access: Access) -> Callable[..., Rule]:
+    def make(*, data: Mapping | None = None, query: Mapping | None = None, **url_args) -> Rule:
+        return Rule(access, url_args, data or {}, query or {})
+
+    make.__doc__ = f"Return a {access.name} rule; keyword arguments are URL arguments."
+    return make
+
+
+public = _maker(Access.PUBLIC)
+logged_in = _maker(Access.LOGGED_IN)
+owner = _maker(Access.OWNER)
+learner = _maker(Access.LEARNER_OF_COHORT)
+trainer = _maker(Access.TRAINER_OF_COHORT)
+any_trainer = _maker(Access.ANY_TRAINER)
+staff = _maker(Access.STAFF_OF_COHORT)
+owner_or_staff = _maker(Access.OWNER_OR_STAFF)
+admin = _maker(Access.ADMIN)
+
+NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
+
+# fmt: off
+ROUTES: dict[tuple[str, str], Rule] = {
+    ("static", "GET"): public(filename="css/app.css"),
+    # accounts
+    ("accounts.login", "GET"): public(),
+    ("accounts.login", "POST"): public(data={"email": "nobody@example.org", "password": "x"}),
+    ("accounts.logout", "POST"): public(),
+    # learning
+    ("learning.home", "GET"): public(),
+    ("learning.dashboard", "GET"): logged_in(),
+    # cohorts
+    ("cohorts_manage.my_cohorts", "GET"): any_trainer(),
+    # admin
+    ("admin.overview", "GET"): admin(),
+}
+# fmt: on
+
+# Objects that depend on the persona making the request: name -> (world, persona) -> object.
+# e.g. "own_session": lambda world, persona: world.session_of(persona),
+RESOLVERS: dict[str, Callable[[Any, str], Any]] = {}
