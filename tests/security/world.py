@@ -1,0 +1,172 @@
+"""The world the security tests run in: two cohorts, six personas, their logged-in clients.
+
+``build_world(app)`` creates the objects that tests/security/routes.py names (``cohort``,
+``learner_a``...) and one test client per persona, logged in through the login form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import escape
+from werkzeug.routing import IntegerConverter
+
+from lms.extensions import db
+from tests.factories import CohortFactory, MembershipFactory, UserFactory
+from tests.learning.helpers import make_bien_vivre_path
+from tests.security.routes import PERSONAS, RESOLVERS, ROUTES, Ref, Rule
+from tests.web.helpers import log_in
+
+# Names and addresses unlikely to appear on a page by chance, so a leak is unmistakable.
+PEOPLE = {
+    "learner_a": ("aurore.alpha@example.org", "Aurore Alphaquartz"),
+    "learner_b": ("basile.bravo@example.org", "Basile Bravoquartz"),
+    "trainer": ("tina.tango@example.org", "Tina Tangoquartz"),
+    "other_trainer": ("oscar.oscar@example.org", "Oscar Oscarquartz"),
+    "admin": ("ada.admin@example.org", "Ada Adminquartz"),
+    "outsider": ("olga.out@example.org", "Olga Outquartz"),
+    "other_learner": ("otto.other@example.org", "Otto Otherquartz"),
+}
+
+
+@dataclass
+class World:
+    """Objects by name, and a logged-in test client per persona (anonymous: not logged in)."""
+
+    app: Any
+    objects: dict[str, Any] = field(default_factory=dict)
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, name: str, persona: str) -> Any:
+        """Return the object ``name`` as seen by ``persona`` (RESOLVERS first)."""
+        if name in RESOLVERS:
+            return RESOLVERS[name](self, persona)
+        return self.objects[name]
+
+    def value(self, value: Any, persona: str) -> Any:
+        """Return a URL or form value: names and refs become ids, other values stay."""
+        name = value.name if isinstance(value, Ref) else value
+        if isinstance(name, str) and (name in self.objects or name in RESOLVERS):
+            found = self.resolve(name, persona)
+            return getattr(found, "id", found)
+        return value
+
+    def url(self, endpoint: str, rule: Rule, persona: str, **overrides: Any) -> str:
+        """Build the URL of ``endpoint`` for ``persona`` from the rule's recipe."""
+        values = {name: self.value(value, persona) for name, value in rule.url_args.items()}
+        values.update(rule.query)
+        values.update(overrides)
+        adapter = self.app.url_map.bind("localhost")
+        return adapter.build(endpoint, values, force_external=False)
+
+    def data(self, rule: Rule, persona: str) -> dict[str, Any]:
+        """Return the rule's form data for ``persona``, refs resolved to ids."""
+        return {
+            key: self.value(value, persona) if isinstance(value, Ref) else value
+            for key, value in rule.data.items()
+        }
+
+    def request(self, persona: str, endpoint: str, method: str, **overrides: Any):
+        """Send the route's request as ``persona`` and return the response."""
+        rule = ROUTES[(endpoint, method)]
+        url = self.url(endpoint, rule, persona, **overrides)
+        data = self.data(rule, persona) if method != "GET" else None
+        response = self.clients[persona].open(url, method=method, data=data)
+        response.get_data()  # read and release streamed bodies (static files)
+        response.close()
+        return response
+
+    def protected_strings(self, persona: str) -> list[str]:
+        """Return the e-mails and names of everyone but ``persona``, raw and HTML-escaped."""
+        strings = []
+        for name, (email, display_name) in PEOPLE.items():
+            if name != persona:
+                strings += [email, display_name, str(escape(display_name))]
+        return strings
+
+
+def build_world(app) -> World:
+    """Create both cohorts, the personas and their logged-in clients."""
+    world = World(app)
+    bien_vivre = make_bien_vivre_path(codes=("M1", "M2"), opened=("M1",))
+    cohort = bien_vivre.cohort
+    other_cohort = CohortFactory(path=cohort.path, name="Promotion voisine")
+    users = {name: _person(name) for name in PEOPLE}
+    MembershipFactory(user=users["learner_a"], cohort=cohort)
+    MembershipFactory(user=users["learner_b"], cohort=cohort)
+    MembershipFactory(user=users["trainer"], cohort=cohort, trainer=True)
+    MembershipFactory(user=users["other_trainer"], cohort=other_cohort, trainer=True)
+    MembershipFactory(user=users["other_learner"], cohort=other_cohort)
+    bien_vivre.complete_modules(users["learner_a"], ["M1"])
+    world.objects.update(users)
+    world.objects.update(
+        cohort=cohort,
+        other_cohort=other_cohort,
+        path=cohort.path,
+        module=bien_vivre.modules["M1"],
+        lesson=bien_vivre.lessons["M1"],
+    )
+    _log_everyone_in(app, world)
+    return world
+
+
+def _person(name: str):
+    """Create the user ``name`` of PEOPLE (the administrator is one)."""
+    email, display_name = PEOPLE[name]
+    return UserFactory(email=email, display_name=display_name, is_admin=name == "admin")
+
+
+def _log_everyone_in(app, world: World) -> None:
+    """Give each persona a client; each logs in from its own address (no shared throttle)."""
+    _reset_limiter()
+    for number, persona in enumerate(PERSONAS, start=10):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number}"
+        if persona != "anonymous":
+            response = log_in(client, world.objects[persona])
+            assert "/login" not in response.headers.get("Location", "/login"), persona
+        world.clients[persona] = client
+
+
+def _reset_limiter() -> None:
+    """Forget earlier login attempts, when login throttling is installed."""
+    try:
+        from lms.extensions import limiter
+    except ImportError:
+        return
+    limiter.reset()
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Return every row of every table (volatile columns aside), to compare before and after."""
+    db.session.expire_all()
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        columns = [column for column in table.columns if not _is_volatile(column.name)]
+        query = db.select(*columns).order_by(*table.primary_key.columns)
+        tables[table.name] = [tuple(row) for row in db.session.execute(query)]
+    db.session.rollback()
+    return tables
+
+
+def _is_volatile(name: str) -> bool:
+    """Tell whether a column may change on any request (last-seen times of session records)."""
+    return "last_seen" in name or "last_used" in name
+
+
+def int_arguments(app, endpoint: str) -> list[str]:
+    """Return the names of the integer URL arguments of ``endpoint``."""
+    names = []
+    for rule in app.url_map.iter_rules(endpoint):
+        names += [n for n, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+    return names
+
+
+def row_counts() -> dict[str, int]:
+    """Return the number of rows of every table."""
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        counts[table.name] = db.session.scalar(db.select(db.func.count()).select_from(table))
+    db.session.rollback()
+    return counts
