@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     _import_models()
     _init_extensions(app)
+    _init_security(app)
     _register_blueprints(app)
     _register_commands(app)
     _register_error_handlers(app)
@@ -52,6 +53,14 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)
+
+
+def _init_security(app: Flask) -> None:
+    """Install security headers, request ids, security logging and bounded URL ids."""
+    from lms.core.security import init_security, install_url_converters
+
+    install_url_converters(app)  # before any blueprint adds a rule
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:
