@@ -7,8 +7,9 @@ learner could even enter it, opening the modules after it too early; so such a m
 completed only once it is open: its prerequisites completed and, when the cohort is known, its
 calendar opened.
 
-``module_states`` is the single place pages ask; it makes a constant number of queries, whatever
-the number of modules, lessons or learners of the cohort.
+``module_states`` is the single place a learner's pages ask, and ``cohort_progress`` the single
+place a trainer's pages ask (every learner at once, through the same rules); each makes a constant
+number of queries, whatever the number of modules, lessons or learners of the cohort.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -31,7 +33,8 @@ from lms.curriculum.models import Lesson, Module, TrainingPath
 from lms.extensions import db
 from lms.learning.chronology import ModuleState, compute_module_states
 from lms.learning.models import LessonCompletion
-from lms.learning.signals import module_requirements, path_requirements
+from lms.learning.progress import CohortProgress, LearnerProgress, module_progress
+from lms.learning.signals import cohort_requirements, module_requirements, path_requirements
 
 
 class LearningError(Exception):
@@ -100,10 +103,7 @@ def _merge_requirements(
     learner: User, path: TrainingPath, modules: Sequence[Module], rows: Sequence
 ) -> dict[int, list[str]]:
     """Combine the missing lessons with the answers of every ``path_requirements`` receiver."""
-    missing: dict[int, list[str]] = {module.id: [] for module in modules}
-    for row in rows:
-        if not row.done:
-            missing[row.module_id].append(_lesson_lacking(row.title))
+    missing = _missing_lessons(modules, rows)
     for _receiver, answer in path_requirements.send(path, learner=learner, modules=modules):
         for module_id, items in answer.items():
             if module_id in missing:
@@ -111,16 +111,33 @@ def _merge_requirements(
     return missing
 
 
-def _load_progress(learner: User, path: TrainingPath) -> _PathProgress:
-    """Load the path's modules with their prerequisites and what the learner lacks in each."""
-    modules = list(
+def _missing_lessons(modules: Sequence[Module], rows: Iterable) -> dict[int, list[str]]:
+    """Name the required lessons not done, by module id, from (module_id, title, done) rows.
+
+    Shared by the per-learner and the cohort-wide loaders, so that both count lessons alike.
+    """
+    missing: dict[int, list[str]] = {module.id: [] for module in modules}
+    for row in rows:
+        if not row.done:
+            missing[row.module_id].append(_lesson_lacking(row.title))
+    return missing
+
+
+def _path_modules(path_id: int) -> list[Module]:
+    """Return the path's modules in position order, prerequisites loaded (two queries)."""
+    return list(
         db.session.scalars(
             db.select(Module)
-            .where(Module.path_id == path.id)
+            .where(Module.path_id == path_id)
             .order_by(Module.position)
             .options(selectinload(Module.prerequisites))
         )
     )
+
+
+def _load_progress(learner: User, path: TrainingPath) -> _PathProgress:
+    """Load the path's modules with their prerequisites and what the learner lacks in each."""
+    modules = _path_modules(path.id)
     rows = _required_lesson_rows(learner, [module.id for module in modules])
     return _PathProgress(
         modules=modules,
@@ -292,3 +309,217 @@ def path_progress(learner: User, cohort: Cohort) -> tuple[int, int]:
     path_modules = db.select(Module.id).where(Module.path_id == cohort.path_id)
     rows = _required_lesson_rows(learner, path_modules)
     return sum(1 for row in rows if row.done), len(rows)
+
+
+# The trainer's view: every learner of a cohort at once (see ``lms.learning.progress``).
+
+
+class _LessonRow(NamedTuple):
+    """A required lesson and whether one learner did it, shaped like ``_required_lesson_rows``."""
+
+    module_id: int
+    title: str
+    done: bool
+
+
+def _cohort_learners(cohort: Cohort) -> list[User]:
+    """Return the cohort's learners (one query)."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER)
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def _required_lessons(modules: Sequence[Module]) -> list:
+    """Return (id, module_id, title) of the modules' required lessons, in order (one query)."""
+    query = (
+        db.select(Lesson.id, Lesson.module_id, Lesson.title)
+        .where(Lesson.module_id.in_([module.id for module in modules]), Lesson.is_required)
+        .order_by(Lesson.module_id, Lesson.position)
+    )
+    return list(db.session.execute(query))
+
+
+def _completions_by_learner(
+    cohort: Cohort, learners: Sequence[User] | None
+) -> dict[int, dict[int, datetime]]:
+    """Return user id -> {lesson id: completed at} in the cohort's path (one query).
+
+    ``learners=None`` means every learner of the cohort (a subquery, not a list of ids).
+    """
+    if learners is None:
+        user_ids = db.select(Membership.user_id).where(
+            Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER
+        )
+    else:
+        user_ids = [learner.id for learner in learners]
+    query = (
+        db.select(
+            LessonCompletion.user_id, LessonCompletion.lesson_id, LessonCompletion.completed_at
+        )
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Module.path_id == cohort.path_id, LessonCompletion.user_id.in_(user_ids))
+    )
+    done: dict[int, dict[int, datetime]] = {}
+    for row in db.session.execute(query):
+        done.setdefault(row.user_id, {})[row.lesson_id] = row.completed_at
+    return done
+
+
+def _cohort_answers(
+    path: TrainingPath, learners: Sequence[User], modules: Sequence[Module]
+) -> dict[int, dict[int, list[str]]]:
+    """Ask every ``cohort_requirements`` receiver once: user id -> module id -> what is lacking."""
+    answers: dict[int, dict[int, list[str]]] = {}
+    if not learners:
+        return answers
+    known = {module.id for module in modules}
+    for _receiver, answer in cohort_requirements.send(path, learners=learners, modules=modules):
+        for (user_id, module_id), items in answer.items():
+            if module_id in known:
+                answers.setdefault(user_id, {}).setdefault(module_id, []).extend(items)
+    return answers
+
+
+def _one_learner_progress(
+    learner: User,
+    modules: Sequence[Module],
+    lessons: Sequence,
+    done_at: dict[int, datetime],
+    calendar: dict[str, tuple],
+    answers: dict[int, list[str]],
+    now: datetime,
+) -> LearnerProgress:
+    """Apply the per-learner rules (the same as ``module_states``) to preloaded data."""
+    rows = [_LessonRow(lesson.module_id, lesson.title, lesson.id in done_at) for lesson in lessons]
+    missing = _missing_lessons(modules, rows)
+    for module_id, items in answers.items():
+        missing[module_id].extend(items)
+    progress = _PathProgress(modules, missing, {row.module_id for row in rows})
+    completed = _resolve_completed(
+        progress, lambda code: code in calendar and calendar[code][0] <= now
+    )
+    counts = {module.id: [0, 0] for module in modules}
+    for row in rows:
+        counts[row.module_id][0] += row.done
+        counts[row.module_id][1] += 1
+    by_code = {module.code: module for module in modules}
+    items = []
+    for state in compute_module_states(progress.prerequisites, calendar, completed, now):
+        module = by_code[state.code]
+        items.append(
+            module_progress(module, state, tuple(counts[module.id]), missing[module.id], now)
+        )
+    return LearnerProgress(learner, tuple(items), max(done_at.values(), default=None))
+
+
+def cohort_progress(
+    cohort: Cohort, now: datetime | None = None, *, learners: Sequence[User] | None = None
+) -> CohortProgress:
+    """Return every learner's progress in every module of the cohort's path.
+
+    The queries are the same in number whatever the cohort size: learners, modules with their
+    prerequisites, required lessons, completions, calendar, and one ``cohort_requirements``
+    send. ``learners`` restricts it to some learners of the cohort (the learner page).
+    """
+    now = now or utcnow()
+    modules = _path_modules(cohort.path_id)
+    everyone = learners is None
+    learners = _cohort_learners(cohort) if learners is None else list(learners)
+    lessons = _required_lessons(modules)
+    done = _completions_by_learner(cohort, None if everyone else learners)
+    calendar = _calendar_of(cohort, modules)
+    answers = _cohort_answers(cohort.path, learners, modules)
+    rows = tuple(
+        _one_learner_progress(
+            learner,
+            modules,
+            lessons,
+            done.get(learner.id, {}),
+            calendar,
+            answers.get(learner.id, {}),
+            now,
+        )
+        for learner in learners
+    )
+    rank = {code: index for index, code in enumerate(topological_order(_prerequisites_of(modules)))}
+    chronological = tuple(sorted(modules, key=lambda module: rank[module.code]))
+    return CohortProgress(cohort, chronological, rows, now, calendar)
+
+
+def _prerequisites_of(modules: Sequence[Module]) -> dict[str, list[str]]:
+    """Map every module code to its prerequisite codes."""
+    return {module.code: [need.code for need in module.prerequisites] for module in modules}
+
+
+def learner_progress(cohort: Cohort, learner: User, now: datetime | None = None) -> LearnerProgress:
+    """Return one learner's progress in the cohort, computed exactly as for the whole cohort."""
+    return cohort_progress(cohort, now, learners=[learner]).learners[0]
+
+
+def lessons_done(learner: User, cohort: Cohort) -> list:
+    """Return (module code, lesson title, is required, completed at) in path order (one query)."""
+    query = (
+        db.select(Module.code, Lesson.title, Lesson.is_required, LessonCompletion.completed_at)
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(LessonCompletion.user_id == learner.id, Module.path_id == cohort.path_id)
+        .order_by(Module.position, Lesson.position)
+    )
+    return list(db.session.execute(query))
+
+
+# The learner's pages: the dashboard timeline and the module pages.
+
+
+def learner_cohort_for_path(user: User, path_id: int) -> Cohort | None:
+    """Return the active cohort following this path that the user is a learner of (one query)."""
+    return db.session.scalar(
+        db.select(Cohort)
+        .join(Cohort.memberships)
+        .where(
+            Membership.user_id == user.id,
+            Membership.role == MembershipRole.LEARNER,
+            Cohort.state == CohortState.ACTIVE,
+            Cohort.path_id == path_id,
+        )
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        .limit(1)
+    )
+
+
+def module_lesson_counts(learner: User, path: TrainingPath) -> dict[int, tuple[int, int]]:
+    """Return module id -> (required lessons done, required lessons) for every module (one query).
+
+    A module without a required lesson counts (0, 0).
+    """
+    lesson = and_(Lesson.module_id == Module.id, Lesson.is_required)
+    done = and_(LessonCompletion.lesson_id == Lesson.id, LessonCompletion.user_id == learner.id)
+    query = (
+        db.select(Module.id, db.func.count(LessonCompletion.id), db.func.count(Lesson.id))
+        .outerjoin(Lesson, lesson)
+        .outerjoin(LessonCompletion, done)
+        .where(Module.path_id == path.id)
+        .group_by(Module.id)
+    )
+    return {module_id: (done, total) for module_id, done, total in db.session.execute(query)}
+
+
+def module_lessons(learner: User, module: Module) -> list[tuple[Lesson, bool]]:
+    """Return the module's lessons in order, each with whether the learner did it (one query)."""
+    done = LessonCompletion.id.is_not(None).label("done")
+    query = (
+        db.select(Lesson, done)
+        .outerjoin(
+            LessonCompletion,
+            and_(LessonCompletion.lesson_id == Lesson.id, LessonCompletion.user_id == learner.id),
+        )
+        .where(Lesson.module_id == module.id)
+        .order_by(Lesson.position)
+    )
+    return [(lesson, bool(is_done)) for lesson, is_done in db.session.execute(query)]

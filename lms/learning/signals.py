@@ -15,16 +15,31 @@ same question at two scales:
     ``modules=[...]`` (modules of that path). Each receiver returns a dict mapping a module id to
     its list of strings; modules with nothing missing may be left out. The sender merges them.
 
+``cohort_requirements``
+    The cohort-wide form, used by the trainer's progress pages so that a whole cohort costs one
+    query per receiver rather than one per learner. Sent with ``sender=path``,
+    ``learners=[users]`` and ``modules=[...]``. Each receiver returns a dict mapping
+    ``(user id, module id)`` to its list of strings; pairs with nothing missing may be left out.
+
 The learning domain answers for required lessons itself. Any other domain (assessments, for
-required assessments) writes ONE batch function and registers it with ``connect_requirements``,
-which connects it to both signals, so that the two scales can never disagree::
+required assessments) writes ONE function and registers it, so that the scales can never
+disagree. Best, a cohort-wide function registered with ``connect_cohort_requirements``, which
+answers all three signals at the cost of one query per page, whatever the cohort size::
+
+    @connect_cohort_requirements
+    def missing_assessments(path, *, learners, modules):
+        return {(learner.id, module.id): [...] for learner in learners for module in modules}
+
+A per-learner batch function registered with ``connect_requirements`` answers all three as well,
+but the cohort-wide signal then calls it once per learner (correct, one query per learner)::
 
     @connect_requirements
     def missing_assessments(path, *, learner, modules):
         return {module.id: [...] for module in modules}
 
-Do not send these signals yourself: ask ``lms.learning.services.missing_requirements`` (batch) or
-``lms.learning.services.module_missing`` (one module), which add the lessons.
+Do not send these signals yourself: ask ``lms.learning.services.missing_requirements`` (batch),
+``lms.learning.services.module_missing`` (one module) or ``lms.learning.services.cohort_progress``
+(a whole cohort), which add the lessons.
 """
 
 from __future__ import annotations
@@ -45,39 +60,86 @@ path_requirements = learning_signals.signal(
     "path-requirements",
     doc="Ask what a learner lacks in many modules; receivers return {module id: [strings]}.",
 )
+cohort_requirements = learning_signals.signal(
+    "cohort-requirements",
+    doc="Ask what many learners lack in many modules; receivers return {(user id, module id): "
+    "[strings]}.",
+)
 
 BatchReceiver = Callable[..., Mapping[int, Sequence[str]]]
+CohortReceiver = Callable[..., Mapping[tuple[int, int], Sequence[str]]]
 
-# The per-module adapter made for each batch receiver, to disconnect it again.
-_adapters: dict[BatchReceiver, Callable[..., list[str]]] = {}
+# The adapters made for each registered receiver, by signal, to disconnect them again.
+_adapters: dict[Callable[..., Any], dict[Any, Callable[..., Any]]] = {}
+
+
+def _connect_all(receiver: Callable[..., Any], by_signal: dict[Any, Callable[..., Any]]) -> None:
+    """Connect one function per signal, remembering them under the registered receiver."""
+    for signal, function in by_signal.items():
+        # Strong references: adapters live only here, a weak one would vanish at once.
+        signal.connect(function, weak=False)
+    _adapters[receiver] = by_signal
 
 
 def connect_requirements(receiver: BatchReceiver) -> BatchReceiver:
-    """Connect a batch requirements receiver to both signals (usable as a decorator)."""
+    """Connect a per-learner batch requirements receiver to all three signals (a decorator)."""
 
     def per_module(module: Any, *, learner: Any, **kwargs: Any) -> list[str]:
         answer = receiver(module.path, learner=learner, modules=[module])
         return list(answer.get(module.id, []))
 
-    # Strong references: the adapter lives only here, a weak one would vanish at once.
-    path_requirements.connect(receiver, weak=False)
-    module_requirements.connect(per_module, weak=False)
-    _adapters[receiver] = per_module
+    def per_cohort(path: Any, *, learners: Sequence[Any], modules: Sequence[Any], **kwargs: Any):
+        return {
+            (learner.id, module_id): items
+            for learner in learners
+            for module_id, items in receiver(path, learner=learner, modules=modules).items()
+        }
+
+    _connect_all(
+        receiver,
+        {
+            path_requirements: receiver,
+            module_requirements: per_module,
+            cohort_requirements: per_cohort,
+        },
+    )
     return receiver
 
 
-def disconnect_requirements(receiver: BatchReceiver) -> None:
-    """Disconnect a receiver registered with ``connect_requirements`` from both signals."""
-    path_requirements.disconnect(receiver)
-    adapter = _adapters.pop(receiver, None)
-    if adapter is not None:
-        module_requirements.disconnect(adapter)
+def connect_cohort_requirements(receiver: CohortReceiver) -> CohortReceiver:
+    """Connect a cohort-wide requirements receiver to all three signals (a decorator)."""
+
+    def per_learner(path: Any, *, learner: Any, modules: Sequence[Any], **kwargs: Any):
+        answer = receiver(path, learners=[learner], modules=modules)
+        return {module_id: items for (user_id, module_id), items in answer.items()}
+
+    def per_module(module: Any, *, learner: Any, **kwargs: Any) -> list[str]:
+        answer = receiver(module.path, learners=[learner], modules=[module])
+        return list(answer.get((learner.id, module.id), []))
+
+    _connect_all(
+        receiver,
+        {
+            path_requirements: per_learner,
+            module_requirements: per_module,
+            cohort_requirements: receiver,
+        },
+    )
+    return receiver
+
+
+def disconnect_requirements(receiver: Callable[..., Any]) -> None:
+    """Disconnect a receiver registered with either ``connect_*`` function from every signal."""
+    for signal, function in _adapters.pop(receiver, {}).items():
+        signal.disconnect(function)
 
 
 @contextmanager
-def requirements_connected(receiver: BatchReceiver) -> Iterator[BatchReceiver]:
-    """Connect a batch requirements receiver for the duration of a ``with`` block (tests)."""
-    connect_requirements(receiver)
+def requirements_connected(
+    receiver: Callable[..., Any], *, cohort_wide: bool = False
+) -> Iterator[Callable[..., Any]]:
+    """Connect a requirements receiver for the duration of a ``with`` block (tests)."""
+    (connect_cohort_requirements if cohort_wide else connect_requirements)(receiver)
     try:
         yield receiver
     finally:
