@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import Response, stream_with_context
 
@@ -55,11 +57,22 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def attachment(filename: str) -> str:
+    """Return the Content-Disposition of a download named ``filename`` (RFC 6266)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    # No quote, backslash or control character may end the header value early.
+    ascii_name = "".join("_" if c in '"\\' or not c.isprintable() else c for c in ascii_name)
+    value = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
 def csv_response(rows: Iterable[Sequence[object]], filename: str) -> Response:
     """Stream ``rows`` (the first one being the header) as a CSV attachment named ``filename``."""
     response = Response(
         stream_with_context(csv_lines(rows)), content_type="text/csv; charset=utf-8"
     )
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Content-Disposition"] = attachment(filename)
     response.headers["Cache-Control"] = "no-store"  # exports hold private data
     return response
