@@ -1,0 +1,411 @@
+"""Administration of cohorts (blueprint ``cohorts_admin``): cohorts, calendars, members, import.
+
+Every route is for administrators only (``admin_required``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.models import User
+from lms.accounts.permissions import admin_required
+from lms.cohorts.forms import (
+    ROLE_LABELS,
+    STATE_LABELS,
+    ActionForm,
+    CalendarForm,
+    CohortForm,
+    ImportCommitForm,
+    ImportForm,
+    MemberForm,
+)
+from lms.cohorts.importing import (
+    MAX_IMPORT_BYTES,
+    ImportFileError,
+    commit_import,
+    load_upload,
+    preview_import,
+    stash_upload,
+)
+from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
+from lms.cohorts.services import (
+    CalendarEntry,
+    CohortError,
+    add_member_by_email,
+    archive_cohort,
+    calendar_field_problems,
+    create_cohort,
+    remove_member,
+    set_calendar,
+    update_cohort,
+)
+from lms.curriculum.graph import topological_order
+from lms.curriculum.models import Module, TrainingPath
+from lms.extensions import db
+
+bp = Blueprint("cohorts_admin", __name__, url_prefix="/admin/cohorts")
+
+# Room for the multipart envelope around the largest accepted file.
+IMPORT_REQUEST_LIMIT = MAX_IMPORT_BYTES + 64 * 1024
+
+
+@bp.context_processor
+def _labels() -> dict:
+    """Give the templates the translated names of states and roles."""
+    return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS}
+
+
+def cohort_list_rows(state: CohortState | None) -> list[tuple[Cohort, int, list[User]]]:
+    """Return cohorts with their learner count and trainers, in two queries."""
+    learners = (
+        db.select(Membership.cohort_id, func.count(Membership.id).label("count"))
+        .filter_by(role=MembershipRole.LEARNER)
+        .group_by(Membership.cohort_id)
+        .subquery()
+    )
+    query = (
+        db.select(Cohort, func.coalesce(learners.c.count, 0))
+        .outerjoin(learners, learners.c.cohort_id == Cohort.id)
+        .options(joinedload(Cohort.path))
+        .order_by(Cohort.starts_on.desc(), Cohort.name)
+    )
+    if state is not None:
+        query = query.where(Cohort.state == state)
+    rows = db.session.execute(query).all()
+    trainers = _trainers_of([cohort.id for cohort, _count in rows])
+    return [(cohort, count, trainers.get(cohort.id, [])) for cohort, count in rows]
+
+
+def _trainers_of(cohort_ids: list[int]) -> dict[int, list[User]]:
+    """Return the trainers of these cohorts by cohort id, in one query."""
+    if not cohort_ids:
+        return {}
+    query = (
+        db.select(Membership.cohort_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.cohort_id.in_(cohort_ids), Membership.role == MembershipRole.TRAINER)
+        .order_by(User.display_name)
+    )
+    found: dict[int, list[User]] = {}
+    for cohort_id, user in db.session.execute(query):
+        found.setdefault(cohort_id, []).append(user)
+    return found
+
+
+@bp.get("/")
+@admin_required
+def cohort_list():
+    """List the cohorts, optionally of one state."""
+    state = request.args.get("state") or None
+    if state is not None and state not in set(CohortState):
+        state = None
+    rows = cohort_list_rows(CohortState(state) if state else None)
+    return render_template("cohorts/admin/list.html", rows=rows, state=state)
+
+
+def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
+    """Build the cohort form, its path choices listing every loaded path version."""
+    form = CohortForm(obj=cohort)
+    if cohort is not None and not form.is_submitted():
+        form.path.data = cohort.path_id
+    paths = db.session.scalars(
+        db.select(TrainingPath).order_by(TrainingPath.code, TrainingPath.version)
+    )
+    form.path.choices = [
+        SelectChoice(
+            path.id, _("%(title)s (version %(version)d)", title=path.title, version=path.version)
+        )
+        for path in paths
+    ]
+    return form
+
+
+def _refuse(form, error: CohortError) -> None:
+    """Show a refused change beside the field to blame, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def cohort_new():
+    """Create a cohort."""
+    form = _cohort_form()
+    if form.validate_on_submit():
+        try:
+            cohort = create_cohort(
+                form.name.data,
+                db.get_or_404(TrainingPath, form.path.data),
+                form.starts_on.data,
+                form.ends_on.data,
+                capacity=form.capacity.data,
+                state=CohortState(form.state.data),
+                actor=current_user,
+            )
+        except CohortError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("The cohort “%(name)s” was created.", name=cohort.name), "success")
+            return redirect(url_for(".calendar", cohort_id=cohort.id))
+    return render_template("cohorts/admin/edit.html", form=form, cohort=None)
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@admin_required
+def cohort_edit(cohort_id: int):
+    """Edit a cohort's name, path version, dates, capacity and state."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        try:
+            update_cohort(
+                current_user,
+                cohort,
+                name=form.name.data,
+                path=db.get_or_404(TrainingPath, form.path.data),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                capacity=form.capacity.data,
+                state=CohortState(form.state.data),
+            )
+        except CohortError as error:
+            db.session.rollback()
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("The cohort “%(name)s” was saved.", name=cohort.name), "success")
+            return redirect(url_for(".cohort_list"))
+    return render_template(
+        "cohorts/admin/edit.html", form=form, cohort=cohort, archive_form=ActionForm()
+    )
+
+
+@bp.post("/<int:cohort_id>/archive")
+@admin_required
+def cohort_archive(cohort_id: int):
+    """Archive a cohort."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        archive_cohort(current_user, cohort)
+    except CohortError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The cohort “%(name)s” was archived.", name=cohort.name), "success")
+    return redirect(url_for(".cohort_list"))
+
+
+def chronological_modules(path: TrainingPath) -> list[Module]:
+    """Return the path's modules so that each comes after its prerequisites."""
+    modules = sorted(path.modules, key=lambda module: module.position)
+    by_code = {module.code: module for module in modules}
+    order = topological_order({m.code: [p.code for p in m.prerequisites] for m in modules})
+    return [by_code[code] for code in order]
+
+
+def _load_cohort_with_calendar(cohort_id: int) -> Cohort:
+    """Load a cohort with its path's modules, their prerequisites and its calendar."""
+    query = (
+        db.select(Cohort)
+        .filter_by(id=cohort_id)
+        .options(
+            selectinload(Cohort.path).selectinload(TrainingPath.modules),
+            selectinload(Cohort.calendar),
+        )
+    )
+    return db.first_or_404(query)
+
+
+@bp.route("/<int:cohort_id>/calendar", methods=["GET", "POST"])
+@admin_required
+def calendar(cohort_id: int):
+    """Edit when each module of the cohort's path opens and closes, and its session."""
+    cohort = _load_cohort_with_calendar(cohort_id)
+    modules = chronological_modules(cohort.path)
+    form = _calendar_form(cohort, modules)
+    if form.validate_on_submit():
+        entries = _calendar_entries(form, modules)
+        problems = calendar_field_problems(cohort, entries)
+        if problems:
+            _show_calendar_problems(form, modules, problems)
+        else:
+            set_calendar(cohort, entries, actor=current_user)
+            db.session.commit()
+            flash(_("The calendar of “%(name)s” was saved.", name=cohort.name), "success")
+            return redirect(url_for(".calendar", cohort_id=cohort.id))
+    return render_template(
+        "cohorts/admin/calendar.html",
+        cohort=cohort,
+        rows=list(zip(modules, form.modules, strict=False)),
+        form=form,
+    )
+
+
+def _calendar_form(cohort: Cohort, modules: list[Module]) -> CalendarForm:
+    """Build the calendar form with one row per module, filled from the saved calendar."""
+    saved = {row.module_id: row for row in cohort.calendar}
+    rows = [saved.get(module.id) for module in modules]
+    data = [
+        {name: getattr(row, name) for name in _ROW_FIELDS} if row is not None else {}
+        for row in rows
+    ]
+    form = CalendarForm() if request.method == "POST" else CalendarForm(data={"modules": data})
+    while len(form.modules) < len(modules):
+        form.modules.append_entry()
+    return form
+
+
+_ROW_FIELDS = ("opens_at", "closes_at", "session_starts_at", "session_ends_at", "place")
+
+
+def _calendar_entries(form: CalendarForm, modules: list[Module]) -> dict[str, CalendarEntry]:
+    """Turn the filled-in rows into calendar entries in UTC (empty rows are unscheduled)."""
+    entries = {}
+    for module, row in zip(modules, form.modules, strict=False):
+        values = {name: getattr(row.form, name).data for name in _ROW_FIELDS}
+        if values["opens_at"] is None:
+            continue
+        for name in _ROW_FIELDS[:-1]:
+            if values[name] is not None:
+                values[name] = values[name].astimezone(UTC)
+        values["place"] = (values["place"] or "").strip() or None
+        entries[module.code] = CalendarEntry(**values)
+    return entries
+
+
+def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems) -> None:
+    """Put each problem beside the field of the module it concerns."""
+    rows = {module.code: row.form for module, row in zip(modules, form.modules, strict=False)}
+    for problem in problems:
+        field = getattr(rows.get(problem.code), problem.field, None)
+        if field is None:
+            form.form_errors.append(str(problem))
+        elif problem.message not in field.errors:
+            field.errors = [*field.errors, problem.message]
+
+
+def _load_members(cohort: Cohort) -> list[Membership]:
+    """Return the cohort's memberships with their users, trainers first, by name (one query)."""
+    query = (
+        db.select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.cohort_id == cohort.id)
+        .options(joinedload(Membership.user))
+        .order_by(Membership.role.desc(), User.display_name, User.email)
+    )
+    return list(db.session.scalars(query))
+
+
+def _render_members(cohort: Cohort, form: MemberForm):
+    return render_template(
+        "cohorts/admin/members.html",
+        cohort=cohort,
+        members=_load_members(cohort),
+        form=form,
+        remove_form=ActionForm(),
+    )
+
+
+@bp.get("/<int:cohort_id>/members")
+@admin_required
+def members(cohort_id: int):
+    """List the cohort's trainers and learners, with the form to add someone."""
+    return _render_members(db.get_or_404(Cohort, cohort_id), MemberForm())
+
+
+@bp.post("/<int:cohort_id>/members")
+@admin_required
+def member_add(cohort_id: int):
+    """Enrol a learner or assign a trainer by e-mail address."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        role = MembershipRole(form.role.data)
+        try:
+            membership = add_member_by_email(current_user, cohort, form.email.data, role)
+        except CohortError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            name = membership.user.display_name
+            flash(_("%(name)s was added to the cohort.", name=name), "success")
+            return redirect(url_for(".members", cohort_id=cohort.id))
+    return _render_members(cohort, form), 422
+
+
+@bp.post("/<int:cohort_id>/members/<int:membership_id>/remove")
+@admin_required
+def member_remove(cohort_id: int, membership_id: int):
+    """Take someone out of the cohort."""
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.cohort_id != cohort_id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = membership.user.display_name
+    remove_member(current_user, membership)
+    db.session.commit()
+    flash(_("%(name)s was removed from the cohort.", name=name), "success")
+    return redirect(url_for(".members", cohort_id=cohort_id))
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def import_upload():
+    """Upload a CSV file of learners and preview what importing it would do."""
+    if (request.content_length or 0) > IMPORT_REQUEST_LIMIT:
+        abort(413)
+    form = ImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        try:
+            report = preview_import(data)
+        except ImportFileError as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            key = stash_upload(_upload_folder(), data, current_user)
+            commit_form = ImportCommitForm(key=key)
+            return render_template(
+                "cohorts/admin/import_preview.html", report=report, form=commit_form
+            )
+    return render_template("cohorts/admin/import.html", form=form)
+
+
+@bp.post("/import/commit")
+@admin_required
+def import_commit():
+    """Apply a previewed import and report what was created, enrolled and skipped."""
+    form = ImportCommitForm()
+    try:
+        if not form.validate_on_submit():
+            raise ImportFileError(
+                _("This import has expired or does not exist; upload the file again.")
+            )
+        report = commit_import(
+            load_upload(_upload_folder(), form.key.data, current_user), current_user
+        )
+    except ImportFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".import_upload"))
+    db.session.commit()
+    # The report is shown at once rather than after a redirect: it exists only now, and
+    # posting again is harmless (the commit skips every row already applied).
+    return render_template("cohorts/admin/import_report.html", report=report)

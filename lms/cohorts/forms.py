@@ -1,0 +1,137 @@
+"""Forms of the cohort administration pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from lms.accounts.forms import no_control_characters
+from lms.cohorts.models import CohortState, MembershipRole
+from lms.cohorts.services import organisation_timezone
+
+STATE_LABELS = {
+    CohortState.DRAFT: _l("Draft"),
+    CohortState.ACTIVE: _l("Active"),
+    CohortState.ARCHIVED: _l("Archived"),
+}
+ROLE_LABELS = {MembershipRole.LEARNER: _l("Learner"), MembershipRole.TRAINER: _l("Trainer")}
+MAX_CAPACITY = 10_000
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class CohortForm(FlaskForm):
+    """Name, path version, dates, capacity and state of a cohort."""
+
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=120), no_control_characters]
+    )
+    path = SelectField(_l("Path version"), coerce=int, validators=[DataRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    capacity = IntegerField(
+        _l("Capacity (learners)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY)],
+    )
+    state = SelectField(
+        _l("State"),
+        choices=[SelectChoice(state.value, label) for state, label in STATE_LABELS.items()],
+        default=CohortState.ACTIVE.value,
+    )
+    submit = SubmitField(_l("Save"))
+
+    def validate_ends_on(self, field) -> None:
+        """Refuse an end before the start, beside the end date."""
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The cohort cannot end before it starts."))
+
+
+def local_datetime_field(label) -> DateTimeLocalField:
+    """Return an optional date-and-time input read in the organisation's timezone."""
+    # The first format is the one browsers put in and accept back in a datetime-local input.
+    return DateTimeLocalField(
+        label, validators=[Optional()], format=DATETIME_FORMATS, tz=organisation_timezone
+    )
+
+
+class ModuleDatesForm(Form):
+    """One module's row of the calendar: opening, closing, session and place."""
+
+    opens_at = local_datetime_field(_l("Opens"))
+    closes_at = local_datetime_field(_l("Closes"))
+    session_starts_at = local_datetime_field(_l("Session starts"))
+    session_ends_at = local_datetime_field(_l("Session ends"))
+    place = StringField(
+        _l("Place"), validators=[Optional(), Length(max=200), no_control_characters]
+    )
+
+    def validate_opens_at(self, field) -> None:
+        """Ask for an opening date when anything else of the row is filled in."""
+        others = (self.closes_at, self.session_starts_at, self.session_ends_at, self.place)
+        if field.data is None and any(other.data for other in others):
+            raise ValidationError(_l("Give the opening date, or clear the row."))
+
+
+class CalendarForm(FlaskForm):
+    """The module calendar of a cohort: one row per module of its path, in path order."""
+
+    modules = FieldList(FormField(ModuleDatesForm))
+    submit = SubmitField(_l("Save the calendar"))
+
+
+class MemberForm(FlaskForm):
+    """Enrol a learner or assign a trainer by the e-mail address of an existing account."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), no_control_characters],
+        render_kw={"spellcheck": "false", "autocomplete": "off"},
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        default=MembershipRole.LEARNER.value,
+    )
+    submit = SubmitField(_l("Add"))
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV file of learners to preview."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Preview"))
+
+
+class ImportCommitForm(FlaskForm):
+    """Apply a previewed import, named by its server-side key."""
+
+    key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
+    submit = SubmitField(_l("Import"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (archive, remove): the form only carries the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
