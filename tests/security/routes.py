@@ -9,10 +9,12 @@ Add one line for every route you create, e.g.::
 
 URL arguments and ``ref(...)`` form values name objects of the test world
 (tests/security/world.py): ``cohort`` (learner A's and B's cohort, trained by ``trainer``),
-``other_cohort`` (trained by ``other_trainer``), the users ``learner_a``, ``learner_b``,
-``trainer``, ``other_trainer``, ``admin`` and ``outsider`` (active, in no cohort), ``path``,
-``module`` and ``lesson`` (M1 of the cohort's path). A name ending in ``_session`` or starting
-with ``own_`` may depend on the persona: add its recipe to ``RESOLVERS``.
+``other_cohort`` (on another path, trained by ``other_trainer``, learner ``other_learner``),
+the users ``learner_a``, ``learner_b``, ``trainer``, ``other_trainer``, ``admin`` and
+``outsider`` (active, in no cohort), ``path``, ``module`` and ``lesson`` (M1 of the cohort's
+path), ``other_path``, ``other_module`` and ``other_lesson``. Names that depend on the persona
+(``own_session``) have their recipe in ``RESOLVERS``; ``FOREIGN`` names, for the IDOR sweep,
+an object of the same kind that the allowed personas must not reach.
 
 The rule says which personas are allowed (see ``Access``); everyone else is denied: anonymous
 visitors are redirected to the login page, authenticated people get 403.
@@ -113,5 +115,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
 # fmt: on
 
 # Objects that depend on the persona making the request: name -> (world, persona) -> object.
-# e.g. "own_session": lambda world, persona: world.session_of(persona),
-RESOLVERS: dict[str, Callable[[Any, str], Any]] = {}
+RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
+    "own_session": lambda world, persona: world.live_session(persona),
+    "other_session": lambda world, persona: world.live_session(
+        "learner_b" if persona == "learner_a" else "learner_a"
+    ),
+}
+
+# For the IDOR sweep: name in a URL -> an object of the same kind out of the persona's reach.
+# Administrators may reach any object, except those named ``own_...``.
+FOREIGN: dict[str, str] = {
+    "cohort": "other_cohort",
+    "learner_a": "other_learner",
+    "learner_b": "other_learner",
+    "module": "other_module",
+    "lesson": "other_lesson",
+    "own_session": "other_session",
+}

@@ -13,7 +13,7 @@ from markupsafe import escape
 from werkzeug.routing import IntegerConverter
 
 from lms.extensions import db
-from tests.factories import CohortFactory, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.security.routes import PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import log_in
@@ -35,19 +35,33 @@ class World:
     """Objects by name, and a logged-in test client per persona (anonymous: not logged in)."""
 
     app: Any
-    objects: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, tuple[type, int]] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, **objects: Any) -> None:
+        """Remember objects by name (by class and id: the world outlives database sessions)."""
+        self.keys.update({name: (type(obj), obj.id) for name, obj in objects.items()})
+
+    @property
+    def objects(self) -> dict[str, Any]:
+        """Return every named object, loaded in the current database session."""
+        return {name: self.get(name) for name in self.keys}
+
+    def get(self, name: str) -> Any:
+        """Return the object ``name`` from the current database session."""
+        model, key = self.keys[name]
+        return db.session.get(model, key)
 
     def resolve(self, name: str, persona: str) -> Any:
         """Return the object ``name`` as seen by ``persona`` (RESOLVERS first)."""
         if name in RESOLVERS:
             return RESOLVERS[name](self, persona)
-        return self.objects[name]
+        return self.get(name)
 
     def value(self, value: Any, persona: str) -> Any:
         """Return a URL or form value: names and refs become ids, other values stay."""
         name = value.name if isinstance(value, Ref) else value
-        if isinstance(name, str) and (name in self.objects or name in RESOLVERS):
+        if isinstance(name, str) and (name in self.keys or name in RESOLVERS):
             found = self.resolve(name, persona)
             return getattr(found, "id", found)
         return value
@@ -67,15 +81,35 @@ class World:
             for key, value in rule.data.items()
         }
 
-    def request(self, persona: str, endpoint: str, method: str, **overrides: Any):
-        """Send the route's request as ``persona`` and return the response."""
+    def request(
+        self,
+        persona: str,
+        endpoint: str,
+        method: str,
+        *,
+        url: str | None = None,
+        data: Any = None,
+    ):
+        """Send the route's request as ``persona`` (its URL and form unless given)."""
         rule = ROUTES[(endpoint, method)]
-        url = self.url(endpoint, rule, persona, **overrides)
-        data = self.data(rule, persona) if method != "GET" else None
+        url = url or self.url(endpoint, rule, persona)
+        if data is None and method != "GET":
+            data = self.data(rule, persona)
         response = self.clients[persona].open(url, method=method, data=data)
         response.get_data()  # read and release streamed bodies (static files)
         response.close()
         return response
+
+    def live_session(self, persona: str):
+        """Return the newest live session record of ``persona`` (its login)."""
+        from lms.accounts.models import UserSession
+
+        query = (
+            db.select(UserSession)
+            .filter_by(user_id=self.keys[persona][1], revoked_at=None)
+            .order_by(UserSession.id.desc())
+        )
+        return db.session.scalars(query).first()
 
     def protected_strings(self, persona: str) -> list[str]:
         """Return the e-mails and names of everyone but ``persona``, raw and HTML-escaped."""
@@ -91,7 +125,9 @@ def build_world(app) -> World:
     world = World(app)
     bien_vivre = make_bien_vivre_path(codes=("M1", "M2"), opened=("M1",))
     cohort = bien_vivre.cohort
-    other_cohort = CohortFactory(path=cohort.path, name="Promotion voisine")
+    # The other cohort follows another path, so its modules and lessons are foreign too.
+    other = make_bien_vivre_path(codes=("M1",), opened=("M1",))
+    other_cohort = other.cohort
     users = {name: _person(name) for name in PEOPLE}
     MembershipFactory(user=users["learner_a"], cohort=cohort)
     MembershipFactory(user=users["learner_b"], cohort=cohort)
@@ -99,13 +135,16 @@ def build_world(app) -> World:
     MembershipFactory(user=users["other_trainer"], cohort=other_cohort, trainer=True)
     MembershipFactory(user=users["other_learner"], cohort=other_cohort)
     bien_vivre.complete_modules(users["learner_a"], ["M1"])
-    world.objects.update(users)
-    world.objects.update(
+    world.add(**users)
+    world.add(
         cohort=cohort,
         other_cohort=other_cohort,
         path=cohort.path,
         module=bien_vivre.modules["M1"],
         lesson=bien_vivre.lessons["M1"],
+        other_path=other_cohort.path,
+        other_module=other.modules["M1"],
+        other_lesson=other.lessons["M1"],
     )
     _log_everyone_in(app, world)
     return world
@@ -124,7 +163,7 @@ def _log_everyone_in(app, world: World) -> None:
         client = app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number}"
         if persona != "anonymous":
-            response = log_in(client, world.objects[persona])
+            response = log_in(client, world.get(persona))
             assert "/login" not in response.headers.get("Location", "/login"), persona
         world.clients[persona] = client
 
