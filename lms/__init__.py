@@ -46,13 +46,14 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.extensions import babel, csrf, db, login_manager, migrate
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def _init_security(app: Flask) -> None:
@@ -69,12 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
+    from lms.learning.manage import bp as learning_manage_bp
     from lms.learning.views import bp as learning_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(learning_manage_bp)
     app.register_blueprint(admin_bp)
 
 

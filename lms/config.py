@@ -42,6 +42,31 @@ class DefaultConfig:
     # Default path definition loaded by ``lms demo``.
     DEMO_PATH_FILE: str | None = None
 
+    # A session also ends after this long without a request (PERMANENT_SESSION_LIFETIME caps it).
+    SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+
+    # Public address of the site, used for links in e-mails (required with mail in production:
+    # otherwise links would follow the request's Host header, which a client chooses).
+    BASE_URL: str | None = None
+
+    # Outgoing mail; without MAIL_SERVER, development logs the message (see lms.core.mail).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Entrepreneur·e du bien-vivre <no-reply@localhost>"
+    MAIL_TIMEOUT = 10
+
+    # Rate limits (Flask-Limiter). Storage: memory by default, Redis when LMS_REDIS_URL is set.
+    REDIS_URL: str | None = None
+    RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL if set, else memory://
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on 429 answers
+    RATELIMIT_LOGIN_ACCOUNT = "5 per minute"  # failed attempts for one account
+    RATELIMIT_LOGIN_IP = "30 per minute"  # failed attempts from one address, all accounts
+    RATELIMIT_RESET_ACCOUNT = "5 per minute"  # reset requests for one e-mail address
+    RATELIMIT_RESET_IP = "30 per minute"  # reset requests and reset-link posts from one address
+
 
 # Environment variables understood by the application, and how to parse each one.
 ENV_SETTINGS: dict[str, str] = {
@@ -52,7 +77,21 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
     "LMS_DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE",
     "LMS_DEFAULT_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    "LMS_BASE_URL": "BASE_URL",
+    "LMS_MAIL_SERVER": "MAIL_SERVER",
+    "LMS_MAIL_PORT": "MAIL_PORT",
+    "LMS_MAIL_USE_TLS": "MAIL_USE_TLS",
+    "LMS_MAIL_USERNAME": "MAIL_USERNAME",
+    "LMS_MAIL_PASSWORD": "MAIL_PASSWORD",
+    "LMS_MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "LMS_REDIS_URL": "REDIS_URL",
+    "LMS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
 }
+
+# Settings kept as text even when they look like JSON (a password "12345" is not a number).
+TEXT_SETTINGS = frozenset(
+    {"SECRET_KEY", "DATABASE_URL", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"}
+)
 
 
 # Defaults that differ in production (``LMS_ENV=production``); explicit settings still win.
@@ -86,6 +125,8 @@ def load_config(app, config: Mapping[str, Any] | None) -> None:
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if app.config["ENV_NAME"] == "production":
         check_production(app.config)
 
@@ -96,7 +137,7 @@ def _apply_settings(app, config: Mapping[str, Any] | None) -> None:
     for env_name, key in ENV_SETTINGS.items():
         if env_name in os.environ:
             raw = os.environ[env_name]
-            app.config[key] = raw if key in {"SECRET_KEY", "DATABASE_URL"} else _parse(raw)
+            app.config[key] = raw if key in TEXT_SETTINGS else _parse(raw)
     if config:
         app.config.update(config)
 
@@ -118,3 +159,5 @@ def check_production(config: Mapping[str, Any]) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigError("DEBUG must be off in production")
+    if config.get("MAIL_SERVER") and not config.get("BASE_URL"):
+        raise ConfigError("LMS_BASE_URL must be set in production when mail is configured")

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from lms import create_app
-from lms.extensions import db
+from lms.extensions import db, limiter
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 
@@ -85,6 +85,23 @@ def _empty_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _forget_rate_limits():
+    """Start each test with no throttled attempt on record (login limits are per address)."""
+    limiter.reset()
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """Run a real SMTP server on loopback for one test; return the list of received messages."""
+    from tests.smtp import running_smtp_server
+
+    with running_smtp_server() as (port, messages):
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)
+        yield messages
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from lms.accounts.passwords import MAX_LENGTH, password_problems
 
 
 def no_control_characters(form, field) -> None:
@@ -28,3 +30,51 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Log in"))
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice, checked against the policy for ``policy_email``."""
+
+    policy_email: str | None = None  # set by the view: the password may not build on it
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password, again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords are different.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save the new password"))
+
+    def validate_new_password(self, field) -> None:
+        """Report every policy problem of the new password on its field."""
+        problems = password_problems(field.data or "", email=self.policy_email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then a new one typed twice."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address to send a reset link to."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), no_control_characters],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Send me a link"))

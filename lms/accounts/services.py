@@ -7,7 +7,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from lms.accounts.models import AuditEvent, User, normalise_email
+from lms.accounts.models import AuditEvent, User, UserSession, normalise_email
+from lms.accounts.sessions import end_sessions
+from lms.core.logging import security_event
 from lms.extensions import db
 
 
@@ -77,10 +79,8 @@ def set_admin(actor: User, user: User, is_admin: bool) -> None:
     record_audit_event(
         actor, action, user, before={"is_admin": not is_admin}, after={"is_admin": is_admin}
     )
+    security_event(action, user_id=user.id, by_user_id=actor.id)
     if not is_admin:
-        # Imported here: the sessions module builds on this one.
-        from lms.accounts.sessions import end_sessions
-
         # The privilege drop takes effect now, not when the user's cookie expires.
         end_sessions(user, reason="administrator rights revoked")
 
@@ -104,4 +104,38 @@ def update_user(actor: User, user: User, *, email: str, display_name: str, local
         setattr(user, name, value)
     record_audit_event(
         actor, "user.update", user, before={name: before[name] for name in changed}, after=changed
+    )
+    security_event("user.update", user_id=user.id, by_user_id=actor.id, fields=sorted(changed))
+
+
+def change_password(
+    user: User, new_password: str, *, current_session: UserSession | None = None
+) -> None:
+    """Set a new password that meets the policy, then end every other session of the user."""
+    # Imported here: lms.accounts.passwords itself imports this module.
+    from lms.accounts.passwords import password_problems
+
+    problems = password_problems(new_password, email=user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.set_password(new_password)
+    end_sessions(user, keep=current_session, reason="password_changed")
+    db.session.flush()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account; deactivation ends all its sessions. Audited."""
+    if actor.id == user.id and not active:
+        raise AccountError(_("You cannot deactivate your own account."))
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        end_sessions(user, reason="deactivated")
+    record_audit_event(
+        actor,
+        "user.reactivate" if active else "user.deactivate",
+        user,
+        before={"is_active": not active},
+        after={"is_active": active},
     )

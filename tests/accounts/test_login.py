@@ -216,7 +216,7 @@ def test_logout_clears_the_session(client):
 
 def test_login_without_csrf_token_is_refused(client, csrf_enabled):
     user = UserFactory()
-    response = log_in(client, user)
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 400
     with client.session_transaction() as session:
         assert "_user_id" not in session
@@ -232,9 +232,7 @@ def test_login_with_csrf_token_works(client, csrf_enabled):
 
 
 def test_logout_without_csrf_token_is_refused(client, csrf_enabled):
-    user = UserFactory()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    log_in(client, UserFactory())
     assert client.post("/logout").status_code == 400
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
     page = client.get("/dashboard")

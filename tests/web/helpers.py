@@ -15,8 +15,11 @@ from tests.factories import DEFAULT_PASSWORD
 
 
 def log_in(client, user, password: str = DEFAULT_PASSWORD):
-    """Log ``user`` in through the login form and return the response."""
-    return client.post("/login", data={"email": user.email, "password": password})
+    """Log ``user`` in through the login form (with its CSRF token when on); return the answer."""
+    data = {"email": user.email, "password": password}
+    if client.application.config["WTF_CSRF_ENABLED"]:
+        data["csrf_token"] = csrf_token_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data=data)
 
 
 def text(msgid: str, **variables) -> str:

@@ -80,8 +80,7 @@ def test_current_page_is_marked_in_the_navigation(client):
 
 def test_logout_is_a_post_form_with_a_csrf_token(client, csrf_enabled):
     user = UserFactory(display_name="Léa <b>Martin</b>")
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    log_in(client, user)
     html = client.get("/dashboard").get_data(as_text=True)
     form = re.search(r'<form method="post" action="/logout".*?</form>', html, re.S).group(0)
     assert 'name="csrf_token" value="' in form
