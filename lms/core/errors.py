@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
@@ -36,7 +36,8 @@ def handle_http_error(error: HTTPException):
 
 def handle_server_error(error: InternalServerError):
     """Log the failure under a new correlation id and show that id, nothing else."""
-    correlation_id = uuid.uuid4().hex
+    # The request id (lms.core.security) also marks the request's security events.
+    correlation_id = g.get("request_id") or uuid.uuid4().hex
     original = error.original_exception or error
     current_app.logger.error(
         "internal error correlation_id=%s method=%s path=%r",
