@@ -70,12 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
+    from lms.learning.manage import bp as learning_manage_bp
     from lms.learning.views import bp as learning_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(learning_manage_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -1,0 +1,147 @@
+"""The trainer's view of progress (blueprint ``learning_manage``): heatmap, learner page, CSV.
+
+The learning domain owns progress, so these pages live here rather than in ``cohorts``. Every
+route loads its cohort through ``load_cohort_for_staff``: trainers of that cohort and
+administrators get in, other people get 403, anonymous visitors the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import User
+from lms.accounts.permissions import deny
+from lms.cohorts.models import Cohort
+from lms.core.csv import csv_response
+from lms.extensions import db
+from lms.learning.progress import (
+    FILTER_STATES,
+    SORT_KEYS,
+    CohortProgress,
+    LearnerProgress,
+    ModuleProgress,
+    ProgressStatus,
+    filter_learners,
+    sort_learners,
+)
+from lms.learning.services import cohort_progress, learner_progress, lessons_done
+
+bp = Blueprint("learning_manage", __name__, url_prefix="/manage/cohorts")
+
+# The order a column sorts in on first click: names A→Z, the most advanced or recent first.
+DEFAULT_ORDERS = {"name": "asc", "progress": "desc", "activity": "desc"}
+
+
+def load_cohort_for_staff(cohort_id: int) -> Cohort:
+    """Return the cohort when the current user trains it or administers; deny everyone else."""
+    if not current_user.is_authenticated:
+        deny()
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not (current_user.is_admin or cohort.is_trainer(current_user)):
+        deny()
+    return cohort
+
+
+def _choice(args: Mapping[str, str], name: str, allowed, label: str, problems: list[str]):
+    """Return an allowed query value (or None when absent); name an unknown one in ``problems``."""
+    value = args.get(name) or None
+    if value is not None and value not in allowed:
+        problems.append(
+            _("“%(value)s” is not a valid %(field)s; it was ignored.", value=value, field=label)
+        )
+        return None
+    return value
+
+
+def heatmap_context(progress: CohortProgress, args: Mapping[str, str]) -> dict[str, Any]:
+    """Sort and filter the learners as the query asks; return what the heatmap template needs."""
+    problems: list[str] = []
+    codes = [module.code for module in progress.modules]
+    sort = _choice(args, "sort", SORT_KEYS, _("sort"), problems) or "name"
+    order = _choice(args, "order", ("asc", "desc"), _("order"), problems) or DEFAULT_ORDERS[sort]
+    state = _choice(args, "state", FILTER_STATES, _("state"), problems)
+    module = _choice(args, "module", codes, _("module"), problems)
+    rows = filter_learners(progress.learners, state, module)
+    return {
+        "progress": progress,
+        "cohort": progress.cohort,
+        "rows": sort_learners(rows, sort, descending=order == "desc"),
+        "sort": sort,
+        "order": order,
+        "state": state,
+        "module": module,
+        "problems": problems,
+    }
+
+
+@bp.get("/<int:cohort_id>/progress")
+def heatmap(cohort_id: int):
+    """Show every learner × module of the cohort, sortable and filterable by state."""
+    cohort = load_cohort_for_staff(cohort_id)
+    context = heatmap_context(cohort_progress(cohort), request.args)
+    return render_template("learning/manage/heatmap.html", **context)
+
+
+@bp.get("/<int:cohort_id>/learners/<int:user_id>")
+def learner(cohort_id: int, user_id: int):
+    """Show one learner's modules with their state and dates, and the lessons done."""
+    cohort = load_cohort_for_staff(cohort_id)
+    user = db.get_or_404(User, user_id)
+    if not cohort.is_learner(user):
+        abort(404)
+    return render_template(
+        "learning/manage/learner.html",
+        cohort=cohort,
+        row=learner_progress(cohort, user),
+        lessons=lessons_done(user, cohort),
+    )
+
+
+def status_text(item: ModuleProgress) -> str:
+    """Describe a module's status in words, with lessons done and lateness (CSV, titles)."""
+    labels = {
+        ProgressStatus.COMPLETED: _("Completed"),
+        ProgressStatus.IN_PROGRESS: _("In progress"),
+        ProgressStatus.OPEN: _("Open"),
+        ProgressStatus.LOCKED: _("Locked"),
+    }
+    words = labels[item.status]
+    if item.status is ProgressStatus.IN_PROGRESS:
+        words += f" {item.lessons_done}/{item.lessons_total}"
+    if item.is_late:
+        words = _("%(status)s (late)", status=words)
+    return words
+
+
+def _csv_row(row: LearnerProgress) -> list[Any]:
+    """Return one learner's line of the export."""
+    activity = row.last_activity_at.date() if row.last_activity_at else None
+    statuses = [status_text(item) for item in row.modules]
+    return [row.learner.display_name, row.learner.email, *statuses, row.percent, activity]
+
+
+@bp.get("/<int:cohort_id>/progress.csv")
+def progress_csv(cohort_id: int):
+    """Export one line per learner: each module's status and the overall percentage."""
+    cohort = load_cohort_for_staff(cohort_id)
+    progress = cohort_progress(cohort)
+    header = [_("Learner"), _("Email"), *(m.code for m in progress.modules)]
+    header += [_("Progress (%)"), _("Last activity")]
+    rows = [header, *(_csv_row(row) for row in progress.learners)]
+    return csv_response(rows, f"progress-cohort-{cohort.id}.csv")
+
+
+@bp.app_template_global()
+def progress_sort_url(cohort: Cohort, key: str, sort: str, order: str, **filters) -> str:
+    """Return the heatmap URL sorting by ``key``: toggling the order when it is the current sort."""
+    toggled = "asc" if order == "desc" else "desc"
+    next_order = toggled if key == sort else DEFAULT_ORDERS[key]
+    kept = {name: value for name, value in filters.items() if value}
+    return url_for(
+        "learning_manage.heatmap", cohort_id=cohort.id, sort=key, order=next_order, **kept
+    )
