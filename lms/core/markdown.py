@@ -47,3 +47,13 @@ def render_markdown(text: str) -> Markup:
     """Return the HTML of a Markdown text, safe to insert in a page."""
     # Safe by construction: the HTML has just been through the allow-list.
     return Markup(sanitize_html(_parser().render(text or "")))  # noqa: S704
+
+
+def safe_link(url: str | None) -> str | None:
+    """Return the URL when it is an absolute http(s) or mailto link, else None (never linked)."""
+    if not url or any(character.isspace() or ord(character) < 32 for character in url):
+        return None
+    scheme, _separator, rest = url.partition(":")
+    if scheme.lower() not in URL_SCHEMES or not rest:
+        return None
+    return url

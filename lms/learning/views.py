@@ -1,13 +1,45 @@
-"""The home page that sends each person to their place, and the learner dashboard."""
+"""The home page, the learner dashboard and the module and lesson pages of the learner.
+
+Every route into a module goes through ``open_module_or_403``: unknown modules and modules outside
+the learner's path answer 404, people who are not learners 403, and a locked module 403 with a
+page that says why. Trainers and administrators previewing modules is not supported here: they
+are not learners of the path, so they get 403 like anyone else.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.cohorts.models import Membership, MembershipRole
+from lms.accounts.permissions import deny
+from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
+from lms.core.markdown import render_markdown, safe_link
+from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
-from lms.learning.services import learner_cohort, module_states, path_progress
+from lms.learning.chronology import ModuleState
+from lms.learning.services import (
+    LearningError,
+    complete_lesson,
+    learner_cohort,
+    learner_cohort_for_path,
+    module_lesson_counts,
+    module_lessons,
+    module_states,
+)
+from lms.learning.timeline import TimelineEntry, layout_timeline
 
 bp = Blueprint("learning", __name__)
 
@@ -40,18 +72,175 @@ def home():
     return redirect(url_for("learning.dashboard"))
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """Where the learner should go now: an open module and its first lesson not done, if any."""
+
+    module: Module
+    lesson: Lesson | None
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Show the learner's cohort and every module of the path with its state."""
+    """Show the learner's cohort, the path as a timeline, each module's state and the next step."""
     cohort = learner_cohort(current_user)
     if cohort is None:
         return render_template("learning/dashboard.html", cohort=None)
     modules = module_states(current_user, cohort)
+    counts = module_lesson_counts(current_user, cohort.path)
     return render_template(
         "learning/dashboard.html",
         cohort=cohort,
         modules=modules,
+        counts=counts,
         modules_done=sum(1 for _module, state in modules if state.is_completed),
-        lessons_progress=path_progress(current_user, cohort),
+        lessons_progress=(
+            sum(done for done, _total in counts.values()),
+            sum(total for _done, total in counts.values()),
+        ),
+        next_step=_next_step(modules),
+        timeline=layout_timeline([_timeline_entry(m, s, counts) for m, s in modules]),
     )
+
+
+def _next_step(modules: list[tuple[Module, ModuleState]]) -> NextStep | None:
+    """Return the first open module in chronological order, with its first lesson not done."""
+    module = next((module for module, state in modules if state.is_open), None)
+    if module is None:
+        return None
+    lessons = module_lessons(current_user, module)
+    return NextStep(module, next((lesson for lesson, done in lessons if not done), None))
+
+
+def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry:
+    """Describe a module for the timeline; only modules one may enter get a link."""
+    done, total = counts.get(module.id, (0, 0))
+    return TimelineEntry(
+        code=module.code,
+        title=module.title,
+        status=str(state.status),
+        prerequisites=tuple(need.code for need in module.prerequisites),
+        lessons_done=done,
+        lessons_total=total,
+        opens_at=state.opens_at,
+        closes_at=state.closes_at,
+        calendar_opened=state.calendar_opened,
+        href=None if state.is_locked else url_for("learning.module", module_id=module.id),
+    )
+
+
+@dataclass(frozen=True)
+class ModuleAccess:
+    """A module the current learner may enter, with their cohort and every module's state."""
+
+    module: Module
+    cohort: Cohort
+    state: ModuleState
+    states: list[tuple[Module, ModuleState]]
+
+
+def open_module_or_403(module_id: int) -> ModuleAccess:
+    """Load a module the current learner may enter, or stop the request (see the module doc)."""
+    module = db.get_or_404(Module, module_id)
+    cohort = learner_cohort_for_path(current_user, module.path_id)
+    if cohort is None:
+        if learner_cohort(current_user) is None:
+            deny()  # not a learner at all
+        abort(404)  # a learner, but of another path: that module does not exist for them
+    states = module_states(current_user, cohort)
+    state = next(state for candidate, state in states if candidate.id == module.id)
+    if state.is_locked:
+        abort(_locked_page(module, state, states))
+    return ModuleAccess(module, cohort, state, states)
+
+
+def _locked_page(module: Module, state: ModuleState, states) -> Response:
+    """Return the 403 page that says why a module is locked, linking its missing prerequisites."""
+    by_code = {candidate.code: candidate for candidate, _state in states}
+    missing = [by_code[code] for code in state.missing_prerequisites]
+    page = render_template("learning/locked.html", module=module, state=state, missing=missing)
+    return make_response(page, 403)
+
+
+def _lesson_in(module: Module, lesson_id: int) -> Lesson:
+    """Load a lesson of this module, or answer 404."""
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if lesson.module_id != module.id:
+        abort(404)
+    return lesson
+
+
+@bp.get("/modules/<int:module_id>")
+@login_required
+def module(module_id: int):
+    """Show an open module: its facts, calendar, lessons with their marks and competencies."""
+    access = open_module_or_403(module_id)
+    lessons = module_lessons(current_user, access.module)
+    return render_template(
+        "learning/module.html",
+        access=access,
+        module=access.module,
+        state=access.state,
+        summary=render_markdown(access.module.summary),
+        lessons=lessons,
+        required=[done for lesson, done in lessons if lesson.is_required],
+        calendar=_calendar_entry(access.cohort, access.module),
+        competencies=_competencies_of(access.module),
+    )
+
+
+def _calendar_entry(cohort: Cohort, module: Module) -> ModuleCalendar | None:
+    """Return the cohort's calendar row for the module, if it is scheduled."""
+    return db.session.scalar(
+        db.select(ModuleCalendar).filter_by(cohort_id=cohort.id, module_id=module.id)
+    )
+
+
+def _competencies_of(module: Module) -> list[tuple[Competency, CompetencyBlock]]:
+    """Return the module's competencies with their block, in the path's order (one query)."""
+    query = (
+        db.select(Competency, CompetencyBlock)
+        .join(CompetencyBlock, CompetencyBlock.id == Competency.block_id)
+        .join(module_competencies, module_competencies.c.competency_id == Competency.id)
+        .where(module_competencies.c.module_id == module.id)
+        .order_by(CompetencyBlock.position, Competency.position)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+@bp.get("/modules/<int:module_id>/lessons/<int:lesson_id>")
+@login_required
+def lesson(module_id: int, lesson_id: int):
+    """Show one lesson of an open module, its Markdown rendered safely, with its neighbours."""
+    access = open_module_or_403(module_id)
+    current = _lesson_in(access.module, lesson_id)
+    lessons = module_lessons(current_user, access.module)
+    index = next(i for i, (candidate, _done) in enumerate(lessons) if candidate.id == current.id)
+    return render_template(
+        "learning/lesson.html",
+        module=access.module,
+        lesson=current,
+        is_done=lessons[index][1],
+        body=render_markdown(current.body),
+        resource_url=safe_link(current.url),
+        previous=lessons[index - 1][0] if index > 0 else None,
+        following=lessons[index + 1][0] if index + 1 < len(lessons) else None,
+    )
+
+
+@bp.post("/modules/<int:module_id>/lessons/<int:lesson_id>/done")
+@login_required
+def mark_lesson_done(module_id: int, lesson_id: int):
+    """Record that the learner did a lesson of an open module, then go back to the module."""
+    access = open_module_or_403(module_id)
+    current = _lesson_in(access.module, lesson_id)
+    back = redirect(url_for("learning.module", module_id=access.module.id))
+    try:
+        complete_lesson(current_user, access.cohort, current)
+    except LearningError as error:
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    flash(_("“%(lesson)s” is marked as done.", lesson=current.title), "success")
+    return back
