@@ -26,6 +26,8 @@ from lms.cohorts.forms import (
     ImportCommitForm,
     ImportForm,
     MemberForm,
+    ModuleDatesForm,
+    calendar_form_class,
 )
 from lms.cohorts.importing import (
     MAX_IMPORT_BYTES,
@@ -250,46 +252,51 @@ def calendar(cohort_id: int):
     return render_template(
         "cohorts/admin/calendar.html",
         cohort=cohort,
-        rows=list(zip(modules, form.modules, strict=False)),
+        rows=[(module, form[module.code]) for module in modules],
         form=form,
     )
 
 
 def _calendar_form(cohort: Cohort, modules: list[Module]) -> CalendarForm:
     """Build the calendar form with one row per module, filled from the saved calendar."""
+    form_class = calendar_form_class([module.code for module in modules])
+    if request.method == "POST":
+        return form_class()
     saved = {row.module_id: row for row in cohort.calendar}
-    rows = [saved.get(module.id) for module in modules]
-    data = [
-        {name: getattr(row, name) for name in _ROW_FIELDS} if row is not None else {}
-        for row in rows
-    ]
-    form = CalendarForm() if request.method == "POST" else CalendarForm(data={"modules": data})
-    while len(form.modules) < len(modules):
-        form.modules.append_entry()
-    return form
+    data = {
+        module.code: {name: getattr(saved[module.id], name) for name in _ROW_FIELDS}
+        for module in modules
+        if module.id in saved
+    }
+    return form_class(data=data)
 
 
 _ROW_FIELDS = ("opens_at", "closes_at", "session_starts_at", "session_ends_at", "place")
 
 
+def _rows_by_code(form: CalendarForm, modules: list[Module]) -> dict[str, ModuleDatesForm]:
+    """Return each module's row of the calendar form, by module code."""
+    return {module.code: form[module.code].form for module in modules}
+
+
 def _calendar_entries(form: CalendarForm, modules: list[Module]) -> dict[str, CalendarEntry]:
     """Turn the filled-in rows into calendar entries in UTC (empty rows are unscheduled)."""
     entries = {}
-    for module, row in zip(modules, form.modules, strict=False):
-        values = {name: getattr(row.form, name).data for name in _ROW_FIELDS}
+    for code, row in _rows_by_code(form, modules).items():
+        values = {name: getattr(row, name).data for name in _ROW_FIELDS}
         if values["opens_at"] is None:
             continue
         for name in _ROW_FIELDS[:-1]:
             if values[name] is not None:
                 values[name] = values[name].astimezone(UTC)
         values["place"] = (values["place"] or "").strip() or None
-        entries[module.code] = CalendarEntry(**values)
+        entries[code] = CalendarEntry(**values)
     return entries
 
 
 def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems) -> None:
     """Put each problem beside the field of the module it concerns."""
-    rows = {module.code: row.form for module, row in zip(modules, form.modules, strict=False)}
+    rows = _rows_by_code(form, modules)
     for problem in problems:
         field = getattr(rows.get(problem.code), problem.field, None)
         if field is None:

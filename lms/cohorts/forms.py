@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -9,7 +11,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -87,18 +88,35 @@ class ModuleDatesForm(Form):
         _l("Place"), validators=[Optional(), Length(max=200), no_control_characters]
     )
 
-    def validate_opens_at(self, field) -> None:
-        """Ask for an opening date when anything else of the row is filled in."""
+    def validate(self, extra_validators=None) -> bool:
+        """Also ask for an opening date when anything else of the row is filled in."""
+        valid = super().validate(extra_validators)
         others = (self.closes_at, self.session_starts_at, self.session_ends_at, self.place)
-        if field.data is None and any(other.data for other in others):
-            raise ValidationError(_l("Give the opening date, or clear the row."))
+        typed = "".join(self.opens_at.raw_data or []).strip()
+        if not typed and any(other.data for other in others):
+            self.opens_at.errors = [
+                *self.opens_at.errors,
+                _l("Give the opening date, or clear the row."),
+            ]
+            return False
+        return valid
 
 
 class CalendarForm(FlaskForm):
-    """The module calendar of a cohort: one row per module of its path, in path order."""
+    """The module calendar of a cohort: ``calendar_form_class`` adds one row per module."""
 
-    modules = FieldList(FormField(ModuleDatesForm))
     submit = SubmitField(_l("Save the calendar"))
+
+
+def calendar_form_class(codes: Sequence[str]) -> type[CalendarForm]:
+    """Return a calendar form with one row per module code (inputs named ``M1-opens_at``)."""
+
+    class PathCalendarForm(CalendarForm):
+        pass
+
+    for code in codes:
+        setattr(PathCalendarForm, code, FormField(ModuleDatesForm, label=code))
+    return PathCalendarForm
 
 
 class MemberForm(FlaskForm):
