@@ -75,13 +75,20 @@ class Rule:
     url_args: Mapping[str, Any] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)
     query: Mapping[str, Any] = field(default_factory=dict)
+    # The status an allowed persona gets, when it is not a page or redirect (e.g. 400).
+    status: int | None = None
 
 
 def _maker(access: Access) -> Callable[..., Rule]:
-    def make(*, data: Mapping | None = None, query: Mapping | None = None, **url_args) -> Rule:
-        return Rule(access, url_args, data or {}, query or {})
+    def make(
+        *, data: Mapping | None = None, query: Mapping | None = None, status=None, **url_args
+    ) -> Rule:
+        return Rule(access, url_args, data or {}, query or {}, status)
 
-    make.__doc__ = f"Return a {access.name} rule; keyword arguments are URL arguments."
+    make.__doc__ = (
+        f"Return a {access.name} rule: ``data`` (form), ``query``, ``status`` (of an allowed"
+        " request when not a page or redirect); other keyword arguments are URL arguments."
+    )
     return make
 
 
@@ -95,7 +102,10 @@ staff = _maker(Access.STAFF_OF_COHORT)
 owner_or_staff = _maker(Access.OWNER_OR_STAFF)
 admin = _maker(Access.ADMIN)
 
+DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world persona
 NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
+NEW_PASSWORDS = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+CHANGE_PASSWORD = {"current_password": DEFAULT_PASSWORD, **NEW_PASSWORDS}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -104,9 +114,25 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("accounts.login", "GET"): public(),
     ("accounts.login", "POST"): public(data={"email": "nobody@example.org", "password": "x"}),
     ("accounts.logout", "POST"): public(),
+    ("accounts.forgot_password", "GET"): public(),
+    ("accounts.forgot_password", "POST"): public(data={"email": "aurore.alpha@example.org"}),
+    ("accounts.reset_password", "GET"): public(token="an-unknown-token"),
+    # Without the link's token in the session, the reset page says the link is invalid.
+    ("accounts.reset_password", "POST"): public(token="choose", data=NEW_PASSWORDS, status=400),
+    ("accounts.change_password", "GET"): logged_in(),
+    ("accounts.change_password", "POST"): logged_in(data=CHANGE_PASSWORD),
+    ("accounts.my_sessions", "GET"): logged_in(),
+    ("accounts.session_end", "POST"): logged_in(session_id="own_session"),
+    ("accounts.sessions_end_others", "POST"): logged_in(),
     # learning
     ("learning.home", "GET"): public(),
     ("learning.dashboard", "GET"): logged_in(),
+    ("learning.module", "GET"): learner(module_id="module"),
+    ("learning.lesson", "GET"): learner(module_id="module", lesson_id="lesson"),
+    ("learning.mark_lesson_done", "POST"): learner(module_id="module", lesson_id="lesson"),
+    ("learning_manage.heatmap", "GET"): staff(cohort_id="cohort"),
+    ("learning_manage.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
+    ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
     # cohorts
     ("cohorts_manage.my_cohorts", "GET"): any_trainer(),
     # admin

@@ -24,6 +24,10 @@ def route_id(route: tuple[str, str]) -> str:
 
 def assert_allowed(response, persona: str, route) -> None:
     """Fail unless the response is a page or a redirect, but not the login wall (``next``)."""
+    expected = ROUTES[route].status
+    if expected is not None:
+        assert response.status_code == expected, (persona, route, response.status_code)
+        return
     assert response.status_code < 400, (persona, route, response.status_code)
     if persona != "anonymous" and response.status_code in (301, 302, 303, 307, 308):
         location = urlsplit(response.headers["Location"])

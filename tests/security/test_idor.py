@@ -1,0 +1,54 @@
+"""IDOR sweep (SECURITY.md C12): object ids of others, missing, zero, negative, huge, not numbers.
+
+Every route with an integer URL argument is called, by each persona it allows, with that
+argument replaced: another person's object (``FOREIGN``) must be denied or not found, and so
+must ids that match nothing. Never a 500, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.security import figures
+from tests.security.routes import FOREIGN, PERSONAS, ROUTES
+from tests.security.test_access_matrix import route_id
+from tests.security.world import World, int_arguments, snapshot
+
+BAD_IDS = ("999999", "0", "-1", str(10**12), str(10**20), "abc", "1.5", "%00")
+# Names that stay unreachable for administrators too.
+OWN_PREFIX = "own_"
+PLACEHOLDER = 987654321
+OBJECT_ROUTES = sorted(route for route, rule in ROUTES.items() if rule.url_args)
+
+
+def url_with(world: World, route, persona: str, argument: str, value) -> str:
+    """Return the route's URL for ``persona`` with ``argument`` replaced by ``value``."""
+    endpoint, _method = route
+    url = world.url(endpoint, ROUTES[route], persona, **{argument: PLACEHOLDER})
+    return url.replace(str(PLACEHOLDER), str(value), 1)
+
+
+def foreign_ids(world: World, route, persona: str, argument: str) -> list[int]:
+    """Return ids of objects of the same kind that ``persona`` must not reach."""
+    name = ROUTES[route].url_args[argument]
+    if name not in FOREIGN or (persona == "admin" and not name.startswith(OWN_PREFIX)):
+        return []
+    return [world.value(FOREIGN[name], persona)]
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=route_id)
+def test_object_ids_of_others_or_of_nothing_are_refused(route, world: World, app):
+    endpoint, method = route
+    arguments = int_arguments(app, endpoint)
+    allowed = [p for p in PERSONAS if p in ROUTES[route].access.allowed]
+    before = snapshot()
+    tried = 0
+    for persona in allowed:
+        for argument in arguments:
+            for value in (*foreign_ids(world, route, persona, argument), *BAD_IDS):
+                url = url_with(world, route, persona, argument, value)
+                response = world.request(persona, endpoint, method, url=url)
+                assert response.status_code in (403, 404), (persona, argument, value)
+                tried += 1
+    assert snapshot() == before
+    figures.add("object ids tried (IDOR sweep)", tried)
