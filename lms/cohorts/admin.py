@@ -327,20 +327,15 @@ def _render_members(cohort: Cohort, form: MemberForm):
     )
 
 
-@bp.get("/<int:cohort_id>/members")
+@bp.route("/<int:cohort_id>/members", methods=["GET", "POST"])
 @admin_required
 def members(cohort_id: int):
-    """List the cohort's trainers and learners, with the form to add someone."""
-    return _render_members(db.get_or_404(Cohort, cohort_id), MemberForm())
-
-
-@bp.post("/<int:cohort_id>/members")
-@admin_required
-def member_add(cohort_id: int):
-    """Enrol a learner or assign a trainer by e-mail address."""
+    """List the cohort's trainers and learners; enrol a learner or assign a trainer by e-mail."""
     cohort = db.get_or_404(Cohort, cohort_id)
     form = MemberForm()
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        return _render_members(cohort, form)
+    if form.validate():
         role = MembershipRole(form.role.data)
         try:
             membership = add_member_by_email(current_user, cohort, form.email.data, role)
@@ -351,7 +346,7 @@ def member_add(cohort_id: int):
             name = membership.user.display_name
             flash(_("%(name)s was added to the cohort.", name=name), "success")
             return redirect(url_for(".members", cohort_id=cohort.id))
-    return _render_members(cohort, form), 422
+    return _render_members(cohort, form)
 
 
 @bp.post("/<int:cohort_id>/members/<int:membership_id>/remove")

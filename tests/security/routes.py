@@ -107,6 +107,13 @@ NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
 NEW_PASSWORDS = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
 CHANGE_PASSWORD = {"current_password": DEFAULT_PASSWORD, **NEW_PASSWORDS}
 
+COHORT_DATES = {"starts_on": "2020-01-06", "ends_on": "2035-12-21", "state": "active"}
+NEW_COHORT = {"name": "Promotion matrice", "path": ref("path"), "capacity": "30", **COHORT_DATES}
+EDITED_COHORT = {"name": "Promotion renommée", "path": ref("path"), **COHORT_DATES}
+NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
+NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale": "fr"}
+EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
+
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
     ("static", "GET"): public(filename="css/app.css"),
@@ -135,13 +142,45 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
     # cohorts
     ("cohorts_manage.my_cohorts", "GET"): any_trainer(),
+    ("cohorts_admin.cohort_list", "GET"): admin(),
+    ("cohorts_admin.cohort_new", "GET"): admin(),
+    ("cohorts_admin.cohort_new", "POST"): admin(data=NEW_COHORT),
+    ("cohorts_admin.cohort_edit", "GET"): admin(cohort_id="cohort"),
+    ("cohorts_admin.cohort_edit", "POST"): admin(cohort_id="cohort", data=EDITED_COHORT),
+    ("cohorts_admin.cohort_archive", "POST"): admin(cohort_id="cohort"),
+    ("cohorts_admin.calendar", "GET"): admin(cohort_id="cohort"),
+    ("cohorts_admin.calendar", "POST"): admin(cohort_id="cohort", data={"M1-opens_at": ""}),
+    ("cohorts_admin.members", "GET"): admin(cohort_id="cohort"),
+    ("cohorts_admin.members", "POST"): admin(cohort_id="cohort", data=NEW_MEMBER),
+    ("cohorts_admin.member_remove", "POST"): admin(
+        cohort_id="cohort", membership_id="learner_b_membership"
+    ),
+    ("cohorts_admin.import_upload", "GET"): admin(),
+    ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
+    ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
     # admin
     ("admin.overview", "GET"): admin(),
+    ("admin.users", "GET"): admin(query={"q": "quartz", "role": "learner", "status": "active"}),
+    ("admin.user_new", "GET"): admin(),
+    ("admin.user_new", "POST"): admin(data=NEW_USER),
+    ("admin.user_edit", "GET"): admin(user_id="learner_b"),
+    ("admin.user_edit", "POST"): admin(user_id="outsider", data=EDITED_USER),
+    ("admin.user_deactivate", "POST"): admin(user_id="outsider"),
+    ("admin.user_reactivate", "POST"): admin(user_id="outsider"),
+    ("admin.user_send_reset", "POST"): admin(user_id="outsider"),
+    ("admin.user_end_sessions", "POST"): admin(user_id="learner_b"),
+    ("admin.user_grant_admin", "POST"): admin(user_id="outsider"),
+    ("admin.user_revoke_admin", "POST"): admin(user_id="outsider"),
+    ("admin.audit", "GET"): admin(query={"action": "", "date_from": "2020-01-01"}),
+    ("admin.audit_csv", "GET"): admin(query={"date_to": "2035-12-31"}),
 }
 # fmt: on
 
 # Objects that depend on the persona making the request: name -> (world, persona) -> object.
 RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
+    "learner_b_membership": lambda world, persona: next(
+        m for m in world.get("cohort").memberships if m.user_id == world.get("learner_b").id
+    ),
     "own_session": lambda world, persona: world.live_session(persona),
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
