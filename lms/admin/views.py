@@ -1,14 +1,36 @@
-"""Global administration (blueprint ``admin``): the overview of the whole installation."""
+"""Global administration (blueprint ``admin``): the overview, users and the audit log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload
 
+from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.accounts.permissions import admin_required
+from lms.accounts.services import AccountError, update_user
+from lms.admin.forms import AuditFilterForm, NewUserForm, UserFilterForm, UserForm
+from lms.admin.services import (
+    audit_actions,
+    audit_csv_rows,
+    audit_page,
+    end_user_sessions,
+    invite_user,
+    last_logins,
+    send_reset_link,
+    user_page,
+    user_query,
+)
 from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.core.csv import csv_response
+from lms.core.mail import MailError
+from lms.core.time import utcnow
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
@@ -69,3 +91,208 @@ def overview():
         totals=user_totals(),
         paths=path_rows(),
     )
+
+
+# Users -----------------------------------------------------------------------------------------
+
+MAIL_FAILED = _l("The e-mail could not be sent. Nothing was changed; try again later.")
+MAX_PAGE = 100_000  # far past any real list; keeps the SQL offset within range
+
+
+def page_number() -> int:
+    """Return the page asked for in the query string, 1 when missing or nonsense."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
+
+
+def link_args(form) -> dict[str, str]:
+    """Return the filters a list page was asked for, to carry them into its page links."""
+    return {field.name: field.raw_data[0] for field in form if field.raw_data and field.raw_data[0]}
+
+
+def acting_user() -> User:
+    """Return the logged-in administrator as a plain model instance (not the proxy)."""
+    return current_user._get_current_object()
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """List the users, searched and filtered, fifty per page."""
+    form = UserFilterForm(formdata=request.args)
+    pagination, rows = None, []
+    if form.validate():
+        query = user_query(form.q.data or "", form.role.data, form.status.data)
+        pagination, rows = user_page(query, page_number())
+    return render_template(
+        "admin/users_list.html", form=form, pagination=pagination, rows=rows, args=link_args(form)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    """Create an account and e-mail the person an invitation to choose a password."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = invite_user(
+                acting_user(),
+                email=form.email.data,
+                display_name=form.display_name.data,
+                locale=form.locale.data,
+                is_admin=form.is_admin.data,
+            )
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        except MailError:
+            db.session.rollback()  # no account without its invitation: the admin tries again
+            form.form_errors.append(MAIL_FAILED)
+        else:
+            db.session.commit()
+            flash(
+                _("Account created; an invitation was sent to %(email)s.", email=user.email),
+                "success",
+            )
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/users_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    """Show an account with its actions; change its e-mail address, name and language."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, user=user)
+    if form.validate_on_submit():
+        try:
+            update_user(
+                acting_user(),
+                user,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                locale=form.locale.data,
+            )
+        except AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    last_login = last_logins([user.id]).get(user.id)
+    return render_template("admin/users_edit.html", form=form, user=user, last_login=last_login)
+
+
+def user_action(user_id: int, action: Callable[[User, User], object], done: Callable[[User], str]):
+    """Run ``action(actor, user)`` on the user of the URL, commit, say so, back to the user."""
+    user = db.get_or_404(User, user_id)
+    try:
+        action(acting_user(), user)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except MailError:
+        db.session.rollback()
+        flash(MAIL_FAILED, "error")
+    else:
+        db.session.commit()
+        flash(done(user), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_required
+def user_deactivate(user_id: int):
+    """Deactivate an account: the person can no longer log in, their sessions end."""
+    return user_action(
+        user_id,
+        lambda actor, user: accounts.set_active(actor, user, False),
+        lambda user: _("%(name)s can no longer log in.", name=user.display_name),
+    )
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@admin_required
+def user_reactivate(user_id: int):
+    """Reactivate an account."""
+    return user_action(
+        user_id,
+        lambda actor, user: accounts.set_active(actor, user, True),
+        lambda user: _("%(name)s can log in again.", name=user.display_name),
+    )
+
+
+@bp.post("/users/<int:user_id>/send-reset")
+@admin_required
+def user_send_reset(user_id: int):
+    """E-mail the person a link to choose a new password."""
+    return user_action(
+        user_id,
+        send_reset_link,
+        lambda user: _("A password reset link was sent to %(email)s.", email=user.email),
+    )
+
+
+@bp.post("/users/<int:user_id>/end-sessions")
+@admin_required
+def user_end_sessions(user_id: int):
+    """Sign the person out on every device."""
+    return user_action(
+        user_id,
+        end_user_sessions,
+        lambda user: _("%(name)s has been signed out everywhere.", name=user.display_name),
+    )
+
+
+@bp.post("/users/<int:user_id>/grant-admin")
+@admin_required
+def user_grant_admin(user_id: int):
+    """Make the person an administrator."""
+    return user_action(
+        user_id,
+        lambda actor, user: accounts.set_admin(actor, user, True),
+        lambda user: _("%(name)s is now an administrator.", name=user.display_name),
+    )
+
+
+@bp.post("/users/<int:user_id>/revoke-admin")
+@admin_required
+def user_revoke_admin(user_id: int):
+    """Withdraw the person's administrator rights and end their sessions."""
+    return user_action(
+        user_id,
+        lambda actor, user: accounts.set_admin(actor, user, False),
+        lambda user: _("%(name)s is no longer an administrator.", name=user.display_name),
+    )
+
+
+# Audit log -------------------------------------------------------------------------------------
+
+
+def audit_filter_form() -> AuditFilterForm:
+    """Return the audit filters read from the query string, with the recorded actions."""
+    form = AuditFilterForm(formdata=request.args)
+    form.set_actions(audit_actions())
+    return form
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    """List the audit events, newest first, filtered, fifty per page."""
+    form = audit_filter_form()
+    pagination = audit_page(form.filters(), page_number()) if form.validate() else None
+    return render_template(
+        "admin/audit_list.html", form=form, pagination=pagination, args=link_args(form)
+    )
+
+
+@bp.get("/audit.csv")
+@admin_required
+def audit_csv():
+    """Download the filtered audit events as CSV (see lms.core.csv for the format)."""
+    form = audit_filter_form()
+    if not form.validate():
+        return redirect(url_for("admin.audit", **link_args(form)))
+    filename = f"audit-{utcnow():%Y%m%d-%H%M}.csv"
+    return csv_response(audit_csv_rows(form.filters()), filename)
