@@ -36,6 +36,7 @@ from lms.accounts.models import User, normalise_email
 from lms.accounts.services import record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
 from lms.cohorts.services import CohortError
+from lms.core.mail import MailError
 from lms.extensions import db
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -306,20 +307,28 @@ def commit_import(data: bytes, actor: User) -> ImportReport:
         db.session.add(Membership(user=row.user, cohort=row.cohort, role=MembershipRole.LEARNER))
     db.session.add_all(new_users)
     db.session.flush()
-    for user in new_users:
-        send_invitation(user, invited_by=actor)
-    _audit_import(actor, applied, new_users)
+    for row in applied:
+        if row.status == RowStatus.CREATE:
+            _invite(row, actor, send_invitation)
+    _audit_import(actor, applied)
     return report
 
 
-def _audit_import(actor: User, applied: Sequence[ImportRow], new_users: Sequence[User]) -> None:
+def _invite(row: ImportRow, actor: User, send_invitation) -> None:
+    """Send the new account its invitation; a mail failure is reported, not fatal."""
+    try:
+        send_invitation(row.user, invited_by=actor)
+    except MailError:
+        row.reason = _("the invitation e-mail could not be sent: send a reset link later")
+
+
+def _audit_import(actor: User, applied: Sequence[ImportRow]) -> None:
     """Record, for each cohort the import changed, how many accounts and learners it added."""
-    created = {id(user) for user in new_users}
     by_cohort: dict[int, tuple[Cohort, Counter]] = {}
     for row in applied:
         cohort, counts = by_cohort.setdefault(row.cohort.id, (row.cohort, Counter()))
         counts["enrolled"] += 1
-        counts["accounts_created"] += id(row.user) in created
+        counts["accounts_created"] += row.status == RowStatus.CREATE
     for cohort, counts in by_cohort.values():
         record_audit_event(actor, "cohort.import", cohort, after=dict(counts))
 
