@@ -76,6 +76,7 @@ def heatmap_context(progress: CohortProgress, args: Mapping[str, str]) -> dict[s
         "state": state,
         "module": module,
         "problems": problems,
+        "words": status_words(),
     }
 
 
@@ -99,29 +100,36 @@ def learner(cohort_id: int, user_id: int):
         cohort=cohort,
         row=learner_progress(cohort, user),
         lessons=lessons_done(user, cohort),
+        words=status_words(),
     )
 
 
-def status_text(item: ModuleProgress) -> str:
-    """Describe a module's status in words, with lessons done and lateness (CSV, titles)."""
-    labels = {
-        ProgressStatus.COMPLETED: _("Completed"),
+def status_words() -> dict[str, Any]:
+    """Return each status's words and icon, translated once per page (not once per cell)."""
+    return {
+        ProgressStatus.COMPLETED: _("Done"),
         ProgressStatus.IN_PROGRESS: _("In progress"),
         ProgressStatus.OPEN: _("Open"),
         ProgressStatus.LOCKED: _("Locked"),
+        "late": _("Late"),
+        "icons": {"completed": "✓", "in_progress": "◐", "open": "○", "locked": "✕"},
     }
-    words = labels[item.status]
+
+
+def status_text(item: ModuleProgress, words: Mapping[str, Any]) -> str:
+    """Describe a module's status in words, with lessons done and lateness (for the CSV)."""
+    text = words[item.status]
     if item.status is ProgressStatus.IN_PROGRESS:
-        words += f" {item.lessons_done}/{item.lessons_total}"
+        text += f" {item.lessons_done}/{item.lessons_total}"
     if item.is_late:
-        words = _("%(status)s (late)", status=words)
-    return words
+        text = _("%(status)s (late)", status=text)
+    return text
 
 
-def _csv_row(row: LearnerProgress) -> list[Any]:
+def _csv_row(row: LearnerProgress, words: Mapping[str, Any]) -> list[Any]:
     """Return one learner's line of the export."""
     activity = row.last_activity_at.date() if row.last_activity_at else None
-    statuses = [status_text(item) for item in row.modules]
+    statuses = [status_text(item, words) for item in row.modules]
     return [row.learner.display_name, row.learner.email, *statuses, row.percent, activity]
 
 
@@ -132,7 +140,8 @@ def progress_csv(cohort_id: int):
     progress = cohort_progress(cohort)
     header = [_("Learner"), _("Email"), *(m.code for m in progress.modules)]
     header += [_("Progress (%)"), _("Last activity")]
-    rows = [header, *(_csv_row(row) for row in progress.learners)]
+    words = status_words()
+    rows = [header, *(_csv_row(row, words) for row in progress.learners)]
     return csv_response(rows, f"progress-cohort-{cohort.id}.csv")
 
 

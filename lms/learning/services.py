@@ -14,8 +14,9 @@ number of queries, whatever the number of modules, lessons or learners of the co
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -33,7 +34,12 @@ from lms.curriculum.models import Lesson, Module, TrainingPath
 from lms.extensions import db
 from lms.learning.chronology import ModuleState, compute_module_states
 from lms.learning.models import LessonCompletion
-from lms.learning.progress import CohortProgress, LearnerProgress, module_progress
+from lms.learning.progress import (
+    CohortProgress,
+    LearnerProgress,
+    ModuleProgress,
+    module_progress,
+)
 from lms.learning.signals import cohort_requirements, module_requirements, path_requirements
 
 
@@ -111,15 +117,18 @@ def _merge_requirements(
     return missing
 
 
-def _missing_lessons(modules: Sequence[Module], rows: Iterable) -> dict[int, list[str]]:
+def _missing_lessons(
+    modules: Sequence[Module], rows: Iterable, lacking: Callable[[str], str] = _lesson_lacking
+) -> dict[int, list[str]]:
     """Name the required lessons not done, by module id, from (module_id, title, done) rows.
 
-    Shared by the per-learner and the cohort-wide loaders, so that both count lessons alike.
+    Shared by the per-learner and the cohort-wide loaders, so that both count lessons alike;
+    the cohort-wide one passes a memoised ``lacking`` (translating is slow, titles repeat).
     """
     missing: dict[int, list[str]] = {module.id: [] for module in modules}
     for row in rows:
         if not row.done:
-            missing[row.module_id].append(_lesson_lacking(row.title))
+            missing[row.module_id].append(lacking(row.title))
     return missing
 
 
@@ -386,18 +395,37 @@ def _cohort_answers(
     return answers
 
 
+@dataclass(frozen=True)
+class _CohortData:
+    """What every learner of a cohort shares, loaded once."""
+
+    modules: list[Module]
+    lessons: list  # the required lessons: (id, module_id, title)
+    calendar: dict[str, tuple]
+    now: datetime
+    lacking: Callable[[str], str]  # memoised ``_lesson_lacking``
+    # Learners who did the same required lessons, with the same answers, share one result.
+    results: dict = field(default_factory=dict)
+
+
 def _one_learner_progress(
-    learner: User,
-    modules: Sequence[Module],
-    lessons: Sequence,
-    done_at: dict[int, datetime],
-    calendar: dict[str, tuple],
-    answers: dict[int, list[str]],
-    now: datetime,
+    learner: User, shared: _CohortData, done_at: dict[int, datetime], answers: dict[int, list[str]]
 ) -> LearnerProgress:
     """Apply the per-learner rules (the same as ``module_states``) to preloaded data."""
-    rows = [_LessonRow(lesson.module_id, lesson.title, lesson.id in done_at) for lesson in lessons]
-    missing = _missing_lessons(modules, rows)
+    done = frozenset(row.id for row in shared.lessons if row.id in done_at)
+    key = (done, tuple(sorted((module_id, tuple(items)) for module_id, items in answers.items())))
+    if key not in shared.results:
+        shared.results[key] = _module_items(shared, done, answers)
+    return LearnerProgress(learner, shared.results[key], max(done_at.values(), default=None))
+
+
+def _module_items(
+    shared: _CohortData, done: frozenset[int], answers: dict[int, list[str]]
+) -> tuple[ModuleProgress, ...]:
+    """Compute each module's progress for a learner who did the required lessons ``done``."""
+    modules, calendar, now = shared.modules, shared.calendar, shared.now
+    rows = [_LessonRow(row.module_id, row.title, row.id in done) for row in shared.lessons]
+    missing = _missing_lessons(modules, rows, shared.lacking)
     for module_id, items in answers.items():
         missing[module_id].extend(items)
     progress = _PathProgress(modules, missing, {row.module_id for row in rows})
@@ -412,10 +440,9 @@ def _one_learner_progress(
     items = []
     for state in compute_module_states(progress.prerequisites, calendar, completed, now):
         module = by_code[state.code]
-        items.append(
-            module_progress(module, state, tuple(counts[module.id]), missing[module.id], now)
-        )
-    return LearnerProgress(learner, tuple(items), max(done_at.values(), default=None))
+        lessons = tuple(counts[module.id])
+        items.append(module_progress(module, state, lessons, missing[module.id], now))
+    return tuple(items)
 
 
 def cohort_progress(
@@ -431,24 +458,20 @@ def cohort_progress(
     modules = _path_modules(cohort.path_id)
     everyone = learners is None
     learners = _cohort_learners(cohort) if learners is None else list(learners)
-    lessons = _required_lessons(modules)
     done = _completions_by_learner(cohort, None if everyone else learners)
     calendar = _calendar_of(cohort, modules)
+    shared = _CohortData(
+        modules, _required_lessons(modules), calendar, now, functools.cache(_lesson_lacking)
+    )
     answers = _cohort_answers(cohort.path, learners, modules)
     rows = tuple(
         _one_learner_progress(
-            learner,
-            modules,
-            lessons,
-            done.get(learner.id, {}),
-            calendar,
-            answers.get(learner.id, {}),
-            now,
+            learner, shared, done.get(learner.id, {}), answers.get(learner.id, {})
         )
         for learner in learners
     )
-    rank = {code: index for index, code in enumerate(topological_order(_prerequisites_of(modules)))}
-    chronological = tuple(sorted(modules, key=lambda module: rank[module.code]))
+    order = topological_order(_prerequisites_of(modules))
+    chronological = tuple(sorted(modules, key=lambda module: order.index(module.code)))
     return CohortProgress(cohort, chronological, rows, now, calendar)
 
 

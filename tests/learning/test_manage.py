@@ -171,7 +171,7 @@ def test_csv_export_has_a_line_per_learner(client, world):
     assert set(by_name) == {"Alix Starting", "Émile Midway", "Zoé Ahead"}
     ahead = by_name["Zoé Ahead"]
     assert ahead[1] == world.ahead.email
-    assert ahead[2] == text("Completed")
+    assert ahead[2] == text("Done")
     assert ahead[5] == text("%(status)s (late)", status=text("Open"))
     assert ahead[10:] == ["38", "2025-03-03"]
     assert by_name["Émile Midway"][3] == text("In progress") + " 1/2"

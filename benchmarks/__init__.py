@@ -1,0 +1,1 @@
+"""Scripts that measure the performance budget (PERFORMANCE.md)."""
