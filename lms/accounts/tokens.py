@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -144,12 +144,25 @@ def _send_link(user: User, purpose: TokenPurpose, *, inviter: User | None = None
 
 
 def link_to(endpoint: str, **values) -> str:
-    """Return an absolute link: on ``BASE_URL`` when set, else on the current request's host."""
+    """Return an absolute link on ``BASE_URL``; without it, on the request's host (development).
+
+    Production requires ``BASE_URL`` with mail (lms.config): the Host header is the client's
+    choice, and a reset link must never point elsewhere.
+    """
     base_url = current_app.config.get("BASE_URL")
     if not base_url:
-        return url_for(endpoint, _external=True, **values)
+        return (
+            url_for(endpoint, _external=True, **values)
+            if has_request_context()
+            else ("http://localhost" + _path_of(endpoint, values))
+        )
     parts = urlsplit(base_url)
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def _path_of(endpoint: str, values: dict) -> str:
+    """Return the path of an endpoint without needing a request."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
