@@ -46,12 +46,13 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from lms.core.i18n import select_locale
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
 

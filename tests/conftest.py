@@ -52,6 +52,8 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
+            # Tests read messages in their source language; tests/i18n checks the French UI.
+            "BABEL_DEFAULT_LOCALE": "en",
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         }
     )

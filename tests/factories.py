@@ -39,7 +39,7 @@ class UserFactory(BaseFactory):
     display_name = factory.Faker("name", locale="fr_FR")
     is_admin = False
     is_active = True
-    locale = "fr"
+    locale = "en"  # tests read messages in their source language; pass locale="fr" to see French
 
     class Params:
         admin = factory.Trait(is_admin=True)
