@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from tests.factories import UserFactory
+from tests.smtp import free_port
 from tests.web.helpers import log_in
 
 
-@dataclass
-class Mail:
-    """A message handed to the mail transport."""
-
-    to: str
-    subject: str
-    body: str
-
-
 @pytest.fixture
-def outbox(monkeypatch) -> list[Mail]:
-    """Collect the e-mails the password links send, instead of handing them to SMTP."""
-    sent: list[Mail] = []
-
-    def record(to, subject, text_body, html_body=None):
-        sent.append(Mail(to, subject, text_body))
-
-    monkeypatch.setattr("lms.accounts.tokens.send_mail", record)
-    return sent
+def mail_server_down(app, monkeypatch):
+    """Point the mail settings at a loopback port where no SMTP server listens."""
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
 
 
 @pytest.fixture
