@@ -377,7 +377,11 @@ def import_upload():
         abort(413)
     form = ImportForm()
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        upload = form.file.data
+        try:
+            data = upload.read(MAX_IMPORT_BYTES + 1)
+        finally:
+            upload.close()  # large uploads are spooled to a temporary file
         try:
             report = preview_import(data)
         except ImportFileError as error:
