@@ -19,7 +19,7 @@ from sqlalchemy import func
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email, record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
-from lms.cohorts.signals import cohort_progress
+from lms.cohorts.signals import learners_progress_count
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 
@@ -124,7 +124,7 @@ def cohort_snapshot(cohort: Cohort) -> dict[str, Any]:
 
 def learners_with_progress(cohort: Cohort) -> int:
     """Ask every domain how many of the cohort's learners have progress recorded."""
-    return sum(answer or 0 for _receiver, answer in cohort_progress.send(cohort))
+    return sum(answer or 0 for _receiver, answer in learners_progress_count.send(cohort))
 
 
 def update_cohort(

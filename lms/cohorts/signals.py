@@ -1,6 +1,6 @@
 """Questions the cohorts domain asks higher domains (blinker signals whose receivers answer).
 
-``cohort_progress`` asks how many learners of a cohort have recorded progress (lessons done,
+``learners_progress_count`` asks how many learners of a cohort have recorded progress (lessons done,
 submissions...). Each receiver answers with a number; a cohort whose learners have progress
 cannot change its path version. The cohorts domain never imports ``learning`` or ``assessments``.
 """
@@ -11,7 +11,7 @@ from blinker import Namespace
 
 cohort_signals = Namespace()
 
-cohort_progress = cohort_signals.signal(
+learners_progress_count = cohort_signals.signal(
     "cohort-progress",
     doc="Ask how many learners of a cohort (the sender) have progress; receivers return an int.",
 )

@@ -22,12 +22,13 @@ from typing import NamedTuple
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
+from lms.cohorts.signals import learners_progress_count
 from lms.core.time import utcnow
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
@@ -546,3 +547,20 @@ def module_lessons(learner: User, module: Module) -> list[tuple[Lesson, bool]]:
         .order_by(Lesson.position)
     )
     return [(lesson, bool(is_done)) for lesson, is_done in db.session.execute(query)]
+
+
+@learners_progress_count.connect
+def _learners_with_lessons_done(cohort: Cohort, **kwargs) -> int:
+    """Answer the cohorts domain: how many of the cohort's learners did a lesson of its path."""
+    query = (
+        db.select(func.count(func.distinct(LessonCompletion.user_id)))
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .join(Membership, Membership.user_id == LessonCompletion.user_id)
+        .where(
+            Membership.cohort_id == cohort.id,
+            Membership.role == MembershipRole.LEARNER,
+            Module.path_id == cohort.path_id,
+        )
+    )
+    return db.session.scalar(query)

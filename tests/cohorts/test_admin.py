@@ -9,10 +9,12 @@ import pytest
 
 from lms.accounts.models import AuditEvent, User
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
-from lms.cohorts.signals import cohort_progress
+from lms.cohorts.signals import learners_progress_count
 from lms.extensions import db
 from tests.factories import (
     CohortFactory,
+    LessonCompletionFactory,
+    LessonFactory,
     MembershipFactory,
     ModuleCalendarFactory,
     ModuleFactory,
@@ -207,12 +209,26 @@ def test_path_change_is_refused_once_learners_have_progress(client, admin):
         return 1 if sender.id == cohort.id else 0
 
     data = cohort_data(newer, name=cohort.name)
-    with cohort_progress.connected_to(one_learner_has_progress):
+    with learners_progress_count.connected_to(one_learner_has_progress):
         response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     errors = field_errors(response.get_data(as_text=True), "path")
     assert errors == text(
         "The path cannot change: learners of this cohort have already made progress in it."
     )
+    db.session.refresh(cohort)
+    assert cohort.path_id != newer.id
+
+
+def test_path_change_is_refused_once_a_learner_did_a_lesson(client, admin):
+    cohort = CohortFactory()
+    learner = MembershipFactory(cohort=cohort).user
+    lesson = LessonFactory(module=ModuleFactory(path=cohort.path))
+    LessonCompletionFactory(user=learner, lesson=lesson)
+    newer = TrainingPathFactory(code=cohort.path.code, version=2)
+    response = client.post(
+        f"/admin/cohorts/{cohort.id}/edit", data=cohort_data(newer, name=cohort.name)
+    )
+    assert field_errors(response.get_data(as_text=True), "path")
     db.session.refresh(cohort)
     assert cohort.path_id != newer.id
 
