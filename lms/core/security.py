@@ -43,12 +43,13 @@ HEADERS = {
     "Permissions-Policy": PERMISSIONS_POLICY,
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-# Largest id a URL may carry: beyond it SQLite overflows and PostgreSQL refuses the value.
-MAX_URL_ID = 2**63 - 1
+# Largest id a URL may carry: the ids are PostgreSQL ``integer`` columns, which refuse larger
+# values with an error (a 500); beyond it the route does not match (a 404).
+MAX_URL_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:...>`` URL arguments up to a 64-bit id: larger ones are a 404, not a crash."""
+    """``<int:...>`` URL arguments up to the largest id: larger ones are a 404, not a crash."""
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_URL_ID)

@@ -43,43 +43,45 @@ def _fast_password_hashes(monkeypatch):
     monkeypatch.setattr(lms.accounts.passwords, "_dummy_hash", lambda: dummy, raising=False)
 
 
-# The world is built once and shared by the tests of a module while they leave it unchanged:
-# after each test the database is compared with the world as built; any change (an allowed
-# write, a logout) empties the database and the next test builds a new world.
+# The world is built once per run and restored from its saved rows whenever a test changed it
+# (an allowed write, a logout): a test that asks for ``world`` always starts from the world as
+# built. Tests that do not ask for it run on empty tables, as everywhere else.
 _SHARED: dict[str, object] = {}
 
 
 @pytest.fixture
-def world(app):
-    """Return the cohorts, personas and their logged-in clients (shared while unchanged)."""
+def world(app) -> World:
+    """Return the cohorts, personas and their logged-in clients, as built."""
     if "world" not in _SHARED:
-        _share(app)
+        _empty_tables()
+        _SHARED["world"] = build_world(app)
+        _SHARED["snapshot"] = snapshot()
+    elif not _SHARED.get("loaded") or snapshot() != _SHARED["snapshot"]:
+        _SHARED["world"].restore()
+    _SHARED["loaded"] = True
     return _SHARED["world"]
 
 
 @pytest.fixture
-def fresh_world(app):
-    """Return a function that empties the database and builds a new world."""
-    return lambda: _share(app)
+def fresh_world(world):
+    """Return a function that puts the world back as built, and returns it."""
 
+    def restore() -> World:
+        world.restore()
+        return world
 
-def _share(app) -> World:
-    """Empty the database, build a world and remember it with its snapshot."""
-    _empty_tables()
-    _SHARED["world"] = build_world(app)
-    _SHARED["snapshot"] = snapshot()
-    return _SHARED["world"]
+    return restore
 
 
 @pytest.fixture(autouse=True)
 def _app_context(app, request):
-    """Run each test in an application context; empty the tables unless the world is intact."""
+    """Run each test in an application context; only ``world`` tests leave rows behind."""
     with app.app_context():
+        if "world" not in request.fixturenames and _SHARED.pop("loaded", False):
+            _empty_tables()
         yield
         db.session.rollback()
-        intact = "world" in request.fixturenames and _SHARED.get("snapshot") == snapshot()
-        if not intact:
-            _SHARED.clear()
+        if "world" not in request.fixturenames:
             _empty_tables()
         db.session.remove()
 
@@ -89,6 +91,6 @@ def _empty_after_module(app):
     """Leave an empty database to the next module."""
     yield
     with app.app_context():
-        _SHARED.clear()
+        _SHARED.pop("loaded", None)
         _empty_tables()
         db.session.remove()

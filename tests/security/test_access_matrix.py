@@ -41,7 +41,7 @@ def assert_denied(response, persona: str, route, url: str, world: World) -> None
         assert response.status_code == 302, (route, response.status_code)
         location = urlsplit(response.headers["Location"])
         assert location.path == "/login", (route, response.headers["Location"])
-        assert parse_qs(location.query)["next"] == [urlsplit(url).path], route
+        assert parse_qs(location.query)["next"] == [url], route
     else:
         assert response.status_code == 403, (persona, route, response.status_code)
     body = response.get_data(as_text=True)

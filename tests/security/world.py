@@ -13,6 +13,7 @@ from markupsafe import escape
 from werkzeug.routing import IntegerConverter
 
 from lms.extensions import db
+from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.security.routes import PERSONAS, RESOLVERS, ROUTES, Ref, Rule
@@ -37,6 +38,36 @@ class World:
     app: Any
     keys: dict[str, tuple[type, int]] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)
+    saved_rows: dict[str, list[dict]] = field(default_factory=dict)
+    saved_cookies: dict[str, str | None] = field(default_factory=dict)
+
+    def save(self) -> None:
+        """Remember every row and every persona's session cookie, to restore them later."""
+        self.saved_rows = {
+            table.name: [dict(row._mapping) for row in db.session.execute(db.select(table))]
+            for table in db.metadata.sorted_tables
+        }
+        db.session.rollback()
+        cookie = self.app.config["SESSION_COOKIE_NAME"]
+        for persona, client in self.clients.items():
+            found = client.get_cookie(cookie)
+            self.saved_cookies[persona] = found.value if found else None
+
+    def restore(self) -> None:
+        """Put back the saved rows and cookies: the world as built, in a few statements."""
+        _empty_tables()
+        for table in db.metadata.sorted_tables:
+            if self.saved_rows[table.name]:
+                db.session.execute(table.insert(), self.saved_rows[table.name])
+        if db.engine.dialect.name == "postgresql":
+            _advance_sequences()
+        db.session.commit()
+        cookie = self.app.config["SESSION_COOKIE_NAME"]
+        for persona, value in self.saved_cookies.items():
+            self.clients[persona].delete_cookie(cookie)
+            if value is not None:
+                self.clients[persona].set_cookie(cookie, value)
+        _reset_limiter()
 
     def add(self, **objects: Any) -> None:
         """Remember objects by name (by class and id: the world outlives database sessions)."""
@@ -149,6 +180,7 @@ def build_world(app) -> World:
         other_lesson=other.lessons["M1"],
     )
     _log_everyone_in(app, world)
+    world.save()
     return world
 
 
@@ -177,6 +209,15 @@ def _reset_limiter() -> None:
     except ImportError:
         return
     limiter.reset()
+
+
+def _advance_sequences() -> None:
+    """Move each id sequence past the restored ids (PostgreSQL)."""
+    for table in db.metadata.sorted_tables:
+        if "id" in table.columns and table.columns["id"].autoincrement:
+            # Table names come from the metadata, never from input.
+            sql = f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), coalesce(max(id), 0) + 1, false) FROM \"{table.name}\""  # noqa: E501, S608
+            db.session.execute(db.text(sql))
 
 
 def snapshot() -> dict[str, list[tuple]]:
