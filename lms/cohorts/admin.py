@@ -11,11 +11,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from lms.accounts.models import User
 from lms.accounts.permissions import admin_required
 from lms.cohorts.forms import (
     ROLE_LABELS,
@@ -38,6 +35,12 @@ from lms.cohorts.importing import (
     stash_upload,
 )
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
+from lms.cohorts.queries import (
+    chronological_modules,
+    cohort_list_rows,
+    cohort_members,
+    load_cohort_with_calendar,
+)
 from lms.cohorts.services import (
     CalendarEntry,
     CohortError,
@@ -49,7 +52,6 @@ from lms.cohorts.services import (
     set_calendar,
     update_cohort,
 )
-from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
@@ -63,43 +65,6 @@ IMPORT_REQUEST_LIMIT = MAX_IMPORT_BYTES + 64 * 1024
 def _labels() -> dict:
     """Give the templates the translated names of states and roles."""
     return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS}
-
-
-def cohort_list_rows(state: CohortState | None) -> list[tuple[Cohort, int, list[User]]]:
-    """Return cohorts with their learner count and trainers, in two queries."""
-    learners = (
-        db.select(Membership.cohort_id, func.count(Membership.id).label("count"))
-        .filter_by(role=MembershipRole.LEARNER)
-        .group_by(Membership.cohort_id)
-        .subquery()
-    )
-    query = (
-        db.select(Cohort, func.coalesce(learners.c.count, 0))
-        .outerjoin(learners, learners.c.cohort_id == Cohort.id)
-        .options(joinedload(Cohort.path))
-        .order_by(Cohort.starts_on.desc(), Cohort.name)
-    )
-    if state is not None:
-        query = query.where(Cohort.state == state)
-    rows = db.session.execute(query).all()
-    trainers = _trainers_of([cohort.id for cohort, _count in rows])
-    return [(cohort, count, trainers.get(cohort.id, [])) for cohort, count in rows]
-
-
-def _trainers_of(cohort_ids: list[int]) -> dict[int, list[User]]:
-    """Return the trainers of these cohorts by cohort id, in one query."""
-    if not cohort_ids:
-        return {}
-    query = (
-        db.select(Membership.cohort_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.cohort_id.in_(cohort_ids), Membership.role == MembershipRole.TRAINER)
-        .order_by(User.display_name)
-    )
-    found: dict[int, list[User]] = {}
-    for cohort_id, user in db.session.execute(query):
-        found.setdefault(cohort_id, []).append(user)
-    return found
 
 
 @bp.get("/")
@@ -211,32 +176,11 @@ def cohort_archive(cohort_id: int):
     return redirect(url_for(".cohort_list"))
 
 
-def chronological_modules(path: TrainingPath) -> list[Module]:
-    """Return the path's modules so that each comes after its prerequisites."""
-    modules = sorted(path.modules, key=lambda module: module.position)
-    by_code = {module.code: module for module in modules}
-    order = topological_order({m.code: [p.code for p in m.prerequisites] for m in modules})
-    return [by_code[code] for code in order]
-
-
-def _load_cohort_with_calendar(cohort_id: int) -> Cohort:
-    """Load a cohort with its path's modules, their prerequisites and its calendar."""
-    query = (
-        db.select(Cohort)
-        .filter_by(id=cohort_id)
-        .options(
-            selectinload(Cohort.path).selectinload(TrainingPath.modules),
-            selectinload(Cohort.calendar),
-        )
-    )
-    return db.first_or_404(query)
-
-
 @bp.route("/<int:cohort_id>/calendar", methods=["GET", "POST"])
 @admin_required
 def calendar(cohort_id: int):
     """Edit when each module of the cohort's path opens and closes, and its session."""
-    cohort = _load_cohort_with_calendar(cohort_id)
+    cohort = load_cohort_with_calendar(cohort_id)
     modules = chronological_modules(cohort.path)
     form = _calendar_form(cohort, modules)
     if form.validate_on_submit():
@@ -305,23 +249,11 @@ def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems)
             field.errors = [*field.errors, problem.message]
 
 
-def _load_members(cohort: Cohort) -> list[Membership]:
-    """Return the cohort's memberships with their users, trainers first, by name (one query)."""
-    query = (
-        db.select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.cohort_id == cohort.id)
-        .options(joinedload(Membership.user))
-        .order_by(Membership.role.desc(), User.display_name, User.email)
-    )
-    return list(db.session.scalars(query))
-
-
 def _render_members(cohort: Cohort, form: MemberForm):
     return render_template(
         "cohorts/admin/members.html",
         cohort=cohort,
-        members=_load_members(cohort),
+        members=cohort_members(cohort),
         form=form,
         remove_form=ActionForm(),
     )
