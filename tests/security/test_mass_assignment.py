@@ -1,0 +1,92 @@
+"""Mass assignment (SECURITY.md C13): extra fields posted to a form change nothing more.
+
+Each form below is posted twice from the same world: as the page sends it, then with extra
+fields a forger would add (``is_admin``, ``role``, ``user_id``, ``state``, ``score``...). Both
+runs must leave the database in the same state: the extras are ignored and the owner of what
+is written is always the current user. Add one line per form people fill in.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import DateTime
+
+from lms.extensions import db
+from tests.security.routes import DEFAULT_PASSWORD, ROUTES, ref
+from tests.security.test_fuzzing import field_names
+from tests.security.world import PEOPLE, World
+
+LEARNER_A_CREDENTIALS = {"email": PEOPLE["learner_a"][0], "password": DEFAULT_PASSWORD}
+# (endpoint, method, persona, form data or None for the route's recipe in routes.py)
+FORMS = [
+    ("accounts.login", "POST", "anonymous", LEARNER_A_CREDENTIALS),
+    ("accounts.change_password", "POST", "learner_a", None),
+    ("accounts.session_end", "POST", "learner_a", None),
+    ("learning.mark_lesson_done", "POST", "learner_b", None),
+    ("admin.user_edit", "POST", "admin", None),
+    ("admin.user_new", "POST", "admin", None),
+    ("cohorts_admin.members", "POST", "admin", None),
+    ("cohorts_admin.cohort_edit", "POST", "admin", None),
+]  # fmt: skip
+EXTRA_FIELDS = {
+    "is_admin": "y",
+    "is_active": "n",
+    "role": "admin",
+    "user_id": ref("other_learner"),
+    "cohort_id": ref("other_cohort"),
+    "state": "completed",
+    "score": "100",
+    "grade": "20",
+    "progress": "100",
+}
+
+
+def lasting_state() -> dict[str, list[tuple]]:
+    """Return every row, without the values that differ between two identical requests."""
+    state = {}
+    for table in db.metadata.sorted_tables:
+        columns = [
+            column
+            for column in table.columns
+            if not isinstance(column.type, DateTime)
+            and not any(part in column.name for part in ("hash", "token", "_at"))
+        ]
+        rows = db.session.execute(db.select(*columns).order_by(*table.primary_key.columns))
+        state[table.name] = [tuple(row) for row in rows]
+    db.session.rollback()
+    return state
+
+
+def post(world: World, endpoint: str, method: str, persona: str, data: dict) -> int:
+    """Post ``data`` (refs resolved) to the route as ``persona``; return the status."""
+    resolved = {key: world.value(value, persona) for key, value in data.items()}
+    return world.request(persona, endpoint, method, data=resolved).status_code
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "persona", "data"), FORMS, ids=[f"{f[0]}-{f[2]}" for f in FORMS]
+)
+def test_extra_fields_are_ignored(endpoint, method, persona, data, world: World, fresh_world):
+    form = dict(data if data is not None else ROUTES[(endpoint, method)].data)
+    before = lasting_state()
+    plain_status = post(world, endpoint, method, persona, form)
+    expected = lasting_state()
+    assert expected != before, "the plain form changed nothing: the test would prove nothing"
+    world = fresh_world()
+    # A field the page itself offers (an administrator's "is_admin" box) is not an extra.
+    offered = set(form) | set(field_names(world, (endpoint, method), persona))
+    forged = {**{k: v for k, v in EXTRA_FIELDS.items() if k not in offered}, **form}
+    assert post(world, endpoint, method, persona, forged) == plain_status
+    changed = differences(expected, lasting_state())
+    assert not changed, repr(changed)
+
+
+def differences(expected: dict, actual: dict) -> dict[str, tuple[list, list]]:
+    """Return, per table, the rows only in ``expected`` and the rows only in ``actual``."""
+    changed = {}
+    for table, rows in expected.items():
+        missing = [row for row in rows if row not in actual[table]]
+        extra = [row for row in actual[table] if row not in rows]
+        if missing or extra:
+            changed[table] = (missing, extra)
+    return changed
