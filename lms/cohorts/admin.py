@@ -250,6 +250,7 @@ def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems)
 
 
 def _render_members(cohort: Cohort, form: MemberForm):
+    """Render the members page with ``form`` (fresh, or carrying its errors)."""
     return render_template(
         "cohorts/admin/members.html",
         cohort=cohort,
@@ -298,6 +299,7 @@ def member_remove(cohort_id: int, membership_id: int):
 
 
 def _upload_folder() -> Path:
+    """Return the folder keeping uploaded files between their preview and their commit."""
     return Path(current_app.instance_path) / "imports"
 
 

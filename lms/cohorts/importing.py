@@ -147,6 +147,7 @@ def _read_body(header: Sequence[str], reader) -> list[ImportRow]:
 
 
 def _megabytes() -> int:
+    """Return the size limit in megabytes, for messages."""
     return MAX_IMPORT_BYTES // (1024 * 1024)
 
 
@@ -218,6 +219,7 @@ def _mark_duplicates(rows: Iterable[ImportRow]) -> None:
 
 
 def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    """Yield slices of ``values`` short enough for one ``IN (...)`` list."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -252,6 +254,7 @@ def _attach_users(rows: Sequence[ImportRow]) -> None:
 
 
 def _users_in(emails: Sequence[str]):
+    """Select the accounts having one of these (normalised) e-mail addresses."""
     return db.select(User).where(User.email.in_(emails))
 
 

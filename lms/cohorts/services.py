@@ -307,6 +307,7 @@ def add_member(
 
 
 def _full_values(cohort: Cohort) -> dict[str, Any]:
+    """Name a full cohort and its capacity, for the refusal message."""
     return {"cohort": cohort.name, "capacity": cohort.capacity}
 
 
