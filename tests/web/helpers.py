@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_babel import gettext
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from lms.extensions import db
@@ -23,8 +23,12 @@ def log_in(client, user, password: str = DEFAULT_PASSWORD):
 
 
 def text(msgid: str, **variables) -> str:
-    """Return a message as a page shows it: translated like the page, then HTML-escaped."""
-    return str(escape(gettext(msgid, **variables)))
+    """Return a message as a page shows it.
+
+    Jinja marks a translated message safe and escapes only the values put into it, so the
+    message keeps its apostrophes while a learner's name in it is escaped.
+    """
+    return str(Markup(gettext(msgid)) % {name: escape(value) for name, value in variables.items()})
 
 
 def form_errors(html: str) -> str:

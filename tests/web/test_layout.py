@@ -16,10 +16,6 @@ def nav_links(html: str) -> list[str]:
     return re.findall(r'<li><a href="([^"]+)"', nav)
 
 
-def test_pages_are_french_by_default(client):
-    assert '<html lang="fr">' in client.get("/login").get_data(as_text=True)
-
-
 def test_layout_has_landmarks_skip_link_and_title(client):
     html = client.get("/login").get_data(as_text=True)
     assert re.search(r'<a class="skip-link" href="#main">', html)
