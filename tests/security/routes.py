@@ -17,7 +17,11 @@ path), ``other_path``, ``other_module`` and ``other_lesson``. Names that depend 
 an object of the same kind that the allowed personas must not reach.
 
 The rule says which personas are allowed (see ``Access``); everyone else is denied: anonymous
-visitors are redirected to the login page, authenticated people get 403.
+visitors are redirected to the login page, authenticated people get 403. An allowed request
+must answer a page or a redirect, or ``status=`` when the recipe leads to another answer (e.g.
+``status=400`` for a form posted without its link's token). Every line feeds the persona
+matrix, the IDOR sweep, the CSRF and GET checks, the header checks and the form fuzzing; forms
+people fill in also get a line in tests/security/test_mass_assignment.py ``FORMS``.
 """
 
 from __future__ import annotations
