@@ -98,3 +98,11 @@ def test_form_errors_are_announced_and_tied_to_their_field(client):
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="email-errors"' in html
     assert 'id="email-errors"' in html
+
+
+def test_the_user_name_leads_to_the_account_pages(client):
+    user = UserFactory(display_name="Zoé <Martin>")
+    log_in(client, user)
+    html = client.get("/dashboard").get_data(as_text=True)
+    link = re.search(r'<a class="site-nav__user" href="([^"]+)"[^>]*>([^<]*)</a>', html)
+    assert link.groups() == ("/account/sessions", "Zoé &lt;Martin&gt;")
