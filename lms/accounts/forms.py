@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_LENGTH, password_problems
@@ -78,3 +78,47 @@ class ForgotPasswordForm(FlaskForm):
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     submit = SubmitField(_l("Send me a link"))
+
+
+def _code_field(label, *, numeric: bool = True) -> StringField:
+    """Return a field for a one-time code (6 digits, or a recovery code when not numeric)."""
+    render_kw = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+    if numeric:
+        render_kw["inputmode"] = "numeric"
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=40), no_control_characters],
+        render_kw=render_kw,
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    """The second step of a login: a code of the app, or one recovery code."""
+
+    code = _code_field(_l("Code from your app, or a recovery code"), numeric=False)
+    submit = SubmitField(_l("Verify"))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    """The first code of a newly scanned secret, to prove the app has it."""
+
+    code = _code_field(_l("Code shown by the app"))
+    submit = SubmitField(_l("Turn on two-step verification"))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A current code, to confirm an action on the second factor (new codes, new device)."""
+
+    code = _code_field(_l("Current code from your app"))
+
+
+class DisableTwoFactorForm(FlaskForm):
+    """The password and a current code, to turn the second factor off."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = _code_field(_l("Current code from your app"))
+    submit = SubmitField(_l("Turn off two-step verification"))

@@ -1,4 +1,4 @@
-"""Users, their server-side sessions, password tokens and the audit trail."""
+"""Users, their server-side sessions, password tokens, recovery codes and the audit trail."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, func
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,9 +42,19 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Second factor (lms.accounts.twofactor): the TOTP secret, Fernet-encrypted with a key
+    # derived from SECRET_KEY; when it was turned on; the last time step accepted (no replay).
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_used_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Tell whether logging in asks a second factor (TOTP or recovery code)."""
+        return self.totp_enabled_at is not None and self.totp_secret_encrypted is not None
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of ``password``."""
@@ -126,3 +136,20 @@ class PasswordToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<PasswordToken {self.id} {self.purpose} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"

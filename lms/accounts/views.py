@@ -1,7 +1,8 @@
 """Login, logout, password change and reset, "my sessions" (blueprint ``accounts``).
 
 Every request is authenticated against its server-side session record (lms.accounts.sessions),
-and every authentication form is throttled (lms.accounts.throttling).
+and every authentication form is throttled (lms.accounts.throttling). The second-factor pages
+live in lms.accounts.two_factor_views, on this blueprint.
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = check_credentials(form.email.data, form.password.data)
+        if user is not None and user.two_factor_enabled:
+            # Not logged in yet: the second factor comes first (lms.accounts.two_factor_views).
+            two_factor_views.start_pending_login(user)
+            return redirect(url_for("accounts.login_two_factor", next=next_path))
         if user is not None:
             log_user_in(user)
             db.session.commit()
@@ -273,3 +278,7 @@ def reset_password(token: str):
         flash(_("Your password has been saved. You can log in with it now."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, purpose=record.purpose)
+
+
+# Registers the second-factor pages and the administrators' confinement on ``bp``.
+from lms.accounts import two_factor_views  # noqa: E402

@@ -8,8 +8,8 @@ import pytest
 
 from lms.accounts.models import AuditEvent, User
 from lms.extensions import db
-from tests.factories import DEFAULT_PASSWORD, AuditEventFactory, MembershipFactory, UserFactory
-from tests.web.helpers import csrf_token_of, log_in
+from tests.factories import AuditEventFactory, MembershipFactory, UserFactory
+from tests.web.helpers import log_in
 
 GET_ROUTES = [
     "/admin/users",
@@ -97,11 +97,7 @@ def test_anonymous_writes_change_nothing(client, target, route, data):
 
 @pytest.mark.parametrize(("route", "data"), POST_ROUTES)
 def test_writes_without_a_csrf_token_are_refused(client, csrf_enabled, target, route, data):
-    admin = UserFactory(admin=True)
-    token = csrf_token_of(client.get("/login").get_data(as_text=True))
-    client.post(
-        "/login", data={"email": admin.email, "password": DEFAULT_PASSWORD, "csrf_token": token}
-    )
+    log_in(client, UserFactory(admin=True))  # with the CSRF token, and the second factor
     assert client.get("/admin/users").status_code == 200
     before = state()
     response = client.post(route.format(id=target.id), data=data)
