@@ -282,3 +282,24 @@ def reset_password(token: str):
 
 # Registers the second-factor pages and the administrators' confinement on ``bp``.
 from lms.accounts import two_factor_views  # noqa: E402
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (the user's preference, or the visitor's session).
+
+    Only a language of ``LANGUAGES`` is accepted (anything else is a forged request: 400); the
+    answer goes back to the page the switcher was on when it is a path on this site.
+    """
+    from lms.core import i18n
+
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        # A preference of the person's own, like the language an administrator sets for them.
+        current_user.locale = locale
+        db.session.commit()
+    else:
+        session[i18n.SESSION_KEY] = locale  # until they log in
+    return redirect(safe_next_path(request.form.get("next")) or url_for("learning.home"))

@@ -135,6 +135,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("accounts.my_sessions", "GET"): logged_in(),
     ("accounts.session_end", "POST"): logged_in(session_id="own_session"),
     ("accounts.sessions_end_others", "POST"): logged_in(),
+    ("accounts.set_language", "POST"): public(data={"locale": "en", "next": "/dashboard"}),
     # learning
     ("learning.home", "GET"): public(),
     ("learning.dashboard", "GET"): logged_in(),

@@ -22,6 +22,7 @@ FORMS = [
     ("accounts.login", "POST", "anonymous", LEARNER_A_CREDENTIALS),
     ("accounts.change_password", "POST", "learner_a", None),
     ("accounts.session_end", "POST", "learner_a", None),
+    ("accounts.set_language", "POST", "learner_a", {"locale": "fr", "next": "/dashboard"}),
     ("learning.mark_lesson_done", "POST", "learner_b", None),
     ("admin.user_edit", "POST", "admin", None),
     ("admin.user_new", "POST", "admin", None),
