@@ -110,6 +110,8 @@ DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world
 NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
 NEW_PASSWORDS = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
 CHANGE_PASSWORD = {"current_password": DEFAULT_PASSWORD, **NEW_PASSWORDS}
+WRONG_CODE = "12345x"  # never a valid one-time code, whatever the time
+DISABLE_TWO_FACTOR = {"disable-password": DEFAULT_PASSWORD, "disable-code": WRONG_CODE}
 
 COHORT_DATES = {"starts_on": "2020-01-06", "ends_on": "2035-12-21", "state": "active"}
 NEW_COHORT = {"name": "Promotion matrice", "path": ref("path"), "capacity": "30", **COHORT_DATES}
@@ -135,6 +137,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("accounts.my_sessions", "GET"): logged_in(),
     ("accounts.session_end", "POST"): logged_in(session_id="own_session"),
     ("accounts.sessions_end_others", "POST"): logged_in(),
+    # Without a pending login, the second step sends logged-in people home, others to /login.
+    ("accounts.login_two_factor", "GET"): public(),
+    ("accounts.login_two_factor", "POST"): public(data={"code": WRONG_CODE}),
+    ("accounts.two_factor", "GET"): logged_in(),
+    ("accounts.two_factor", "POST"): logged_in(data={"code": WRONG_CODE}),
+    ("accounts.two_factor_recovery_codes", "POST"): logged_in(data={"codes-code": WRONG_CODE}),
+    ("accounts.two_factor_new_device", "POST"): logged_in(data={"device-code": WRONG_CODE}),
+    ("accounts.two_factor_disable", "POST"): logged_in(data=DISABLE_TWO_FACTOR),
     ("accounts.set_language", "POST"): public(data={"locale": "en", "next": "/dashboard"}),
     # learning
     ("learning.home", "GET"): public(),

@@ -1,7 +1,8 @@
 """The world the security tests run in: two cohorts, six personas, their logged-in clients.
 
 ``build_world(app)`` creates the objects that tests/security/routes.py names (``cohort``,
-``learner_a``...) and one test client per persona, logged in through the login form.
+``learner_a``...) and one test client per persona, logged in through the login form (and, for
+the administrator, the second-factor step).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.security.routes import PERSONAS, RESOLVERS, ROUTES, Ref, Rule
-from tests.web.helpers import log_in
+from tests.web.helpers import enrol_two_factor, log_in
 
 # Names and addresses unlikely to appear on a page by chance, so a leak is unmistakable.
 PEOPLE = {
@@ -185,9 +186,12 @@ def build_world(app) -> World:
 
 
 def _person(name: str):
-    """Create the user ``name`` of PEOPLE (the administrator is one)."""
+    """Create the user ``name`` of PEOPLE; the administrator has the second factor on."""
     email, display_name = PEOPLE[name]
-    return UserFactory(email=email, display_name=display_name, is_admin=name == "admin")
+    user = UserFactory(email=email, display_name=display_name, is_admin=name == "admin")
+    if user.is_admin:
+        enrol_two_factor(user)  # log_in then answers the second step with its code
+    return user
 
 
 def _log_everyone_in(app, world: World) -> None:
