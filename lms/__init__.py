@@ -84,10 +84,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     """Domain commands appear under the ``lms`` console command."""
-    from lms.accounts.cli import create_admin_command
+    from lms.accounts.cli import create_admin_command, reset_two_factor_command
     from lms.curriculum.cli import export_path_command, load_path_command
 
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(reset_two_factor_command)
     app.cli.add_command(load_path_command)
     app.cli.add_command(export_path_command)
 
