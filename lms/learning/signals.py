@@ -144,3 +144,18 @@ def requirements_connected(
         yield receiver
     finally:
         disconnect_requirements(receiver)
+
+
+# Competency ratings: learning shows the competency profile, the assessments domain rates them.
+# Sent with ``sender=path`` (a ``TrainingPath``) and ``learners=[users]``. Each receiver returns a
+# dict mapping ``(user id, competency id)`` to a ``lms.learning.ratings.RatingView``; pairs with no
+# rating are left out (they read "no evidence yet"); receivers accept extra keyword arguments.
+# Several receivers are merged by ``lms.learning.ratings.merge_ratings``: the most recent rating
+# wins. Do not send it yourself: ask ``lms.learning.competencies`` (``competency_profile``,
+# ``cohort_competency_matrix``), which send it once per page. In tests,
+# ``with competency_ratings.connected_to(receiver): ...`` connects a receiver for a block.
+competency_ratings = learning_signals.signal(
+    "competency-ratings",
+    doc="Ask the current competency ratings of learners; receivers return {(user id, competency "
+    "id): RatingView}.",
+)

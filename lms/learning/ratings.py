@@ -1,0 +1,73 @@
+"""Competency ratings as the learning domain receives them: plain values and the merge rule.
+
+The ratings come from a higher domain (``assessments``: released rubric grades), which answers the
+``competency_ratings`` signal of ``lms.learning.signals`` with ``RatingView`` values. This module
+imports nothing from the application, so that any domain may build these values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+RatingKey = tuple[int, int]  # (user id, competency id)
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """A learner's current level in one competency, when it was rated and what evidences it.
+
+    ``level`` is a value of the path's proficiency scale; 0 (the scale's "not assessed") counts
+    as no evidence. ``rated_at`` is timezone-aware; ``evidence`` names what produced the rating
+    (e.g. "M3 · Carte des alliances, graded on 12 May").
+    """
+
+    level: int
+    rated_at: datetime | None = None
+    evidence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.level, bool) or not isinstance(self.level, int) or self.level < 0:
+            raise ValueError(f"A rating level is a whole number ≥ 0, not {self.level!r}.")
+        if self.rated_at is not None and self.rated_at.utcoffset() is None:
+            raise ValueError(f"A rating time must be timezone-aware, not {self.rated_at!r}.")
+        if isinstance(self.evidence, str) or not all(isinstance(e, str) for e in self.evidence):
+            raise ValueError(f"Rating evidence is a tuple of strings, not {self.evidence!r}.")
+
+    @property
+    def is_evidence(self) -> bool:
+        """Tell whether the rating says anything (level 0 means "not assessed")."""
+        return self.level > 0
+
+
+def _recency(view: RatingView) -> tuple:
+    """Order ratings: dated after undated, later after earlier, then higher after lower."""
+    return (view.rated_at is not None, view.rated_at, view.level)
+
+
+def merge_ratings(
+    answers: Iterable[tuple[object, Mapping[RatingKey, RatingView]]],
+) -> dict[RatingKey, RatingView]:
+    """Merge the receivers' answers: per (user, competency), the most recent rating wins.
+
+    The rule, whatever the order the receivers answer in: the rating with the latest
+    ``rated_at`` wins; an undated rating loses to any dated one; at the same time, the higher
+    level wins. Raise ``TypeError`` naming the receiver when an answer is not made of
+    ``RatingView`` values keyed by ``(user id, competency id)``.
+    """
+    merged: dict[RatingKey, RatingView] = {}
+    for receiver, answer in answers:
+        if not isinstance(answer, Mapping):
+            raise TypeError(f"{receiver!r} answered {answer!r}, not a mapping of ratings.")
+        for key, view in answer.items():
+            if not isinstance(view, RatingView) or not _is_key(key):
+                raise TypeError(f"{receiver!r} answered {key!r}: {view!r}, not a RatingView.")
+            if key not in merged or _recency(view) > _recency(merged[key]):
+                merged[key] = view
+    return merged
+
+
+def _is_key(key: object) -> bool:
+    """Tell whether ``key`` is a (user id, competency id) pair."""
+    return isinstance(key, tuple) and len(key) == 2 and all(isinstance(i, int) for i in key)
