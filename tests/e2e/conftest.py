@@ -1,0 +1,97 @@
+"""Browser tests: Debian's Chromium drives the application served on loopback.
+
+The application under test is a second one, built like production (CSRF on, French by
+default) on its own SQLite file, served by Werkzeug in a background thread for the whole
+session. The main test session's application and its per-test table emptying are left alone:
+the live application's rows are written once, in its own application context.
+
+The folder is skipped, with the reason shown, where /usr/bin/chromium is missing (``apt-get
+install chromium``) and on the PostgreSQL pass of ``.ci/run`` (the live server has its own
+SQLite file, so a second run would test nothing new).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.extensions import db
+from tests.e2e.world import LiveWorld, build_world
+
+CHROMIUM = Path("/usr/bin/chromium")
+HERE = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Nothing but the live server: any other host fails to resolve.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def skip_reason() -> str | None:
+    """Return why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("LMS_TEST_DATABASE_URL"):
+        return "browser tests run once, on the SQLite pass: the live server has its own database"
+    return None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Skip every browser test, before any fixture starts a browser, when they cannot run."""
+    reason = skip_reason()
+    if reason is None:
+        return
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args) -> dict:
+    """Launch Debian's Chromium, offline but for the loopback server."""
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
+    """Serve a production-like application on 127.0.0.1 with its seeded world."""
+    folder = tmp_path_factory.mktemp("live")
+    live_app = create_app(
+        {
+            "SECRET_KEY": "live-server-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "live.sqlite3"),
+            "INSTANCE_PATH": str(folder / "instance"),
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+    with live_app.app_context():
+        db.create_all()
+        world = build_world()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    world.url = f"http://127.0.0.1:{server.server_port}"
+    yield world
+    server.shutdown()
+    thread.join(timeout=10)
+    with live_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_world: LiveWorld) -> str:
+    """Point relative URLs of pages (``page.goto("/login")``) at the live server."""
+    return live_world.url

@@ -1,0 +1,95 @@
+"""The people and path of the browser tests, written through the application's own services.
+
+The shipped path « Entrepreneur·e du bien-vivre », one cohort whose calendar has opened M1 to
+M5 (M6 to M8 open later), a trainer and learners at different stages. Each test that changes
+what it sees (marks lessons done, switches language) has a learner of its own, so the tests
+pass in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from lms.accounts.services import create_user
+from lms.cohorts.models import MembershipRole
+from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
+from lms.core.time import utcnow
+from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.learning.services import complete_lesson
+from tests.factories import DEFAULT_PASSWORD
+
+COHORT_NAME = "Promotion Printemps"
+OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
+# slug, name, modules done, lessons done in the next module
+LEARNERS = (
+    ("journey", "Jade Parcours", (), 0),
+    ("polyglot", "Paul Polyglotte", (), 0),
+    ("visitor", "Vera Visite", ("M1",), 1),
+    ("advanced", "Adèle Avancée", ("M1", "M2", "M3"), 0),
+)
+TRAINER = ("trainer", "Théo Formateur")
+
+
+@dataclass
+class LiveWorld:
+    """What the browser tests need to know about the seeded world (ids, e-mails, the URL)."""
+
+    url: str = ""
+    cohort_id: int = 0
+    modules: dict[str, int] = field(default_factory=dict)
+    lessons: dict[str, list[int]] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    user_ids: dict[str, int] = field(default_factory=dict)
+    password: str = DEFAULT_PASSWORD
+
+
+def build_world() -> LiveWorld:
+    """Load the shipped path, open M1–M5 for a cohort, enrol its people (the caller commits)."""
+    path = load_path_file(shipped_path_file()).path
+    now = utcnow()
+    cohort = create_cohort(
+        COHORT_NAME,
+        path,
+        starts_on=(now - timedelta(days=90)).date(),
+        ends_on=(now + timedelta(days=240)).date(),
+    )
+    set_calendar(cohort, _calendar(path.modules, now))
+    world = LiveWorld(cohort_id=cohort.id)
+    world.modules = {module.code: module.id for module in path.modules}
+    world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
+    trainer = _person(world, *TRAINER)
+    add_member(trainer, cohort, MembershipRole.TRAINER)
+    for slug, name, completed, partial in LEARNERS:
+        learner = _person(world, slug, name)
+        add_member(learner, cohort, MembershipRole.LEARNER)
+        _progress(learner, cohort, path.modules, completed, partial, now)
+    return world
+
+
+def _calendar(modules, now) -> dict[str, CalendarEntry]:
+    """Open M1–M5 in the past, a week apart; schedule the others in the coming months."""
+    entries = {}
+    for index, module in enumerate(modules):
+        offset = -60 + 7 * index if module.code in OPEN_MODULES else 30 * index
+        opens_at = (now + timedelta(days=offset)).replace(hour=7, minute=0, second=0)
+        entries[module.code] = CalendarEntry(opens_at=opens_at.replace(microsecond=0))
+    return entries
+
+
+def _person(world: LiveWorld, slug: str, name: str):
+    """Create a French-speaking account ``slug@example.org`` with the shared password."""
+    user = create_user(f"{slug}@example.org", name, world.password, locale="fr")
+    world.emails[slug], world.user_ids[slug] = user.email, user.id
+    return user
+
+
+def _progress(learner, cohort, modules, completed, partial: int, now) -> None:
+    """Mark the lessons of ``completed`` done, then ``partial`` lessons of the next module."""
+    by_code = {module.code: module for module in modules}
+    for code in completed:
+        for lesson in by_code[code].lessons:
+            complete_lesson(learner, cohort, lesson, now=now)
+    following = next((m for m in modules if m.code not in completed), None)
+    for lesson in following.lessons[:partial] if following else ():
+        complete_lesson(learner, cohort, lesson, now=now)
