@@ -128,7 +128,7 @@ def _complete_login(user: User, kind: str, next_path: str | None):
     log_user_in(user)
     remaining = twofactor.remaining_recovery_codes(user) if kind == "recovery" else None
     db.session.commit()
-    security_event("login.second_factor", user_id=user.id, method=kind)
+    security_event("login.second_factor", user_id=user.id, factor=kind)
     if remaining is not None:
         flash(
             _(
