@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     """Import every domain's models so that the metadata (and Alembic) sees all tables."""
     import lms.accounts.models
+    import lms.assessments.models
     import lms.cohorts.models
     import lms.curriculum.models
     import lms.learning.models  # noqa: F401

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from lms.accounts.models import AuditEvent, User
+from lms.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    AttemptAnswer,
+    Criterion,
+    DeadlineExtension,
+    Grade,
+    GradeChoice,
+    GradeEvent,
+    GradeRelease,
+    GradeState,
+    Option,
+    Question,
+    QuestionKind,
+    QuizAttempt,
+    Rubric,
+    RubricLevel,
+    Submission,
+    SubmissionFile,
+)
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.curriculum.models import (
     Competency,
@@ -179,3 +201,244 @@ class AuditEventFactory(BaseFactory):
     action = "user.update"
     object_type = "User"
     object_id = "1"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RubricFactory(BaseFactory):
+    """A rubric; ``RubricFactory(criteria=2)`` adds criteria with three levels (0, 1, 2 points)."""
+
+    class Meta:
+        model = Rubric
+
+    path = factory.SubFactory(TrainingPathFactory)
+    code = factory.Sequence(lambda n: f"R{n}")
+    title = factory.Sequence(lambda n: f"Grille {n}")
+
+    @factory.post_generation
+    def criteria(self, create, extracted, **kwargs):
+        """Create ``criteria=n`` criteria, each rating a new competency of the rubric's path."""
+        for _index in range(extracted or 0):
+            CriterionFactory(rubric=self, levels=3)
+
+
+class CriterionFactory(BaseFactory):
+    """A criterion rating a competency of its rubric's path; ``levels=n`` adds n levels."""
+
+    class Meta:
+        model = Criterion
+
+    rubric = factory.SubFactory(RubricFactory)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Critère {n}")
+    description = "Ce que le critère observe."
+    competency = factory.SubFactory(
+        CompetencyFactory, block__path=factory.SelfAttribute("...rubric.path")
+    )
+
+    @factory.post_generation
+    def levels(self, create, extracted, **kwargs):
+        """Create ``levels=n`` levels worth 0, 1, … points, evidencing proficiency 1, 2, …"""
+        for index in range(extracted or 0):
+            RubricLevelFactory(
+                criterion=self, position=index + 1, points=index, proficiency=index + 1
+            )
+
+
+class RubricLevelFactory(BaseFactory):
+    class Meta:
+        model = RubricLevel
+
+    criterion = factory.SubFactory(CriterionFactory)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Niveau {n}")
+    descriptor = "Ce que l'on observe à ce niveau."
+    points = 1
+    proficiency = 2
+
+
+class AssessmentFactory(BaseFactory):
+    """An assignment graded with a rubric of its path; traits ``quiz`` and ``evaluation``."""
+
+    class Meta:
+        model = Assessment
+
+    module = factory.SubFactory(ModuleFactory)
+    code = factory.Sequence(lambda n: f"A{n}")
+    kind = AssessmentKind.ASSIGNMENT
+    title = factory.Sequence(lambda n: f"Évaluation {n}")
+    instructions = "Rendez un **document**."
+    position = factory.Sequence(lambda n: n)
+    rubric = factory.SubFactory(RubricFactory, path=factory.SelfAttribute("..module.path"))
+    accepts_text = True
+    accepts_files = True
+    allowed_extensions = "pdf,odt,docx,png,jpg"
+
+    class Params:
+        quiz = factory.Trait(kind=AssessmentKind.QUIZ, rubric=None, accepts_files=False)
+        evaluation = factory.Trait(kind=AssessmentKind.EVALUATION, accepts_files=False)
+        optional = factory.Trait(is_required=False)
+
+
+class QuestionFactory(BaseFactory):
+    """A question of a quiz; ``options=[(text, correct), …]`` (default: one right, one wrong)."""
+
+    class Meta:
+        model = Question
+
+    assessment = factory.SubFactory(AssessmentFactory, quiz=True)
+    position = factory.Sequence(lambda n: n)
+    prompt = factory.Sequence(lambda n: f"Question {n} ?")
+    kind = QuestionKind.SINGLE
+    points = 1
+    explanation = "Parce que."
+
+    class Params:
+        multiple = factory.Trait(kind=QuestionKind.MULTIPLE)
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        """Create the options given as (text, correct) pairs."""
+        pairs = [("Oui", True), ("Non", False)] if extracted is None else extracted
+        for position, (text, correct) in enumerate(pairs, start=1):
+            OptionFactory(question=self, position=position, text=text, is_correct=correct)
+
+
+class OptionFactory(BaseFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory, options=[])
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Réponse {n}")
+    is_correct = False
+
+
+class QuizAttemptFactory(BaseFactory):
+    """An open attempt; trait ``submitted`` (scored 0, not passed)."""
+
+    class Meta:
+        model = QuizAttempt
+
+    assessment = factory.SubFactory(AssessmentFactory, quiz=True)
+    user = factory.SubFactory(UserFactory)
+    number = 1
+    max_score = 0
+    option_order = factory.LazyFunction(dict)
+
+    class Params:
+        submitted = factory.Trait(submitted_at=factory.LazyFunction(_now), score=0, passed=False)
+
+
+class AttemptAnswerFactory(BaseFactory):
+    class Meta:
+        model = AttemptAnswer
+
+    attempt = factory.SubFactory(QuizAttemptFactory)
+    question = factory.SubFactory(
+        QuestionFactory, assessment=factory.SelfAttribute("..attempt.assessment")
+    )
+    option = factory.LazyAttribute(lambda o: o.question.options[0])
+
+
+class SubmissionFactory(BaseFactory):
+    class Meta:
+        model = Submission
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    user = factory.SubFactory(UserFactory)
+    version = 1
+    text = "Mon travail."
+    content_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.text.encode()).hexdigest())
+
+    class Params:
+        late = factory.Trait(is_late=True)
+
+
+class SubmissionFileFactory(BaseFactory):
+    class Meta:
+        model = SubmissionFile
+
+    submission = factory.SubFactory(SubmissionFactory)
+    original_name = "rapport.pdf"
+    storage_key = factory.LazyFunction(lambda: secrets.token_hex(16))
+    size = 1234
+    sha256 = factory.LazyFunction(lambda: secrets.token_hex(32))
+    content_type = "application/pdf"
+
+
+class DeadlineExtensionFactory(BaseFactory):
+    class Meta:
+        model = DeadlineExtension
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    user = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(lambda: _now() + timedelta(days=7))
+    granted_by = factory.SubFactory(UserFactory)
+    reason = "Raison médicale."
+
+
+class GradeFactory(BaseFactory):
+    """A grade of a submission, in progress; traits ``graded``, ``released``, ``returned``,
+    and ``evaluation`` (no submission)."""
+
+    class Meta:
+        model = Grade
+
+    submission = factory.SubFactory(SubmissionFactory)
+    assessment = factory.SelfAttribute("submission.assessment")
+    learner = factory.SelfAttribute("submission.user")
+    grader = factory.SubFactory(UserFactory)
+    state = GradeState.GRADING
+    max_score = factory.LazyAttribute(lambda o: o.assessment.max_score)
+
+    class Params:
+        graded = factory.Trait(
+            state=GradeState.GRADED, score=factory.SelfAttribute("max_score"), passed=True
+        )
+        released = factory.Trait(
+            state=GradeState.RELEASED,
+            score=factory.SelfAttribute("max_score"),
+            passed=True,
+            released_at=factory.LazyFunction(_now),
+        )
+        returned = factory.Trait(state=GradeState.RETURNED)
+        evaluation = factory.Trait(
+            submission=None,
+            assessment=factory.SubFactory(AssessmentFactory, evaluation=True),
+            learner=factory.SubFactory(UserFactory),
+        )
+
+
+class GradeChoiceFactory(BaseFactory):
+    class Meta:
+        model = GradeChoice
+
+    grade = factory.SubFactory(GradeFactory)
+    criterion = factory.SubFactory(
+        CriterionFactory, rubric=factory.SelfAttribute("..grade.assessment.rubric")
+    )
+    level = factory.SubFactory(RubricLevelFactory, criterion=factory.SelfAttribute("..criterion"))
+
+
+class GradeEventFactory(BaseFactory):
+    class Meta:
+        model = GradeEvent
+
+    grade = factory.SubFactory(GradeFactory)
+    actor = factory.SubFactory(UserFactory)
+    action = "grade.save"
+    before = None
+    after = factory.LazyFunction(lambda: {"state": "grading"})
+    accepted = True
+
+
+class GradeReleaseFactory(BaseFactory):
+    class Meta:
+        model = GradeRelease
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    cohort = factory.SubFactory(CohortFactory, path=factory.SelfAttribute("..assessment.path"))
+    released_by = factory.SubFactory(UserFactory)

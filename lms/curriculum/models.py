@@ -156,6 +156,8 @@ class Module(db.Model):
     __table_args__ = (
         UniqueConstraint("path_id", "code"),
         UniqueConstraint("path_id", "position"),
+        # Target of (module_id, path_id) keys: rows of a higher domain tied to the module's path.
+        UniqueConstraint("id", "path_id"),
         CheckConstraint("hours > 0", name="hours_positive"),
     )
 

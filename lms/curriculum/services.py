@@ -124,11 +124,13 @@ def _tables_using(path: TrainingPath) -> list[str]:
     """Name the tables of other domains (cohorts …) that refer to this path version.
 
     Curriculum must not import the domains above it, so it asks the shared metadata which
-    tables point at ``training_paths`` instead of naming them.
+    tables point at ``training_paths`` instead of naming them. A higher domain's table that is
+    part of the definition itself (rubrics, assessments) says so with
+    ``info={"path_definition": True}`` and is not a use.
     """
     users = []
     for table in db.metadata.sorted_tables:
-        if table.name in CURRICULUM_TABLES:
+        if table.name in CURRICULUM_TABLES or table.info.get("path_definition"):
             continue
         for key in table.foreign_keys:
             if key.column.table.name == "training_paths" and db.session.scalar(
