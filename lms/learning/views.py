@@ -30,6 +30,8 @@ from lms.core.markdown import render_markdown, safe_link
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
 from lms.learning.chronology import ModuleState
+from lms.learning.competencies import competency_profile
+from lms.learning.competency_chart import layout_competency_chart
 from lms.learning.services import (
     LearningError,
     complete_lesson,
@@ -101,6 +103,26 @@ def dashboard():
         ),
         next_step=_next_step(modules),
         timeline=layout_timeline([_timeline_entry(m, s, counts) for m, s in modules]),
+    )
+
+
+@bp.get("/competencies")
+@login_required
+def competencies():
+    """Show the learner's competency profile: a chart by block, then the same data as tables.
+
+    Like the dashboard, anyone logged in may open it; people who are not learners of an active
+    cohort (trainers, administrators) see the same friendly "not enrolled" message.
+    """
+    cohort = learner_cohort(current_user)
+    if cohort is None:
+        return render_template("learning/competencies.html", cohort=None)
+    profile = competency_profile(current_user, cohort)
+    return render_template(
+        "learning/competencies.html",
+        cohort=cohort,
+        profile=profile,
+        chart=layout_competency_chart(profile),
     )
 
 

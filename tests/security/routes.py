@@ -149,6 +149,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # learning
     ("learning.home", "GET"): public(),
     ("learning.dashboard", "GET"): logged_in(),
+    # Like the dashboard: people who are not learners see a friendly "not enrolled" page.
+    ("learning.competencies", "GET"): logged_in(),
     ("learning.module", "GET"): learner(module_id="module"),
     ("learning.lesson", "GET"): learner(module_id="module", lesson_id="lesson"),
     ("learning.mark_lesson_done", "POST"): learner(module_id="module", lesson_id="lesson"),

@@ -48,13 +48,13 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard"]),
-        (("learner",), ["/dashboard"]),
+        ((), ["/dashboard", "/competencies"]),
+        (("learner",), ["/dashboard", "/competencies"]),
         (("trainer",), ["/manage/cohorts/"]),
-        (("learner", "trainer"), ["/dashboard", "/manage/cohorts/"]),
+        (("learner", "trainer"), ["/dashboard", "/competencies", "/manage/cohorts/"]),
         (("admin",), ["/admin/"]),
         (("admin", "trainer"), ["/manage/cohorts/", "/admin/"]),
-        (("admin", "learner"), ["/dashboard", "/admin/"]),
+        (("admin", "learner"), ["/dashboard", "/competencies", "/admin/"]),
     ],
 )
 def test_navigation_depends_on_the_roles(client, roles, expected):
