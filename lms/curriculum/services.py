@@ -23,6 +23,8 @@ from lms.curriculum.definition import (
     PathDefinition,
     PathDefinitionError,
     ScaleLevel,
+    definition_extensions,
+    merge_module_data,
     parse_path_definition,
 )
 from lms.curriculum.models import (
@@ -146,7 +148,8 @@ def _next_version(code: str) -> int:
 
 
 def _create_path(definition: PathDefinition, sha256: str) -> TrainingPath:
-    """Write the path, its scale, blocks, competencies, modules and lessons."""
+    """Write the path, its scale, blocks, competencies, modules and lessons, then let each
+    definition extension write its rows (rubrics, assessments …)."""
     path = TrainingPath(
         code=definition.code,
         version=definition.version,
@@ -165,6 +168,9 @@ def _create_path(definition: PathDefinition, sha256: str) -> TrainingPath:
         modules[module.code] = _create_module(path, module, position, competencies)
         modules[module.code].prerequisites = [modules[code] for code in module.prerequisites]
     db.session.add(path)
+    db.session.flush()
+    for extension in definition_extensions():
+        extension.load(path, definition)
     db.session.flush()
     return path
 
@@ -228,6 +234,8 @@ def export_path(path: TrainingPath) -> str:
 def path_definition(path: TrainingPath) -> PathDefinition:
     """Rebuild the definition of a stored path, lists in their canonical order."""
     competencies = sorted(path.competencies, key=_competency_rank)
+    extension_data = [extension.export(path) for extension in definition_extensions()]
+    extra = merge_module_data(extension_data)
     return PathDefinition(
         code=path.code,
         version=path.version,
@@ -243,7 +251,10 @@ def path_definition(path: TrainingPath) -> PathDefinition:
             CompetencyDefinition(c.code, c.block.code, c.title, c.description, c.required_level)
             for c in competencies
         ),
-        modules=tuple(_module_definition(module) for module in path.modules),
+        modules=tuple(
+            _module_definition(module, extra.get(module.code, {})) for module in path.modules
+        ),
+        sections={name: value for data in extension_data for name, value in data.sections.items()},
     )
 
 
@@ -251,7 +262,7 @@ def _competency_rank(competency: Competency) -> tuple[int, int]:
     return competency.block.position, competency.position
 
 
-def _module_definition(module: Module) -> ModuleDefinition:
+def _module_definition(module: Module, extra: dict[str, Any]) -> ModuleDefinition:
     return ModuleDefinition(
         code=module.code,
         title=module.title,
@@ -266,6 +277,7 @@ def _module_definition(module: Module) -> ModuleDefinition:
             LessonDefinition(lesson.title, lesson.kind, lesson.url, lesson.is_required, lesson.body)
             for lesson in module.lessons
         ),
+        extra=extra,
     )
 
 
