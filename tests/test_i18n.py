@@ -115,3 +115,21 @@ def test_the_switcher_needs_its_csrf_token(client, csrf_enabled):
     assert response.status_code == 400
     page = client.get("/login").get_data(as_text=True)
     assert '<html lang="en"' in page
+
+
+# French puts a no-break space (narrow in recent CLDR data) before the sign; English none.
+@pytest.mark.parametrize(("locale", "percent"), [("en", "38%"), ("fr", "38[\xa0\u202f]%")])
+def test_the_heatmap_writes_percentages_as_the_language_does(client, locale, percent):
+    from tests.learning.progress_helpers import make_progress_world
+
+    world = make_progress_world()
+    world.trainer.locale = locale
+    db.session.commit()
+    log_in(client, world.trainer)
+    page = client.get(f"/manage/cohorts/{world.bien_vivre.cohort.id}/progress").get_data(
+        as_text=True
+    )
+    cell = re.search(
+        rf'<tr data-learner="{world.ahead.id}">.*?data-percent="38">([^<]*)<', page, re.S
+    )
+    assert re.fullmatch(percent, cell.group(1))

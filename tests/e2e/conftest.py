@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import make_server
 
 from lms import create_app
@@ -80,6 +81,7 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
         db.create_all()
         world = build_world()
         db.session.commit()
+    world.endpoints = frozenset(live_app.view_functions)
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -95,3 +97,35 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
 def base_url(live_world: LiveWorld) -> str:
     """Point relative URLs of pages (``page.goto("/login")``) at the live server."""
     return live_world.url
+
+
+@pytest.fixture(scope="session")
+def signed_in_contexts(browser, live_world: LiveWorld) -> Iterator[Callable[[str], BrowserContext]]:
+    """Return a function giving a browser context of a person, logged in once per session."""
+    from tests.e2e.helpers import log_in
+
+    contexts: dict[str, BrowserContext] = {}
+
+    def context_of(slug: str) -> BrowserContext:
+        if slug not in contexts:
+            contexts[slug] = browser.new_context(base_url=live_world.url)
+            log_in(contexts[slug].new_page(), live_world, slug)
+        return contexts[slug]
+
+    yield context_of
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def page_as(signed_in_contexts) -> Iterator[Callable[[str], Page]]:
+    """Return a function opening a new page already logged in as a person of the world."""
+    pages: list[Page] = []
+
+    def open_page(slug: str) -> Page:
+        pages.append(signed_in_contexts(slug).new_page())
+        return pages[-1]
+
+    yield open_page
+    for page in pages:
+        page.close()

@@ -27,8 +27,9 @@ LEARNERS = (
     ("polyglot", "Paul Polyglotte", (), 0),
     ("visitor", "Vera Visite", ("M1",), 1),
     ("advanced", "Adèle Avancée", ("M1", "M2", "M3"), 0),
+    ("reader", "Rémi Lecteur", ("M1",), 1),  # the accessibility checks' learner
 )
-TRAINER = ("trainer", "Théo Formateur")
+TRAINERS = (("trainer", "Théo Formateur"), ("coach", "Chloé Coach"))
 
 
 @dataclass
@@ -42,6 +43,7 @@ class LiveWorld:
     emails: dict[str, str] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
     password: str = DEFAULT_PASSWORD
+    endpoints: frozenset[str] = frozenset()  # of the live application, to skip missing pages
 
 
 def build_world() -> LiveWorld:
@@ -58,8 +60,8 @@ def build_world() -> LiveWorld:
     world = LiveWorld(cohort_id=cohort.id)
     world.modules = {module.code: module.id for module in path.modules}
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
-    trainer = _person(world, *TRAINER)
-    add_member(trainer, cohort, MembershipRole.TRAINER)
+    for slug, name in TRAINERS:
+        add_member(_person(world, slug, name), cohort, MembershipRole.TRAINER)
     for slug, name, completed, partial in LEARNERS:
         learner = _person(world, slug, name)
         add_member(learner, cohort, MembershipRole.LEARNER)
