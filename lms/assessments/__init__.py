@@ -4,3 +4,7 @@ This domain sits above ``learning`` (DESIGN.md §3): it may import core, account
 cohorts and learning, never certificates or admin. It plugs into the path-definition loader
 through the curriculum signals (``lms.assessments.loading``).
 """
+
+# Register the assessments' part of the path-definition file with the curriculum loader, as soon
+# as the domain is imported (create_app imports its models), like a blinker receiver connecting.
+from lms.assessments import loading as _loading  # noqa: F401
