@@ -123,23 +123,32 @@ def load_path(definition: PathDefinition) -> LoadResult:
 
 
 def _tables_using(path: TrainingPath) -> list[str]:
-    """Name the tables of other domains (cohorts …) that refer to this path version.
+    """Name the tables of other domains (cohorts, submissions …) that refer to this path version.
 
     Curriculum must not import the domains above it, so it asks the shared metadata which
     tables point at ``training_paths`` instead of naming them. A higher domain's table that is
     part of the definition itself (rubrics, assessments) says so with
-    ``info={"path_definition": True}`` and is not a use.
+    ``info={"path_definition": True}``: it is not a use, but rows pointing at it (learner work on
+    an assessment of this path) are.
     """
     users = []
     for table in db.metadata.sorted_tables:
         if table.name in CURRICULUM_TABLES or table.info.get("path_definition"):
             continue
-        for key in table.foreign_keys:
-            if key.column.table.name == "training_paths" and db.session.scalar(
-                db.select(exists().where(key.parent == path.id))
-            ):
-                users.append(table.name)
+        if any(_refers_to_path(key, path) for key in table.foreign_keys):
+            users.append(table.name)
     return users
+
+
+def _refers_to_path(key, path: TrainingPath) -> bool:
+    """Tell whether a foreign key holds a reference to the path or to its definition rows."""
+    target = key.column.table
+    if target.name == "training_paths":
+        return bool(db.session.scalar(db.select(exists().where(key.parent == path.id))))
+    if target.info.get("path_definition") and "path_id" in target.c:
+        condition = exists().where(key.parent == key.column, target.c.path_id == path.id)
+        return bool(db.session.scalar(db.select(condition)))
+    return False
 
 
 def _next_version(code: str) -> int:

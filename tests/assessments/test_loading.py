@@ -10,7 +10,7 @@ from lms.curriculum.services import LoadOutcome, export_path, load_path, load_pa
 from lms.extensions import db
 from tests.assessments.support import all_row_counts, assessments_document, assessments_text
 from tests.curriculum.support import replaced, to_toml, valid_text
-from tests.factories import CohortFactory
+from tests.factories import CohortFactory, SubmissionFactory
 
 
 def load_text(text: str):
@@ -347,3 +347,15 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(PathDefinitionError) as caught:
         parse_path_definition(to_toml(document), source="essai.toml")
     assert len(caught.value.problems) == 3
+
+
+def test_changed_definition_with_learner_work_is_refused_even_without_a_cohort():
+    path = load_text(assessments_text()).path
+    SubmissionFactory(assessment=assessment(path, "M2-A1"))
+    counts = all_row_counts()
+    changed = replaced(assessments_text(), "pass_mark = 60", "pass_mark = 70")
+    with pytest.raises(PathDefinitionError) as caught:
+        load_path(parse_path_definition(changed))
+    assert "parcours-essai version 1 is already in use (submissions)" in str(caught.value)
+    db.session.rollback()
+    assert all_row_counts() == counts
