@@ -37,7 +37,9 @@ PENDING_LOGIN_KEY = "pending_login"
 PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 ENROLMENT_KEY = "enrolment"  # the secret being set up, encrypted (the cookie is only signed)
 # What an administrator without the second factor may still reach.
-OPEN_TO_UNENROLLED_ADMINS = frozenset({"static", "accounts.two_factor", "accounts.logout"})
+OPEN_TO_UNENROLLED_ADMINS = frozenset(
+    {"static", "accounts.two_factor", "accounts.logout", "accounts.set_language"}
+)
 MUST_ENROL = _l("Administrators must set up two-step verification before anything else.")
 INVALID_CODE = _l("This code is not valid.")
 
