@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -47,6 +48,7 @@ class AssessmentType:
 
     kind: ClassVar[AssessmentKind]
     label: ClassVar[str]
+    endpoint: ClassVar[str]  # the learner's page of an assessment of this kind (``assessment_id``)
     is_auto_graded: ClassVar[bool] = False  # scored by the server, no trainer involved
     has_submission: ClassVar[bool] = False  # the learner hands in work (text, files)
     uses_rubric: ClassVar[bool] = True  # graded by a trainer with a rubric
@@ -78,6 +80,7 @@ class AssessmentType:
 class QuizType(AssessmentType):
     kind = AssessmentKind.QUIZ
     label = _l("Quiz")
+    endpoint = "quizzes.show"
     is_auto_graded = True
     uses_rubric = False
     fields = {
@@ -167,6 +170,7 @@ def _question_definition(question: Question) -> dict[str, Any]:
 class AssignmentType(AssessmentType):
     kind = AssessmentKind.ASSIGNMENT
     label = _l("Assignment")
+    endpoint = "assignments.show"
     has_submission = True
     fields = {
         **AssessmentType.fields,
@@ -218,6 +222,7 @@ class AssignmentType(AssessmentType):
 class EvaluationType(AssessmentType):
     kind = AssessmentKind.EVALUATION
     label = _l("Evaluation")
+    endpoint = "grading.evaluation"
 
     def load(self, values: dict[str, Any], assessment: Assessment, rubrics: dict[str, Rubric]):
         super().load(values, assessment, rubrics)
@@ -227,3 +232,15 @@ class EvaluationType(AssessmentType):
 ASSESSMENT_TYPES: dict[str, AssessmentType] = {
     kind_type.kind: kind_type for kind_type in (QuizType(), AssignmentType(), EvaluationType())
 }
+
+
+def learner_url(assessment: Assessment) -> str | None:
+    """Return the learner's page of an assessment, through its type's endpoint.
+
+    None while the application has no such page (a kind whose pages are not installed): callers
+    then show the assessment without a link rather than failing.
+    """
+    endpoint = assessment.type.endpoint
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, assessment_id=assessment.id)

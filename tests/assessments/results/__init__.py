@@ -1,0 +1,1 @@
+"""Tests of the assessments results: access, completion, ratings, module list, gradebook."""
