@@ -1,0 +1,1 @@
+"""Quizzes for learners: attempts, server-side scoring, time limits, review."""

@@ -1,0 +1,289 @@
+"""Quiz use cases: start or resume an attempt, save answers, submit, score, review.
+
+Scoring rule (always computed here, from the stored correct options, never from the request):
+a question earns its points only when the set of options ticked is exactly its set of correct
+options. For a single-choice question that is "the one correct option, and nothing else"; for a
+multiple-choice question every correct option and no wrong one; there is no partial credit.
+An attempt passes when ``score × 100 ≥ pass_mark_percent × max_score`` (integers: no rounding).
+
+Time: every service takes ``now``. An attempt with a time limit accepts answers until
+``deadline_at + grace``; answers received later are not counted: the attempt is submitted with
+what was saved before the limit. The quiz's own deadline (the module calendar's ``opens_at`` +
+``due_days``, or the learner's extension) only stops new attempts from starting.
+
+Concurrency: a double "start" is refused by the database (one open attempt per learner and
+quiz, unique attempt numbers): the view rolls back and resumes the attempt that won. Saving and
+submitting lock the attempt row (``FOR UPDATE`` on PostgreSQL), so a second submit waits for
+the first, then finds ``submitted_at`` set and scores nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask_babel import gettext as _
+
+from lms.accounts.models import User
+from lms.assessments.models import (
+    Assessment,
+    AttemptAnswer,
+    DeadlineExtension,
+    Option,
+    Question,
+    QuestionKind,
+    QuizAttempt,
+    QuizReview,
+)
+from lms.cohorts.models import Cohort, ModuleCalendar
+from lms.extensions import db
+
+DEFAULT_GRACE = timedelta(seconds=30)
+
+Answers = Mapping[int, Sequence[int]]  # question id -> ticked option ids
+
+
+class QuizError(Exception):
+    """A quiz action the rules refuse; the message says why."""
+
+
+class SubmitOutcome(StrEnum):
+    """What a submit request did."""
+
+    SCORED = "scored"  # scored now, with the answers posted
+    SCORED_LATE = "scored_late"  # scored now, with the answers saved before the time limit
+    ALREADY_SUBMITTED = "already_submitted"  # an earlier request scored it: nothing done
+
+
+def quiz_due_at(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
+    """Return the learner's deadline: their extension, else the module's opening + due days."""
+    extension = db.session.scalar(
+        db.select(DeadlineExtension.due_at).filter_by(
+            assessment_id=assessment.id, user_id=learner.id
+        )
+    )
+    if extension is not None:
+        return extension
+    if assessment.due_days is None:
+        return None
+    opens_at = db.session.scalar(
+        db.select(ModuleCalendar.opens_at).filter_by(
+            cohort_id=cohort.id, module_id=assessment.module_id
+        )
+    )
+    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
+
+
+def learner_attempts(assessment: Assessment, learner: User) -> list[QuizAttempt]:
+    """Return the learner's attempts at the quiz, oldest first."""
+    query = (
+        db.select(QuizAttempt)
+        .filter_by(assessment_id=assessment.id, user_id=learner.id)
+        .order_by(QuizAttempt.number)
+    )
+    return list(db.session.scalars(query))
+
+
+def open_attempt(assessment: Assessment, learner: User) -> QuizAttempt | None:
+    """Return the learner's attempt in progress, if any (there is at most one)."""
+    query = db.select(QuizAttempt).filter_by(
+        assessment_id=assessment.id, user_id=learner.id, submitted_at=None
+    )
+    return db.session.scalar(query)
+
+
+def best_attempt(attempts: Sequence[QuizAttempt]) -> QuizAttempt | None:
+    """Return the submitted attempt with the highest score (the earliest among equals)."""
+    submitted = [attempt for attempt in attempts if not attempt.is_open]
+    return max(submitted, key=lambda attempt: (attempt.score, -attempt.number), default=None)
+
+
+def attempts_left(assessment: Assessment, attempts: Sequence[QuizAttempt]) -> int | None:
+    """Return how many attempts the learner may still start (None: unlimited)."""
+    if assessment.max_attempts is None:
+        return None
+    return max(assessment.max_attempts - len(attempts), 0)
+
+
+def start_attempt(
+    assessment: Assessment,
+    learner: User,
+    cohort: Cohort,
+    now: datetime,
+    shuffle: Callable[[list], None] = random.shuffle,
+) -> QuizAttempt:
+    """Open a new attempt, or return the one in progress (starting twice resumes it)."""
+    current = open_attempt(assessment, learner)
+    if current is not None:
+        return current
+    due_at = quiz_due_at(assessment, learner, cohort)
+    if due_at is not None and now > due_at:
+        raise QuizError(_("The deadline of this quiz has passed."))
+    attempts = learner_attempts(assessment, learner)
+    if attempts_left(assessment, attempts) == 0:
+        raise QuizError(_("You have used all your attempts at this quiz."))
+    limit = assessment.time_limit_minutes
+    attempt = QuizAttempt(
+        assessment=assessment,
+        user=learner,
+        number=(attempts[-1].number if attempts else 0) + 1,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=limit) if limit else None,
+        max_score=assessment.max_score,
+        option_order=_option_order(assessment, shuffle if assessment.shuffle_options else None),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _option_order(assessment: Assessment, shuffle) -> dict[str, list[int]]:
+    """Return each question's option ids in the order this attempt shows them."""
+    order = {}
+    for question in assessment.questions:
+        ids = [option.id for option in question.options]
+        if shuffle is not None:
+            shuffle(ids)
+        order[str(question.id)] = ids
+    return order
+
+
+def find_attempt(
+    assessment: Assessment, learner: User, attempt_id: int, lock: bool = False
+) -> QuizAttempt | None:
+    """Return the learner's own attempt at this quiz, locked for writing if asked; else None."""
+    query = db.select(QuizAttempt).filter_by(
+        id=attempt_id, assessment_id=assessment.id, user_id=learner.id
+    )
+    if lock:
+        # Re-read the row under the lock: a concurrent submit may have just committed.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def shown_questions(attempt: QuizAttempt) -> list[tuple[Question, list[Option]]]:
+    """Return the questions in order, each with its options in the attempt's stored order."""
+    questions = attempt.assessment.questions
+    options = db.session.scalars(
+        db.select(Option).where(Option.question_id.in_([q.id for q in questions]))
+    )
+    by_id = {option.id: option for option in options}
+    shown = []
+    for question in questions:
+        ids = attempt.option_order.get(str(question.id), [])
+        shown.append((question, [by_id[i] for i in ids if i in by_id]))
+    return shown
+
+
+def chosen_options(attempt: QuizAttempt) -> dict[int, set[int]]:
+    """Return the options the learner ticked, by question id."""
+    rows = db.session.execute(
+        db.select(AttemptAnswer.question_id, AttemptAnswer.option_id).filter_by(
+            attempt_id=attempt.id
+        )
+    )
+    chosen: dict[int, set[int]] = defaultdict(set)
+    for question_id, option_id in rows:
+        chosen[question_id].add(option_id)
+    return chosen
+
+
+def time_is_up(attempt: QuizAttempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> bool:
+    """Tell whether answers arriving at ``now`` come after the time limit and its grace."""
+    return attempt.deadline_at is not None and now > attempt.deadline_at + grace
+
+
+def save_answers(
+    attempt: QuizAttempt, answers: Answers, now: datetime, grace: timedelta = DEFAULT_GRACE
+) -> None:
+    """Replace the saved answers of the questions given (a partial save is fine)."""
+    if not attempt.is_open:
+        raise QuizError(_("This attempt has already been submitted."))
+    if time_is_up(attempt, now, grace):
+        raise QuizError(_("The time limit has passed: these answers were not saved."))
+    _check_answers(attempt, answers)
+    db.session.execute(
+        db.delete(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt.id,
+            AttemptAnswer.question_id.in_(list(answers)),
+        )
+    )
+    db.session.add_all(
+        AttemptAnswer(attempt_id=attempt.id, question_id=question_id, option_id=option_id)
+        for question_id, option_ids in answers.items()
+        for option_id in set(option_ids)
+    )
+    db.session.flush()
+    db.session.expire(attempt, ["answers"])
+
+
+def _check_answers(attempt: QuizAttempt, answers: Answers) -> None:
+    """Refuse answers to other questions, options of other questions, two ticks on a single."""
+    questions = {str(q.id): q for q in attempt.assessment.questions}
+    for question_id, option_ids in answers.items():
+        question = questions.get(str(question_id))
+        if question is None:
+            raise QuizError(_("This question is not part of the quiz."))
+        if not set(option_ids) <= set(attempt.option_order.get(str(question_id), [])):
+            raise QuizError(_("This answer is not an option of the question."))
+        if question.kind == QuestionKind.SINGLE and len(set(option_ids)) > 1:
+            raise QuizError(_("Choose only one answer to a single-choice question."))
+
+
+def submit_attempt(
+    attempt: QuizAttempt,
+    answers: Answers | None,
+    now: datetime,
+    grace: timedelta = DEFAULT_GRACE,
+) -> SubmitOutcome:
+    """Save the last answers (unless too late), then score the attempt once and for all.
+
+    Call it with the attempt locked (``find_attempt(..., lock=True)``).
+    """
+    if not attempt.is_open:
+        return SubmitOutcome.ALREADY_SUBMITTED
+    late = time_is_up(attempt, now, grace)
+    if answers is not None and not late:
+        save_answers(attempt, answers, now, grace)
+    attempt.score = score_attempt(attempt)
+    attempt.passed = attempt.score * 100 >= attempt.assessment.pass_mark_percent * attempt.max_score
+    attempt.submitted_at = now
+    db.session.flush()
+    return SubmitOutcome.SCORED_LATE if late else SubmitOutcome.SCORED
+
+
+def score_attempt(attempt: QuizAttempt) -> int:
+    """Return the score of the saved answers, by the rule in this module's docstring."""
+    correct: dict[int, set[int]] = defaultdict(set)
+    rows = db.session.execute(
+        db.select(Option.question_id, Option.id)
+        .join(Question, Question.id == Option.question_id)
+        .where(Question.assessment_id == attempt.assessment_id, Option.is_correct)
+    )
+    for question_id, option_id in rows:
+        correct[question_id].add(option_id)
+    chosen = chosen_options(attempt)
+    return sum(
+        question.points
+        for question in attempt.assessment.questions
+        if chosen.get(question.id, set()) == correct[question.id]
+    )
+
+
+def review_available(
+    attempt: QuizAttempt, due_at: datetime | None, now: datetime, has_open_attempt: bool
+) -> bool:
+    """Tell whether the learner may see the answer key of this attempt now.
+
+    Never while any attempt of the quiz is open (the questions are the same). "After the
+    deadline" with no deadline set stays closed: there is no moment when everyone is done.
+    """
+    if attempt.is_open or has_open_attempt:
+        return False
+    review = attempt.assessment.review
+    if review == QuizReview.AFTER_SUBMISSION:
+        return True
+    return review == QuizReview.AFTER_DEADLINE and due_at is not None and now > due_at
