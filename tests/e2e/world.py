@@ -4,6 +4,10 @@ The shipped path « Entrepreneur·e du bien-vivre », one cohort whose calendar 
 M5 (M6 to M8 open later), a trainer and learners at different stages. Each test that changes
 what it sees (marks lessons done, switches language) has a learner of its own, so the tests
 pass in any order.
+
+The required assessments of the modules a learner has completed are recorded as passed (a
+submitted quiz attempt, a released grade): the assessments' own pages are tested elsewhere, and
+the journey learner has passed those of M1 already, so that M1's lessons are what remains.
 """
 
 from __future__ import annotations
@@ -12,22 +16,24 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lms.accounts.services import create_user
+from lms.assessments.models import Assessment, AssessmentKind
 from lms.cohorts.models import MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.extensions import db
 from lms.learning.services import complete_lesson
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, GradeFactory, QuizAttemptFactory, SubmissionFactory
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
-# slug, name, modules done, lessons done in the next module
+# slug, name, modules done, lessons done in the next module, assessments passed in the next
 LEARNERS = (
-    ("journey", "Jade Parcours", (), 0),
-    ("polyglot", "Paul Polyglotte", (), 0),
-    ("visitor", "Vera Visite", ("M1",), 1),
-    ("advanced", "Adèle Avancée", ("M1", "M2", "M3"), 0),
-    ("reader", "Rémi Lecteur", ("M1",), 1),  # the accessibility checks' learner
+    ("journey", "Jade Parcours", (), 0, True),
+    ("polyglot", "Paul Polyglotte", (), 0, False),
+    ("visitor", "Vera Visite", ("M1",), 1, False),
+    ("advanced", "Adèle Avancée", ("M1", "M2", "M3"), 0, False),
+    ("reader", "Rémi Lecteur", ("M1",), 1, False),  # the accessibility checks' learner
 )
 TRAINERS = (("trainer", "Théo Formateur"), ("coach", "Chloé Coach"))
 
@@ -62,10 +68,10 @@ def build_world() -> LiveWorld:
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
     for slug, name in TRAINERS:
         add_member(_person(world, slug, name), cohort, MembershipRole.TRAINER)
-    for slug, name, completed, partial in LEARNERS:
+    for slug, name, *progress in LEARNERS:
         learner = _person(world, slug, name)
         add_member(learner, cohort, MembershipRole.LEARNER)
-        _progress(learner, cohort, path.modules, completed, partial, now)
+        _progress(learner, cohort, path.modules, *progress, now=now)
     return world
 
 
@@ -86,12 +92,43 @@ def _person(world: LiveWorld, slug: str, name: str):
     return user
 
 
-def _progress(learner, cohort, modules, completed, partial: int, now) -> None:
-    """Mark the lessons of ``completed`` done, then ``partial`` lessons of the next module."""
+def _progress(learner, cohort, modules, completed, partial: int, passed: bool, *, now) -> None:
+    """Complete the modules of ``completed``, then do ``partial`` lessons of the next module
+    and, when ``passed``, pass its assessments."""
     by_code = {module.code: module for module in modules}
     for code in completed:
+        _pass_assessments(learner, by_code[code])
         for lesson in by_code[code].lessons:
             complete_lesson(learner, cohort, lesson, now=now)
-    following = next((m for m in modules if m.code not in completed), None)
-    for lesson in following.lessons[:partial] if following else ():
+    following = next(module for module in modules if module.code not in completed)
+    for lesson in following.lessons[:partial]:
         complete_lesson(learner, cohort, lesson, now=now)
+    if passed:
+        _pass_assessments(learner, following)
+
+
+def _pass_assessments(learner, module) -> None:
+    """Record every required assessment of ``module`` as passed by the learner."""
+    query = db.select(Assessment).filter_by(module_id=module.id, is_required=True)
+    for assessment in db.session.scalars(query):
+        if assessment.kind == AssessmentKind.QUIZ:
+            QuizAttemptFactory(
+                assessment=assessment,
+                user=learner,
+                submitted=True,
+                score=1,
+                max_score=1,
+                passed=True,
+            )
+        else:
+            submission = None
+            if assessment.kind == AssessmentKind.ASSIGNMENT:
+                submission = SubmissionFactory(assessment=assessment, user=learner)
+            GradeFactory(
+                assessment=assessment,
+                learner=learner,
+                submission=submission,
+                grader=None,
+                released=True,
+                max_score=1,
+            )
