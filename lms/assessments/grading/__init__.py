@@ -1,0 +1,1 @@
+"""Grading: the trainers' queue, rubric grades with optimistic locking, release and return."""

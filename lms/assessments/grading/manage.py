@@ -1,0 +1,322 @@
+"""Grading pages (blueprint ``grading``): the trainers' queue, the grading page, releases.
+
+Trainer routes keyed by a cohort use ``staff_cohort_or_403``; routes keyed by a grade or a
+submission use ``_grader_or_403``: the user trains a cohort (of the assessment's path) where the
+learner is a learner, or administers. The learner's evaluation page lives in ``views``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
+
+from lms.accounts.models import User
+from lms.accounts.permissions import deny, login_required
+from lms.assessments.access import staff_cohort_or_403
+from lms.assessments.grading import notify, services
+from lms.assessments.grading import queue as work_queue
+from lms.assessments.grading.forms import ACTIONS, GradeForm, chosen_levels, field_name
+from lms.assessments.models import Assessment, Grade, GradeState, Submission
+from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.core.markdown import render_markdown
+from lms.extensions import db
+
+bp = Blueprint("grading", __name__)
+
+
+def may_grade(user: User, learner_id: int, path_id: int) -> bool:
+    """Tell whether ``user`` administers or trains a cohort of the path where the learner learns."""
+    if user.is_admin:
+        return True
+    learner, trainer = aliased(Membership), aliased(Membership)
+    query = (
+        db.select(Cohort.id)
+        .join(learner, learner.cohort_id == Cohort.id)
+        .join(trainer, trainer.cohort_id == Cohort.id)
+        .where(
+            Cohort.path_id == path_id,
+            learner.user_id == learner_id,
+            learner.role == MembershipRole.LEARNER,
+            trainer.user_id == user.id,
+            trainer.role == MembershipRole.TRAINER,
+        )
+    )
+    return bool(db.session.scalar(db.select(exists(query))))
+
+
+def _grader_or_403(learner_id: int, assessment: Assessment) -> None:
+    """Deny the request unless the current user may grade this learner's work."""
+    if not current_user.is_authenticated or not may_grade(
+        current_user, learner_id, assessment.path_id
+    ):
+        deny()
+
+
+def _int_arg(name: str) -> int | None:
+    """Return a positive integer query argument, or None (absent or not a number)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+@bp.get("/manage/grading")
+@login_required
+def queue():
+    """List the work to grade in the user's cohorts, oldest first, filtered and paged."""
+    state = request.args.get("state") or None
+    filters = work_queue.QueueFilters(
+        cohort_id=_int_arg("cohort"),
+        module_id=_int_arg("module"),
+        assessment_id=_int_arg("assessment"),
+        state=state if state in work_queue.STATES else None,
+    )
+    page = _int_arg("page") or 1
+    cohorts, assessments = work_queue.filter_choices(current_user)
+    if not cohorts and not current_user.is_admin:
+        deny()
+    items, total = work_queue.queue_page(current_user, filters, page)
+    return render_template(
+        "assessments/grading/queue.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // work_queue.PAGE_SIZE)),
+        filters=filters,
+        cohorts=cohorts,
+        assessments=assessments,
+        modules=list({a.module_id: a.module for a in assessments}.values()),
+        states=work_queue.STATES,
+        words=services.state_words(),
+    )
+
+
+@bp.post("/manage/grading/submissions/<int:submission_id>/start")
+@login_required
+def start_submission(submission_id: int):
+    """Open (or create) the grade of a submission, then show its grading page."""
+    submission = db.get_or_404(Submission, submission_id)
+    _grader_or_403(submission.user_id, submission.assessment)
+    return _started(lambda: services.start_grading(current_user, submission))
+
+
+@bp.post("/manage/grading/evaluations/<int:assessment_id>/learners/<int:learner_id>/start")
+@login_required
+def start_evaluation(assessment_id: int, learner_id: int):
+    """Open (or create) the grade of a learner's evaluation, then show its grading page."""
+    assessment = db.get_or_404(Assessment, assessment_id)
+    learner = db.get_or_404(User, learner_id)
+    _grader_or_403(learner.id, assessment)
+    return _started(
+        lambda: services.start_grading(current_user, learner=learner, assessment=assessment)
+    )
+
+
+def _started(start):
+    """Run a start service, commit and go to the grade's page (or back to the queue)."""
+    try:
+        grade = start()
+    except services.GradingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("grading.queue"))
+    db.session.commit()
+    return redirect(url_for("grading.grade", grade_id=grade.id))
+
+
+def _grade_or_403(grade_id: int) -> Grade:
+    """Load a grade the current user may work on."""
+    grade = db.get_or_404(Grade, grade_id)
+    _grader_or_403(grade.learner_id, grade.assessment)
+    return grade
+
+
+@bp.route("/manage/grading/grades/<int:grade_id>", methods=["GET", "POST"])
+@login_required
+def grade(grade_id: int):
+    """Show the work beside the rubric; save, mark graded, release or return it."""
+    grade = _grade_or_403(grade_id)
+    form = GradeForm(obj=grade) if request.method == "GET" else GradeForm()
+    if request.method == "GET":
+        form.version.data = grade.version_id
+        return _grading_page(grade, form)
+    action = request.form.get("action", "save")
+    if action not in ACTIONS or not form.validate():
+        return _grading_page(grade, form, _posted_choices(grade)[0], status=422)
+    if action in ("release", "return"):
+        return _change_state(grade, form, action)
+    return _save(grade, form, action)
+
+
+def _posted_choices(grade: Grade) -> tuple[dict[int, int], dict[int, str]]:
+    """Return the levels posted for the grade's criteria, and errors for malformed ones."""
+    return chosen_levels(request.form, grade.assessment.rubric.criteria)
+
+
+def _save(grade: Grade, form: GradeForm, action: str):
+    """Save the grade (marking it graded for "finish" and "next"); answer 409 on a conflict."""
+    choices, errors = _posted_choices(grade)
+    if errors:
+        return _grading_page(grade, form, choices, errors=errors, status=422)
+    finish = action in ("finish", "next")
+    try:
+        services.save_grade(
+            current_user,
+            grade,
+            expected_version=form.version.data,
+            choices=choices,
+            feedback=form.feedback.data,
+            finish=finish,
+        )
+    except services.GradeConflict:
+        return _conflict(grade.id, form, choices, finish)
+    except services.ChoiceErrors as error:
+        db.session.rollback()
+        return _grading_page(grade, form, choices, errors=error.errors, status=422)
+    except services.GradingError as error:
+        db.session.rollback()
+        return _grading_page(grade, form, choices, message=str(error), status=422)
+    released = grade.state == GradeState.RELEASED
+    db.session.commit()
+    if released:
+        notify.notify_released([grade])
+    flash(
+        _(
+            "The grade is saved: %(score)s / %(max)s.",
+            score=grade.score if grade.score is not None else "–",
+            max=grade.max_score,
+        ),
+        "success",
+    )
+    if action == "next":
+        return _go_to_next(grade)
+    return redirect(url_for("grading.grade", grade_id=grade.id))
+
+
+def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], finish: bool):
+    """Roll back, record the refused save in the history, answer 409 keeping the user's input."""
+    db.session.rollback()
+    grade = db.session.get(Grade, grade_id)
+    attempted = services.attempted_snapshot(choices, form.feedback.data, finish)
+    services.record_rejected_save(current_user, grade, attempted)
+    changed_by, changed_at = services.last_change(grade)
+    db.session.commit()
+    theirs = services.grade_view(grade)
+    form.version.data = grade.version_id
+    return _grading_page(
+        grade,
+        form,
+        choices,
+        status=409,
+        conflict={"by": changed_by, "at": changed_at, "theirs": theirs},
+    )
+
+
+def _change_state(grade: Grade, form: GradeForm, action: str):
+    """Release the grade or return the work for revision, then tell the learner."""
+    if form.version.data != grade.version_id:
+        return _conflict(grade.id, form, _posted_choices(grade)[0], finish=False)
+    try:
+        if action == "release":
+            services.release_grade(current_user, grade)
+        else:
+            services.return_for_revision(current_user, grade, form.feedback.data)
+    except services.GradeConflict:
+        return _conflict(grade.id, form, _posted_choices(grade)[0], finish=False)
+    except services.GradingError as error:
+        db.session.rollback()
+        return _grading_page(grade, form, _posted_choices(grade)[0], message=str(error), status=422)
+    db.session.commit()
+    if action == "release":
+        notify.notify_released([grade])
+        flash(_("The grade is released to the learner."), "success")
+    else:
+        notify.notify_returned(grade)
+        flash(_("The work is returned to the learner for revision."), "success")
+    return redirect(url_for("grading.grade", grade_id=grade.id))
+
+
+def _go_to_next(current: Grade):
+    """Open the next item of the queue that needs work (starting it), or go back to the queue."""
+    item = work_queue.next_item(current_user, skip_grade_id=current.id)
+    if item is None:
+        flash(_("Nothing left to grade in your queue."), "info")
+        return redirect(url_for("grading.queue"))
+    if item.grade_id is not None:
+        return redirect(url_for("grading.grade", grade_id=item.grade_id))
+    return _started(lambda: _start_item(item))
+
+
+def _start_item(item: work_queue.QueueItem) -> Grade:
+    """Start grading a queue item that has no grade yet."""
+    if item.submission_id is not None:
+        return services.start_grading(current_user, db.session.get(Submission, item.submission_id))
+    return services.start_grading(
+        current_user,
+        learner=db.session.get(User, item.learner_id),
+        assessment=db.session.get(Assessment, item.assessment_id),
+    )
+
+
+def _grading_page(
+    grade, form, choices=None, *, errors=None, message=None, status=200, conflict=None
+):
+    """Render the grading page: the work beside the rubric form."""
+    if choices is None:
+        choices = {choice.criterion_id: choice.level_id for choice in grade.choices}
+    submission = grade.submission
+    page = render_template(
+        "assessments/grading/grade.html",
+        grade=grade,
+        form=form,
+        view=services.grade_view(grade),
+        choices=choices,
+        errors=errors or {},
+        message=message,
+        conflict=conflict,
+        submission=submission,
+        submission_html=render_markdown(submission.text) if submission else None,
+        instructions=render_markdown(grade.assessment.instructions),
+        field_name=field_name,
+        words=services.state_words(),
+        history=grade.events,
+        can_download="assignments.download" in _endpoints(),
+    )
+    return page, status
+
+
+def _endpoints() -> set[str]:
+    """Return the application's endpoint names."""
+    from flask import current_app
+
+    return set(current_app.view_functions)
+
+
+@bp.post("/manage/grading/cohorts/<int:cohort_id>/assessments/<int:assessment_id>/release")
+@login_required
+def release_cohort(cohort_id: int, assessment_id: int):
+    """Release the assessment's grades to the whole cohort (and later ones once graded)."""
+    cohort = staff_cohort_or_403(cohort_id)
+    assessment = db.get_or_404(Assessment, assessment_id)
+    try:
+        released = services.release_for_cohort(current_user, assessment, cohort)
+    except services.GradingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("grading.queue", cohort=cohort.id))
+    db.session.commit()
+    notify.notify_released(released)
+    flash(
+        _(
+            "“%(title)s” is released to %(cohort)s: %(count)d grades now visible.",
+            title=assessment.title,
+            cohort=cohort.name,
+            count=len(released),
+        ),
+        "success",
+    )
+    return redirect(url_for("grading.queue", cohort=cohort.id, assessment=assessment.id))
+
+
+from lms.assessments.grading import views  # noqa: E402, F401  (the learner's page on this blueprint)

@@ -1,0 +1,456 @@
+"""Grading use cases: start, save (optimistic lock), release, return for revision; history.
+
+Every accepted change appends a ``GradeEvent`` (actor, before → after) and, when the state
+changes, an audit event and a security log line. A save refused because somebody else changed
+the grade since it was read raises ``GradeConflict``; the caller rolls back, then records the
+refused attempt with ``record_rejected_save`` so that the history keeps it too.
+
+Services flush, never commit; e-mails are sent by the caller after the commit
+(``lms.assessments.grading.notify``), so that nobody hears of a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import and_, or_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from lms.accounts.models import User
+from lms.accounts.services import record_audit_event
+from lms.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    Criterion,
+    Grade,
+    GradeChoice,
+    GradeEvent,
+    GradeRelease,
+    GradeState,
+    Rubric,
+    RubricLevel,
+    Submission,
+    SubmissionState,
+)
+from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.core.logging import security_event
+from lms.core.markdown import render_markdown
+from lms.core.time import utcnow
+from lms.extensions import db
+
+EDITABLE = (GradeState.GRADING, GradeState.GRADED)
+
+
+class GradingError(Exception):
+    """A grading request that cannot be done; the message says why."""
+
+
+class ChoiceErrors(GradingError):
+    """Some chosen levels are invalid or missing: ``errors`` maps criterion ids to messages."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__(_("Some criteria need a valid level."))
+        self.errors = errors
+
+
+class GradeConflict(GradingError):
+    """Somebody else saved the grade since it was read (who and when, once known)."""
+
+    def __init__(self, changed_by: User | None = None, changed_at: datetime | None = None):
+        super().__init__(_("Somebody else changed this grade since you opened it."))
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+def snapshot(grade: Grade) -> dict[str, Any]:
+    """Return what the history records of a grade: state, score, feedback, choices."""
+    return {
+        "state": str(grade.state),
+        "score": grade.score,
+        "passed": grade.passed,
+        "feedback": grade.feedback or "",
+        "choices": {str(choice.criterion_id): choice.level_id for choice in grade.choices},
+    }
+
+
+def start_grading(
+    grader: User,
+    submission: Submission | None = None,
+    *,
+    learner: User | None = None,
+    assessment: Assessment | None = None,
+) -> Grade:
+    """Return the grade of a submission (or of a learner's evaluation), creating it if needed."""
+    if submission is not None:
+        learner, assessment = submission.user, submission.assessment
+        if submission.state == SubmissionState.RETURNED:
+            raise GradingError(_("This version was returned for revision: grade the next one."))
+    elif assessment is None or learner is None or assessment.kind != AssessmentKind.EVALUATION:
+        raise GradingError(_("Only evaluations are graded without a submission."))
+    found = _existing_grade(assessment, learner, submission)
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            grade = _new_grade(grader, assessment, learner, submission)
+    except IntegrityError:  # another trainer started the same grade at the same moment
+        return _existing_grade(assessment, learner, submission)
+    _log_state(grader, grade, None, GradeState.GRADING)
+    return grade
+
+
+def _existing_grade(assessment: Assessment, learner: User, submission: Submission | None):
+    """Return the grade of this submission, or of this learner's evaluation."""
+    if submission is not None:
+        return db.session.scalar(db.select(Grade).filter_by(submission_id=submission.id))
+    return db.session.scalar(
+        db.select(Grade).filter_by(
+            assessment_id=assessment.id, learner_id=learner.id, submission_id=None
+        )
+    )
+
+
+def _new_grade(grader: User, assessment: Assessment, learner: User, submission) -> Grade:
+    """Create a grade in progress with its first history event."""
+    grade = Grade(
+        assessment=assessment,
+        learner=learner,
+        submission=submission,
+        grader=grader,
+        state=GradeState.GRADING,
+        max_score=assessment.max_score,
+        feedback="",
+    )
+    db.session.add(grade)
+    db.session.flush()
+    _event(grader, grade, "grade.start", None, snapshot(grade))
+    return grade
+
+
+def save_grade(
+    grader: User,
+    grade: Grade,
+    *,
+    expected_version: int,
+    choices: Mapping[int, int],
+    feedback: str,
+    finish: bool = False,
+) -> Grade:
+    """Save the chosen levels and feedback; with ``finish``, mark the grade graded."""
+    if grade.state not in EDITABLE:
+        raise GradingError(
+            _(
+                "This grade is %(state)s: it can no longer be changed.",
+                state=_state_word(grade.state),
+            )
+        )
+    if expected_version != grade.version_id:
+        who, when = last_change(grade)
+        raise GradeConflict(who, when)
+    levels = _checked_levels(grade.assessment.rubric, choices, finish)
+    before = snapshot(grade)
+    _apply(grade, grader, levels, feedback, finish)
+    try:
+        db.session.flush()
+    except StaleDataError as error:  # saved by somebody else between our read and our write
+        raise GradeConflict() from error
+    after = snapshot(grade)
+    _event(grader, grade, "grade.finish" if finish else "grade.save", before, after)
+    if before["state"] != after["state"] or before["score"] != after["score"]:
+        _log_state(grader, grade, before, grade.state)
+    if finish and _cohort_released(grade):
+        release_grade(grader, grade)
+    return grade
+
+
+def _checked_levels(rubric: Rubric, choices: Mapping[int, int], finish: bool):
+    """Return {criterion: level} for the choices; raise ChoiceErrors naming each bad one."""
+    criteria = {criterion.id: criterion for criterion in rubric.criteria}
+    errors: dict[int, str] = {}
+    levels: dict[Criterion, RubricLevel] = {}
+    for criterion_id, level_id in choices.items():
+        criterion = criteria.get(criterion_id)
+        level = (
+            next((lv for lv in criterion.levels if lv.id == level_id), None) if criterion else None
+        )
+        if criterion is None:
+            errors[criterion_id] = _("This criterion is not part of the rubric.")
+        elif level is None:
+            errors[criterion_id] = _("Choose one of this criterion's levels.")
+        else:
+            levels[criterion] = level
+    if finish:
+        for criterion_id, criterion in criteria.items():
+            if criterion not in levels and criterion_id not in errors:
+                errors[criterion_id] = _(
+                    "Choose a level for this criterion before marking it graded."
+                )
+    if errors:
+        raise ChoiceErrors(errors)
+    return levels
+
+
+def _apply(grade: Grade, grader: User, levels: dict, feedback: str, finish: bool) -> None:
+    """Write the choices, score, pass and state on the grade (always an UPDATE: version bump)."""
+    chosen = {criterion.id: level for criterion, level in levels.items()}
+    grade.choices = [choice for choice in grade.choices if choice.criterion_id in chosen]
+    existing = {choice.criterion_id: choice for choice in grade.choices}
+    for criterion_id, level in chosen.items():
+        if criterion_id in existing:
+            existing[criterion_id].level_id = level.id
+        else:
+            grade.choices.append(GradeChoice(criterion_id=criterion_id, level_id=level.id))
+    rubric = grade.assessment.rubric
+    complete = len(chosen) == len(rubric.criteria)
+    grade.max_score = rubric.max_points
+    grade.score = sum(level.points for level in chosen.values()) if chosen else None
+    grade.passed = (
+        (grade.score * 100 >= grade.assessment.pass_mark_percent * grade.max_score)
+        if complete
+        else None
+    )
+    grade.feedback = (feedback or "").replace("\r\n", "\n").strip()
+    grade.grader = grader
+    grade.updated_at = utcnow()
+    if finish:
+        grade.state = GradeState.GRADED
+    elif grade.state == GradeState.GRADED and not complete:
+        grade.state = GradeState.GRADING
+
+
+def last_change(grade: Grade) -> tuple[User | None, datetime]:
+    """Return who last changed the grade (accepted history) and when."""
+    event = db.session.scalar(
+        db.select(GradeEvent)
+        .filter_by(grade_id=grade.id, accepted=True)
+        .order_by(GradeEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return grade.grader, grade.updated_at
+    return event.actor, event.created_at
+
+
+def record_rejected_save(actor: User, grade: Grade, attempted: Mapping[str, Any]) -> GradeEvent:
+    """Append the refused concurrent save to the history (call after the rollback)."""
+    event = _event(actor, grade, "grade.save", snapshot(grade), dict(attempted), accepted=False)
+    security_event("grade.conflict", grade_id=grade.id, actor_id=actor.id, version=grade.version_id)
+    return event
+
+
+def attempted_snapshot(choices: Mapping[int, int], feedback: str, finish: bool) -> dict[str, Any]:
+    """Return what a refused save wanted to write, for the history."""
+    return {
+        "state": str(GradeState.GRADED if finish else GradeState.GRADING),
+        "feedback": feedback or "",
+        "choices": {str(criterion): level for criterion, level in choices.items()},
+    }
+
+
+def release_grade(actor: User, grade: Grade) -> Grade:
+    """Release a graded grade to its learner."""
+    if grade.state == GradeState.RELEASED:
+        raise GradingError(_("This grade is already released."))
+    if grade.state != GradeState.GRADED:
+        raise GradingError(_("Only a graded work can be released: mark it graded first."))
+    return _set_state(actor, grade, GradeState.RELEASED, "grade.release")
+
+
+def release_for_cohort(actor: User, assessment: Assessment, cohort: Cohort) -> list[Grade]:
+    """Release the assessment to the cohort: every graded grade now, later ones once graded."""
+    if assessment.path_id != cohort.path_id:
+        raise GradingError(_("This assessment is not part of the cohort's path."))
+    found = db.session.scalar(
+        db.select(GradeRelease).filter_by(assessment_id=assessment.id, cohort_id=cohort.id)
+    )
+    if found is None:
+        db.session.add(GradeRelease(assessment=assessment, cohort=cohort, released_by=actor))
+        record_audit_event(
+            actor, "grade.release_cohort", cohort, after={"assessment": assessment.code}
+        )
+    learners = db.select(Membership.user_id).filter_by(
+        cohort_id=cohort.id, role=MembershipRole.LEARNER
+    )
+    graded = db.session.scalars(
+        db.select(Grade)
+        .where(Grade.assessment_id == assessment.id, Grade.learner_id.in_(learners))
+        .where(Grade.state == GradeState.GRADED)
+        .options(selectinload(Grade.choices))
+        .order_by(Grade.id)
+    ).all()
+    return [_set_state(actor, grade, GradeState.RELEASED, "grade.release") for grade in graded]
+
+
+def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
+    """Send the work back to the learner, who may then submit a new version."""
+    if grade.submission is None:
+        raise GradingError(_("An evaluation has no submitted work to return."))
+    if grade.state not in EDITABLE:
+        raise GradingError(
+            _(
+                "This grade is %(state)s: it can no longer be returned.",
+                state=_state_word(grade.state),
+            )
+        )
+    feedback = (feedback or "").replace("\r\n", "\n").strip()
+    if not feedback:
+        raise GradingError(_("Say what to revise in the feedback before returning the work."))
+    grade.feedback = feedback
+    grade.submission.state = SubmissionState.RETURNED
+    return _set_state(actor, grade, GradeState.RETURNED, "grade.return")
+
+
+def _set_state(actor: User, grade: Grade, state: GradeState, action: str) -> Grade:
+    """Move the grade to ``state``, with its history event, audit and log line."""
+    before = snapshot(grade)
+    grade.state = state
+    if state == GradeState.RELEASED:
+        grade.released_at = utcnow()
+    grade.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise GradeConflict() from error
+    _event(actor, grade, action, before, snapshot(grade))
+    _log_state(actor, grade, before, state)
+    return grade
+
+
+def _cohort_released(grade: Grade) -> bool:
+    """Tell whether the grade's assessment was released to a cohort of its learner."""
+    query = (
+        db.select(GradeRelease.id)
+        .join(Membership, Membership.cohort_id == GradeRelease.cohort_id)
+        .where(
+            GradeRelease.assessment_id == grade.assessment_id,
+            Membership.user_id == grade.learner_id,
+            Membership.role == MembershipRole.LEARNER,
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
+
+
+def _event(actor, grade, action, before, after, accepted: bool = True) -> GradeEvent:
+    """Append one history event to the grade."""
+    event = GradeEvent(
+        grade_id=grade.id, actor=actor, action=action, before=before, after=after, accepted=accepted
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _log_state(actor: User, grade: Grade, before: dict | None, state: GradeState) -> None:
+    """Audit a grade's change of state or score, and write its security log line."""
+    after = {"state": str(state), "score": grade.score}
+    old = {"state": before["state"], "score": before["score"]} if before else None
+    record_audit_event(actor, "grade.change", grade, before=old, after=after)
+    security_event(
+        "grade.change",
+        grade_id=grade.id,
+        actor_id=actor.id,
+        learner_id=grade.learner_id,
+        old_state=old["state"] if old else None,
+        new_state=str(state),
+        old_score=old["score"] if old else None,
+        new_score=grade.score,
+    )
+
+
+def _state_word(state: GradeState) -> str:
+    """Return a state in words."""
+    return str(state_words()[state])
+
+
+def state_words() -> dict[str, str]:
+    """Return each queue state in words (translated once per page)."""
+    return {
+        "to_grade": _("To grade"),
+        "to_record": _("To record"),
+        GradeState.GRADING: _("Grading"),
+        GradeState.GRADED: _("Graded"),
+        GradeState.RETURNED: _("Returned"),
+        GradeState.RELEASED: _("Released"),
+    }
+
+
+def released_grade(learner: User, assessment: Assessment) -> Grade | None:
+    """Return the learner's latest released grade of the assessment, or None until released."""
+    released = or_(
+        Grade.state == GradeState.RELEASED,
+        and_(
+            Grade.state == GradeState.GRADED,
+            db.select(GradeRelease.id)
+            .join(Membership, Membership.cohort_id == GradeRelease.cohort_id)
+            .where(
+                GradeRelease.assessment_id == Grade.assessment_id,
+                Membership.user_id == Grade.learner_id,
+                Membership.role == MembershipRole.LEARNER,
+            )
+            .exists(),
+        ),
+    )
+    query = (
+        db.select(Grade)
+        .filter_by(assessment_id=assessment.id, learner_id=learner.id)
+        .where(released)
+        .order_by(Grade.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One line of a grade: the criterion, the chosen level (if any) and its points."""
+
+    criterion: Criterion
+    level: RubricLevel | None
+    points: int | None
+    max_points: int
+
+
+@dataclass(frozen=True)
+class GradeView:
+    """What a page shows of a grade: its lines, score, pass and feedback."""
+
+    grade: Grade
+    rows: list[CriterionResult]
+    score: int | None
+    max_score: int
+    passed: bool | None
+    feedback: str
+    feedback_html: Markup
+
+
+def grade_view(grade: Grade) -> GradeView:
+    """Return the grade's criteria with the chosen levels and points, for display."""
+    rubric = db.session.scalar(
+        db.select(Rubric)
+        .where(Rubric.id == grade.assessment.rubric_id)
+        .options(selectinload(Rubric.criteria).selectinload(Criterion.levels))
+    )
+    chosen = {choice.criterion_id: choice.level_id for choice in grade.choices}
+    rows = []
+    for criterion in rubric.criteria:
+        level = next((lv for lv in criterion.levels if lv.id == chosen.get(criterion.id)), None)
+        rows.append(
+            CriterionResult(criterion, level, level.points if level else None, criterion.max_points)
+        )
+    return GradeView(
+        grade,
+        rows,
+        grade.score,
+        grade.max_score,
+        grade.passed,
+        grade.feedback,
+        render_markdown(grade.feedback),
+    )
