@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     """Blueprints are registered from the lowest domain to the highest."""
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.assessments.assignments.views import bp as assignments_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
     from lms.learning.manage import bp as learning_manage_bp
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(learning_manage_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -119,6 +119,7 @@ EDITED_COHORT = {"name": "Promotion renommée", "path": ref("path"), **COHORT_DA
 NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
 NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale": "fr"}
 EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
+EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason": "Santé"}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -157,6 +158,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("learning_manage.heatmap", "GET"): staff(cohort_id="cohort"),
     ("learning_manage.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
     ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
+    # assignments: learner A's file is theirs, their trainer's and the admin's to read
+    ("assignments.show", "GET"): learner(assessment_id="assignment"),
+    ("assignments.submit", "POST"): learner(
+        assessment_id="assignment", data={"text": "Ma carte des acteurs."}
+    ),
+    ("assignments.download", "GET"): owner_or_staff(file_id="learner_a_file"),
+    ("assignments.extensions", "GET"): staff(cohort_id="cohort", assessment_id="assignment"),
+    ("assignments.extensions", "POST"): staff(
+        cohort_id="cohort", assessment_id="assignment", data=EXTENSION
+    ),
     # cohorts
     ("cohorts_manage.my_cohorts", "GET"): any_trainer(),
     ("cohorts_admin.cohort_list", "GET"): admin(),
@@ -213,4 +224,6 @@ FOREIGN: dict[str, str] = {
     "module": "other_module",
     "lesson": "other_lesson",
     "own_session": "other_session",
+    "assignment": "other_assignment",
+    "learner_a_file": "other_learner_file",
 }

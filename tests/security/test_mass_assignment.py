@@ -24,6 +24,8 @@ FORMS = [
     ("accounts.session_end", "POST", "learner_a", None),
     ("accounts.set_language", "POST", "learner_a", {"locale": "fr", "next": "/dashboard"}),
     ("learning.mark_lesson_done", "POST", "learner_b", None),
+    ("assignments.submit", "POST", "learner_b", None),
+    ("assignments.extensions", "POST", "trainer", None),
     ("admin.user_edit", "POST", "admin", None),
     ("admin.user_new", "POST", "admin", None),
     ("cohorts_admin.members", "POST", "admin", None),

@@ -14,6 +14,7 @@ from markupsafe import escape
 from werkzeug.routing import IntegerConverter
 
 from lms.extensions import db
+from tests.assessments.assignments.support import security_world_assignments
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
@@ -180,6 +181,7 @@ def build_world(app) -> World:
         other_module=other.modules["M1"],
         other_lesson=other.lessons["M1"],
     )
+    world.add(**security_world_assignments(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

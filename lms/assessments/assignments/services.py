@@ -1,0 +1,365 @@
+"""Assignment use cases: submit a version (text and files), deadlines and extensions, downloads.
+
+Files are checked (``files.check_file``) before anything is written, then stored under random keys
+(``lms.core.storage``). A stored file whose row is not committed must not stay behind: the
+service removes what it stored when it fails, and ``SubmitResult.stored_keys`` lets the view
+remove them when the commit itself fails (``discard_files``). A process killed in between leaves
+a file without a row, which ``storage_report`` lists.
+
+Submitting the same content again (same text, same files' hashes) records no new version: a
+double click or a retry is recognised by ``content_sha256``; when two requests race, the
+database's UNIQUE(assessment, user, version) lets one win and the other finds its version.
+
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import exists
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
+
+from lms.accounts.models import User
+from lms.accounts.services import record_audit_event
+from lms.assessments.assignments.files import UploadRefused, check_file
+from lms.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    DeadlineExtension,
+    Grade,
+    GradeState,
+    Submission,
+    SubmissionFile,
+    SubmissionState,
+)
+from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
+from lms.core import storage
+from lms.core.time import utcnow
+from lms.extensions import db
+
+MAX_TEXT_LENGTH = 50_000
+MAX_FILES = 5
+MAX_REASON_LENGTH = 500
+MEGABYTE = 1024 * 1024
+
+
+class AssignmentError(Exception):
+    """An assignment action is refused; the message says why, in the user's language."""
+
+
+class ConcurrentSubmission(AssignmentError):
+    """Another request recorded the same version number first: roll back and submit again.
+
+    Submitting again finds that version: the same content is then recognised (no new version).
+    """
+
+
+class UploadTooLarge(AssignmentError):
+    """A file is larger than the assignment allows (the page answers 413)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the learner sent it: the name their browser gave and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class SubmitResult:
+    """The version the learner's work is in, whether it is new, and the keys stored for it."""
+
+    submission: Submission
+    created: bool
+    stored_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StorageReport:
+    """Rows whose file is missing, and stored files that no row names."""
+
+    missing: list[SubmissionFile]
+    orphans: list[str]
+
+
+def deadline_for(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
+    """Return the learner's deadline: their extension, else the calendar's opening + due_days."""
+    extension = db.session.scalar(
+        db.select(DeadlineExtension.due_at).filter_by(
+            assessment_id=assessment.id, user_id=learner.id
+        )
+    )
+    if extension is not None:
+        return extension
+    if assessment.due_days is None:
+        return None
+    opens_at = db.session.scalar(
+        db.select(ModuleCalendar.opens_at).filter_by(
+            cohort_id=cohort.id, module_id=assessment.module_id
+        )
+    )
+    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
+
+
+def submission_history(assessment: Assessment, learner: User) -> list[Submission]:
+    """Return the learner's versions, newest first, with their files (two queries)."""
+    query = (
+        db.select(Submission)
+        .filter_by(assessment_id=assessment.id, user_id=learner.id)
+        .options(selectinload(Submission.files))
+        .order_by(Submission.version.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_submission(assessment: Assessment, learner: User) -> Submission | None:
+    """Return the learner's newest version, if any."""
+    query = (
+        db.select(Submission)
+        .filter_by(assessment_id=assessment.id, user_id=learner.id)
+        .order_by(Submission.version.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def editing_closed_reason(latest: Submission | None) -> str | None:
+    """Say why no new version may be submitted (graded or being graded), or return None."""
+    if latest is None:
+        return None
+    grade_state = db.session.scalar(db.select(Grade.state).filter_by(submission_id=latest.id))
+    if latest.state == SubmissionState.RETURNED or grade_state == GradeState.RETURNED:
+        return None
+    if latest.state == SubmissionState.GRADED or grade_state is not None:
+        return _("Your work is being graded or has been graded: it can no longer be changed.")
+    return None
+
+
+def content_digest(text: str, file_hashes: Sequence[str]) -> str:
+    """Return the SHA-256 of a version's content: its text and its files' hashes."""
+    digest = hashlib.sha256(b"text\0" + text.encode("utf-8"))
+    for file_hash in sorted(file_hashes):
+        digest.update(b"\0file\0" + file_hash.encode("ascii"))
+    return digest.hexdigest()
+
+
+def normalise_text(text: str | None) -> str:
+    """Return the text with one kind of line break and no surrounding blanks."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def submit_assignment(
+    learner: User,
+    assessment: Assessment,
+    cohort: Cohort,
+    text: str | None,
+    uploads: Sequence[Upload],
+    folder: Path,
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Record the learner's work as a new version (or recognise the same work sent again)."""
+    text = normalise_text(text)
+    checked = _checked_uploads(assessment, text, uploads)
+    hashes = [hashlib.sha256(upload.data).hexdigest() for upload, _checked in checked]
+    digest = content_digest(text, hashes)
+    latest = latest_submission(assessment, learner)
+    if reason := editing_closed_reason(latest):
+        raise AssignmentError(reason)
+    if _same_work(latest, digest):
+        return SubmitResult(latest, created=False)
+    now = now or utcnow()
+    deadline = deadline_for(assessment, learner, cohort)
+    submission = Submission(
+        assessment=assessment,
+        user=learner,
+        version=(latest.version + 1) if latest else 1,
+        text=text,
+        content_sha256=digest,
+        submitted_at=now,
+        is_late=deadline is not None and now > deadline,
+    )
+    return _store_and_flush(submission, checked, folder)
+
+
+def _same_work(latest: Submission | None, digest: str) -> bool:
+    """Tell whether the latest version (not returned) already holds exactly this content."""
+    return (
+        latest is not None
+        and latest.state != SubmissionState.RETURNED
+        and latest.content_sha256 == digest
+    )
+
+
+def _checked_uploads(assessment: Assessment, text: str, uploads: Sequence[Upload]) -> list:
+    """Refuse work the assignment does not take; return each upload with what it is."""
+    if assessment.kind != AssessmentKind.ASSIGNMENT:
+        raise AssignmentError(_("This assessment takes no submission."))
+    uploads = [upload for upload in uploads if upload.name or upload.data]
+    if text and not assessment.accepts_text:
+        raise AssignmentError(_("This assignment takes files only, not text."))
+    if uploads and not assessment.accepts_files:
+        raise AssignmentError(_("This assignment takes text only, not files."))
+    if len(text) > MAX_TEXT_LENGTH:
+        raise AssignmentError(
+            _("The text is too long (%(max)d characters at most).", max=MAX_TEXT_LENGTH)
+        )
+    if not text and not uploads:
+        raise AssignmentError(_("Write your work or attach a file before submitting."))
+    if len(uploads) > MAX_FILES:
+        raise AssignmentError(_("Attach %(max)d files at most.", max=MAX_FILES))
+    return [(upload, _checked_upload(assessment, upload)) for upload in uploads]
+
+
+def _checked_upload(assessment: Assessment, upload: Upload):
+    """Refuse a file that is too large or not what its extension says."""
+    if len(upload.data) > assessment.max_file_mb * MEGABYTE:
+        raise UploadTooLarge(
+            _("Each file may weigh %(max)d MB at most.", max=assessment.max_file_mb)
+        )
+    try:
+        return check_file(upload.name, upload.data, assessment.extensions)
+    except UploadRefused as refused:
+        raise AssignmentError(str(refused)) from None
+
+
+def _store_and_flush(submission: Submission, checked: list, folder: Path) -> SubmitResult:
+    """Store the files, then flush the version; remove the stored files if anything fails."""
+    keys: list[str] = []
+    try:
+        for upload, checked_file in checked:
+            stored = storage.store_bytes(folder, upload.data)
+            keys.append(stored.key)
+            submission.files.append(_file_row(stored, checked_file))
+        db.session.add(submission)
+        db.session.flush()
+    except IntegrityError:
+        discard_files(folder, keys)
+        raise ConcurrentSubmission(_("Another version was submitted at the same moment.")) from None
+    except BaseException:
+        discard_files(folder, keys)
+        raise
+    return SubmitResult(submission, created=True, stored_keys=keys)
+
+
+def _file_row(stored: storage.StoredFile, checked_file) -> SubmissionFile:
+    """Describe a stored file for its row."""
+    return SubmissionFile(
+        original_name=checked_file.name,
+        storage_key=stored.key,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_type=checked_file.content_type,
+    )
+
+
+def discard_files(folder: Path, keys: Sequence[str]) -> None:
+    """Remove files stored for a version that was not recorded after all."""
+    for key in keys:
+        storage.delete_stored(folder, key)
+
+
+def can_download(user: User, file: SubmissionFile) -> bool:
+    """Tell whether ``user`` may read the file: owner, trainer of the owner's cohort, admin."""
+    owner_id = file.submission.user_id
+    if user.id == owner_id or user.is_admin:
+        return True
+    learner, trainer = aliased(Membership), aliased(Membership)
+    query = (
+        db.select(Cohort.id)
+        .join(learner, learner.cohort_id == Cohort.id)
+        .join(trainer, trainer.cohort_id == Cohort.id)
+        .where(
+            Cohort.path_id == file.submission.assessment.path_id,
+            learner.user_id == owner_id,
+            learner.role == MembershipRole.LEARNER,
+            trainer.user_id == user.id,
+            trainer.role == MembershipRole.TRAINER,
+        )
+    )
+    return db.session.scalar(db.select(exists(query))) or False
+
+
+def is_learner_of(cohort: Cohort, learner: User) -> bool:
+    """Tell whether ``learner`` is a learner of ``cohort`` (one query)."""
+    query = db.select(Membership.id).filter_by(
+        cohort_id=cohort.id, user_id=learner.id, role=MembershipRole.LEARNER
+    )
+    return db.session.scalar(query) is not None
+
+
+def grant_extension(
+    actor: User,
+    assessment: Assessment,
+    learner: User,
+    due_at: datetime,
+    reason: str,
+    cohort: Cohort,
+) -> DeadlineExtension:
+    """Give a learner of the cohort a new deadline for an assessment of its path (audited)."""
+    if not (actor.is_admin or cohort.is_trainer(actor)):
+        raise AssignmentError(_("Only the cohort's trainers and administrators grant extensions."))
+    if assessment.path_id != cohort.path_id or not is_learner_of(cohort, learner):
+        raise AssignmentError(_("This learner or assessment is not part of the cohort."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        raise AssignmentError(
+            _("Give a reason (%(max)d characters at most).", max=MAX_REASON_LENGTH)
+        )
+    extension = db.session.scalar(
+        db.select(DeadlineExtension).filter_by(assessment_id=assessment.id, user_id=learner.id)
+    )
+    before = _extension_values(extension)
+    if extension is None:
+        extension = DeadlineExtension(assessment=assessment, user=learner)
+        db.session.add(extension)
+    extension.due_at, extension.reason, extension.granted_by = due_at, reason, actor
+    db.session.flush()
+    record_audit_event(
+        actor, "assessment.extension", extension, before=before, after=_extension_values(extension)
+    )
+    return extension
+
+
+def _extension_values(extension: DeadlineExtension | None) -> dict | None:
+    """Return what the audit log keeps of an extension."""
+    if extension is None:
+        return None
+    return {
+        "assessment": extension.assessment.code,
+        "learner_id": extension.user.id,
+        "due_at": extension.due_at.isoformat(),
+        "reason": extension.reason,
+    }
+
+
+def cohort_extensions(cohort: Cohort, assessment: Assessment) -> list[DeadlineExtension]:
+    """Return the extensions granted to the cohort's learners for the assessment."""
+    query = (
+        db.select(DeadlineExtension)
+        .join(Membership, Membership.user_id == DeadlineExtension.user_id)
+        .where(
+            DeadlineExtension.assessment_id == assessment.id,
+            Membership.cohort_id == cohort.id,
+            Membership.role == MembershipRole.LEARNER,
+        )
+        .options(selectinload(DeadlineExtension.user))
+        .order_by(DeadlineExtension.due_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def storage_report(folder: Path) -> StorageReport:
+    """Compare the files' rows with the stored files: rows without file, files without row."""
+    on_disk = storage.stored_keys(folder)
+    rows = list(db.session.scalars(db.select(SubmissionFile)))
+    known = {row.storage_key for row in rows}
+    missing = [row for row in rows if row.storage_key not in on_disk]
+    return StorageReport(missing=missing, orphans=sorted(on_disk - known))
