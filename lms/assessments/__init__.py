@@ -8,3 +8,6 @@ through the curriculum signals (``lms.assessments.loading``).
 # Register the assessments' part of the path-definition file with the curriculum loader, as soon
 # as the domain is imported (create_app imports its models), like a blinker receiver connecting.
 from lms.assessments import loading as _loading  # noqa: F401
+
+# Answer the learning domain's signals (module completion, competency ratings) in the same way.
+from lms.assessments.results import services as _results  # noqa: F401

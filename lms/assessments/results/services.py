@@ -1,0 +1,185 @@
+"""The assessments' answers to the learning domain: module completion and competency ratings.
+
+Both are computed on the fly from the learners' work, each in ONE query whatever the number of
+learners, modules or assessments, and connected to the signals of ``lms.learning.signals`` when
+this module is imported.
+
+Module completion (``missing_assessments``): a required assessment is passed when the learner has
+a submitted quiz attempt marked passed, or, for assignments and evaluations, a RELEASED grade
+marked passed (``lms.assessments.results.released``): a grade not released yet does not complete
+the module, otherwise the learner would read the result from their progress.
+
+Competency ratings (``rate_competencies``): each released rubric choice evidences the proficiency
+of its level for the competency of its criterion. Per learner, competency and assessment only the
+latest released grade counts (a revised work replaces the earlier one); the path's
+``rating_rule`` then combines the assessments: ``latest`` (the latest released), ``best`` (the
+highest level) or ``mean`` (the mean of the levels, rounded down). There is no table of ratings
+on purpose: a materialised rating would have to be recomputed on every grade, release, return and
+path change, and could drift; one indexed query over the released choices is always consistent.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from flask_babel import gettext as _
+from sqlalchemy import true, union
+
+from lms.assessments.models import (
+    Assessment,
+    Criterion,
+    Grade,
+    GradeChoice,
+    QuizAttempt,
+    RubricLevel,
+)
+from lms.assessments.results.released import is_released, released_at
+from lms.curriculum.models import RatingRule, TrainingPath
+from lms.extensions import db
+from lms.learning.ratings import RatingView
+from lms.learning.signals import competency_ratings, connect_cohort_requirements
+
+
+def passed_pairs(learner_ids: Sequence[int]):
+    """Return a subquery of the (user_id, assessment_id) pairs these learners passed."""
+    quizzes = db.select(
+        QuizAttempt.user_id.label("user_id"), QuizAttempt.assessment_id.label("assessment_id")
+    ).where(
+        QuizAttempt.user_id.in_(learner_ids),
+        QuizAttempt.submitted_at.is_not(None),
+        QuizAttempt.passed == true(),
+    )
+    grades = db.select(Grade.learner_id, Grade.assessment_id).where(
+        Grade.learner_id.in_(learner_ids), Grade.passed == true(), is_released()
+    )
+    return union(quizzes, grades).subquery("passed")
+
+
+def _pass_message(title: str) -> str:
+    """Name a required assessment the learner has not passed."""
+    return _("Pass the assessment “%(title)s”", title=title)
+
+
+@connect_cohort_requirements
+def missing_assessments(
+    path: TrainingPath, *, learners: Sequence[Any], modules: Sequence[Any], **kwargs: Any
+) -> dict[tuple[int, int], list[str]]:
+    """Return, per (learner id, module id), the required assessments not passed (one query)."""
+    learner_ids = [learner.id for learner in learners]
+    if not learner_ids or not modules:
+        return {}
+    passed = passed_pairs(learner_ids)
+    rows = db.session.execute(
+        db.select(Assessment.id, Assessment.module_id, Assessment.title, passed.c.user_id)
+        .outerjoin(passed, passed.c.assessment_id == Assessment.id)
+        .where(Assessment.module_id.in_([module.id for module in modules]), Assessment.is_required)
+        .order_by(Assessment.position, Assessment.id)
+    ).all()
+    required: dict[int, tuple[int, str]] = {}
+    done: set[tuple[int, int]] = set()
+    for row in rows:
+        required[row.id] = (row.module_id, row.title)
+        if row.user_id is not None:
+            done.add((row.user_id, row.id))
+    message = functools.cache(_pass_message)
+    missing: dict[tuple[int, int], list[str]] = {}
+    for user_id in learner_ids:
+        for assessment_id, (module_id, title) in required.items():
+            if (user_id, assessment_id) not in done:
+                missing.setdefault((user_id, module_id), []).append(message(title))
+    return missing
+
+
+class Evidence(NamedTuple):
+    """One released rubric choice: who, which competency, at what level, from which grade."""
+
+    user_id: int
+    competency_id: int
+    assessment_id: int
+    grade_id: int
+    level: int
+    released_at: Any  # an aware datetime
+    assessment_title: str
+    criterion_title: str
+    level_title: str
+
+    @property
+    def text(self) -> str:
+        """Describe the evidence for the learner: assessment, criterion, level reached."""
+        return _(
+            "%(assessment)s — %(criterion)s: %(level)s",
+            assessment=self.assessment_title,
+            criterion=self.criterion_title,
+            level=self.level_title,
+        )
+
+
+def released_evidence(path_id: int, learner_ids: Sequence[int]) -> list[Evidence]:
+    """Return these learners' released rubric choices on the path's assessments (one query)."""
+    when = released_at().label("released_at")
+    query = (
+        db.select(
+            Grade.learner_id,
+            Criterion.competency_id,
+            Grade.assessment_id,
+            Grade.id,
+            RubricLevel.proficiency,
+            when,
+            Assessment.title,
+            Criterion.title,
+            RubricLevel.title,
+        )
+        .join(GradeChoice, GradeChoice.grade_id == Grade.id)
+        .join(Criterion, Criterion.id == GradeChoice.criterion_id)
+        .join(RubricLevel, RubricLevel.id == GradeChoice.level_id)
+        .join(Assessment, Assessment.id == Grade.assessment_id)
+        .where(Assessment.path_id == path_id, Grade.learner_id.in_(learner_ids), is_released())
+        .order_by(Grade.id, Criterion.position)
+    )
+    return [Evidence(*row) for row in db.session.execute(query)]
+
+
+def _latest_per_assessment(evidence: Sequence[Evidence]) -> dict[tuple[int, int], list[Evidence]]:
+    """Group by (user, competency), keeping for each assessment only its latest released grade."""
+    kept: dict[tuple[int, int, int], Evidence] = {}
+    for item in evidence:
+        key = (item.user_id, item.competency_id, item.assessment_id)
+        if key not in kept or _recency(item) > _recency(kept[key]):
+            kept[key] = item
+    grouped: dict[tuple[int, int], list[Evidence]] = {}
+    for item in sorted(kept.values(), key=_recency):
+        grouped.setdefault((item.user_id, item.competency_id), []).append(item)
+    return grouped
+
+
+def _recency(item: Evidence) -> tuple:
+    """Order evidence by release time, then by grade (the later grade wins a tie)."""
+    return (item.released_at, item.grade_id)
+
+
+def combine(items: Sequence[Evidence], rule: RatingRule) -> RatingView:
+    """Combine one competency's evidence (oldest first) into a rating by the path's rule."""
+    if rule is RatingRule.BEST:
+        best = max(items, key=lambda item: (item.level, _recency(item)))
+        return RatingView(best.level, best.released_at, (best.text,))
+    latest = items[-1]
+    if rule is RatingRule.MEAN:
+        level = sum(item.level for item in items) // len(items)
+        return RatingView(level, latest.released_at, tuple(item.text for item in items))
+    return RatingView(latest.level, latest.released_at, (latest.text,))
+
+
+def rate_competencies(
+    path: TrainingPath, *, learners: Sequence[Any], **kwargs: Any
+) -> dict[tuple[int, int], RatingView]:
+    """Return each learner's rating per competency from their released rubric grades."""
+    learner_ids = [learner.id for learner in learners]
+    if not learner_ids:
+        return {}
+    grouped = _latest_per_assessment(released_evidence(path.id, learner_ids))
+    return {key: combine(items, path.rating_rule) for key, items in grouped.items()}
+
+
+competency_ratings.connect(rate_competencies)
