@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.assessments.assignments.views import bp as assignments_bp
+    from lms.assessments.results.views import bp as results_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
     from lms.learning.manage import bp as learning_manage_bp
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(learning_manage_bp)
     app.register_blueprint(assignments_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
 
 
