@@ -9,6 +9,7 @@ from sqlalchemy import func
 
 from lms import create_app
 from lms.accounts.models import User
+from lms.assessments.models import Grade, GradeState, QuizAttempt, Submission
 from lms.cohorts.models import Cohort, Membership
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
@@ -74,6 +75,18 @@ def test_demo_learners_are_at_different_stages(demo_app):
         for membership in cohort.memberships
     }
     assert len(stages) >= 6
+
+
+def test_demo_work_is_graded_or_waiting_for_a_trainer(demo_app):
+    run_demo(demo_app)
+    released = db.select(func.count()).select_from(Grade).filter_by(state=GradeState.RELEASED)
+    assert db.session.scalar(released) > 20
+    ungraded = db.select(func.count(Submission.id)).where(
+        ~Submission.id.in_(db.select(Grade.submission_id).where(Grade.submission_id.is_not(None)))
+    )
+    assert db.session.scalar(ungraded) >= 1  # something in the trainers' queue
+    passed = db.select(func.count()).select_from(QuizAttempt).filter_by(passed=True)
+    assert db.session.scalar(passed) > 10
 
 
 def test_running_the_demo_twice_duplicates_nothing(demo_app):
