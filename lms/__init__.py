@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.assessments.assignments.views import bp as assignments_bp
+    from lms.assessments.grading.manage import bp as grading_bp
     from lms.assessments.results.views import bp as results_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(learning_manage_bp)
     app.register_blueprint(assignments_bp)
+    app.register_blueprint(grading_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
 
@@ -90,12 +92,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     """Domain commands appear under the ``lms`` console command."""
     from lms.accounts.cli import create_admin_command, reset_two_factor_command
+    from lms.assessments.grading.cli import grading_digest_command
     from lms.curriculum.cli import export_path_command, load_path_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reset_two_factor_command)
     app.cli.add_command(load_path_command)
     app.cli.add_command(export_path_command)
+    app.cli.add_command(grading_digest_command)
 
     from lms.demo import demo_command
 

@@ -52,6 +52,8 @@ Access.LEARNER_OF_COHORT = Access("LEARNER_OF_COHORT", frozenset({"learner_a", "
 Access.TRAINER_OF_COHORT = Access("TRAINER_OF_COHORT", frozenset({"trainer"}))
 # Anyone who trains some cohort (the trainer home).
 Access.ANY_TRAINER = Access("ANY_TRAINER", frozenset({"trainer", "other_trainer"}))
+# Anyone who trains some cohort, or an administrator (the grading queue).
+Access.ANY_STAFF = Access("ANY_STAFF", frozenset({"trainer", "other_trainer", "admin"}))
 # Trainer of the cohort or administrator.
 Access.STAFF_OF_COHORT = Access("STAFF_OF_COHORT", frozenset({"trainer", "admin"}))
 # Learner A's object, seen by learner A, the cohort's trainer or an administrator.
@@ -102,6 +104,7 @@ owner = _maker(Access.OWNER)
 learner = _maker(Access.LEARNER_OF_COHORT)
 trainer = _maker(Access.TRAINER_OF_COHORT)
 any_trainer = _maker(Access.ANY_TRAINER)
+any_staff = _maker(Access.ANY_STAFF)
 staff = _maker(Access.STAFF_OF_COHORT)
 owner_or_staff = _maker(Access.OWNER_OR_STAFF)
 admin = _maker(Access.ADMIN)
@@ -118,6 +121,8 @@ NEW_COHORT = {"name": "Promotion matrice", "path": ref("path"), "capacity": "30"
 EDITED_COHORT = {"name": "Promotion renommée", "path": ref("path"), **COHORT_DATES}
 NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
 NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale": "fr"}
+# The world's grade is at version 1: this save is accepted.
+GRADE_SAVE = {"version": "1", "action": "save", "feedback": "Premier retour."}
 EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
 EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason": "Santé"}
 
@@ -186,6 +191,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("cohorts_admin.import_upload", "GET"): admin(),
     ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
     ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
+    # grading: learner A's submission and grade belong to the cohort the trainer trains
+    ("grading.queue", "GET"): any_staff(),
+    ("grading.start_submission", "POST"): staff(submission_id="learner_a_submission"),
+    ("grading.start_evaluation", "POST"): staff(
+        assessment_id="evaluation", learner_id="learner_a"
+    ),
+    ("grading.grade", "GET"): staff(grade_id="grade"),
+    ("grading.grade", "POST"): staff(grade_id="grade", data=GRADE_SAVE),
+    ("grading.release_cohort", "POST"): staff(cohort_id="cohort", assessment_id="assignment"),
+    ("grading.evaluation", "GET"): learner(assessment_id="evaluation"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -226,4 +241,7 @@ FOREIGN: dict[str, str] = {
     "own_session": "other_session",
     "assignment": "other_assignment",
     "learner_a_file": "other_learner_file",
+    "evaluation": "other_evaluation",
+    "learner_a_submission": "other_learner_submission",
+    "grade": "other_grade",
 }

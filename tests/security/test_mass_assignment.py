@@ -26,6 +26,7 @@ FORMS = [
     ("learning.mark_lesson_done", "POST", "learner_b", None),
     ("assignments.submit", "POST", "learner_b", None),
     ("assignments.extensions", "POST", "trainer", None),
+    ("grading.grade", "POST", "trainer", None),
     ("admin.user_edit", "POST", "admin", None),
     ("admin.user_new", "POST", "admin", None),
     ("cohorts_admin.members", "POST", "admin", None),

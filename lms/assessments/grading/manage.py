@@ -7,7 +7,7 @@ learner is a learner, or administers. The learner's evaluation page lives in ``v
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists
@@ -299,6 +299,8 @@ def release_cohort(cohort_id: int, assessment_id: int):
     """Release the assessment's grades to the whole cohort (and later ones once graded)."""
     cohort = staff_cohort_or_403(cohort_id)
     assessment = db.get_or_404(Assessment, assessment_id)
+    if assessment.path_id != cohort.path_id:
+        abort(404)  # not an assessment of this cohort
     try:
         released = services.release_for_cohort(current_user, assessment, cohort)
     except services.GradingError as error:

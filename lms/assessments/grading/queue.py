@@ -84,6 +84,7 @@ def _items(user: User):
             Submission.submitted_at.label("at"),
             case((Grade.id.is_(None), "to_grade"), else_=cast(Grade.state, String)).label("state"),
         )
+        .select_from(Submission)
         .join(learner, and_(learner.user_id == Submission.user_id, in_scope))
         .join(Cohort, Cohort.id == learner.cohort_id)
         .join(
@@ -136,6 +137,7 @@ def _filtered(user: User, filters: QueueFilters):
     q = _items(user)
     query = (
         db.select(q, User.display_name, Assessment.title, Module.code, Cohort.name)
+        .select_from(q)
         .join(User, User.id == q.c.learner_id)
         .join(Assessment, Assessment.id == q.c.assessment_id)
         .join(Module, Module.id == Assessment.module_id)

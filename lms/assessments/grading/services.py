@@ -173,6 +173,8 @@ def save_grade(
 def _checked_levels(rubric: Rubric, choices: Mapping[int, int], finish: bool):
     """Return {criterion: level} for the choices; raise ChoiceErrors naming each bad one."""
     criteria = {criterion.id: criterion for criterion in rubric.criteria}
+    if finish and not criteria:
+        raise GradingError(_("This rubric has no criteria: it cannot give a score."))
     errors: dict[int, str] = {}
     levels: dict[Criterion, RubricLevel] = {}
     for criterion_id, level_id in choices.items():
@@ -208,7 +210,7 @@ def _apply(grade: Grade, grader: User, levels: dict, feedback: str, finish: bool
         else:
             grade.choices.append(GradeChoice(criterion_id=criterion_id, level_id=level.id))
     rubric = grade.assessment.rubric
-    complete = len(chosen) == len(rubric.criteria)
+    complete = bool(chosen) and len(chosen) == len(rubric.criteria)
     grade.max_score = rubric.max_points
     grade.score = sum(level.points for level in chosen.values()) if chosen else None
     grade.passed = (

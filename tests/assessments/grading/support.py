@@ -98,3 +98,38 @@ def reload(grade: Grade) -> Grade:
     """Return the grade as the database holds it now."""
     db.session.expire_all()
     return db.session.get(Grade, grade.id)
+
+
+def security_world_grading(bien_vivre, other, users) -> dict:
+    """Return M1's evaluations (both paths), and grades in progress of A's and Otto's work."""
+    from tests.factories import GradeFactory
+
+    def graded_work(module, learner, trainer):
+        """Create a second assignment of the module, the learner's version and its grade."""
+        rubric = RubricFactory(path=module.path, criteria=1)
+        assignment = AssessmentFactory(module=module, code="M1-A2", rubric=rubric)
+        submission = SubmissionFactory(assessment=assignment, user=learner, text="À noter.")
+        return submission, GradeFactory(submission=submission, grader=trainer)
+
+    submission, grade = graded_work(bien_vivre.modules["M1"], users["learner_a"], users["trainer"])
+    other_submission, other_grade = graded_work(
+        other.modules["M1"], users["other_learner"], users["other_trainer"]
+    )
+    return {
+        "evaluation": AssessmentFactory(
+            module=bien_vivre.modules["M1"],
+            code="M1-E1",
+            evaluation=True,
+            rubric=RubricFactory(path=bien_vivre.path, criteria=1),
+        ),
+        "other_evaluation": AssessmentFactory(
+            module=other.modules["M1"],
+            code="M1-E1",
+            evaluation=True,
+            rubric=RubricFactory(path=other.path, criteria=1),
+        ),
+        "learner_a_submission": submission,
+        "other_learner_submission": other_submission,
+        "grade": grade,
+        "other_grade": other_grade,
+    }
