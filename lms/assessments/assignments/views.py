@@ -17,13 +17,13 @@ from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -45,6 +45,7 @@ from lms.assessments.assignments.services import (
     Upload,
     UploadTooLarge,
 )
+from lms.assessments.grading.services import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
@@ -98,18 +99,15 @@ def _page(access: LearnerAssessment, form: SubmissionForm, error: str | None = N
         form=form,
         error=error,
         max_files=services.MAX_FILES,
-        released=_released_grade(assessment),
+        **_released_result(assessment),
     )
     return page, status
 
 
-def _released_grade(assessment: Assessment):
-    """Return the learner's grade once released, from the grading domain when it is there."""
-    try:
-        from lms.assessments.grading.services import released_grade
-    except ImportError:
-        return None
-    return released_grade(current_user, assessment)
+def _released_result(assessment: Assessment) -> dict:
+    """Return the learner's released grade and its display; nothing before the release."""
+    released = released_grade(current_user, assessment)
+    return {"released": released, "view": grade_view(released) if released else None}
 
 
 @bp.post("/assessments/<int:assessment_id>/assignment/versions")
@@ -180,9 +178,8 @@ def download(file_id: int):
         stream = storage.open_stored(upload_folder(), file.storage_key)
     except storage.StorageError:
         abort(404)
-    response = Response(stream, mimetype=_served_type(file.content_type), direct_passthrough=True)
+    response = send_file(stream, mimetype=_served_type(file.content_type), conditional=False)
     response.headers["Content-Disposition"] = content_disposition(file.original_name)
-    response.headers["Content-Length"] = str(file.size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
