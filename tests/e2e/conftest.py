@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
+from tests.e2e.helpers import log_in
 from tests.e2e.world import LiveWorld, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,8 +103,6 @@ def base_url(live_world: LiveWorld) -> str:
 @pytest.fixture(scope="session")
 def signed_in_contexts(browser, live_world: LiveWorld) -> Iterator[Callable[[str], BrowserContext]]:
     """Return a function giving a browser context of a person, logged in once per session."""
-    from tests.e2e.helpers import log_in
-
     contexts: dict[str, BrowserContext] = {}
 
     def context_of(slug: str) -> BrowserContext:
