@@ -207,6 +207,8 @@ def _checked_uploads(assessment: Assessment, text: str, uploads: Sequence[Upload
         raise AssignmentError(_("This assignment takes files only, not text."))
     if uploads and not assessment.accepts_files:
         raise AssignmentError(_("This assignment takes text only, not files."))
+    if "\0" in text:
+        raise AssignmentError(_("The text contains invalid characters."))
     if len(text) > MAX_TEXT_LENGTH:
         raise AssignmentError(
             _("The text is too long (%(max)d characters at most).", max=MAX_TEXT_LENGTH)
@@ -309,7 +311,7 @@ def grant_extension(
     if assessment.path_id != cohort.path_id or not is_learner_of(cohort, learner):
         raise AssignmentError(_("This learner or assessment is not part of the cohort."))
     reason = (reason or "").strip()
-    if not reason or len(reason) > MAX_REASON_LENGTH:
+    if not reason or len(reason) > MAX_REASON_LENGTH or "\0" in reason:
         raise AssignmentError(
             _("Give a reason (%(max)d characters at most).", max=MAX_REASON_LENGTH)
         )

@@ -72,6 +72,7 @@ def test_administrators_may_grant(setting):
         ("learner_elsewhere", "This learner or assessment is not part of the cohort."),
         ("assessment_elsewhere", "This learner or assessment is not part of the cohort."),
         ("no_reason", "Give a reason (%(max)d characters at most)."),
+        ("nul_reason", "Give a reason (%(max)d characters at most)."),
     ],
 )
 def test_refused_grants_say_why_and_write_nothing(setting, case, message):
@@ -88,6 +89,8 @@ def test_refused_grants_say_why_and_write_nothing(setting, case, message):
         )
     elif case == "assessment_elsewhere":
         changes["assessment"] = AssessmentFactory()
+    elif case == "nul_reason":
+        changes["reason"] = "Raison\x00cachée"
     else:
         changes["reason"] = "   "
     with pytest.raises(AssignmentError) as refused:

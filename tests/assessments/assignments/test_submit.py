@@ -271,3 +271,9 @@ def test_trainers_have_no_learner_page(app, setting):
     client = app.test_client()
     log_in(client, setting.trainer)
     assert client.get(page_url(setting)).status_code == 403
+
+
+def test_text_with_a_nul_character_is_refused(setting, learner_client):
+    refused(submit(learner_client, setting.assignment, "Ma\x00carte"),
+            "The text contains invalid characters.")  # fmt: skip
+    assert versions(setting) == []
