@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.assessments.assignments.views import bp as assignments_bp
     from lms.assessments.grading.manage import bp as grading_bp
+    from lms.assessments.quizzes.views import bp as quizzes_bp
     from lms.assessments.results.views import bp as results_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(learning_manage_bp)
+    app.register_blueprint(quizzes_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(grading_bp)
     app.register_blueprint(results_bp)

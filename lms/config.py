@@ -67,6 +67,9 @@ class DefaultConfig:
     RATELIMIT_RESET_ACCOUNT = "5 per minute"  # reset requests for one e-mail address
     RATELIMIT_RESET_IP = "30 per minute"  # reset requests and reset-link posts from one address
 
+    # Quiz answers still accepted this long after an attempt's time limit (network, slow clicks).
+    QUIZ_GRACE_SECONDS = 30
+
 
 # Environment variables understood by the application, and how to parse each one.
 ENV_SETTINGS: dict[str, str] = {
@@ -86,6 +89,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
     "LMS_REDIS_URL": "REDIS_URL",
     "LMS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "LMS_QUIZ_GRACE_SECONDS": "QUIZ_GRACE_SECONDS",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).

@@ -163,6 +163,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("learning_manage.heatmap", "GET"): staff(cohort_id="cohort"),
     ("learning_manage.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
     ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
+    # quizzes: learner A starting resumes their open attempt; attempts are each learner's own
+    ("quizzes.show", "GET"): learner(assessment_id="quiz"),
+    ("quizzes.start", "POST"): learner(assessment_id="quiz"),
+    ("quizzes.take", "GET"): learner(assessment_id="quiz", attempt_id="own_open_attempt"),
+    ("quizzes.save", "POST"): learner(assessment_id="quiz", attempt_id="own_open_attempt"),
+    ("quizzes.submit", "POST"): learner(assessment_id="quiz", attempt_id="own_open_attempt"),
+    ("quizzes.review", "GET"): learner(
+        assessment_id="done_quiz", attempt_id="own_submitted_attempt"
+    ),
     # assignments: learner A's file is theirs, their trainer's and the admin's to read
     ("assignments.show", "GET"): learner(assessment_id="assignment"),
     ("assignments.submit", "POST"): learner(
@@ -219,12 +228,32 @@ ROUTES: dict[tuple[str, str], Rule] = {
 }
 # fmt: on
 
+
+def _learner(persona: str) -> str:
+    """Return the learner whose objects ``persona`` uses: itself, or learner A for others."""
+    return persona if persona in ("learner_a", "learner_b") else "learner_a"
+
+
+def _other(persona: str) -> str:
+    """Return the other learner of the cohort."""
+    return "learner_b" if persona == "learner_a" else "learner_a"
+
+
 # Objects that depend on the persona making the request: name -> (world, persona) -> object.
 RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "learner_b_membership": lambda world, persona: next(
         m for m in world.get("cohort").memberships if m.user_id == world.get("learner_b").id
     ),
     "own_session": lambda world, persona: world.live_session(persona),
+    # A learner's own quiz attempts (learner A's for everyone else), and the other learner's.
+    "own_open_attempt": lambda world, persona: world.get(f"{_learner(persona)}_open_attempt"),
+    "other_open_attempt": lambda world, persona: world.get(f"{_other(persona)}_open_attempt"),
+    "own_submitted_attempt": lambda world, persona: world.get(
+        f"{_learner(persona)}_submitted_attempt"
+    ),
+    "other_submitted_attempt": lambda world, persona: world.get(
+        f"{_other(persona)}_submitted_attempt"
+    ),
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
     ),
@@ -239,6 +268,10 @@ FOREIGN: dict[str, str] = {
     "module": "other_module",
     "lesson": "other_lesson",
     "own_session": "other_session",
+    "quiz": "other_quiz",
+    "done_quiz": "other_quiz",
+    "own_open_attempt": "other_open_attempt",
+    "own_submitted_attempt": "other_submitted_attempt",
     "assignment": "other_assignment",
     "learner_a_file": "other_learner_file",
     "evaluation": "other_evaluation",

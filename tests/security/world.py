@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from lms.extensions import db
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
+from tests.assessments.quizzes.support import security_world_quizzes
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
@@ -182,6 +183,7 @@ def build_world(app) -> World:
         other_module=other.modules["M1"],
         other_lesson=other.lessons["M1"],
     )
+    world.add(**security_world_quizzes(bien_vivre, other, users))
     world.add(**security_world_assignments(bien_vivre, other, users))
     world.add(**security_world_grading(bien_vivre, other, users))
     _log_everyone_in(app, world)

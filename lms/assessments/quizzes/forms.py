@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from lms.assessments.models import Option, Question, QuestionKind
@@ -44,7 +45,7 @@ def answers_form(shown: list[tuple[Question, list[Option]]], **kwargs) -> FlaskF
         validators = [_at_most_one] if question.kind == QuestionKind.SINGLE else []
         field = SelectMultipleField(
             question.prompt,
-            choices=[(option.id, option.text) for option in options],
+            choices=[SelectChoice(option.id, option.text) for option in options],
             coerce=int,
             validators=validators,
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from lms.accounts.models import User
 from lms.assessments.models import Assessment, Question
 from lms.extensions import db
-from tests.factories import AssessmentFactory, QuestionFactory
+from tests.factories import AssessmentFactory, QuestionFactory, QuizAttemptFactory
 from tests.learning.helpers import BienVivrePath, make_bien_vivre_path
 
 RIGHT_MARK = "zqright"
@@ -76,3 +76,33 @@ def make_quiz_world(module_code: str = "M1", **quiz_fields) -> QuizWorld:
     learner = bien_vivre.enrol_learner()
     db.session.commit()
     return QuizWorld(bien_vivre, quiz, single, multiple, learner)
+
+
+def security_world_quizzes(bien_vivre: BienVivrePath, other: BienVivrePath, users) -> dict:
+    """Return the quiz objects of the security world (tests/security/world.py), by name.
+
+    ``quiz`` (optional, so that M1 stays completed) holds an open attempt of each learner of the
+    cohort; ``done_quiz`` a submitted, reviewable attempt of each; ``other_quiz`` is on the other
+    cohort's path.
+    """
+    module = bien_vivre.modules["M1"]
+    quiz = AssessmentFactory(quiz=True, optional=True, module=module, max_attempts=None)
+    done_quiz = AssessmentFactory(quiz=True, optional=True, module=module)
+    other_quiz = AssessmentFactory(quiz=True, optional=True, module=other.modules["M1"])
+    objects = {"quiz": quiz, "done_quiz": done_quiz, "other_quiz": other_quiz}
+    for assessment in (quiz, done_quiz, other_quiz):
+        QuestionFactory(assessment=assessment, position=1, explanation=EXPLAIN_MARK)
+    for name in ("learner_a", "learner_b"):
+        objects[f"{name}_open_attempt"] = _world_attempt(quiz, users[name])
+        objects[f"{name}_submitted_attempt"] = _world_attempt(done_quiz, users[name], True)
+    db.session.commit()
+    return objects
+
+
+def _world_attempt(quiz: Assessment, user: User, submitted: bool = False):
+    """Create an attempt at ``quiz`` with its options in position order."""
+    [question] = quiz.questions
+    order = {str(question.id): [option.id for option in question.options]}
+    return QuizAttemptFactory(
+        assessment=quiz, user=user, max_score=1, option_order=order, submitted=submitted
+    )
