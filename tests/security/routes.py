@@ -163,6 +163,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("learning_manage.heatmap", "GET"): staff(cohort_id="cohort"),
     ("learning_manage.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
     ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
+    # gradebook: the cohort's trainer and administrators (unreleased grades included)
+    ("gradebook.show", "GET"): staff(cohort_id="cohort"),
+    ("gradebook.export", "GET"): staff(cohort_id="cohort"),
     # quizzes: learner A starting resumes their open attempt; attempts are each learner's own
     ("quizzes.show", "GET"): learner(assessment_id="quiz"),
     ("quizzes.start", "POST"): learner(assessment_id="quiz"),

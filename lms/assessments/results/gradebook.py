@@ -1,0 +1,262 @@
+"""The trainer's gradebook of a cohort: learners × assessments, with state, score and totals.
+
+Columns are the path's assessments grouped by module in chronological order; each cell holds the
+learner's state in the assessment and, when there is one, the score in percent: the best submitted
+attempt of a quiz, the latest grade of an assignment or evaluation. The trainer sees grades that
+are not released yet, marked as such (``is_released``); this view is for the cohort's trainers
+and administrators only, and nothing here reaches learner pages.
+
+A module's total is the mean of its scored assessments weighted by their weights (assessments of
+weight 0, or not scored yet, do not count; None when none is scored).
+
+The whole gradebook costs a constant number of queries (seven) whatever the cohort size: modules,
+their prerequisites, assessments, learners, quiz attempts (aggregated), grades and submissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.assessments.models import (
+    Assessment,
+    AssessmentKind,
+    Grade,
+    GradeState,
+    QuizAttempt,
+    Submission,
+    SubmissionState,
+)
+from lms.assessments.results.released import is_released
+from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.curriculum.graph import topological_order
+from lms.curriculum.models import Module
+from lms.extensions import db
+
+
+class CellState(StrEnum):
+    """Where a learner stands in an assessment, as the trainer sees it."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"  # a quiz attempt is open
+    SUBMITTED = "submitted"  # handed in, not graded yet
+    GRADING = "grading"
+    GRADED = "graded"  # complete, not released to the learner yet
+    RELEASED = "released"
+    RETURNED = "returned"  # returned for revision
+    PASSED = "passed"  # quizzes: the best submitted attempt passed
+    NOT_PASSED = "not_passed"
+
+
+def state_words() -> dict[str, str]:
+    """Return each cell state in words (translated once per page)."""
+    return {
+        CellState.NOT_STARTED: _("Not started"),
+        CellState.IN_PROGRESS: _("In progress"),
+        CellState.SUBMITTED: _("To grade"),
+        CellState.GRADING: _("Grading"),
+        CellState.GRADED: _("Graded"),
+        CellState.RELEASED: _("Released"),
+        CellState.RETURNED: _("Returned"),
+        CellState.PASSED: _("Passed"),
+        CellState.NOT_PASSED: _("Not passed"),
+        "not_released": _("not released"),
+    }
+
+
+class Cell(NamedTuple):
+    """One learner's result in one assessment."""
+
+    state: CellState
+    percent: int | None = None  # the score in percent, when scored
+    is_released: bool = True  # False: a grade the learner cannot see yet
+    passed: bool | None = None
+
+
+EMPTY = Cell(CellState.NOT_STARTED)
+
+
+class LearnerInfo(NamedTuple):
+    id: int
+    display_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ModuleColumns:
+    """A module and its assessments, in the order of the columns."""
+
+    module: Module
+    assessments: tuple[Assessment, ...]
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    """A learner's cells (aligned with the columns) and totals (aligned with the modules)."""
+
+    learner: LearnerInfo
+    cells: tuple[Cell, ...]
+    totals: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    cohort: Cohort
+    modules: tuple[ModuleColumns, ...]
+    rows: tuple[GradebookRow, ...]
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        """Return every column's assessment, in order."""
+        return [a for columns in self.modules for a in columns.assessments]
+
+
+def percent(score: float | None, max_score: float | None) -> int | None:
+    """Return the score in whole percent, rounded half up (None when there is no score)."""
+    if score is None or not max_score:
+        return None
+    return int((200 * score + max_score) // (2 * max_score))
+
+
+def _columns(cohort: Cohort) -> tuple[ModuleColumns, ...]:
+    """Return the path's modules in chronological order with their assessments (three queries)."""
+    modules = list(
+        db.session.scalars(
+            db.select(Module)
+            .where(Module.path_id == cohort.path_id)
+            .order_by(Module.position)
+            .options(selectinload(Module.prerequisites))
+        )
+    )
+    order = topological_order({m.code: [p.code for p in m.prerequisites] for m in modules})
+    assessments: dict[int, list[Assessment]] = {}
+    for assessment in db.session.scalars(
+        db.select(Assessment)
+        .where(Assessment.path_id == cohort.path_id)
+        .order_by(Assessment.position, Assessment.id)
+    ):
+        assessments.setdefault(assessment.module_id, []).append(assessment)
+    modules.sort(key=lambda module: order.index(module.code))
+    return tuple(ModuleColumns(m, tuple(assessments.get(m.id, ()))) for m in modules)
+
+
+def _learner_ids(cohort: Cohort):
+    """Return a select of the ids of the cohort's learners."""
+    return db.select(Membership.user_id).where(
+        Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER
+    )
+
+
+def _learners(cohort: Cohort) -> list[LearnerInfo]:
+    """Return the cohort's learners by name (one query)."""
+    rows = db.session.execute(
+        db.select(User.id, User.display_name, User.email)
+        .where(User.id.in_(_learner_ids(cohort)))
+        .order_by(User.display_name, User.id)
+    )
+    return [LearnerInfo(*row) for row in rows]
+
+
+def _quiz_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
+    """Return (user, quiz) -> cell from the attempts, aggregated in the database (one query)."""
+    submitted = QuizAttempt.submitted_at.is_not(None)
+    rows = db.session.execute(
+        db.select(
+            QuizAttempt.user_id,
+            QuizAttempt.assessment_id,
+            func.max(case((submitted, QuizAttempt.score))),
+            func.max(QuizAttempt.max_score),
+            func.max(case((submitted & QuizAttempt.passed, 1), else_=0)),
+            func.max(case((submitted, 1), else_=0)),
+        )
+        .where(QuizAttempt.assessment_id.in_(ids), QuizAttempt.user_id.in_(_learner_ids(cohort)))
+        .group_by(QuizAttempt.user_id, QuizAttempt.assessment_id)
+    )
+    cells = {}
+    for user_id, assessment_id, best, max_score, passed, any_submitted in rows:
+        if not any_submitted:
+            cells[user_id, assessment_id] = Cell(CellState.IN_PROGRESS)
+            continue
+        state = CellState.PASSED if passed else CellState.NOT_PASSED
+        cells[user_id, assessment_id] = Cell(state, percent(best, max_score), True, bool(passed))
+    return cells
+
+
+def _grade_cell(state: GradeState, score, max_score, passed, released: bool) -> Cell:
+    """Return the cell of a grade; a grade in progress or returned shows no score."""
+    if state in (GradeState.GRADING, GradeState.RETURNED):
+        return Cell(CellState(state), None, False)
+    shown = CellState.RELEASED if released else CellState.GRADED
+    return Cell(shown, percent(score, max_score), released, passed)
+
+
+def _work_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
+    """Return (user, assessment) -> cell from the latest submission and grade (two queries)."""
+    learners = _learner_ids(cohort)
+    cells: dict[tuple[int, int], Cell] = {}  # evaluations first, then the latest submissions
+    by_submission: dict[int, Cell] = {}
+    for row in db.session.execute(
+        db.select(
+            Grade.learner_id,
+            Grade.assessment_id,
+            Grade.submission_id,
+            Grade.state,
+            Grade.score,
+            Grade.max_score,
+            Grade.passed,
+            is_released(),
+        )
+        .where(Grade.assessment_id.in_(ids), Grade.learner_id.in_(learners))
+        .order_by(Grade.id)
+    ):
+        cell = _grade_cell(row[3], row[4], row[5], row[6], bool(row[7]))
+        if row.submission_id is None:
+            cells[row.learner_id, row.assessment_id] = cell
+        else:
+            by_submission[row.submission_id] = cell
+    for row in db.session.execute(
+        db.select(Submission.user_id, Submission.assessment_id, Submission.id, Submission.state)
+        .where(Submission.assessment_id.in_(ids), Submission.user_id.in_(learners))
+        .order_by(Submission.version)
+    ):
+        returned = row.state == SubmissionState.RETURNED
+        waiting = Cell(CellState.RETURNED if returned else CellState.SUBMITTED, None, False)
+        cells[row.user_id, row.assessment_id] = by_submission.get(row.id, waiting)
+    return cells
+
+
+def module_total(cells: Iterable[Cell], assessments: Iterable[Assessment]) -> int | None:
+    """Return the weighted mean percent of the scored assessments of a module (None if none)."""
+    weighted = total_weight = 0
+    for cell, assessment in zip(cells, assessments, strict=True):
+        if cell.percent is not None and assessment.weight > 0:
+            weighted += cell.percent * assessment.weight
+            total_weight += assessment.weight
+    return percent(weighted, 100 * total_weight) if total_weight else None
+
+
+def cohort_gradebook(cohort: Cohort) -> Gradebook:
+    """Return the gradebook of every learner of the cohort (a constant number of queries)."""
+    modules = _columns(cohort)
+    columns = [a for group in modules for a in group.assessments]
+    quizzes = [a.id for a in columns if a.kind == AssessmentKind.QUIZ]
+    others = [a.id for a in columns if a.kind != AssessmentKind.QUIZ]
+    cells = _quiz_cells(cohort, quizzes) if quizzes else {}
+    cells |= _work_cells(cohort, others) if others else {}
+    rows = []
+    for learner in _learners(cohort):
+        row = tuple(cells.get((learner.id, a.id), EMPTY) for a in columns)
+        totals, start = [], 0
+        for group in modules:
+            end = start + len(group.assessments)
+            totals.append(module_total(row[start:end], group.assessments))
+            start = end
+        rows.append(GradebookRow(learner, row, tuple(totals)))
+    return Gradebook(cohort, modules, tuple(rows))
