@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.assessments.assignments.views import bp as assignments_bp
+    from lms.assessments.grading.manage import bp as grading_bp
     from lms.assessments.results.manage import bp as gradebook_bp
     from lms.assessments.grading.manage import bp as grading_bp
     from lms.assessments.quizzes.views import bp as quizzes_bp

@@ -12,19 +12,24 @@ Services flush, never commit; e-mails are sent by the caller after the commit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from markupsafe import Markup
-from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+
+# Re-exported: other domains' pages call ``services.released_grade`` and ``grade_view``.
+from lms.assessments.grading.display import (  # noqa: F401
+    CriterionResult,
+    GradeView,
+    grade_view,
+    released_grade,
+)
 from lms.assessments.models import (
     Assessment,
     AssessmentKind,
@@ -41,7 +46,6 @@ from lms.assessments.models import (
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.logging import security_event
-from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -382,77 +386,3 @@ def state_words() -> dict[str, str]:
         GradeState.RETURNED: _("Returned"),
         GradeState.RELEASED: _("Released"),
     }
-
-
-def released_grade(learner: User, assessment: Assessment) -> Grade | None:
-    """Return the learner's latest released grade of the assessment, or None until released."""
-    released = or_(
-        Grade.state == GradeState.RELEASED,
-        and_(
-            Grade.state == GradeState.GRADED,
-            db.select(GradeRelease.id)
-            .join(Membership, Membership.cohort_id == GradeRelease.cohort_id)
-            .where(
-                GradeRelease.assessment_id == Grade.assessment_id,
-                Membership.user_id == Grade.learner_id,
-                Membership.role == MembershipRole.LEARNER,
-            )
-            .exists(),
-        ),
-    )
-    query = (
-        db.select(Grade)
-        .filter_by(assessment_id=assessment.id, learner_id=learner.id)
-        .where(released)
-        .order_by(Grade.id.desc())
-        .limit(1)
-    )
-    return db.session.scalar(query)
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    """One line of a grade: the criterion, the chosen level (if any) and its points."""
-
-    criterion: Criterion
-    level: RubricLevel | None
-    points: int | None
-    max_points: int
-
-
-@dataclass(frozen=True)
-class GradeView:
-    """What a page shows of a grade: its lines, score, pass and feedback."""
-
-    grade: Grade
-    rows: list[CriterionResult]
-    score: int | None
-    max_score: int
-    passed: bool | None
-    feedback: str
-    feedback_html: Markup
-
-
-def grade_view(grade: Grade) -> GradeView:
-    """Return the grade's criteria with the chosen levels and points, for display."""
-    rubric = db.session.scalar(
-        db.select(Rubric)
-        .where(Rubric.id == grade.assessment.rubric_id)
-        .options(selectinload(Rubric.criteria).selectinload(Criterion.levels))
-    )
-    chosen = {choice.criterion_id: choice.level_id for choice in grade.choices}
-    rows = []
-    for criterion in rubric.criteria:
-        level = next((lv for lv in criterion.levels if lv.id == chosen.get(criterion.id)), None)
-        rows.append(
-            CriterionResult(criterion, level, level.points if level else None, criterion.max_points)
-        )
-    return GradeView(
-        grade,
-        rows,
-        grade.score,
-        grade.max_score,
-        grade.passed,
-        grade.feedback,
-        render_markdown(grade.feedback),
-    )

@@ -339,3 +339,19 @@ def test_release_for_a_cohort_one_does_not_train_is_refused(app, world):
     log_in(client, stranger)
     url = f"/manage/grading/cohorts/{world.cohort.id}/assessments/{world.assignment.id}/release"
     assert client.post(url).status_code == 403
+
+
+def test_the_grading_page_costs_the_same_queries_for_10_and_500_learners(app, world, query_counter):
+    grade = services.start_grading(world.trainer, world.submission)
+    db.session.commit()
+    counts = []
+    for wanted in (10, 500):
+        _add_learners_with_submissions(world, wanted - len(world.learners))
+        client = app.test_client()
+        log_in(client, world.trainer)
+        db.session.expire_all()
+        with query_counter as queries:
+            response = client.get(f"/manage/grading/grades/{grade.id}")
+        assert response.status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1] <= 15, counts
