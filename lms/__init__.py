@@ -72,9 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.assessments.assignments.views import bp as assignments_bp
     from lms.assessments.grading.manage import bp as grading_bp
-    from lms.assessments.results.manage import bp as gradebook_bp
-    from lms.assessments.grading.manage import bp as grading_bp
     from lms.assessments.quizzes.views import bp as quizzes_bp
+    from lms.assessments.results.manage import bp as gradebook_bp
     from lms.assessments.results.views import bp as results_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
