@@ -50,6 +50,10 @@ class QuizError(Exception):
     """A quiz action the rules refuse; the message says why."""
 
 
+class AlreadySubmitted(QuizError):
+    """Another request submitted the attempt first: roll back, nothing more to do."""
+
+
 class SubmitOutcome(StrEnum):
     """What a submit request did."""
 
@@ -241,17 +245,29 @@ def submit_attempt(
 ) -> SubmitOutcome:
     """Save the last answers (unless too late), then score the attempt once and for all.
 
-    Call it with the attempt locked (``find_attempt(..., lock=True)``).
+    Call it with the attempt locked (``find_attempt(..., lock=True)``). The final write only
+    applies to an attempt still open: where the database cannot lock the row (SQLite), a
+    request that lost the race raises ``AlreadySubmitted`` and must roll back.
     """
     if not attempt.is_open:
         return SubmitOutcome.ALREADY_SUBMITTED
     late = time_is_up(attempt, now, grace)
     if answers is not None and not late:
         save_answers(attempt, answers, now, grace)
-    attempt.score = score_attempt(attempt)
-    attempt.passed = attempt.score * 100 >= attempt.assessment.pass_mark_percent * attempt.max_score
-    attempt.submitted_at = now
-    db.session.flush()
+    score = score_attempt(attempt)
+    claimed = db.session.execute(
+        db.update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            score=score,
+            passed=score * 100 >= attempt.assessment.pass_mark_percent * attempt.max_score,
+            submitted_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise AlreadySubmitted(_("This attempt has already been submitted."))
+    db.session.expire(attempt, ["score", "passed", "submitted_at"])
     return SubmitOutcome.SCORED_LATE if late else SubmitOutcome.SCORED
 
 

@@ -25,6 +25,7 @@ from lms.assessments.quizzes.forms import (
     posted_answers,
 )
 from lms.assessments.quizzes.services import (
+    AlreadySubmitted,
     QuizError,
     SubmitOutcome,
     attempts_left,
@@ -208,6 +209,9 @@ def _finish(access: LearnerAssessment, attempt: QuizAttempt, answers):
     """Score the attempt with these answers (None: the saved ones), commit, say the result."""
     try:
         outcome = submit_attempt(attempt, answers, utcnow(), _grace())
+    except AlreadySubmitted:  # a concurrent request scored it first: keep its result
+        db.session.rollback()
+        return _quiz_page(access)
     except QuizError as error:
         flash(str(error), "error")
         return redirect(_attempt_url(attempt))

@@ -8,6 +8,7 @@ import pytest
 
 from lms.assessments.models import QuizAttempt, QuizReview
 from lms.assessments.quizzes.services import (
+    AlreadySubmitted,
     QuizError,
     SubmitOutcome,
     best_attempt,
@@ -239,6 +240,23 @@ def test_a_second_submit_changes_nothing():
     assert (attempt.score, attempt.submitted_at) == (5, NOW)
     with pytest.raises(QuizError, match="already been submitted"):
         save_answers(attempt, wrong, later)
+
+
+def test_a_submit_that_lost_a_race_raises_and_scores_nothing():
+    world = make_quiz_world()
+    attempt = _start(world)
+    db.session.commit()
+    assert attempt.is_open  # what this request read...
+    with db.engine.begin() as other_request:  # ...before another one scored it (no row lock)
+        other_request.execute(
+            db.update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id)
+            .values(score=2, passed=False, submitted_at=NOW)
+        )
+    with pytest.raises(AlreadySubmitted):
+        submit_attempt(attempt, world.right_answers(), NOW + timedelta(seconds=1))
+    db.session.rollback()
+    assert (attempt.score, attempt.submitted_at) == (2, NOW)
 
 
 def test_the_best_attempt_is_the_highest_score():
