@@ -50,10 +50,13 @@ def test_anonymous_navigation_offers_login_only(client):
     [
         ((), ["/dashboard", "/competencies"]),
         (("learner",), ["/dashboard", "/competencies"]),
-        (("trainer",), ["/manage/cohorts/"]),
-        (("learner", "trainer"), ["/dashboard", "/competencies", "/manage/cohorts/"]),
+        (("trainer",), ["/manage/cohorts/", "/manage/grading"]),
+        (
+            ("learner", "trainer"),
+            ["/dashboard", "/competencies", "/manage/cohorts/", "/manage/grading"],
+        ),
         (("admin",), ["/admin/"]),
-        (("admin", "trainer"), ["/manage/cohorts/", "/admin/"]),
+        (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/admin/"]),
         (("admin", "learner"), ["/dashboard", "/competencies", "/admin/"]),
     ],
 )
