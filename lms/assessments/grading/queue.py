@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.models import User
@@ -92,6 +92,8 @@ def _items(user: User):
             and_(Assessment.id == Submission.assessment_id, Assessment.path_id == Cohort.path_id),
         )
         .outerjoin(Grade, Grade.submission_id == Submission.id)
+        # A version replaced by a newer one before anybody graded it is not work to grade.
+        .where(or_(Grade.id.is_not(None), ~_newer_version_exists()))
     )
     evaluations = (
         db.select(
@@ -130,6 +132,20 @@ def _items(user: User):
         )
     )
     return union_all(submissions, evaluations).subquery("queue")
+
+
+def _newer_version_exists():
+    """Return the condition "the learner submitted a later version of this assignment"."""
+    newer = aliased(Submission)
+    return (
+        db.select(newer.id)
+        .where(
+            newer.assessment_id == Submission.assessment_id,
+            newer.user_id == Submission.user_id,
+            newer.version > Submission.version,
+        )
+        .exists()
+    )
 
 
 def _filtered(user: User, filters: QueueFilters):

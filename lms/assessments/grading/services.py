@@ -96,6 +96,8 @@ def start_grading(
         learner, assessment = submission.user, submission.assessment
         if submission.state == SubmissionState.RETURNED:
             raise GradingError(_("This version was returned for revision: grade the next one."))
+        if _is_superseded(submission):
+            raise GradingError(_("The learner submitted a newer version: grade that one."))
     elif assessment is None or learner is None or assessment.kind != AssessmentKind.EVALUATION:
         raise GradingError(_("Only evaluations are graded without a submission."))
     found = _existing_grade(assessment, learner, submission)
@@ -108,6 +110,16 @@ def start_grading(
         return _existing_grade(assessment, learner, submission)
     _log_state(grader, grade, None, GradeState.GRADING)
     return grade
+
+
+def _is_superseded(submission: Submission) -> bool:
+    """Tell whether the learner submitted a later version of the same assignment."""
+    query = db.select(Submission.id).where(
+        Submission.assessment_id == submission.assessment_id,
+        Submission.user_id == submission.user_id,
+        Submission.version > submission.version,
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _existing_grade(assessment: Assessment, learner: User, submission: Submission | None):

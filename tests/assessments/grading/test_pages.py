@@ -355,3 +355,13 @@ def test_the_grading_page_costs_the_same_queries_for_10_and_500_learners(app, wo
         assert response.status_code == 200
         counts.append(queries.count)
     assert counts[0] == counts[1] <= 15, counts
+
+
+def test_a_version_replaced_before_grading_leaves_the_queue(trainer_client, world):
+    newer = SubmissionFactory(assessment=world.assignment, user=world.learner, version=2, text="v2")
+    html = trainer_client.get("/manage/grading?state=to_grade").get_data(as_text=True)
+    assert f"/manage/grading/submissions/{newer.id}/start" in html
+    assert f"/manage/grading/submissions/{world.submission.id}/start" not in html
+    response = trainer_client.post(f"/manage/grading/submissions/{world.submission.id}/start")
+    assert response.headers["Location"] == "/manage/grading"
+    assert db.session.scalar(db.select(Grade)) is None

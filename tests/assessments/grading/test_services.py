@@ -20,6 +20,7 @@ from lms.assessments.models import (
 )
 from lms.extensions import db
 from tests.assessments.grading.support import make_grading_world, reload
+from tests.factories import SubmissionFactory
 
 
 @pytest.fixture
@@ -338,3 +339,9 @@ def test_grade_view_lists_each_criterion_with_its_level(world):
     assert [(row.points, row.max_points) for row in view.rows] == [(2, 2), (0, 2)]
     assert view.score == 2
     assert "Bien." in view.feedback_html
+
+
+def test_a_replaced_version_cannot_be_graded(world):
+    SubmissionFactory(assessment=world.assignment, user=world.learner, version=2, text="v2")
+    with pytest.raises(GradingError, match="newer version"):
+        services.start_grading(world.trainer, world.submission)
