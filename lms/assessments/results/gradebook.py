@@ -15,6 +15,7 @@ their prerequisites, assessments, learners, quiz attempts (aggregated), grades a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -81,6 +82,9 @@ class Cell(NamedTuple):
 
 
 EMPTY = Cell(CellState.NOT_STARTED)
+# Cells repeat a lot (500 learners × 24 assessments, few distinct values): share them, so that a
+# large gradebook allocates a few hundred cells rather than thousands.
+cell = functools.cache(Cell)
 
 
 class LearnerInfo(NamedTuple):
@@ -147,6 +151,11 @@ def _columns(cohort: Cohort) -> tuple[ModuleColumns, ...]:
     return tuple(ModuleColumns(m, tuple(assessments.get(m.id, ()))) for m in modules)
 
 
+def _rows(query):
+    """Run a query of plain columns on the session's connection (no ORM entities to build)."""
+    return db.session.connection().execute(query)
+
+
 def _learner_ids(cohort: Cohort):
     """Return a select of the ids of the cohort's learners."""
     return db.select(Membership.user_id).where(
@@ -167,7 +176,7 @@ def _learners(cohort: Cohort) -> list[LearnerInfo]:
 def _quiz_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
     """Return (user, quiz) -> cell from the attempts, aggregated in the database (one query)."""
     submitted = QuizAttempt.submitted_at.is_not(None)
-    rows = db.session.execute(
+    rows = _rows(
         db.select(
             QuizAttempt.user_id,
             QuizAttempt.assessment_id,
@@ -182,19 +191,19 @@ def _quiz_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cel
     cells = {}
     for user_id, assessment_id, best, max_score, passed, any_submitted in rows:
         if not any_submitted:
-            cells[user_id, assessment_id] = Cell(CellState.IN_PROGRESS)
+            cells[user_id, assessment_id] = cell(CellState.IN_PROGRESS)
             continue
         state = CellState.PASSED if passed else CellState.NOT_PASSED
-        cells[user_id, assessment_id] = Cell(state, percent(best, max_score), True, bool(passed))
+        cells[user_id, assessment_id] = cell(state, percent(best, max_score), True, bool(passed))
     return cells
 
 
 def _grade_cell(state: GradeState, score, max_score, passed, released: bool) -> Cell:
     """Return the cell of a grade; a grade in progress or returned shows no score."""
     if state in (GradeState.GRADING, GradeState.RETURNED):
-        return Cell(CellState(state), None, False)
+        return cell(CellState(state), None, False)
     shown = CellState.RELEASED if released else CellState.GRADED
-    return Cell(shown, percent(score, max_score), released, passed)
+    return cell(shown, percent(score, max_score), released, passed)
 
 
 def _work_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
@@ -202,7 +211,7 @@ def _work_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cel
     learners = _learner_ids(cohort)
     cells: dict[tuple[int, int], Cell] = {}  # evaluations first, then the latest submissions
     by_submission: dict[int, Cell] = {}
-    for row in db.session.execute(
+    for row in _rows(
         db.select(
             Grade.learner_id,
             Grade.assessment_id,
@@ -216,18 +225,18 @@ def _work_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cel
         .where(Grade.assessment_id.in_(ids), Grade.learner_id.in_(learners))
         .order_by(Grade.id)
     ):
-        cell = _grade_cell(row[3], row[4], row[5], row[6], bool(row[7]))
+        graded = _grade_cell(row[3], row[4], row[5], row[6], bool(row[7]))
         if row.submission_id is None:
-            cells[row.learner_id, row.assessment_id] = cell
+            cells[row.learner_id, row.assessment_id] = graded
         else:
-            by_submission[row.submission_id] = cell
-    for row in db.session.execute(
+            by_submission[row.submission_id] = graded
+    for row in _rows(
         db.select(Submission.user_id, Submission.assessment_id, Submission.id, Submission.state)
         .where(Submission.assessment_id.in_(ids), Submission.user_id.in_(learners))
         .order_by(Submission.version)
     ):
         returned = row.state == SubmissionState.RETURNED
-        waiting = Cell(CellState.RETURNED if returned else CellState.SUBMITTED, None, False)
+        waiting = cell(CellState.RETURNED if returned else CellState.SUBMITTED, None, False)
         cells[row.user_id, row.assessment_id] = by_submission.get(row.id, waiting)
     return cells
 
@@ -250,13 +259,14 @@ def cohort_gradebook(cohort: Cohort) -> Gradebook:
     others = [a.id for a in columns if a.kind != AssessmentKind.QUIZ]
     cells = _quiz_cells(cohort, quizzes) if quizzes else {}
     cells |= _work_cells(cohort, others) if others else {}
+    spans, start = [], 0
+    for group in modules:
+        spans.append((start, start + len(group.assessments), group.assessments))
+        start += len(group.assessments)
+    ids = [a.id for a in columns]
     rows = []
     for learner in _learners(cohort):
-        row = tuple(cells.get((learner.id, a.id), EMPTY) for a in columns)
-        totals, start = [], 0
-        for group in modules:
-            end = start + len(group.assessments)
-            totals.append(module_total(row[start:end], group.assessments))
-            start = end
-        rows.append(GradebookRow(learner, row, tuple(totals)))
+        row = tuple([cells.get((learner.id, i), EMPTY) for i in ids])
+        totals = tuple(module_total(row[first:end], group) for first, end, group in spans)
+        rows.append(GradebookRow(learner, row, totals))
     return Gradebook(cohort, modules, tuple(rows))
