@@ -26,6 +26,9 @@ from lms.extensions import db
 
 bp = Blueprint("grading", __name__)
 
+# The state a release or a return aims at (recorded with a refused attempt).
+AIMED_STATES = {"release": "released", "return": "returned"}
+
 
 def may_grade(user: User, learner_id: int, path_id: int) -> bool:
     """Tell whether ``user`` administers or trains a cohort of the path where the learner learns."""
@@ -170,7 +173,7 @@ def _save(grade: Grade, form: GradeForm, action: str):
             finish=finish,
         )
     except services.GradeConflict:
-        return _conflict(grade.id, form, choices, finish)
+        return _conflict(grade.id, form, choices, "graded" if finish else "grading")
     except services.ChoiceErrors as error:
         db.session.rollback()
         return _grading_page(grade, form, choices, errors=error.errors, status=422)
@@ -194,11 +197,11 @@ def _save(grade: Grade, form: GradeForm, action: str):
     return redirect(url_for("grading.grade", grade_id=grade.id))
 
 
-def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], finish: bool):
+def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_state: str):
     """Roll back, record the refused save in the history, answer 409 keeping the user's input."""
     db.session.rollback()
     grade = db.session.get(Grade, grade_id)
-    attempted = services.attempted_snapshot(choices, form.feedback.data, finish)
+    attempted = services.attempted_snapshot(choices, form.feedback.data, aimed_state)
     services.record_rejected_save(current_user, grade, attempted)
     changed_by, changed_at = services.last_change(grade)
     db.session.commit()
@@ -216,14 +219,14 @@ def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], finish: b
 def _change_state(grade: Grade, form: GradeForm, action: str):
     """Release the grade or return the work for revision, then tell the learner."""
     if form.version.data != grade.version_id:
-        return _conflict(grade.id, form, _posted_choices(grade)[0], finish=False)
+        return _conflict(grade.id, form, _posted_choices(grade)[0], AIMED_STATES[action])
     try:
         if action == "release":
             services.release_grade(current_user, grade)
         else:
             services.return_for_revision(current_user, grade, form.feedback.data)
     except services.GradeConflict:
-        return _conflict(grade.id, form, _posted_choices(grade)[0], finish=False)
+        return _conflict(grade.id, form, _posted_choices(grade)[0], AIMED_STATES[action])
     except services.GradingError as error:
         db.session.rollback()
         return _grading_page(grade, form, _posted_choices(grade)[0], message=str(error), status=422)

@@ -263,10 +263,10 @@ def record_rejected_save(actor: User, grade: Grade, attempted: Mapping[str, Any]
     return event
 
 
-def attempted_snapshot(choices: Mapping[int, int], feedback: str, finish: bool) -> dict[str, Any]:
-    """Return what a refused save wanted to write, for the history."""
+def attempted_snapshot(choices: Mapping[int, int], feedback: str, state: str) -> dict[str, Any]:
+    """Return what a refused request wanted to write (``state``: the state it aimed at)."""
     return {
-        "state": str(GradeState.GRADED if finish else GradeState.GRADING),
+        "state": state,
         "feedback": feedback or "",
         "choices": {str(criterion): level for criterion, level in choices.items()},
     }

@@ -49,7 +49,7 @@ def save_in_thread(app, barrier, outcomes, user_id, grade_id, points):
         except services.GradeConflict:
             db.session.rollback()
             grade = db.session.get(Grade, grade_id)
-            attempted = services.attempted_snapshot(choices, str(points), True)
+            attempted = services.attempted_snapshot(choices, str(points), "graded")
             services.record_rejected_save(user, grade, attempted)
             db.session.commit()
             outcomes.append(("conflict", user_id))

@@ -365,3 +365,16 @@ def test_a_version_replaced_before_grading_leaves_the_queue(trainer_client, worl
     response = trainer_client.post(f"/manage/grading/submissions/{world.submission.id}/start")
     assert response.headers["Location"] == "/manage/grading"
     assert db.session.scalar(db.select(Grade)) is None
+
+
+def test_a_release_from_a_stale_page_answers_409_and_is_recorded(trainer_client, world):
+    grade = start(trainer_client, world)
+    url = f"/manage/grading/grades/{grade.id}"
+    stale = grade.version_id
+    trainer_client.post(url, data=grade_form(grade, world.levels(1, 1), action="finish"))
+    response = trainer_client.post(url, data=grade_form(grade, {}, action="release", version=stale))
+    assert response.status_code == 409
+    assert reload(grade).state == GradeState.GRADED
+    last = db.session.scalars(db.select(GradeEvent).order_by(GradeEvent.id.desc())).first()
+    assert not last.accepted
+    assert last.after["state"] == "released"

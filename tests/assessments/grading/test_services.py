@@ -221,7 +221,7 @@ def test_a_change_made_between_read_and_write_raises_a_conflict_at_flush(world):
 
 def test_a_rejected_save_is_kept_in_the_history(world):
     grade = started(world)
-    attempted = services.attempted_snapshot(world.levels(2, 2), "Mine", True)
+    attempted = services.attempted_snapshot(world.levels(2, 2), "Mine", "graded")
     services.record_rejected_save(world.learner, grade, attempted)
     db.session.commit()
     event = events_of(grade)[-1]
