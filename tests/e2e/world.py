@@ -36,6 +36,7 @@ LEARNERS = (
     ("reader", "Rémi Lecteur", ("M1",), 1, False),  # the accessibility checks' learner
 )
 TRAINERS = (("trainer", "Théo Formateur"), ("coach", "Chloé Coach"))
+ASSESSED_COHORT = "Promotion Évaluations"  # its learner takes and gets graded assessments
 
 
 @dataclass
@@ -50,6 +51,8 @@ class LiveWorld:
     user_ids: dict[str, int] = field(default_factory=dict)
     password: str = DEFAULT_PASSWORD
     endpoints: frozenset[str] = frozenset()  # of the live application, to skip missing pages
+    quiz_key: dict[int, bool] = field(default_factory=dict)  # M1-Q1's option ids: is correct
+    assessed_cohort_id: int = 0
 
 
 def build_world() -> LiveWorld:
@@ -72,7 +75,33 @@ def build_world() -> LiveWorld:
         learner = _person(world, slug, name)
         add_member(learner, cohort, MembershipRole.LEARNER)
         _progress(learner, cohort, path.modules, *progress, now=now)
+    _assessed_cohort(world, path, now)
     return world
+
+
+def _assessed_cohort(world: LiveWorld, path, now) -> None:
+    """Enrol the assessments' learner, M1 done but its quiz, in a cohort of its own grader."""
+    cohort = create_cohort(
+        ASSESSED_COHORT,
+        path,
+        starts_on=(now - timedelta(days=90)).date(),
+        ends_on=(now + timedelta(days=240)).date(),
+    )
+    set_calendar(cohort, _calendar(path.modules, now))
+    world.assessed_cohort_id = cohort.id
+    add_member(_person(world, "grader", "Gaëlle Grille"), cohort, MembershipRole.TRAINER)
+    learner = _person(world, "assessed", "Ambre Évaluée")
+    add_member(learner, cohort, MembershipRole.LEARNER)
+    m1 = next(module for module in path.modules if module.code == "M1")
+    for lesson in m1.lessons:
+        complete_lesson(learner, cohort, lesson, now=now)
+    quiz = None
+    for assessment in db.session.scalars(db.select(Assessment).filter_by(module_id=m1.id)):
+        if assessment.code == "M1-Q1":
+            quiz = assessment
+        elif assessment.is_required:
+            _pass_one(learner, assessment)
+    world.quiz_key = {o.id: o.is_correct for q in quiz.questions for o in q.options}
 
 
 def _calendar(modules, now) -> dict[str, CalendarEntry]:
@@ -111,24 +140,29 @@ def _pass_assessments(learner, module) -> None:
     """Record every required assessment of ``module`` as passed by the learner."""
     query = db.select(Assessment).filter_by(module_id=module.id, is_required=True)
     for assessment in db.session.scalars(query):
-        if assessment.kind == AssessmentKind.QUIZ:
-            QuizAttemptFactory(
-                assessment=assessment,
-                user=learner,
-                submitted=True,
-                score=1,
-                max_score=1,
-                passed=True,
-            )
-        else:
-            submission = None
-            if assessment.kind == AssessmentKind.ASSIGNMENT:
-                submission = SubmissionFactory(assessment=assessment, user=learner)
-            GradeFactory(
-                assessment=assessment,
-                learner=learner,
-                submission=submission,
-                grader=None,
-                released=True,
-                max_score=1,
-            )
+        _pass_one(learner, assessment)
+
+
+def _pass_one(learner, assessment) -> None:
+    """Record one assessment as passed by the learner (a quiz attempt or a released grade)."""
+    if assessment.kind == AssessmentKind.QUIZ:
+        QuizAttemptFactory(
+            assessment=assessment,
+            user=learner,
+            submitted=True,
+            score=1,
+            max_score=1,
+            passed=True,
+        )
+    else:
+        submission = None
+        if assessment.kind == AssessmentKind.ASSIGNMENT:
+            submission = SubmissionFactory(assessment=assessment, user=learner)
+        GradeFactory(
+            assessment=assessment,
+            learner=learner,
+            submission=submission,
+            grader=None,
+            released=True,
+            max_score=1,
+        )
