@@ -221,3 +221,7 @@ def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
     click.echo("Demo accounts (demo data only; passwords change on every run):")
     for role, email, password in credentials:
         click.echo(f"  {role:<14} {email:<40} {password}")
+    click.echo(
+        "The administrator sets up two-step verification at first login "
+        "(any authenticator app), as every administrator must."
+    )
