@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased, selectinload
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.assessments.assignments.files import UploadRefused, check_file
+from lms.assessments.deadlines import deadline_for
 from lms.assessments.models import (
     Assessment,
     AssessmentKind,
@@ -39,7 +40,7 @@ from lms.assessments.models import (
     SubmissionFile,
     SubmissionState,
 )
-from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
+from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -88,25 +89,6 @@ class StorageReport:
 
     missing: list[SubmissionFile]
     orphans: list[str]
-
-
-def deadline_for(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
-    """Return the learner's deadline: their extension, else the calendar's opening + due_days."""
-    extension = db.session.scalar(
-        db.select(DeadlineExtension.due_at).filter_by(
-            assessment_id=assessment.id, user_id=learner.id
-        )
-    )
-    if extension is not None:
-        return extension
-    if assessment.due_days is None:
-        return None
-    opens_at = db.session.scalar(
-        db.select(ModuleCalendar.opens_at).filter_by(
-            cohort_id=cohort.id, module_id=assessment.module_id
-        )
-    )
-    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
 
 
 def submission_history(assessment: Assessment, learner: User) -> list[Submission]:

@@ -28,17 +28,17 @@ from enum import StrEnum
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
+from lms.assessments.deadlines import deadline_for
 from lms.assessments.models import (
     Assessment,
     AttemptAnswer,
-    DeadlineExtension,
     Option,
     Question,
     QuestionKind,
     QuizAttempt,
     QuizReview,
 )
-from lms.cohorts.models import Cohort, ModuleCalendar
+from lms.cohorts.models import Cohort
 from lms.extensions import db
 
 DEFAULT_GRACE = timedelta(seconds=30)
@@ -60,25 +60,6 @@ class SubmitOutcome(StrEnum):
     SCORED = "scored"  # scored now, with the answers posted
     SCORED_LATE = "scored_late"  # scored now, with the answers saved before the time limit
     ALREADY_SUBMITTED = "already_submitted"  # an earlier request scored it: nothing done
-
-
-def quiz_due_at(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
-    """Return the learner's deadline: their extension, else the module's opening + due days."""
-    extension = db.session.scalar(
-        db.select(DeadlineExtension.due_at).filter_by(
-            assessment_id=assessment.id, user_id=learner.id
-        )
-    )
-    if extension is not None:
-        return extension
-    if assessment.due_days is None:
-        return None
-    opens_at = db.session.scalar(
-        db.select(ModuleCalendar.opens_at).filter_by(
-            cohort_id=cohort.id, module_id=assessment.module_id
-        )
-    )
-    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
 
 
 def learner_attempts(assessment: Assessment, learner: User) -> list[QuizAttempt]:
@@ -123,7 +104,7 @@ def start_attempt(
     current = open_attempt(assessment, learner)
     if current is not None:
         return current
-    due_at = quiz_due_at(assessment, learner, cohort)
+    due_at = deadline_for(assessment, learner, cohort)
     if due_at is not None and now > due_at:
         raise QuizError(_("The deadline of this quiz has passed."))
     attempts = learner_attempts(assessment, learner)

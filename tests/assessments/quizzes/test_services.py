@@ -13,9 +13,9 @@ from lms.assessments.quizzes.services import (
     SubmitOutcome,
     best_attempt,
     chosen_options,
+    deadline_for,
     find_attempt,
     learner_attempts,
-    quiz_due_at,
     review_available,
     save_answers,
     shown_questions,
@@ -96,7 +96,7 @@ def test_no_attempt_starts_after_the_deadline_of_the_module_calendar():
         db.select(ModuleCalendar).filter_by(module_id=world.quiz.module_id)
     )
     due_at = calendar.opens_at + timedelta(days=7)
-    assert quiz_due_at(world.quiz, world.learner, world.bien_vivre.cohort) == due_at
+    assert deadline_for(world.quiz, world.learner, world.bien_vivre.cohort) == due_at
     assert _start(world, due_at).number == 1  # still on time at the deadline itself
     db.session.rollback()
     with pytest.raises(QuizError, match="deadline of this quiz has passed"):
@@ -107,15 +107,15 @@ def test_an_extension_replaces_the_deadline_for_its_learner_only():
     world = make_quiz_world(due_days=0)
     later = NOW + timedelta(days=400)
     DeadlineExtensionFactory(assessment=world.quiz, user=world.learner, due_at=later)
-    assert quiz_due_at(world.quiz, world.learner, world.bien_vivre.cohort) == later
+    assert deadline_for(world.quiz, world.learner, world.bien_vivre.cohort) == later
     other = world.bien_vivre.enrol_learner()
-    assert quiz_due_at(world.quiz, other, world.bien_vivre.cohort) != later
+    assert deadline_for(world.quiz, other, world.bien_vivre.cohort) != later
     assert _start(world, later - timedelta(days=1)).number == 1
 
 
 def test_no_deadline_without_due_days():
     world = make_quiz_world(due_days=None)
-    assert quiz_due_at(world.quiz, world.learner, world.bien_vivre.cohort) is None
+    assert deadline_for(world.quiz, world.learner, world.bien_vivre.cohort) is None
 
 
 def test_all_right_answers_earn_every_point_and_pass():

@@ -1,0 +1,29 @@
+"""When a learner's work on an assessment is due: one rule for every kind."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from lms.accounts.models import User
+from lms.assessments.models import Assessment, DeadlineExtension
+from lms.cohorts.models import Cohort, ModuleCalendar
+from lms.extensions import db
+
+
+def deadline_for(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
+    """Return the learner's deadline: their extension, else the calendar's opening + due_days."""
+    extension = db.session.scalar(
+        db.select(DeadlineExtension.due_at).filter_by(
+            assessment_id=assessment.id, user_id=learner.id
+        )
+    )
+    if extension is not None:
+        return extension
+    if assessment.due_days is None:
+        return None
+    opens_at = db.session.scalar(
+        db.select(ModuleCalendar.opens_at).filter_by(
+            cohort_id=cohort.id, module_id=assessment.module_id
+        )
+    )
+    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
