@@ -11,10 +11,11 @@ import os
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lms import create_app
 from lms.extensions import db, limiter
+from tests.queries import QueryCounter
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 
@@ -122,28 +123,6 @@ def runner(app):
 def csrf_enabled(app, monkeypatch):
     """Turn CSRF protection on for one test (it is off elsewhere to keep tests short)."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-
-
-class QueryCounter:
-    """Count the SQL statements sent to the database inside a ``with`` block."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def __enter__(self) -> QueryCounter:
-        self.statements.clear()
-        event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        event.remove(db.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.statements.append(statement)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from contextlib import contextmanager
 import pyotp
 from flask_babel import gettext
 from markupsafe import escape
-from sqlalchemy import event
 
 from lms.accounts import twofactor
 from lms.accounts.models import User
 from lms.extensions import db
 from tests.factories import DEFAULT_PASSWORD
+from tests.queries import QueryCounter
 
 # The authenticator secret of every administrator that log_in enrols (160 bits, base32).
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -103,14 +103,6 @@ def csrf_token_of(html: str) -> str:
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
     """Collect the SQL statements run inside the block, starting like a fresh request would."""
-    statements: list[str] = []
     db.session.expire_all()  # no object cached from an earlier request or from the test
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    with QueryCounter() as counter:
+        yield counter.statements
