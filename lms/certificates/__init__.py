@@ -1,0 +1,1 @@
+"""Certificates: eligibility, certification decisions, issuance, PDF rendering, verification."""

@@ -1,0 +1,83 @@
+"""What a certificate PDF says, as plain values: the contract between issuance and rendering.
+
+Issuance (``lms.certificates.issuance``) reads the database once and freezes everything the
+PDF shows into a ``CertificateDocument``; rendering (``lms.certificates.rendering``) turns it
+into HTML and PDF without touching the database or any ORM object (SECURITY.md G27: templates
+receive plain values only). The same document always renders the same bytes, so that a PDF
+lost from storage can be rebuilt and still match its recorded SHA-256.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class CertificateKind(StrEnum):
+    """A path certificate certifies the whole path; a block attestation one block of it."""
+
+    PATH = "path"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True)
+class BlockLine:
+    """A block of competencies the certificate validates."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ModuleLine:
+    """A module of the transcript: hours and the dates the cohort's calendar gave it."""
+
+    code: str
+    title: str
+    hours: int
+    opens_on: date | None
+    closes_on: date | None
+
+
+@dataclass(frozen=True)
+class CompetencyLine:
+    """A competency of the transcript with the level reached, on the path's scale."""
+
+    block_code: str
+    code: str
+    title: str
+    level: int
+    level_label: str
+    required_level: int
+
+
+@dataclass(frozen=True)
+class CertificateDocument:
+    """Everything one certificate PDF states, frozen at issuance."""
+
+    kind: CertificateKind
+    number: str
+    learner_name: str
+    path_title: str
+    path_version: int
+    organisation: str
+    signatory_name: str
+    signatory_title: str
+    place: str
+    issued_on: date
+    cohort_name: str
+    verification_url: str
+    blocks: tuple[BlockLine, ...]
+    modules: tuple[ModuleLine, ...]
+    competencies: tuple[CompetencyLine, ...]
+    language: str = "fr"
+
+    @property
+    def is_partial(self) -> bool:
+        """A block attestation is a partial validation of the path (« validation partielle »)."""
+        return self.kind == CertificateKind.BLOCK
+
+    @property
+    def total_hours(self) -> int:
+        return sum(module.hours for module in self.modules)
