@@ -41,6 +41,7 @@ def _import_models() -> None:
     """Import every domain's models so that the metadata (and Alembic) sees all tables."""
     import lms.accounts.models
     import lms.assessments.models
+    import lms.certificates.models
     import lms.cohorts.models
     import lms.curriculum.models
     import lms.learning.models  # noqa: F401

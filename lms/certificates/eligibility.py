@@ -1,0 +1,170 @@
+"""Who may be certified, and what each learner still lacks (DESIGN.md §7).
+
+A learner is eligible for the **path certificate** when every module of the path is completed
+(every required lesson done, every required assessment passed) and every competency is rated at
+or above its required level. A **block attestation** needs the competencies of that block only.
+
+The report is built from two cohort-wide computations the learning domain already offers —
+``cohort_progress`` (modules, with what is missing in each) and ``cohort_competency_matrix``
+(competency levels) — so its query count does not grow with the cohort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from lms.accounts.models import User
+from lms.cohorts.models import Cohort
+from lms.learning.competencies import (
+    CompetencyProfile,
+    CompetencyStatus,
+    cohort_competency_matrix,
+    competency_profile,
+)
+from lms.learning.progress import LearnerProgress, ProgressStatus
+from lms.learning.services import cohort_progress
+
+
+class Lack(StrEnum):
+    MODULE = "module"
+    COMPETENCY = "competency"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing a learner lacks: a module not completed, or a competency below its level.
+
+    ``details`` names what is missing inside a module (lessons, assessments); ``level`` is the
+    competency's current level (None: no evidence yet) against ``required_level``.
+    """
+
+    lack: Lack
+    code: str
+    title: str
+    details: tuple[str, ...] = ()
+    level: int | None = None
+    required_level: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockEligibility:
+    """Eligibility for the attestation of one block of competencies."""
+
+    block_id: int
+    code: str
+    title: str
+    missing: tuple[Missing, ...]
+
+    @property
+    def is_eligible(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class LearnerEligibility:
+    """One learner: eligibility for the path certificate and for each block attestation."""
+
+    learner: User
+    missing: tuple[Missing, ...]  # for the path certificate
+    blocks: tuple[BlockEligibility, ...]
+
+    @property
+    def is_eligible(self) -> bool:
+        return not self.missing
+
+    def block(self, code: str) -> BlockEligibility | None:
+        """Return the eligibility for the block with this code, if the path has it."""
+        return next((block for block in self.blocks if block.code == code), None)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the report as plain JSON values, to freeze it in a decision."""
+        return {
+            "eligible": self.is_eligible,
+            "missing": [_plain(item) for item in self.missing],
+            "blocks": [
+                {
+                    "code": block.code,
+                    "title": block.title,
+                    "eligible": block.is_eligible,
+                    "missing": [_plain(item) for item in block.missing],
+                }
+                for block in self.blocks
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class EligibilityReport:
+    """Every learner of a cohort (by name) with what they lack."""
+
+    cohort: Cohort
+    learners: tuple[LearnerEligibility, ...]
+    computed_at: datetime
+
+    @property
+    def eligible_count(self) -> int:
+        return sum(1 for learner in self.learners if learner.is_eligible)
+
+    def learner(self, user_id: int) -> LearnerEligibility | None:
+        """Return the eligibility of the learner with this id, if they belong to the cohort."""
+        return next((item for item in self.learners if item.learner.id == user_id), None)
+
+
+def _plain(item: Missing) -> dict[str, Any]:
+    values = asdict(item)
+    values["details"] = list(item.details)
+    return values
+
+
+def _missing_modules(progress: LearnerProgress) -> list[Missing]:
+    """Return the modules the learner has not completed, each with what it still needs."""
+    return [
+        Missing(Lack.MODULE, item.code, item.module.title, tuple(item.missing))
+        for item in progress.modules
+        if item.status is not ProgressStatus.COMPLETED
+    ]
+
+
+def _judge(progress: LearnerProgress, profile: CompetencyProfile) -> LearnerEligibility:
+    """Combine a learner's module progress and competency profile into their eligibility."""
+    blocks = []
+    for block in profile.blocks:
+        lacking = tuple(
+            Missing(Lack.COMPETENCY, line.code, line.title, (), line.level, line.required_level)
+            for line in block.competencies
+            if line.status is not CompetencyStatus.ATTAINED
+        )
+        blocks.append(BlockEligibility(block.id, block.code, block.title, lacking))
+    lacking_competencies = [item for block in blocks for item in block.missing]
+    return LearnerEligibility(
+        progress.learner, (*_missing_modules(progress), *lacking_competencies), tuple(blocks)
+    )
+
+
+def cohort_eligibility(cohort: Cohort, now: datetime | None = None) -> EligibilityReport:
+    """Return the eligibility of every learner of the cohort (queries independent of its size)."""
+    progress = cohort_progress(cohort, now)
+    matrix = cohort_competency_matrix(cohort)
+    learners = tuple(
+        _judge(row, matrix.profiles[row.learner.id])
+        for row in progress.learners
+        if row.learner.id in matrix.profiles
+    )
+    return EligibilityReport(cohort, learners, progress.now)
+
+
+def learner_eligibility(
+    cohort: Cohort, learner: User, now: datetime | None = None
+) -> LearnerEligibility:
+    """Return one learner's eligibility, computed exactly as for the whole cohort."""
+    progress = cohort_progress(cohort, now, learners=[learner])
+    return _judge(progress.learners[0], competency_profile(learner, cohort))
+
+
+def eligible_learners(report: EligibilityReport) -> Sequence[User]:
+    """Return the learners of the report eligible for the path certificate."""
+    return [item.learner for item in report.learners if item.is_eligible]
