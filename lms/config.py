@@ -22,6 +22,8 @@ class DefaultConfig:
     SECRET_KEY = DEFAULT_SECRET_KEY
     DATABASE_URL: str | None = None  # None: SQLite file ``lms.sqlite3`` in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL server to accept a connection (a request, a probe).
+    DATABASE_CONNECT_TIMEOUT = 5
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_RECORD_QUERIES = False
 
@@ -67,8 +69,30 @@ class DefaultConfig:
     RATELIMIT_RESET_ACCOUNT = "5 per minute"  # reset requests for one e-mail address
     RATELIMIT_RESET_IP = "30 per minute"  # reset requests and reset-link posts from one address
 
+    # Certificates: who certifies (default: the path's certifier), who signs, where, and the
+    # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
+    CERTIFICATE_ORGANISATION: str | None = None
+    CERTIFICATE_SIGNATORY_NAME: str | None = None
+    CERTIFICATE_SIGNATORY_TITLE: str | None = None
+    CERTIFICATE_PLACE: str | None = None
+    CERTIFICATE_NUMBER_PREFIX = "EBV"
+
     # Quiz answers still accepted this long after an attempt's time limit (network, slow clicks).
     QUIZ_GRACE_SECONDS = 30
+
+    # Reverse proxies in front of the application: how many of each X-Forwarded-* header to
+    # trust (Werkzeug's ProxyFix). 0, the default, ignores the header: a client could forge it.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+
+    # Background jobs (lms.core.jobs): RQ on REDIS_URL when set, inline otherwise.
+    JOB_TIMEOUT = 600  # seconds a job may run before its worker stops it
+    JOB_RESULT_TTL = 86400  # seconds a finished job's result stays readable
+    # Readiness probe (/readyz): seconds to wait for the database or Redis before failing.
+    HEALTH_CHECK_TIMEOUT = 3
 
 
 # Environment variables understood by the application, and how to parse each one.
@@ -90,11 +114,33 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_REDIS_URL": "REDIS_URL",
     "LMS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "LMS_QUIZ_GRACE_SECONDS": "QUIZ_GRACE_SECONDS",
+    "LMS_CERTIFICATE_ORGANISATION": "CERTIFICATE_ORGANISATION",
+    "LMS_CERTIFICATE_SIGNATORY_NAME": "CERTIFICATE_SIGNATORY_NAME",
+    "LMS_CERTIFICATE_SIGNATORY_TITLE": "CERTIFICATE_SIGNATORY_TITLE",
+    "LMS_CERTIFICATE_PLACE": "CERTIFICATE_PLACE",
+    "LMS_CERTIFICATE_NUMBER_PREFIX": "CERTIFICATE_NUMBER_PREFIX",
+    "LMS_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
+    "LMS_PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
+    "LMS_PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
+    "LMS_PROXY_FIX_X_PORT": "PROXY_FIX_X_PORT",
+    "LMS_PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
+    "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).
 TEXT_SETTINGS = frozenset(
-    {"SECRET_KEY", "DATABASE_URL", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"}
+    {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "CERTIFICATE_ORGANISATION",
+        "CERTIFICATE_SIGNATORY_NAME",
+        "CERTIFICATE_SIGNATORY_TITLE",
+        "CERTIFICATE_PLACE",
+        "CERTIFICATE_NUMBER_PREFIX",
+    }
 )
 
 
@@ -129,8 +175,10 @@ def load_config(app, config: Mapping[str, Any] | None) -> None:
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    _bound_connect_time(app.config)
     if not app.config["RATELIMIT_STORAGE_URI"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    check_proxy_fix(app.config)
     if app.config["ENV_NAME"] == "production":
         check_production(app.config)
 
@@ -146,12 +194,37 @@ def _apply_settings(app, config: Mapping[str, Any] | None) -> None:
         app.config.update(config)
 
 
+def _bound_connect_time(config) -> None:
+    """Give PostgreSQL connections a connect timeout: an unreachable server fails, not hangs."""
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])  # never mutate the class default
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args.setdefault("connect_timeout", config["DATABASE_CONNECT_TIMEOUT"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs, the driver this project ships with."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# The X-Forwarded-* headers ProxyFix can trust, by setting suffix.
+PROXY_FIX_HEADERS = ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
+
+
+def check_proxy_fix(config: Mapping[str, Any]) -> None:
+    """Refuse a trusted-proxy count that is not a whole number of 0 or more."""
+    for suffix in PROXY_FIX_HEADERS:
+        value = config.get(f"PROXY_FIX_{suffix}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(
+                f"LMS_PROXY_FIX_{suffix} must be the number of trusted proxies (0 or more), "
+                f"not {value!r}"
+            )
 
 
 def check_production(config: Mapping[str, Any]) -> None:

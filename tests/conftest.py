@@ -56,6 +56,9 @@ def app(database_url, tmp_path_factory):
             # Tests read messages in their source language; tests/i18n checks the French UI.
             "BABEL_DEFAULT_LOCALE": "en",
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "CERTIFICATE_SIGNATORY_NAME": "Claire Martin",
+            "CERTIFICATE_SIGNATORY_TITLE": "Directrice de la certification",
+            "CERTIFICATE_PLACE": "Lyon",
         }
     )
     app.test_client_class = IsolatedClient

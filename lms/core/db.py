@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -38,3 +38,22 @@ def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def lock_row_for_update(session, model, ident) -> None:
+    """Serialise check-then-write sequences on one row until the transaction ends.
+
+    PostgreSQL locks the row (``SELECT ... FOR UPDATE``). SQLite ignores ``FOR UPDATE``: it takes
+    its database-wide write lock instead (``BEGIN IMMEDIATE``), unless this transaction already
+    wrote, in which case it holds that lock already. Reads made after this call see what the
+    previous holder committed.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(
+            select(model.id).where(model.id == ident).with_for_update()
+        ).scalar_one_or_none()
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:  # pysqlite only begins a transaction before a write
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
