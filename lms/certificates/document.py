@@ -9,9 +9,10 @@ lost from storage can be rebuilt and still match its recorded SHA-256.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class CertificateKind(StrEnum):
@@ -81,3 +82,37 @@ class CertificateDocument:
     @property
     def total_hours(self) -> int:
         return sum(module.hours for module in self.modules)
+
+
+def document_to_json(document: CertificateDocument) -> dict[str, Any]:
+    """Return the document as JSON values (dates as ISO strings), to store with the certificate."""
+    values = asdict(document)
+    values["kind"] = document.kind.value
+    values["issued_on"] = document.issued_on.isoformat()
+    for module in values["modules"]:
+        for key in ("opens_on", "closes_on"):
+            module[key] = module[key].isoformat() if module[key] else None
+    return values
+
+
+def document_from_json(values: dict[str, Any]) -> CertificateDocument:
+    """Rebuild the document stored with a certificate (inverse of ``document_to_json``)."""
+
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+
+    return CertificateDocument(
+        **{
+            **values,
+            "kind": CertificateKind(values["kind"]),
+            "issued_on": date.fromisoformat(values["issued_on"]),
+            "blocks": tuple(BlockLine(**block) for block in values["blocks"]),
+            "modules": tuple(
+                ModuleLine(
+                    **{**m, "opens_on": day(m["opens_on"]), "closes_on": day(m["closes_on"])}
+                )
+                for m in values["modules"]
+            ),
+            "competencies": tuple(CompetencyLine(**line) for line in values["competencies"]),
+        }
+    )
