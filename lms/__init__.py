@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _import_models()
     _init_extensions(app)
     _init_security(app)
+    _trust_proxies(app)
     _register_blueprints(app)
     _register_commands(app)
     _register_error_handlers(app)
@@ -67,6 +68,17 @@ def _init_security(app: Flask) -> None:
     init_security(app)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the trusted proxies' X-Forwarded-*."""
+    from lms.config import PROXY_FIX_HEADERS
+
+    counts = {suffix.lower(): app.config[f"PROXY_FIX_{suffix}"] for suffix in PROXY_FIX_HEADERS}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
+
+
 def _register_blueprints(app: Flask) -> None:
     """Blueprints are registered from the lowest domain to the highest."""
     from lms.accounts.views import bp as accounts_bp
@@ -78,9 +90,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assessments.results.views import bp as results_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
+    from lms.core.health import bp as health_bp
     from lms.learning.manage import bp as learning_manage_bp
     from lms.learning.views import bp as learning_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
@@ -105,6 +119,10 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(load_path_command)
     app.cli.add_command(export_path_command)
     app.cli.add_command(grading_digest_command)
+
+    from lms.core.jobs import worker_command
+
+    app.cli.add_command(worker_command)
 
     from lms.demo import demo_command
 

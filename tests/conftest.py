@@ -99,6 +99,26 @@ def _forget_rate_limits():
     limiter.reset()
 
 
+# Tests that need Redis use this database only, and empty it before and after each test.
+TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Return the URL of an empty Redis database for one test; skip when Redis is unreachable."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        client.flushdb()
+    except RedisError as error:
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: {error}")
+    yield TEST_REDIS_URL
+    client.flushdb()
+    client.close()
+
+
 @pytest.fixture
 def smtp_server(app, monkeypatch):
     """Run a real SMTP server on loopback for one test; return the list of received messages."""

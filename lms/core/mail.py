@@ -68,3 +68,14 @@ def _log_instead(config, message: EmailMessage) -> None:
     current_app.logger.info(
         "mail not configured (development): message follows\n%s", message.as_string()
     )
+
+
+def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = None):
+    """Send the message from a worker (the ``mail`` queue), or at once without Redis.
+
+    Failed deliveries are tried again three times on RQ (lms.core.jobs.RETRY_INTERVALS);
+    inline, a failure is logged and reported by the returned handle.
+    """
+    from lms.core.jobs import enqueue
+
+    return enqueue(send_mail, to, subject, text_body, html_body, queue="mail", retries=3)

@@ -129,6 +129,9 @@ EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason"
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
     ("static", "GET"): public(filename="css/app.css"),
+    # health probes (lms.core.health): JSON, no session needed
+    ("health.healthz", "GET"): public(),
+    ("health.readyz", "GET"): public(),
     # accounts
     ("accounts.login", "GET"): public(),
     ("accounts.login", "POST"): public(data={"email": "nobody@example.org", "password": "x"}),

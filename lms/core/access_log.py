@@ -1,0 +1,31 @@
+"""gunicorn's access log without secrets in URLs (``logger_class`` in gunicorn.conf.py).
+
+A password-reset link carries its token in the path (``/password/reset/<token>``); the
+application moves it into the session at once, but the first request line would still reach
+the access log. SECURITY.md A4 says reset tokens are never logged: this logger writes
+``/password/reset/[redacted]`` instead, in the request line, the path and the referrer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gunicorn.glogging import Logger
+
+# The page that follows the link (``choose``) holds no secret and stays readable in the log.
+SECRET_PATH = re.compile(r"(/password/reset/)(?!choose(?:[/?#\s]|$))[^/?#\s\"]+")
+
+
+def redact(text: str) -> str:
+    """Replace the secret part of URLs in ``text``."""
+    return SECRET_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with secret URL parts redacted from every access-log field."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()
+        }
