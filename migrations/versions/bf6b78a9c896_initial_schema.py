@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: a3ba22e4d925
+Revision ID: bf6b78a9c896
 Revises:
-Create Date: 2026-11-27 15:58:38.706969
+Create Date: 2026-11-27 17:31:24.431712
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "a3ba22e4d925"
+revision = "bf6b78a9c896"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -385,6 +385,61 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_assessments_rubric_id"), ["rubric_id"], unique=False)
 
     op.create_table(
+        "certification_decisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "awarded",
+                "deferred",
+                "refused",
+                name="decision_outcome",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("is_override", sa.Boolean(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.CheckConstraint(
+            "(outcome = 'awarded' AND NOT is_override) OR length(trim(reason)) > 0",
+            name=op.f("ck_certification_decisions_reason_given"),
+        ),
+        sa.CheckConstraint(
+            "outcome = 'awarded' OR NOT is_override",
+            name=op.f("ck_certification_decisions_override_awards"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_certification_decisions_cohort_id_cohorts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_certification_decisions_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["users.id"],
+            name=op.f("fk_certification_decisions_learner_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_decisions")),
+    )
+    with op.batch_alter_table("certification_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_certification_decisions_learner_cohort", ["learner_id", "cohort_id"], unique=False
+        )
+
+    op.create_table(
         "competencies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("block_id", sa.Integer(), nullable=False),
@@ -405,6 +460,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_competencies")),
         sa.UniqueConstraint("block_id", "code", name=op.f("uq_competencies_block_id_code")),
         sa.UniqueConstraint("block_id", "position", name=op.f("uq_competencies_block_id_position")),
+    )
+    op.create_table(
+        "issuance_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "queued",
+                "running",
+                "finished",
+                "failed",
+                name="batch_state",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("learner_ids", sa.JSON(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("issued", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("job_id", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "issued + failed <= total", name=op.f("ck_issuance_batches_counts_within_total")
+        ),
+        sa.CheckConstraint(
+            "total >= 0 AND issued >= 0 AND failed >= 0",
+            name=op.f("ck_issuance_batches_counts_positive"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_issuance_batches_cohort_id_cohorts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["users.id"],
+            name=op.f("fk_issuance_batches_requested_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_issuance_batches")),
     )
     op.create_table(
         "lessons",
@@ -523,6 +626,126 @@ def upgrade() -> None:
             "module_id", "prerequisite_id", name=op.f("pk_module_prerequisites")
         ),
     )
+    op.create_table(
+        "certificates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=40), nullable=True),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "path", "block", name="certificate_kind", native_enum=False, create_constraint=True
+            ),
+            nullable=False,
+        ),
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("path_id", sa.Integer(), nullable=False),
+        sa.Column("path_version", sa.Integer(), nullable=False),
+        sa.Column("block_id", sa.Integer(), nullable=True),
+        sa.Column("decision_id", sa.Integer(), nullable=True),
+        sa.Column("learner_name", sa.String(length=200), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "valid",
+                "revoked",
+                "superseded",
+                name="certificate_state",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
+        sa.Column("pdf_size", sa.Integer(), nullable=True),
+        sa.Column("storage_key", sa.String(length=32), nullable=True),
+        sa.Column("template_version", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.Column("revocation_reason", sa.Text(), nullable=False),
+        sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("supersedes_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "(kind = 'path' AND block_id IS NULL AND scope = 'path') OR (kind = 'block' AND block_id IS NOT NULL AND scope <> 'path')",
+            name=op.f("ck_certificates_kind_matches_scope"),
+        ),
+        sa.CheckConstraint(
+            "state <> 'revoked' OR (revoked_at IS NOT NULL AND length(trim(revocation_reason)) > 0)",
+            name=op.f("ck_certificates_revocation_recorded"),
+        ),
+        sa.CheckConstraint(
+            "state <> 'superseded' OR superseded_at IS NOT NULL",
+            name=op.f("ck_certificates_supersession_recorded"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["block_id"],
+            ["competency_blocks.id"],
+            name=op.f("fk_certificates_block_id_competency_blocks"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_certificates_cohort_id_cohorts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["certification_decisions.id"],
+            name=op.f("fk_certificates_decision_id_certification_decisions"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["issued_by_id"],
+            ["users.id"],
+            name=op.f("fk_certificates_issued_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["users.id"],
+            name=op.f("fk_certificates_learner_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["path_id"],
+            ["training_paths.id"],
+            name=op.f("fk_certificates_path_id_training_paths"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"],
+            ["users.id"],
+            name=op.f("fk_certificates_revoked_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["supersedes_id"],
+            ["certificates.id"],
+            name=op.f("fk_certificates_supersedes_id_certificates"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
+        sa.UniqueConstraint("code", name=op.f("uq_certificates_code")),
+        sa.UniqueConstraint("number", name=op.f("uq_certificates_number")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_certificates_storage_key")),
+        sa.UniqueConstraint("supersedes_id", name=op.f("uq_certificates_supersedes_id")),
+    )
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certificates_issued_at"), ["issued_at"], unique=False)
+        batch_op.create_index(
+            "uq_certificates_current",
+            ["learner_id", "path_id", "scope"],
+            unique=True,
+            sqlite_where=sa.text("state = 'valid'"),
+            postgresql_where=sa.text("state = 'valid'"),
+        )
+
     op.create_table(
         "criteria",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1121,6 +1344,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_criteria_competency_id"))
 
     op.drop_table("criteria")
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_certificates_current",
+            sqlite_where=sa.text("state = 'valid'"),
+            postgresql_where=sa.text("state = 'valid'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_certificates_issued_at"))
+
+    op.drop_table("certificates")
     op.drop_table("module_prerequisites")
     op.drop_table("module_calendars")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
@@ -1129,7 +1361,12 @@ def downgrade() -> None:
 
     op.drop_table("memberships")
     op.drop_table("lessons")
+    op.drop_table("issuance_batches")
     op.drop_table("competencies")
+    with op.batch_alter_table("certification_decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_certification_decisions_learner_cohort")
+
+    op.drop_table("certification_decisions")
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assessments_rubric_id"))
         batch_op.drop_index(batch_op.f("ix_assessments_path_id"))
