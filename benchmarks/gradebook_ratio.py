@@ -16,15 +16,22 @@ one).
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, render_template
 from flask_login import login_user
 
-from benchmarks.render_ratio import PASSWORD, median_seconds, served
-from lms import create_app
+from benchmarks.harness import (
+    TRAINER_EMAIL,
+    describe,
+    enrol_learners,
+    median_seconds,
+    options,
+    person,
+    report,
+    seeded_app,
+    served,
+)
 from lms.accounts.models import User
 from lms.assessments.models import (
     Assessment,
@@ -88,32 +95,11 @@ def seed(learners: int) -> tuple[int, int]:
     for number, module in enumerate(modules):
         opens_at = NOW - timedelta(days=120 - 15 * number)
         db.session.add(ModuleCalendar(cohort=cohort, module=module, opens_at=opens_at))
-    trainer = User(email="formatrice@bench.example", display_name="Fatou Formatrice")
-    trainer.set_password(PASSWORD)
-    db.session.add_all(
-        [trainer, Membership(user=trainer, cohort=cohort, role=MembershipRole.TRAINER)]
-    )
+    trainer = person(TRAINER_EMAIL, "Fatou Formatrice")
+    db.session.add(Membership(user=trainer, cohort=cohort, role=MembershipRole.TRAINER))
     db.session.flush()
-    _seed_work(_enrol(cohort, learners), assessments)
-    db.session.commit()
+    _seed_work(enrol_learners(cohort, learners), assessments)
     return cohort.id, trainer.id
-
-
-def _enrol(cohort: Cohort, count: int) -> list[int]:
-    """Bulk-insert ``count`` learners of the cohort; return their ids."""
-    emails = [f"learner{i:04d}@bench.example" for i in range(count)]
-    db.session.execute(
-        db.insert(User),
-        [{"email": e, "display_name": f"Apprenant·e {i:04d}"} for i, e in enumerate(emails)],
-    )
-    ids = list(
-        db.session.scalars(db.select(User.id).where(User.email.in_(emails)).order_by(User.id))
-    )
-    db.session.execute(
-        db.insert(Membership),
-        [{"user_id": i, "cohort_id": cohort.id, "role": MembershipRole.LEARNER} for i in ids],
-    )
-    return ids
 
 
 def _seed_work(ids: list[int], assessments: list[Assessment]) -> None:
@@ -195,44 +181,17 @@ def gradebook_floor(app: Flask, cohort_id: int, trainer_id: int, repeat: int, wa
 
 def main(argv: list[str] | None = None) -> None:
     """Seed, measure and print the gradebook rendering ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url", help="a scratch database (emptied); default: temporary SQLite"
-    )
-    parser.add_argument("--learners", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--warmup", type=int, default=2)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{folder}/gradebook_ratio.sqlite3"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "benchmark-" + "k" * 40,
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
+    args = options(__doc__.splitlines()[0], argv, learners=500, repeat=9, warmup=2)
+    with seeded_app(args.database_url, lambda: seed(args.learners)) as (app, ids):
+        cohort_id, trainer_id = ids
+        describe(app, learners=args.learners, assessments=ASSESSMENTS)
+        page = served(app, TRAINER_EMAIL, f"/manage/cohorts/{cohort_id}/gradebook")
+        report(
+            "gradebook",
+            median_seconds(page, args.repeat, args.warmup),
+            gradebook_floor(app, cohort_id, trainer_id, args.repeat, args.warmup),
+            TARGET,
         )
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            cohort_id, trainer_id = seed(args.learners)
-            db.session.remove()
-        print(
-            f"database: {url.split(':')[0]}, learners: {args.learners}, assessments: {ASSESSMENTS}"
-        )
-        page = served(app, "formatrice@bench.example", f"/manage/cohorts/{cohort_id}/gradebook")
-        value = median_seconds(page, args.repeat, args.warmup)
-        floor = gradebook_floor(app, cohort_id, trainer_id, args.repeat, args.warmup)
-        ratio = value / floor
-        print(
-            f"gradebook: {value * 1000:.1f} ms (floor: {floor * 1000:.1f} ms, ratio: {ratio:.2f}, "
-            f"target: ≤ {TARGET:.0f}×) {'OK' if ratio <= TARGET else 'OVER'}"
-        )
-        if args.database_url is None:
-            with app.app_context():
-                db.engine.dispose()
 
 
 if __name__ == "__main__":
