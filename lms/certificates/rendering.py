@@ -1,0 +1,313 @@
+"""Render a ``CertificateDocument`` to HTML and to a PDF/A-3a file, locked down.
+
+The design lives in the top-level ``certificates/`` folder (template, stylesheet, wording, fonts,
+logo and seal; see its README.md). Rendering follows SECURITY.md G27:
+
+- the Jinja environment is sandboxed, autoescapes, fails on undefined names, loads templates
+  from ``certificates/`` only, and receives plain values (strings, numbers, lists, dicts) built
+  here from the frozen document, never ORM objects;
+- WeasyPrint fetches through ``DesignAssetFetcher``, which serves the files under
+  ``certificates/`` and refuses every other URL (``file:`` elsewhere, ``..``, symlinks leading
+  out, ``http(s):``, ``data:``, …); a refused URL stops the rendering instead of leaving a hole;
+- WeasyPrint is imported inside ``render_pdf`` only (its import costs ≈ 0.6 s and ≈ 48 MB).
+
+The same document always renders the same bytes under the same ``template_version()``: the PDF's
+dates are the issue date, its identifier is a hash of its content and font subsets are named
+after the font, never after time or chance. Issuance relies on this to rebuild a lost PDF that
+still matches its recorded SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.metadata import version as distribution_version
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import segno
+from babel.dates import format_date
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from lms.certificates.document import CertificateDocument
+
+DESIGN_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
+TEMPLATE_NAME = "certificate.html"
+WORDING_NAME = "wording.toml"
+PDF_VARIANT = "pdf/a-3a"
+# Files the design may use, by suffix; anything else under certificates/ is refused too.
+ASSET_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
+# Files that describe the design without changing what it renders.
+NOT_RENDERED = {"README.md"}
+
+
+class AssetRefused(ValueError):
+    """A URL the certificate design may not fetch."""
+
+
+def resolve_asset(url: str, folder: Path = DESIGN_FOLDER) -> tuple[Path, str]:
+    """Return the design file a ``file:`` URL names and its media type, or refuse the URL."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
+        raise AssetRefused(f"only the certificate design files may be fetched, not {url!r}")
+    raw_path = unquote(parts.path)
+    if ".." in PurePosixPath(raw_path).parts or "\x00" in raw_path:
+        raise AssetRefused(f"no parent references in certificate assets: {url!r}")
+    root = folder.resolve()
+    try:
+        # Resolving follows symbolic links, so one leading out of the folder is caught below.
+        path = Path(raw_path).resolve(strict=True)
+    except (OSError, RuntimeError) as error:
+        raise AssetRefused(f"no such certificate asset: {url!r}") from error
+    if not path.is_relative_to(root) or not path.is_file():
+        raise AssetRefused(f"not a file of the certificate design: {url!r}")
+    media_type = ASSET_TYPES.get(path.suffix.lower())
+    if media_type is None or path.name in NOT_RENDERED:
+        raise AssetRefused(f"not a kind of file the certificate design uses: {url!r}")
+    return path, media_type
+
+
+@cache
+def template_version() -> str:
+    """Return a short SHA-256 of everything that decides the bytes of a certificate PDF.
+
+    It covers every design file (template, stylesheet, wording, fonts, images), this module and
+    the versions of WeasyPrint and pydyf, so two renderings under one version give the same
+    bytes, and any change of design or renderer gives a new version.
+    """
+    digest = hashlib.sha256()
+    files = sorted(
+        path
+        for path in DESIGN_FOLDER.rglob("*")
+        if path.is_file() and path.name not in NOT_RENDERED
+    )
+    for path in [*files, Path(__file__)]:
+        name = path.relative_to(DESIGN_FOLDER.parent).as_posix()
+        digest.update(f"{name}\n{path.stat().st_size}\n".encode())
+        digest.update(path.read_bytes())
+    for distribution in ("weasyprint", "pydyf"):
+        digest.update(f"{distribution} {distribution_version(distribution)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+# Read once at import (≈ 2 MB of fonts hashed, a few ms); this module is itself imported lazily.
+TEMPLATE_VERSION = template_version()
+
+
+@cache
+def _wordings() -> dict[str, dict[str, str]]:
+    with (DESIGN_FOLDER / WORDING_NAME).open("rb") as file:
+        return tomllib.load(file)
+
+
+def wording(language: str) -> dict[str, str]:
+    """Return the certificate's sentences in one language, or refuse a language it lacks."""
+    wordings = _wordings()
+    if language not in wordings:
+        known = ", ".join(sorted(wordings))
+        raise ValueError(f"no certificate wording for language {language!r} (known: {known})")
+    return wordings[language]
+
+
+def _long_date(day: date, language: str) -> str:
+    text = format_date(day, format="long", locale=language)
+    # French writes the first day of a month as an ordinal: « le 1er juillet 2025 ».
+    if language == "fr" and day.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def _period(start: date | None, end: date | None, language: str, words: dict[str, str]) -> str:
+    def medium(day: date) -> str:
+        return format_date(day, format="medium", locale=language)
+
+    if start and end:
+        return words["from_to"].format(start=medium(start), end=medium(end))
+    if start:
+        return words["from_only"].format(start=medium(start))
+    if end:
+        return words["until_only"].format(end=medium(end))
+    return words["no_dates"]
+
+
+def qr_code_svg(url: str, title: str) -> Markup:
+    """Return the QR code of the verification URL as inline SVG (segno escapes the title)."""
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=0, omitsize=True, dark="#17241d", title=title)
+    return Markup(svg)  # noqa: S704 (generated by segno from escaped values only)
+
+
+def _competency_groups(document: CertificateDocument, words: dict[str, str]) -> list[dict]:
+    titles = {block.code: block.title for block in document.blocks}
+    groups: list[dict[str, Any]] = []
+    for line in document.competencies:
+        if not groups or groups[-1]["code"] != line.block_code:
+            title = titles.get(line.block_code, "")
+            groups.append({"code": line.block_code, "title": title, "competencies": []})
+        level_of = words["level_of"].format(level=line.level, required=line.required_level)
+        groups[-1]["competencies"].append(
+            {
+                "code": line.code,
+                "title": line.title,
+                "label": line.level_label,
+                "level_of": level_of,
+            }
+        )
+    return groups
+
+
+def certificate_context(document: CertificateDocument) -> dict[str, Any]:
+    """Return the plain values the template shows, with every sentence already worded."""
+    words = wording(document.language)
+    kind = "block" if document.is_partial else "path"
+    title = words[f"title_{kind}"].format(number=document.number)
+    statement = words[f"completed_{kind}"].format(
+        path=document.path_title,
+        version=document.path_version,
+        hours=document.total_hours,
+        cohort=document.cohort_name,
+    )
+    return {
+        "lang": document.language,
+        "t": dict(words),
+        "title": title,
+        "description": f"{document.path_title} · {document.learner_name}",
+        "issued_on": document.issued_on.isoformat(),
+        "is_partial": document.is_partial,
+        "organisation": document.organisation,
+        "number_label": words["number"].format(number=document.number),
+        "heading": words[f"heading_{kind}"],
+        "subheading": words[f"subheading_{kind}"],
+        "certifies": words["certifies"].format(organisation=document.organisation),
+        "learner_name": document.learner_name,
+        "statement": statement,
+        "blocks": [{"code": block.code, "title": block.title} for block in document.blocks],
+        "partial_note": words["partial_note"] if document.is_partial else "",
+        "made_at": words["made_at"].format(
+            place=document.place, date=_long_date(document.issued_on, document.language)
+        ),
+        "signatory_name": document.signatory_name,
+        "signatory_title": document.signatory_title,
+        "verification_url": document.verification_url,
+        "qr_svg": qr_code_svg(
+            document.verification_url, words["qr_title"].format(url=document.verification_url)
+        ),
+        "transcript_of": words["transcript_of"].format(
+            learner=document.learner_name,
+            path=document.path_title,
+            version=document.path_version,
+            cohort=document.cohort_name,
+        ),
+        "modules": [
+            {
+                "code": module.code,
+                "title": module.title,
+                "hours": module.hours,
+                "period": _period(module.opens_on, module.closes_on, document.language, words),
+            }
+            for module in document.modules
+        ],
+        "total_hours": document.total_hours,
+        "competency_groups": _competency_groups(document, words),
+        "footer": words["footer"].format(
+            title=title, learner=document.learner_name, url=document.verification_url
+        ),
+    }
+
+
+@cache
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(DESIGN_FOLDER),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(document: CertificateDocument) -> str:
+    """Return the certificate as HTML whose relative URLs name files of ``certificates/``."""
+    template = _environment().get_template(TEMPLATE_NAME)
+    return template.render(certificate_context(document))
+
+
+@cache
+def _fetcher_class() -> type:
+    # Built on first use: the base class lives in WeasyPrint, which is imported lazily.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DesignAssetFetcher(URLFetcher):
+        """Serve the files of ``certificates/`` and refuse every other URL."""
+
+        def __init__(self) -> None:
+            # A refused or missing asset stops the rendering: no PDF with a hole in it.
+            super().__init__(fail_on_errors=True)
+
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            path, media_type = resolve_asset(url)
+            return URLFetcherResponse(
+                url, body=path.read_bytes(), headers={"Content-Type": media_type}
+            )
+
+    return DesignAssetFetcher
+
+
+def asset_fetcher() -> Any:
+    """Return a new URL fetcher that serves only the certificate design files."""
+    return _fetcher_class()()
+
+
+@dataclass
+class _Renderer:
+    """What WeasyPrint may reuse from one PDF to the next in one thread."""
+
+    font_config: Any
+    fetcher: Any
+    images: dict
+
+
+_local = threading.local()
+
+
+def _renderer() -> _Renderer:
+    # One FontConfiguration per thread: each new one costs ≈ 250 KB that is never freed, and
+    # reusing it saves reloading the fonts (PERFORMANCE.md). Pango's font map is not shared
+    # between threads, hence thread-local rather than process-wide.
+    renderer = getattr(_local, "renderer", None)
+    if renderer is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        renderer = _local.renderer = _Renderer(FontConfiguration(), asset_fetcher(), {})
+    return renderer
+
+
+def base_url() -> str:
+    """Return the URL relative asset names of the template resolve against."""
+    return DESIGN_FOLDER.as_uri() + "/"
+
+
+def render_pdf(document: CertificateDocument) -> bytes:
+    """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset."""
+    from weasyprint import HTML
+
+    renderer = _renderer()
+    html = HTML(string=render_html(document), base_url=base_url(), url_fetcher=renderer.fetcher)
+    return html.write_pdf(
+        font_config=renderer.font_config,
+        pdf_variant=PDF_VARIANT,
+        # Parsed logo and seal, kept per thread: a fixed set of design URLs, so it stays small.
+        cache=renderer.images,
+    )
