@@ -76,6 +76,10 @@ class DefaultConfig:
     CERTIFICATE_SIGNATORY_TITLE: str | None = None
     CERTIFICATE_PLACE: str | None = None
     CERTIFICATE_NUMBER_PREFIX = "EBV"
+    # Issue the path certificate as soon as a learner becomes eligible (an automatic decision).
+    CERTIFICATES_AUTO_ISSUE = False
+    # Jobs a batch of certificates is split into on RQ: one per ``lms worker`` process.
+    CERTIFICATE_BATCH_PARTS = 2
 
     # Quiz answers still accepted this long after an attempt's time limit (network, slow clicks).
     QUIZ_GRACE_SECONDS = 30
@@ -119,6 +123,8 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_SIGNATORY_TITLE": "CERTIFICATE_SIGNATORY_TITLE",
     "LMS_CERTIFICATE_PLACE": "CERTIFICATE_PLACE",
     "LMS_CERTIFICATE_NUMBER_PREFIX": "CERTIFICATE_NUMBER_PREFIX",
+    "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
+    "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
     "LMS_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
     "LMS_PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
     "LMS_PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
