@@ -64,17 +64,16 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
+def _filters() -> work_queue.QueueFilters:
+    """Return the queue's filters as this request carries them (grading pages keep them)."""
+    return work_queue.QueueFilters.from_args(request.args)
+
+
 @bp.get("/manage/grading")
 @login_required
 def queue():
     """List the work to grade in the user's cohorts, oldest first, filtered and paged."""
-    state = request.args.get("state") or None
-    filters = work_queue.QueueFilters(
-        cohort_id=_int_arg("cohort"),
-        module_id=_int_arg("module"),
-        assessment_id=_int_arg("assessment"),
-        state=state if state in work_queue.STATES else None,
-    )
+    filters = _filters()
     page = _int_arg("page") or 1
     cohorts, assessments = work_queue.filter_choices(current_user)
     if not cohorts and not current_user.is_admin:
@@ -118,14 +117,15 @@ def start_evaluation(assessment_id: int, learner_id: int):
 
 def _started(start):
     """Run a start service, commit and go to the grade's page (or back to the queue)."""
+    kept = _filters().as_args()
     try:
         grade = start()
     except services.GradingError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("grading.queue"))
+        return redirect(url_for("grading.queue", **kept))
     db.session.commit()
-    return redirect(url_for("grading.grade", grade_id=grade.id))
+    return redirect(url_for("grading.grade", grade_id=grade.id, **kept))
 
 
 def _grade_or_403(grade_id: int) -> Grade:
@@ -194,7 +194,7 @@ def _save(grade: Grade, form: GradeForm, action: str):
     )
     if action == "next":
         return _go_to_next(grade)
-    return redirect(url_for("grading.grade", grade_id=grade.id))
+    return redirect(url_for("grading.grade", grade_id=grade.id, **_filters().as_args()))
 
 
 def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_state: str):
@@ -237,17 +237,18 @@ def _change_state(grade: Grade, form: GradeForm, action: str):
     else:
         notify.notify_returned(grade)
         flash(_("The work is returned to the learner for revision."), "success")
-    return redirect(url_for("grading.grade", grade_id=grade.id))
+    return redirect(url_for("grading.grade", grade_id=grade.id, **_filters().as_args()))
 
 
 def _go_to_next(current: Grade):
-    """Open the next item of the queue that needs work (starting it), or go back to the queue."""
-    item = work_queue.next_item(current_user, skip_grade_id=current.id)
+    """Open the next item of the same filtered queue (starting it), or go back to the queue."""
+    filters = _filters()
+    item = work_queue.next_item(current_user, filters, after_grade_id=current.id)
     if item is None:
         flash(_("Nothing left to grade in your queue."), "info")
-        return redirect(url_for("grading.queue"))
+        return redirect(url_for("grading.queue", **filters.as_args()))
     if item.grade_id is not None:
-        return redirect(url_for("grading.grade", grade_id=item.grade_id))
+        return redirect(url_for("grading.grade", grade_id=item.grade_id, **filters.as_args()))
     return _started(lambda: _start_item(item))
 
 
@@ -283,7 +284,10 @@ def _grading_page(
         instructions=render_markdown(grade.assessment.instructions),
         field_name=field_name,
         words=services.state_words(),
+        kept=_filters().as_args(),
         history=grade.events,
+        event_words=services.event_words(),
+        event_label=services.event_label,
         can_download="assignments.download" in _endpoints(),
     )
     return page, status

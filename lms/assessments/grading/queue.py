@@ -5,14 +5,39 @@ learner's cohort calendar (there is nothing to submit: the trainer records the r
 learners of the cohorts the user trains appear (administrators: every cohort). The two kinds are
 one ``UNION ALL`` so that filtering, ordering (oldest first) and paging happen in the database:
 the page costs the same few queries for 10 or 500 learners.
+
+Work belongs to a learner, not to a cohort (a submission or an evaluation grade has no cohort),
+so an item appears ONCE even when its learner learns in several of the user's cohorts that follow
+the assessment's path: under the cohort where the learner's work happens now, the one that starts
+last (ties: the latest created), as ``lms.learning.services.learner_cohort_for_path`` chooses it.
+Filtering by a cohort shows that cohort's learners' work under that cohort.
+
+"Save and next" (``next_item``) walks the same filtered queue in the same order as the page: the
+item after the current one that still needs work (with a state filter: the next item in that
+state); when the end is reached, work left earlier in the queue comes next, so that nothing that
+needs work is passed over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, or_, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.models import User
@@ -41,6 +66,33 @@ class QueueFilters:
     assessment_id: int | None = None
     state: str | None = None
 
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
+        """Read the filters from query arguments; a missing or malformed value filters nothing."""
+        state = args.get("state") or None
+        return cls(
+            cohort_id=_positive_int(args.get("cohort")),
+            module_id=_positive_int(args.get("module")),
+            assessment_id=_positive_int(args.get("assessment")),
+            state=state if state in STATES else None,
+        )
+
+    def as_args(self) -> dict[str, int | str]:
+        """Return the filters that are set as query arguments (to keep them from page to page)."""
+        args = {
+            "cohort": self.cohort_id,
+            "module": self.module_id,
+            "assessment": self.assessment_id,
+            "state": self.state,
+        }
+        return {name: value for name, value in args.items() if value is not None}
+
+
+def _positive_int(value: str | None) -> int | None:
+    """Return a query argument as a whole number, or None when it is absent or not a number."""
+    value = value or ""
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -60,19 +112,44 @@ class QueueItem:
     cohort_name: str
 
 
-def scope_cohorts(user: User):
-    """Return a select of the ids of the cohorts whose work ``user`` grades."""
+def scope_cohorts(user: User, cohort_id: int | None = None):
+    """Return a select of the ids of the cohorts whose work ``user`` grades (or just that one)."""
     if user.is_admin:
-        return db.select(Cohort.id)
-    return db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
+        scope = db.select(Cohort.id)
+        return scope if cohort_id is None else scope.where(Cohort.id == cohort_id)
+    scope = db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
+    return scope if cohort_id is None else scope.where(Membership.cohort_id == cohort_id)
 
 
-def _items(user: User):
+def _is_current_context(learner, scope):
+    """Return the condition "no cohort of the scope on this path is the learner's later one".
+
+    ``learner`` is the Membership alias of the row and ``Cohort`` its cohort: the condition keeps
+    one cohort per learner and path, so that a learner of two cohorts is not listed twice.
+    """
+    other, later = aliased(Membership), aliased(Cohort)
+    return ~(
+        db.select(other.id)
+        .join(later, later.id == other.cohort_id)
+        .where(
+            other.user_id == learner.user_id,
+            other.role == MembershipRole.LEARNER,
+            other.cohort_id.in_(scope),
+            later.path_id == Cohort.path_id,
+            or_(
+                later.starts_on > Cohort.starts_on,
+                and_(later.starts_on == Cohort.starts_on, later.id > Cohort.id),
+            ),
+        )
+        .exists()
+    )
+
+
+def _items(user: User, cohort_id: int | None = None):
     """Return the union of submissions and evaluations in the user's scope, as a subquery."""
     learner = aliased(Membership)
-    in_scope = and_(
-        learner.role == MembershipRole.LEARNER, learner.cohort_id.in_(scope_cohorts(user))
-    )
+    scope = scope_cohorts(user, cohort_id)
+    in_scope = and_(learner.role == MembershipRole.LEARNER, learner.cohort_id.in_(scope))
     submissions = (
         db.select(
             literal("submission").label("kind"),
@@ -94,6 +171,7 @@ def _items(user: User):
         .outerjoin(Grade, Grade.submission_id == Submission.id)
         # A version replaced by a newer one before anybody graded it is not work to grade.
         .where(or_(Grade.id.is_not(None), ~_newer_version_exists()))
+        .where(_is_current_context(learner, scope))
     )
     evaluations = (
         db.select(
@@ -130,6 +208,7 @@ def _items(user: User):
                 Grade.submission_id.is_(None),
             ),
         )
+        .where(_is_current_context(learner, scope))
     )
     return union_all(submissions, evaluations).subquery("queue")
 
@@ -150,7 +229,7 @@ def _newer_version_exists():
 
 def _filtered(user: User, filters: QueueFilters):
     """Return the select of queue items matching the filters, with their display names."""
-    q = _items(user)
+    q = _items(user, filters.cohort_id)
     query = (
         db.select(q, User.display_name, Assessment.title, Module.code, Cohort.name)
         .select_from(q)
@@ -177,28 +256,50 @@ def _item(row) -> QueueItem:
     return QueueItem(*row)
 
 
+def _order(q) -> tuple:
+    """Return the queue's order, oldest first: a total order (one item per submission)."""
+    return (q.c.at, q.c.learner_id, q.c.assessment_id, func.coalesce(q.c.submission_id, 0))
+
+
 def queue_page(user: User, filters: QueueFilters, page: int = 1) -> tuple[list[QueueItem], int]:
     """Return one page of the queue (oldest first) and the number of matching items."""
     query, q = _filtered(user, filters)
     total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
-        query.order_by(q.c.at, q.c.learner_id, q.c.assessment_id, q.c.submission_id)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        query.order_by(*_order(q)).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
     )
     return [_item(row) for row in rows], total
 
 
-def next_item(user: User, *, skip_grade_id: int | None = None) -> QueueItem | None:
-    """Return the oldest item of the user's queue that still needs work (not ``skip_grade_id``)."""
-    query, q = _filtered(user, QueueFilters())
-    query = query.where(q.c.state.in_(NEEDS_WORK))
-    if skip_grade_id is not None:
-        query = query.where(func.coalesce(q.c.grade_id, 0) != skip_grade_id)
-    row = db.session.execute(
-        query.order_by(q.c.at, q.c.learner_id, q.c.assessment_id).limit(1)
-    ).first()
+def next_item(
+    user: User, filters: QueueFilters = QueueFilters(), *, after_grade_id: int | None = None
+) -> QueueItem | None:
+    """Return the item after ``after_grade_id`` in the filtered queue that still needs work.
+
+    Without a state filter, "needs work" means to grade, to record or being graded; with one,
+    the items in that state. Past the end of the queue, the first item that needs work before
+    the current one comes next (see the module doc); the current item itself never does. A
+    filter on a finished state (graded, returned, released) walks the queue once: its items stay
+    in that state when saved, so going round again would never end.
+    """
+    query, q = _filtered(user, filters)
+    if filters.state is None:
+        query = query.where(q.c.state.in_(NEEDS_WORK))
+    if after_grade_id is not None:
+        query = query.where(func.coalesce(q.c.grade_id, 0) != after_grade_id)
+        position = _position(user, filters, after_grade_id)
+        after = query.join(position, true()).where(tuple_(*_order(q)) > tuple_(*position.c))
+        row = db.session.execute(after.order_by(*_order(q)).limit(1)).first()
+        if row is not None or filters.state not in (None, *NEEDS_WORK):
+            return _item(row) if row else None
+    row = db.session.execute(query.order_by(*_order(q)).limit(1)).first()
     return _item(row) if row else None
+
+
+def _position(user: User, filters: QueueFilters, grade_id: int):
+    """Return a one-row subquery: where the grade's item stands in the queue's order."""
+    query, q = _filtered(user, QueueFilters(cohort_id=filters.cohort_id))
+    return query.with_only_columns(*_order(q)).where(q.c.grade_id == grade_id).subquery("current")
 
 
 def new_submissions(user: User, since: datetime) -> list[QueueItem]:

@@ -398,3 +398,22 @@ def state_words() -> dict[str, str]:
         GradeState.RETURNED: _("Returned"),
         GradeState.RELEASED: _("Released"),
     }
+
+
+def event_words() -> dict[str, str]:
+    """Return each history action in words (translated once per page); see ``event_label``."""
+    return {
+        "grade.start": _("Grading started"),
+        "grade.save": _("Grade saved"),
+        "grade.finish": _("Grade saved and marked graded"),
+        "grade.release": _("Released"),
+        "grade.return": _("Returned for revision"),
+        "refused": _("Conflict: change refused"),
+    }
+
+
+def event_label(event: GradeEvent, words: Mapping[str, str]) -> str:
+    """Name a history event in words: a refused change says so; an unknown code stays as is."""
+    if not event.accepted:
+        return words["refused"]
+    return words.get(event.action, event.action)

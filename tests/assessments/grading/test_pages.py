@@ -250,13 +250,14 @@ def test_save_and_next_grades_a_whole_queue_with_form_posts_only(trainer_client,
         url = response.headers["Location"]
         db.session.expire_all()
     assert url == "/manage/grading"
-    # The first item, then the rest of the queue oldest first: the evaluations (their module
-    # opened yesterday), then the other learner's submission.
+    # The first item, then the items after it oldest first (the other learner's submission),
+    # then, past the end, the work left before it: the evaluations (their module opened
+    # yesterday, before anything was submitted).
     assert visited == [
         (world.learner.id, world.assignment.id),
+        (other.id, world.assignment.id),
         (world.learner.id, world.evaluation.id),
         (other.id, world.evaluation.id),
-        (other.id, world.assignment.id),
     ]
     assert db.session.scalars(db.select(Grade.state)).all() == [GradeState.GRADED] * 4
 
