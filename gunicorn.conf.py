@@ -42,3 +42,6 @@ errorlog = "-"
 loglevel = os.environ.get("LMS_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 logger_class = "lms.core.access_log.RedactingLogger"  # no reset token in the access log
+# No runtime control socket (gunicorn 25.1+): its default path is shared by every instance
+# of the host user; set control_socket in a copy of this file to use gunicornc.
+control_socket_disable = True
