@@ -128,6 +128,11 @@ def _register_commands(app: Flask) -> None:
 
     app.cli.add_command(demo_command)
 
+    from lms.admin.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
 
 def _register_error_handlers(app: Flask) -> None:
     """Error pages: 400 to 429 explain, 500 shows a correlation id (lms.core.errors)."""

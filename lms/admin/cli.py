@@ -1,0 +1,73 @@
+"""Commands ``lms backup DIR`` and ``lms restore DIR`` (mechanics in ``lms.core.backup``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from lms.core.backup import BackupError, create_backup, restore_backup
+
+
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory: Path) -> None:
+    """Back up the database and the stored files into a new folder, with a manifest."""
+    try:
+        manifest = create_backup(directory, click.echo)
+    except BackupError as error:
+        raise click.ClickException(
+            "\n".join([str(error), _("No backup was written in %(path)s.", path=directory)])
+        ) from error
+    except Exception as error:  # disk full, lost connection: say it, nothing is kept
+        raise click.ClickException(
+            "\n".join(
+                [
+                    _("The backup failed: %(error)s", error=error),
+                    _("No backup was written in %(path)s.", path=directory),
+                ]
+            )
+        ) from error
+    files = manifest["files"]
+    size = f"{sum(item['size'] for item in files):,}"
+    click.echo(
+        _(
+            "Backup written to %(path)s: %(rows)d rows, %(count)d files, %(size)s bytes.",
+            path=directory.resolve(),
+            rows=sum(manifest["database"]["rows"].values()),
+            count=len(files),
+            size=size,
+        )
+    )
+    click.echo(
+        _(
+            "The secret key is not in the backup: keep it apart (LMS_SECRET_KEY or lms.cfg); "
+            "without it, second factors cannot be checked after a restore."
+        )
+    )
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(directory: Path) -> None:
+    """Restore a backup into this empty instance, after checking every file's SHA-256."""
+    try:
+        report = restore_backup(directory, click.echo)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        _(
+            "Restored from %(path)s: %(tables)d tables, %(rows)d rows, %(count)d files; "
+            "row counts match the manifest.",
+            path=directory.resolve(),
+            tables=len(report.rows),
+            rows=sum(report.rows.values()),
+            count=report.files,
+        )
+    )
+    for warning in report.warnings:
+        click.echo(_("Warning: %(warning)s", warning=warning), err=True)

@@ -1,0 +1,448 @@
+"""``lms backup`` and ``lms restore`` (SECURITY.md H35): a restored instance has the same rows,
+its files match their SHA-256, and its certificates still verify.
+
+The source is the session's database (SQLite, or PostgreSQL with ``LMS_TEST_DATABASE_URL``),
+stamped with the migrations' head as ``lms db upgrade`` would leave it. Each restore goes into a
+fresh instance: a second application on a new SQLite file, or on the database
+``<test database>_restore`` (dropped and created again) on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from lms import create_app
+from lms.certificates.document import CertificateKind
+from lms.certificates.models import PATH_SCOPE, Certificate
+from lms.core import backup
+from lms.core.backup import BackupError, code_head, libpq_connection, postgresql_tool
+from lms.core.storage import store_bytes, stored_path
+from lms.extensions import db
+from tests.assessments.assignments.support import stored_submission_file
+from tests.factories import AssessmentFactory, UserFactory
+from tests.learning.helpers import make_bien_vivre_path
+
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # the session app's (conftest)
+CERTIFICATE_PDF = b"%PDF-1.7\n% certificate\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+ALEMBIC_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"
+
+
+@dataclass
+class World:
+    """What the source instance holds: people, the path and its cohort, a file, a certificate."""
+
+    learner_email: str
+    submission_key: str
+    certificate_code: str
+
+
+@pytest.fixture
+def stamped(app) -> Iterator[None]:
+    """Record the migrations' head in the session database, as ``lms db upgrade`` does."""
+    with db.engine.begin() as connection:
+        before = None
+        if "alembic_version" in inspect(connection).get_table_names():
+            before = list(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            connection.execute(text("DROP TABLE alembic_version"))
+        connection.execute(text(ALEMBIC_TABLE))
+        connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": code_head()})
+    yield
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+        if before is not None:  # leave the database as it was found
+            connection.execute(text(ALEMBIC_TABLE))
+            for version in before:
+                connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": version})
+
+
+@pytest.fixture
+def world(app, stamped) -> World:
+    """Fill the source instance: the shipped path, a cohort, learners, a stored file and PDF."""
+    instance = Path(app.instance_path)
+    for folder in ("uploads", "certificates"):  # earlier tests' files are not this test's
+        shutil.rmtree(instance / folder, ignore_errors=True)
+    bien_vivre = make_bien_vivre_path(opened=("M1", "M2"))
+    learner = bien_vivre.enrol_learner(completed=("M1",), display_name="Léa Dupré")
+    bien_vivre.enrol_learner(display_name="Omar Other")
+    UserFactory(admin=True)
+    assignment = AssessmentFactory(module=bien_vivre.modules["M2"], code="M2-A1")
+    upload = stored_submission_file(assignment, learner)
+    certificate = _issue_certificate(bien_vivre, learner, instance / "certificates")
+    return World(learner.email, upload.storage_key, certificate.code)
+
+
+def _issue_certificate(bien_vivre, learner, folder: Path) -> Certificate:
+    """Store a certificate PDF as issuance does and record its row (code, SHA-256, key)."""
+    stored = store_bytes(folder, CERTIFICATE_PDF)
+    certificate = Certificate(
+        number="BV-2026-0001",
+        code="c" * 43,
+        kind=CertificateKind.PATH,
+        scope=PATH_SCOPE,
+        learner=learner,
+        cohort=bien_vivre.cohort,
+        path=bien_vivre.path,
+        path_version=bien_vivre.path.version,
+        learner_name=learner.display_name,
+        document={"learner": learner.display_name},
+        pdf_sha256=stored.sha256,
+        pdf_size=stored.size,
+        storage_key=stored.key,
+        template_version="1",
+    )
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+def certificate_verifies(code: str, instance: Path) -> bool:
+    """Tell whether the certificate with ``code`` is valid and its stored PDF has its SHA-256."""
+    certificate = db.session.scalar(db.select(Certificate).filter_by(code=code))
+    if certificate is None or not certificate.is_valid or certificate.storage_key is None:
+        return False
+    path = stored_path(instance / "certificates", certificate.storage_key)
+    return path.is_file() and sha256(path) == certificate.pdf_sha256
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def make_target(app, database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Return a factory of fresh, empty instances (their own folder and database)."""
+    made: list[tuple[Flask, str | None]] = []
+
+    def make(secret_key: str = SECRET_KEY) -> Flask:
+        folder = tmp_path / f"target-{len(made)}"
+        url, restore_database = _empty_database(database_url, folder)
+        target = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": secret_key,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "BABEL_DEFAULT_LOCALE": "en",
+                "INSTANCE_PATH": str(folder / "instance"),
+            }
+        )
+        made.append((target, restore_database))
+        return target
+
+    yield make
+    for target, restore_database in made:
+        with target.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if restore_database:
+            _drop_database(database_url, restore_database)
+
+
+def _empty_database(database_url: str, folder: Path) -> tuple[str, str | None]:
+    """Return the URL of an empty database for a target instance, and its name on PostgreSQL."""
+    if database_url.startswith("sqlite"):
+        folder.mkdir(parents=True)
+        return "sqlite:///" + str(folder / "lms.sqlite3"), None
+    url = make_url(database_url)
+    name = f"{url.database}_restore"
+    server = _server(database_url)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except SQLAlchemyError as error:
+        pytest.skip(f"cannot create the database {name} to restore into: {error}")
+    finally:
+        server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _server(database_url: str):
+    from lms.config import normalise_database_url
+
+    return create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
+
+
+def _drop_database(database_url: str, name: str) -> None:
+    engine = _server(database_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def run_backup(app, directory: Path):
+    """Run ``lms backup DIRECTORY`` in the session application."""
+    return app.test_cli_runner().invoke(args=["backup", str(directory)])
+
+
+def run_restore(target: Flask, directory: Path):
+    """Run ``lms restore DIRECTORY`` in ``target``, inside its own application context."""
+    with target.app_context():
+        return target.test_cli_runner().invoke(args=["restore", str(directory)])
+
+
+def table_rows(connection, name: str) -> list[tuple]:
+    """Return every row of a table, ordered by its primary key."""
+    keys = inspect(connection).get_pk_constraint(name)["constrained_columns"]
+    order = ", ".join(f'"{key}"' for key in keys) or "1"
+    query = text(f'SELECT * FROM "{name}" ORDER BY {order}')  # noqa: S608
+    return [tuple(row) for row in connection.execute(query)]
+
+
+@pytest.fixture
+def backup_dir(app, world, tmp_path) -> Path:
+    """Back up the filled source instance; return the backup folder."""
+    directory = tmp_path / "backup"
+    result = run_backup(app, directory)
+    assert result.exit_code == 0, result.output
+    return directory
+
+
+def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_dir, make_target):
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    dialect = db.engine.dialect.name
+    with db.engine.connect() as connection:
+        source_rows = backup.database_rows(connection)
+        tables = {name: table_rows(connection, name) for name in source_rows}
+    assert manifest["format_version"] == 1
+    assert manifest["database"]["dialect"] == dialect
+    assert manifest["database"]["alembic_revision"] == code_head()
+    assert manifest["database"]["rows"] == source_rows
+    assert source_rows["users"] == 3
+    assert source_rows["certificates"] == 1
+    listed = {item["path"]: item for item in manifest["files"]}
+    upload = f"files/uploads/{world.submission_key[:2]}/{world.submission_key}"
+    assert listed[upload]["sha256"] == sha256(backup_dir / upload)
+    assert len([path for path in listed if path.startswith("files/certificates/")]) == 1
+    assert all(sha256(backup_dir / path) == item["sha256"] for path, item in listed.items())
+
+    target = make_target()
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "row counts match the manifest" in result.output
+    assert "Warning" not in result.output
+    instance = Path(target.instance_path)
+    with target.app_context():
+        with db.engine.connect() as connection:
+            assert backup.database_rows(connection) == source_rows
+            assert {name: table_rows(connection, name) for name in source_rows} == tables
+        for path, item in listed.items():
+            if path.startswith("files/"):
+                restored = instance / path.removeprefix("files/")
+                assert sha256(restored) == item["sha256"], path
+        assert certificate_verifies(world.certificate_code, instance)
+
+
+def test_restore_refuses_a_tampered_file_and_names_it(world, backup_dir, make_target):
+    key = world.submission_key
+    tampered = backup_dir / "files" / "uploads" / key[:2] / key
+    tampered.write_bytes(tampered.read_bytes() + b" ")
+
+    target = make_target()
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 1
+    assert f"files/uploads/{key[:2]}/{key} does not match its SHA-256" in result.output
+    assert not (Path(target.instance_path) / "uploads").exists()
+    with target.app_context():
+        assert not any(backup.database_rows().values())
+
+
+def test_restore_refuses_a_missing_file(world, backup_dir, make_target):
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    missing = manifest["files"][-1]["path"]
+    (backup_dir / missing).unlink()
+
+    result = run_restore(make_target(), backup_dir)
+
+    assert result.exit_code == 1
+    assert f"The backup is damaged: {missing} is missing." in result.output
+
+
+def test_restore_refuses_an_instance_with_rows(app, backup_dir):
+    result = run_restore(app, backup_dir)
+
+    assert result.exit_code == 1
+    assert "This instance is not empty: its database has rows" in result.output
+    assert "Nothing was changed" not in result.output  # refused before anything started
+
+
+def test_restore_refuses_an_instance_with_stored_files(backup_dir, make_target):
+    target = make_target()
+    store_bytes(Path(target.instance_path) / "certificates", b"%PDF-1.7 earlier")
+
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 1
+    assert "certificates already holds stored files" in result.output
+    with target.app_context():
+        assert not any(backup.database_rows().values())
+
+
+def test_restore_warns_when_the_secret_key_differs(backup_dir, make_target):
+    result = run_restore(make_target(secret_key="another-key-" + "x" * 40), backup_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "second factors cannot be checked" in result.output
+    assert "lms reset-two-factor" in result.output
+
+
+def edit_manifest(directory: Path, change: Callable[[dict], None]) -> None:
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m.update(format_version=2), "Unknown backup format lms-backup version 2"),
+        (
+            lambda m: m["database"].update(alembic_revision="0123abcd"),
+            "The backup's database is at migration 0123abcd",
+        ),
+        (
+            lambda m: m["files"].append({"path": "files/../../lms.cfg", "size": 1, "sha256": ""}),
+            "manifest.json names a file outside the backup layout: files/../../lms.cfg",
+        ),
+        (lambda m: m.pop("files"), "manifest.json is not a backup manifest"),
+    ],
+)
+def test_restore_refuses_a_manifest_it_cannot_trust(backup_dir, make_target, change, message):
+    edit_manifest(backup_dir, change)
+
+    result = run_restore(make_target(), backup_dir)
+
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_restore_refuses_a_backup_of_another_database(backup_dir, make_target):
+    other = "postgresql" if db.engine.dialect.name == "sqlite" else "sqlite"
+    edit_manifest(backup_dir, lambda m: m["database"].update(dialect=other))
+
+    result = run_restore(make_target(), backup_dir)
+
+    assert result.exit_code == 1
+    assert f"The backup is of a {other} database" in result.output
+
+
+def test_restore_refuses_a_folder_without_manifest(make_target, tmp_path):
+    result = run_restore(make_target(), tmp_path)
+
+    assert result.exit_code == 1
+    assert "has no manifest.json: it is not a finished backup" in result.output
+
+
+def test_failed_restore_says_what_was_done_and_how_to_retry(backup_dir, make_target, monkeypatch):
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_copy_file", disk_full)
+    target = make_target()
+
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 1
+    assert "The restore failed: [Errno 28] No space left on device" in result.output
+    assert "the database was restored, 0 of 2 files were copied" in result.output
+    assert "To retry:" in result.output
+    assert str(Path(target.instance_path) / "uploads") in result.output
+
+
+def test_backup_refuses_a_folder_that_is_not_empty(app, stamped, tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "notes.txt").write_text("keep")
+
+    result = run_backup(app, tmp_path / "old")
+
+    assert result.exit_code == 1
+    assert "is not empty: give a new or empty folder" in result.output
+    assert sorted(path.name for path in (tmp_path / "old").iterdir()) == ["notes.txt"]
+
+
+def test_failed_backup_leaves_no_folder(app, world, monkeypatch, tmp_path):
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_copy_file", disk_full)
+
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 1
+    assert "The backup failed: [Errno 28] No space left on device" in result.output
+    assert "No backup was written in" in result.output
+    assert not (tmp_path / "backup").exists()
+
+
+def test_backup_refuses_a_folder_inside_the_instance(app, stamped):
+    result = run_backup(app, Path(app.instance_path) / "backups")
+
+    assert result.exit_code == 1
+    assert "is inside the instance folder" in result.output
+
+
+def test_backup_warns_when_the_database_has_no_migration_revision(app, tmp_path):
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 0, result.output
+    assert "this backup cannot be restored" in result.output
+
+
+def test_missing_postgresql_client_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(BackupError, match="pg_restore was not found on the PATH"):
+        postgresql_tool("pg_restore")
+
+
+def test_password_goes_to_the_environment_never_to_the_arguments():
+    dsn, env = libpq_connection(make_url("postgresql+psycopg://lms:s3cr%40t@db.example/lms"))
+
+    assert dsn == "postgresql://lms@db.example/lms"
+    assert env["PGPASSWORD"] == "s3cr@t"
+
+
+@pytest.mark.postgres
+def test_backup_without_pg_dump_says_so(app, stamped, monkeypatch, tmp_path):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pg_dump only backs up PostgreSQL databases")
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 1
+    assert "pg_dump was not found on the PATH" in result.output
+    assert "No backup was written" in result.output
+
+
+@pytest.mark.postgres
+def test_failing_pg_dump_is_reported_without_the_password(app, stamped, monkeypatch, tmp_path):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pg_dump only backs up PostgreSQL databases")
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "pg_dump: error: connection refused" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 1
+    assert "pg_dump failed on postgresql://" in result.output
+    assert "(exit status 1): pg_dump: error: connection refused" in result.output
+    assert not (tmp_path / "backup").exists()
