@@ -68,6 +68,10 @@ class DefaultConfig:
     RATELIMIT_LOGIN_IP = "30 per minute"  # failed attempts from one address, all accounts
     RATELIMIT_RESET_ACCOUNT = "5 per minute"  # reset requests for one e-mail address
     RATELIMIT_RESET_IP = "30 per minute"  # reset requests and reset-link posts from one address
+    # Public verification of certificates (lms.certificates.verification), per client address:
+    # every verification answer (page, JSON, drop form), and PDFs dropped to be checked.
+    RATELIMIT_VERIFY = "60 per minute"
+    RATELIMIT_VERIFY_CHECK = "10 per minute"
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
@@ -80,6 +84,8 @@ class DefaultConfig:
     CERTIFICATES_AUTO_ISSUE = False
     # Jobs a batch of certificates is split into on RQ: one per ``lms worker`` process.
     CERTIFICATE_BATCH_PARTS = 2
+    # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
+    CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
 
     # Quiz answers still accepted this long after an attempt's time limit (network, slow clicks).
     QUIZ_GRACE_SECONDS = 30

@@ -30,6 +30,19 @@ from lms.assessments.models import (
     Submission,
     SubmissionFile,
 )
+from lms.certificates.document import (
+    BlockLine,
+    CertificateDocument,
+    CertificateKind,
+    document_to_json,
+)
+from lms.certificates.models import (
+    PATH_SCOPE,
+    Certificate,
+    CertificateState,
+    CertificationDecision,
+    DecisionOutcome,
+)
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.curriculum.models import (
     Competency,
@@ -442,3 +455,99 @@ class GradeReleaseFactory(BaseFactory):
     assessment = factory.SubFactory(AssessmentFactory)
     cohort = factory.SubFactory(CohortFactory, path=factory.SelfAttribute("..assessment.path"))
     released_by = factory.SubFactory(UserFactory)
+
+
+def _certificate_document(certificate) -> dict:
+    """Return the document a factory-made certificate states (no modules, no levels)."""
+    path = certificate.cohort.path
+    blocks = [certificate.block] if certificate.block else path.blocks
+    document = CertificateDocument(
+        kind=certificate.kind,
+        number=certificate.number,
+        learner_name=certificate.learner_name,
+        path_title=path.title,
+        path_version=certificate.path_version,
+        organisation=path.certifier,
+        signatory_name="Claire Martin",
+        signatory_title="Directrice de la certification",
+        place="Lyon",
+        issued_on=certificate.issued_at.date(),
+        cohort_name=certificate.cohort.name,
+        verification_url=f"http://localhost/verify/{certificate.code}",
+        blocks=tuple(BlockLine(block.code, block.title) for block in blocks),
+        modules=(),
+        competencies=(),
+    )
+    return document_to_json(document)
+
+
+class CertificateFactory(BaseFactory):
+    """A certificate row as issuance leaves it, without rendering a PDF (no stored file).
+
+    Pass ``block=`` for a block attestation; ``revoked=True`` for a revoked one;
+    ``pdf=b"..."`` to store those bytes as its PDF (key, SHA-256 and size recorded).
+    """
+
+    class Meta:
+        model = Certificate
+
+    learner = factory.SubFactory(UserFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    path = factory.SelfAttribute("cohort.path")
+    path_version = factory.SelfAttribute("cohort.path.version")
+    block = None
+    kind = factory.LazyAttribute(
+        lambda o: CertificateKind.BLOCK if o.block else CertificateKind.PATH
+    )
+    scope = factory.LazyAttribute(lambda o: o.block.code if o.block else PATH_SCOPE)
+    number = factory.Sequence(lambda n: f"EBV-2025-{n:08d}")
+    code = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    learner_name = factory.SelfAttribute("learner.display_name")
+    issued_at = factory.LazyFunction(_now)
+    document = factory.LazyAttribute(_certificate_document)
+    state = CertificateState.VALID
+    pdf_sha256 = factory.LazyFunction(lambda: secrets.token_hex(32))
+    pdf_size = 20_000
+    storage_key = None
+    template_version = "test"
+
+    class Params:
+        revoked = factory.Trait(
+            state=CertificateState.REVOKED,
+            revoked_at=factory.LazyFunction(_now),
+            revocation_reason="Délivré par erreur.",
+        )
+
+    @factory.post_generation
+    def pdf(self, create, extracted, **kwargs):
+        """Store ``pdf=b"..."`` under a new key, as issuance would."""
+        if extracted is None:
+            return
+        from lms.certificates.services import certificate_folder
+        from lms.core.storage import store_bytes
+
+        stored = store_bytes(certificate_folder(), extracted)
+        self.storage_key, self.pdf_sha256, self.pdf_size = stored.key, stored.sha256, stored.size
+        if create:
+            db.session.commit()
+
+
+class CertificationDecisionFactory(BaseFactory):
+    """A decision awarding the certificate; traits ``deferred``, ``refused``, ``override``."""
+
+    class Meta:
+        model = CertificationDecision
+
+    learner = factory.SubFactory(UserFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    outcome = DecisionOutcome.AWARDED
+    reason = ""
+    is_override = False
+    decided_by = factory.SubFactory(UserFactory, is_admin=True)
+    decided_at = factory.LazyFunction(_now)
+    snapshot = factory.LazyFunction(lambda: {"eligible": True, "missing": [], "blocks": []})
+
+    class Params:
+        deferred = factory.Trait(outcome=DecisionOutcome.DEFERRED, reason="Soutenance à repasser.")
+        refused = factory.Trait(outcome=DecisionOutcome.REFUSED, reason="Travaux non rendus.")
+        override = factory.Trait(is_override=True, reason="Validation des acquis de l'expérience.")

@@ -216,6 +216,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("grading.grade", "POST"): staff(grade_id="grade", data=GRADE_SAVE),
     ("grading.release_cohort", "POST"): staff(cohort_id="cohort", assessment_id="assignment"),
     ("grading.evaluation", "GET"): learner(assessment_id="evaluation"),
+    # public verification of certificates (by code, or by dropping the PDF)
+    ("certificates.verify", "GET"): public(code="certificate_code"),
+    ("certificates.verify_json", "GET"): public(code="certificate_code"),
+    ("certificates.check_pdf", "GET"): public(),
+    ("certificates.check_pdf", "POST"): public(),  # no file: the form says so
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -260,6 +265,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "other_submitted_attempt": lambda world, persona: world.get(
         f"{_other(persona)}_submitted_attempt"
     ),
+    # A verification code (not an id): public routes name certificates by their code.
+    "certificate_code": lambda world, persona: world.get("certificate").code,
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
     ),

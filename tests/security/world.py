@@ -17,6 +17,7 @@ from lms.extensions import db
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
 from tests.assessments.quizzes.support import security_world_quizzes
+from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
@@ -186,6 +187,7 @@ def build_world(app) -> World:
     world.add(**security_world_quizzes(bien_vivre, other, users))
     world.add(**security_world_assignments(bien_vivre, other, users))
     world.add(**security_world_grading(bien_vivre, other, users))
+    world.add(**security_world_certificates(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world
