@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assessments.quizzes.views import bp as quizzes_bp
     from lms.assessments.results.manage import bp as gradebook_bp
     from lms.assessments.results.views import bp as results_bp
+    from lms.certificates.verification import bp as certificates_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
     from lms.core.health import bp as health_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(grading_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(gradebook_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(admin_bp)
 
 
