@@ -32,14 +32,13 @@ def backup_command(directory: Path) -> None:
             )
         ) from error
     files = manifest["files"]
-    size = f"{sum(item['size'] for item in files):,}"
     click.echo(
         _(
-            "Backup written to %(path)s: %(rows)d rows, %(count)d files, %(size)s bytes.",
+            "Backup written to %(path)s (rows: %(rows)d, files: %(count)d, bytes: %(size)d).",
             path=directory.resolve(),
             rows=sum(manifest["database"]["rows"].values()),
             count=len(files),
-            size=size,
+            size=sum(item["size"] for item in files),
         )
     )
     click.echo(
@@ -61,7 +60,7 @@ def restore_command(directory: Path) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(
         _(
-            "Restored from %(path)s: %(tables)d tables, %(rows)d rows, %(count)d files; "
+            "Restored from %(path)s (tables: %(tables)d, rows: %(rows)d, files: %(count)d); "
             "row counts match the manifest.",
             path=directory.resolve(),
             tables=len(report.rows),

@@ -135,11 +135,11 @@ def _write_backup(
     else:
         snapshot = _dump_postgresql(url, directory / database_file)
     rows = sum(snapshot.rows.values())
-    echo(_("%(count)d tables, %(rows)d rows.", count=len(snapshot.rows), rows=rows))
+    echo(_("Tables: %(count)d, rows: %(rows)d.", count=len(snapshot.rows), rows=rows))
     files = [_describe(directory, database_file)]
     for folder in storage_folders(instance):
         copied = _copy_folder(instance / folder, directory / FILES / folder, f"{FILES}/{folder}")
-        echo(_("%(folder)s/: %(count)d files.", folder=folder, count=len(copied)))
+        echo(_("Files in %(folder)s/: %(count)d.", folder=folder, count=len(copied)))
         files.extend(copied)
     manifest = _manifest(snapshot, database_file, files)
     _write_atomically(directory / MANIFEST, json.dumps(manifest, indent=2).encode())
@@ -295,7 +295,7 @@ def restore_backup(directory: Path, echo: Echo) -> RestoreReport:
     manifest = read_manifest(directory)
     url = _database_url()
     _check_compatible(manifest, _dialect(url))
-    echo(_("Checking %(count)d files…", count=len(manifest["files"])))
+    echo(_("Checking the files (%(count)d)…", count=len(manifest["files"])))
     verify_files(directory, manifest)
     instance = Path(current_app.instance_path).resolve()
     _check_empty_instance(instance, manifest)
@@ -305,7 +305,7 @@ def restore_backup(directory: Path, echo: Echo) -> RestoreReport:
         progress.database = True
         echo(_("Database restored."))
         _restore_files(directory, instance, manifest, progress)
-        echo(_("%(count)d files copied.", count=progress.files))
+        echo(_("Files copied: %(count)d.", count=progress.files))
         rows = _check_rows(manifest["database"]["rows"])
     except (BackupError, OSError, sqlite3.Error, SQLAlchemyError) as error:
         raise BackupError(
