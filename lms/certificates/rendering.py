@@ -40,6 +40,7 @@ from lms.certificates.document import CertificateDocument
 
 DESIGN_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
 TEMPLATE_NAME = "certificate.html"
+STYLESHEET_NAME = "certificate.css"
 WORDING_NAME = "wording.toml"
 PDF_VARIANT = "pdf/a-3a"
 # Files the design may use, by suffix; anything else under certificates/ is refused too.
@@ -121,24 +122,23 @@ def wording(language: str) -> dict[str, str]:
     return wordings[language]
 
 
-def _long_date(day: date, language: str) -> str:
-    text = format_date(day, format="long", locale=language)
+def _date(day: date, style: str, language: str) -> str:
+    text = format_date(day, format=style, locale=language)
     # French writes the first day of a month as an ordinal: « le 1er juillet 2025 ».
-    if language == "fr" and day.day == 1:
+    if language == "fr" and day.day == 1 and text.startswith("1 "):
         text = "1er" + text[1:]
     return text
 
 
 def _period(start: date | None, end: date | None, language: str, words: dict[str, str]) -> str:
-    def medium(day: date) -> str:
-        return format_date(day, format="medium", locale=language)
-
     if start and end:
-        return words["from_to"].format(start=medium(start), end=medium(end))
+        return words["from_to"].format(
+            start=_date(start, "medium", language), end=_date(end, "medium", language)
+        )
     if start:
-        return words["from_only"].format(start=medium(start))
+        return words["from_only"].format(start=_date(start, "medium", language))
     if end:
-        return words["until_only"].format(end=medium(end))
+        return words["until_only"].format(end=_date(end, "medium", language))
     return words["no_dates"]
 
 
@@ -156,16 +156,27 @@ def _competency_groups(document: CertificateDocument, words: dict[str, str]) -> 
         if not groups or groups[-1]["code"] != line.block_code:
             title = titles.get(line.block_code, "")
             groups.append({"code": line.block_code, "title": title, "competencies": []})
-        level_of = words["level_of"].format(level=line.level, required=line.required_level)
+        summary = words["competency_summary"].format(
+            label=line.level_label, level=line.level, required=line.required_level
+        )
         groups[-1]["competencies"].append(
-            {
-                "code": line.code,
-                "title": line.title,
-                "label": line.level_label,
-                "level_of": level_of,
-            }
+            {"code": line.code, "title": line.title, "summary": summary}
         )
     return groups
+
+
+def _module_lines(document: CertificateDocument, words: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "code": module.code,
+            "title": module.title,
+            "summary": words["module_summary"].format(
+                hours=module.hours,
+                period=_period(module.opens_on, module.closes_on, document.language, words),
+            ),
+        }
+        for module in document.modules
+    ]
 
 
 def certificate_context(document: CertificateDocument) -> dict[str, Any]:
@@ -196,7 +207,7 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
         "blocks": [{"code": block.code, "title": block.title} for block in document.blocks],
         "partial_note": words["partial_note"] if document.is_partial else "",
         "made_at": words["made_at"].format(
-            place=document.place, date=_long_date(document.issued_on, document.language)
+            place=document.place, date=_date(document.issued_on, "long", document.language)
         ),
         "signatory_name": document.signatory_name,
         "signatory_title": document.signatory_title,
@@ -210,16 +221,8 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
             version=document.path_version,
             cohort=document.cohort_name,
         ),
-        "modules": [
-            {
-                "code": module.code,
-                "title": module.title,
-                "hours": module.hours,
-                "period": _period(module.opens_on, module.closes_on, document.language, words),
-            }
-            for module in document.modules
-        ],
-        "total_hours": document.total_hours,
+        "modules": _module_lines(document, words),
+        "total_hours_label": words["total_hours"].format(hours=document.total_hours),
         "competency_groups": _competency_groups(document, words),
         "footer": words["footer"].format(
             title=title, learner=document.learner_name, url=document.verification_url
@@ -240,8 +243,12 @@ def _environment() -> SandboxedEnvironment:
 
 def render_html(document: CertificateDocument) -> str:
     """Return the certificate as HTML whose relative URLs name files of ``certificates/``."""
+    return _render_template(document, link_stylesheet=True)
+
+
+def _render_template(document: CertificateDocument, *, link_stylesheet: bool) -> str:
     template = _environment().get_template(TEMPLATE_NAME)
-    return template.render(certificate_context(document))
+    return template.render(certificate_context(document), link_stylesheet=link_stylesheet)
 
 
 @cache
@@ -276,6 +283,7 @@ class _Renderer:
 
     font_config: Any
     fetcher: Any
+    stylesheet: Any
     images: dict
 
 
@@ -285,12 +293,18 @@ _local = threading.local()
 def _renderer() -> _Renderer:
     # One FontConfiguration per thread: each new one costs ≈ 250 KB that is never freed, and
     # reusing it saves reloading the fonts (PERFORMANCE.md). Pango's font map is not shared
-    # between threads, hence thread-local rather than process-wide.
+    # between threads, hence thread-local rather than process-wide. The stylesheet is parsed
+    # (and its fonts registered) once with it.
     renderer = getattr(_local, "renderer", None)
     if renderer is None:
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        renderer = _local.renderer = _Renderer(FontConfiguration(), asset_fetcher(), {})
+        font_config, fetcher = FontConfiguration(), asset_fetcher()
+        stylesheet = CSS(
+            url=base_url() + STYLESHEET_NAME, url_fetcher=fetcher, font_config=font_config
+        )
+        renderer = _local.renderer = _Renderer(font_config, fetcher, stylesheet, {})
     return renderer
 
 
@@ -304,8 +318,13 @@ def render_pdf(document: CertificateDocument) -> bytes:
     from weasyprint import HTML
 
     renderer = _renderer()
-    html = HTML(string=render_html(document), base_url=base_url(), url_fetcher=renderer.fetcher)
+    html = HTML(
+        string=_render_template(document, link_stylesheet=False),
+        base_url=base_url(),
+        url_fetcher=renderer.fetcher,
+    )
     return html.write_pdf(
+        stylesheets=[renderer.stylesheet],
         font_config=renderer.font_config,
         pdf_variant=PDF_VARIANT,
         # Parsed logo and seal, kept per thread: a fixed set of design URLs, so it stays small.
