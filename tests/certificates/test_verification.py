@@ -22,7 +22,7 @@ from tests.factories import (
     TrainingPathFactory,
     UserFactory,
 )
-from tests.web.helpers import log_in
+from tests.web.helpers import csrf_token_of, log_in
 
 FAKE_PDF = b"%PDF-1.7\n% a certificate as issued\n" + b"x" * 2000 + b"\n%%EOF\n"
 # Ids no page could show by chance: a leak of an internal id is unmistakable.
@@ -399,6 +399,13 @@ def test_a_dropped_file_is_not_kept(app, client, certificate):
 
 def test_the_check_form_refuses_a_post_without_its_csrf_token(client, certificate, csrf_enabled):
     assert drop(client, FAKE_PDF).status_code == 400
+    token = csrf_token_of(client.get("/verify/check").get_data(as_text=True))
+    answer = client.post(
+        "/verify/check",
+        data={"pdf": (io.BytesIO(FAKE_PDF), "certificat.pdf"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert "This file is certificate EBV-2025-7K3QX9PA" in text_of(answer)
 
 
 def test_a_real_issued_certificate_pdf_is_recognised(app, client):
@@ -413,6 +420,8 @@ def test_a_real_issued_certificate_pdf_is_recognised(app, client):
     )
     certificate = services.issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
+    assert CODE_FORMAT.fullmatch(certificate.code)
+    assert len(base64.urlsafe_b64decode(certificate.code)) * 8 >= 128
     with services.open_certificate_pdf(certificate) as stream:
         pdf = stream.read()
     assert hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
