@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assessments.quizzes.views import bp as quizzes_bp
     from lms.assessments.results.manage import bp as gradebook_bp
     from lms.assessments.results.views import bp as results_bp
+    from lms.certificates.batch_views import bp as certificate_batches_bp
     from lms.certificates.verification import bp as certificates_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(gradebook_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(certificate_batches_bp)
     app.register_blueprint(admin_bp)
 
 
@@ -129,6 +131,13 @@ def _register_commands(app: Flask) -> None:
     from lms.demo import demo_command
 
     app.cli.add_command(demo_command)
+
+    from lms.certificates.cli import check_storage_command, issue_certificates_command
+
+    app.cli.add_command(issue_certificates_command)
+    app.cli.add_command(check_storage_command)
+    # Automatic issuance watches the events that can make a learner eligible (off by default).
+    import lms.certificates.auto_issue  # noqa: F401
 
     from lms.admin.cli import backup_command, restore_command
 

@@ -107,10 +107,12 @@ def record_decision(
     *,
     outcome: DecisionOutcome,
     reason: str,
-    decided_by: User,
+    decided_by: User | None,
     now: datetime | None = None,
 ) -> CertificationDecision:
     """Record the certification decision on a learner, with the evidence seen at that moment.
+
+    ``decided_by`` is empty for an automatic decision (``LMS_CERTIFICATES_AUTO_ISSUE``).
 
     Awarding a learner who is not eligible is an override: it needs a reason and is audited
     as such (SECURITY.md G28). Deferring or refusing always needs a reason, for the learner.
@@ -141,7 +143,8 @@ def record_decision(
     action = "certification.override" if is_override else "certification.decide"
     after = {"learner_id": learner.id, "outcome": outcome.value, "reason": reason}
     record_audit_event(decided_by, action, decision, after=after)
-    security_event(action, actor_id=decided_by.id, learner_id=learner.id, outcome=outcome.value)
+    actor_id = decided_by.id if decided_by else None
+    security_event(action, actor_id=actor_id, learner_id=learner.id, outcome=outcome.value)
     return decision
 
 

@@ -221,6 +221,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("certificates.verify_json", "GET"): public(code="certificate_code"),
     ("certificates.check_pdf", "GET"): public(),
     ("certificates.check_pdf", "POST"): public(),  # no file: the form says so
+    # batch issuance of certificates (the world's cohort has nobody awarded: refused, back)
+    ("certificate_batches.start", "POST"): admin(cohort_id="cohort"),
+    ("certificate_batches.progress", "GET"): admin(batch_id="batch"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),

@@ -1,0 +1,82 @@
+"""Administrators' pages of batch issuance (blueprint ``certificate_batches``).
+
+Starting a batch posts from the cohort's eligibility page; the progress page follows it. With
+Redis, the batch runs on the workers and the page reloads itself every few seconds while it runs
+(an HTTP ``Refresh`` header: the Content-Security-Policy allows no inline script). Without Redis,
+the batch runs during the request that starts it, and the page shows it finished.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.accounts.permissions import admin_required
+from lms.certificates.batches import (
+    ACTIVE_STATES,
+    batch_learner_names,
+    launch_batch,
+    start_batch,
+)
+from lms.certificates.models import BatchState, IssuanceBatch
+from lms.certificates.services import CertificateError
+from lms.cohorts.forms import ActionForm
+from lms.cohorts.models import Cohort
+from lms.extensions import db
+
+bp = Blueprint("certificate_batches", __name__, url_prefix="/admin")
+
+# Seconds between two automatic reloads of a running batch's page.
+REFRESH_SECONDS = 3
+STATE_LABELS = {
+    BatchState.QUEUED: _l("Waiting for a worker"),
+    BatchState.RUNNING: _l("Issuing"),
+    BatchState.FINISHED: _l("Finished"),
+    BatchState.FAILED: _l("Stopped by an error"),
+}
+
+
+def eligibility_url(cohort_id: int) -> str:
+    """Return the cohort's eligibility page (where batches start), or its settings page."""
+    if "certificates_admin.eligibility" in current_app.view_functions:
+        return url_for("certificates_admin.eligibility", cohort_id=cohort_id)
+    return url_for("cohorts_admin.cohort_edit", cohort_id=cohort_id)
+
+
+@bp.post("/cohorts/<int:cohort_id>/certificate-batches")
+@admin_required
+def start(cohort_id: int):
+    """Start issuing the certificates of every awarded learner of the cohort."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        batch = start_batch(cohort, current_user)
+    except CertificateError as error:
+        flash(str(error), "error")
+        return redirect(eligibility_url(cohort_id))
+    db.session.commit()
+    launch_batch(batch)
+    flash(_("Issuing %(count)d certificates.", count=batch.total), "success")
+    return redirect(url_for(".progress", batch_id=batch.id))
+
+
+@bp.get("/certificate-batches/<int:batch_id>")
+@admin_required
+def progress(batch_id: int):
+    """Show how far a batch went: progress bar, counts and each learner's error."""
+    batch = db.get_or_404(IssuanceBatch, batch_id)
+    page = render_template(
+        "certificates/batches/progress.html",
+        batch=batch,
+        names=batch_learner_names(batch),
+        state_labels=STATE_LABELS,
+        back_url=eligibility_url(batch.cohort_id),
+        refreshing=batch.state in ACTIVE_STATES,
+    )
+    response = current_app.make_response(page)
+    if batch.state in ACTIVE_STATES:
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response

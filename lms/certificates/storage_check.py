@@ -1,0 +1,152 @@
+"""Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
+
+Two stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``)
+and the certificate PDFs (``<instance>/certificates``, rows ``Certificate``). Four problems are
+looked for in each: a row whose file is missing, a file no row names, a temporary file left by
+a process killed while writing, and a file whose SHA-256 is not the one its row recorded.
+
+Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them,
+so they are leftovers of work that was rolled back or interrupted. A certificate whose PDF is
+missing is rendered again from the document its row froze: rendering is deterministic, so the
+new PDF is stored only if its SHA-256 is the recorded one (otherwise it is reported and left).
+Rows are never deleted: a submission whose file is lost stays reported until someone restores
+the file from a backup, since deleting the row would hide the loss. A file whose hash differs
+is reported and kept, as evidence. Running the check again after a repair finds nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lms.assessments.assignments.services import storage_report
+from lms.assessments.assignments.views import upload_folder
+from lms.assessments.models import SubmissionFile
+from lms.certificates.document import document_from_json
+from lms.certificates.models import Certificate
+from lms.certificates.services import certificate_folder
+from lms.core import storage
+from lms.extensions import db
+
+
+@dataclass
+class Problem:
+    """One inconsistency: what kind, where, and whether it was repaired."""
+
+    store: str  # "uploads" or "certificates"
+    kind: str  # "missing-file", "orphan-file", "temporary-file", "hash-mismatch"
+    subject: str  # what a person looks for: a row or a file
+    detail: str = ""
+    fixed: bool = False
+
+
+@dataclass
+class StorageCheck:
+    """Every problem found in both stores, and how many files and rows were compared."""
+
+    problems: list[Problem] = field(default_factory=list)
+    counted: dict[str, tuple[int, int]] = field(default_factory=dict)  # store: (files, rows)
+
+    @property
+    def remaining(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.fixed]
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(storage.CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_storage(*, fix: bool = False) -> StorageCheck:
+    """Check the uploads and the certificate PDFs; with ``fix``, repair what can be repaired."""
+    check = StorageCheck()
+    _check_uploads(check, upload_folder(), fix)
+    _check_certificates(check, certificate_folder(), fix)
+    return check
+
+
+def _check_uploads(check: StorageCheck, folder: Path, fix: bool) -> None:
+    report = storage_report(folder)
+    on_disk = storage.stored_keys(folder)
+    rows = list(db.session.scalars(db.select(SubmissionFile).order_by(SubmissionFile.id)))
+    check.counted["uploads"] = (len(on_disk), len(rows))
+    for row in report.missing:
+        subject = f"submission file {row.id} ({row.original_name}, submission {row.submission_id})"
+        check.problems.append(Problem("uploads", "missing-file", subject, row.storage_key))
+    present = [(row.storage_key, row.sha256, f"submission file {row.id}") for row in rows]
+    _check_hashes(check, "uploads", folder, [item for item in present if item[0] in on_disk])
+    _check_leftovers(check, "uploads", folder, report.orphans, fix)
+
+
+def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:
+    on_disk = storage.stored_keys(folder)
+    query = db.select(Certificate).where(Certificate.storage_key.is_not(None))
+    rows = list(db.session.scalars(query.order_by(Certificate.id)))
+    check.counted["certificates"] = (len(on_disk), len(rows))
+    known = {row.storage_key for row in rows}
+    for row in rows:
+        if row.storage_key not in on_disk:
+            check.problems.append(_missing_certificate(row, folder, fix))
+    present = [(r.storage_key, r.pdf_sha256, f"certificate {r.number}") for r in rows]
+    _check_hashes(check, "certificates", folder, [item for item in present if item[0] in on_disk])
+    _check_leftovers(check, "certificates", folder, sorted(on_disk - known), fix)
+
+
+def _missing_certificate(row: Certificate, folder: Path, fix: bool) -> Problem:
+    """Report a certificate whose PDF is gone; with ``fix``, rebuild it if it matches."""
+    problem = Problem("certificates", "missing-file", f"certificate {row.number}", row.storage_key)
+    if not fix:
+        return problem
+    pdf = rebuild_pdf(row)
+    digest = hashlib.sha256(pdf).hexdigest()
+    if digest != row.pdf_sha256:
+        problem.detail = (
+            f"{row.storage_key}: rendered again, but its SHA-256 {digest} is not the recorded "
+            f"{row.pdf_sha256} (template {row.template_version}); left as it is"
+        )
+        return problem
+    stored = storage.store_bytes(folder, pdf)
+    row.storage_key = stored.key  # a new random key; the content is the one issued
+    db.session.flush()
+    problem.fixed, problem.detail = True, f"rendered again, stored under {stored.key}"
+    return problem
+
+
+def rebuild_pdf(certificate: Certificate) -> bytes:
+    """Render the certificate's frozen document again (the same bytes under the same template)."""
+    from lms.certificates import rendering  # WeasyPrint loads on first use
+
+    return rendering.render_pdf(document_from_json(certificate.document))
+
+
+def _check_hashes(
+    check: StorageCheck, store: str, folder: Path, items: Iterable[tuple[str, str | None, str]]
+) -> None:
+    """Report each stored file whose SHA-256 is not its row's."""
+    for key, recorded, subject in items:
+        actual = sha256_of(storage.stored_path(folder, key))
+        if actual != recorded:
+            detail = f"{key}: recorded {recorded}, stored file has {actual}"
+            check.problems.append(Problem(store, "hash-mismatch", subject, detail))
+
+
+def _check_leftovers(
+    check: StorageCheck, store: str, folder: Path, orphans: Iterable[str], fix: bool
+) -> None:
+    """Report files without rows and temporary files; with ``fix``, delete them."""
+    for key in orphans:
+        problem = Problem(store, "orphan-file", f"file {key}", "no row names it")
+        problem.fixed = fix and storage.delete_stored(folder, key)
+        check.problems.append(problem)
+    for path in storage.leftover_temporary_files(folder):
+        problem = Problem(store, "temporary-file", str(path.relative_to(folder)), "left by a crash")
+        if fix:
+            path.unlink(missing_ok=True)
+            problem.fixed = True
+        check.problems.append(problem)

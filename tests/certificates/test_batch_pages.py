@@ -1,0 +1,194 @@
+"""Batch issuance from the administrators' pages and from ``lms issue-certificates``."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.certificates import batches
+from lms.certificates.models import BatchState, Certificate, DecisionOutcome, IssuanceBatch
+from lms.certificates.services import CertificateError, record_decision
+from lms.extensions import db
+from tests.certificates.helpers import make_certificate_world
+from tests.web.helpers import log_in
+
+
+@pytest.fixture
+def world():
+    """The certifying world of tests/certificates/helpers.py."""
+    return make_certificate_world()
+
+
+def award(world, *learners) -> None:
+    for learner in learners:
+        record_decision(
+            world.cohort,
+            learner,
+            outcome=DecisionOutcome.AWARDED,
+            reason="",
+            decided_by=world.admin,
+        )
+    db.session.commit()
+
+
+def latest_batch() -> IssuanceBatch | None:
+    db.session.rollback()
+    return db.session.scalar(db.select(IssuanceBatch).order_by(IssuanceBatch.id.desc()))
+
+
+def certificate_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(db.select(db.func.count(Certificate.id)))
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+
+def test_starting_a_batch_issues_at_once_without_redis_and_shows_it_finished(world, client):
+    award(world, world.eligible_learner(), world.eligible_learner())
+    log_in(client, world.admin)
+
+    response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
+
+    batch = latest_batch()
+    assert response.headers["Location"] == f"/admin/certificate-batches/{batch.id}"
+    assert (batch.state, batch.issued, batch.requested_by_id) == (
+        BatchState.FINISHED,
+        2,
+        world.admin.id,
+    )
+    assert certificate_count() == 2
+    page = client.get(response.headers["Location"])
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<progress id="batch-progress" max="2" value="2">' in body
+    assert "Finished" in body
+    assert "2 of 2 learners done" in body
+    assert "Refresh" not in page.headers  # nothing left to follow
+
+
+def test_a_running_batch_page_reloads_itself_without_a_script(world, client):
+    award(world, world.eligible_learner())
+    batch = batches.start_batch(world.cohort, world.admin)
+    db.session.commit()
+    log_in(client, world.admin)
+
+    page = client.get(f"/admin/certificate-batches/{batch.id}")
+
+    assert page.headers["Refresh"] == "3"
+    body = page.get_data(as_text=True)
+    assert "Waiting for a worker" in body
+    assert "updates itself" in body
+    assert "<script" not in body.split("<main", 1)[-1]
+
+
+def test_the_page_lists_each_learner_not_issued_with_the_reason(world, client, monkeypatch):
+    unlucky = world.eligible_learner(display_name="Noémie Sans-Nom")
+    award(world, unlucky)
+
+    def refusing(*args, **kwargs):
+        raise CertificateError("Set LMS_CERTIFICATE_PLACE before issuing certificates.")
+
+    monkeypatch.setattr(batches, "issue_certificate", refusing)
+    log_in(client, world.admin)
+    response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Noémie Sans-Nom" in body
+    assert "Set LMS_CERTIFICATE_PLACE before issuing certificates." in body
+    assert "Learners not issued" in body
+
+
+def test_a_batch_with_nobody_to_issue_says_so_and_goes_back(world, client):
+    world.eligible_learner()  # eligible, not awarded yet
+    log_in(client, world.admin)
+
+    response = client.post(
+        f"/admin/cohorts/{world.cohort.id}/certificate-batches", follow_redirects=True
+    )
+
+    assert "Nobody in this cohort is waiting for a certificate" in response.get_data(as_text=True)
+    assert latest_batch() is None
+
+
+def test_only_administrators_start_batches(world, client):
+    award(world, world.eligible_learner())
+    log_in(client, world.trainer)
+
+    response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
+
+    assert response.status_code == 403
+    assert latest_batch() is None
+
+
+def test_an_unknown_batch_or_cohort_is_not_found(world, client):
+    log_in(client, world.admin)
+    assert client.get("/admin/certificate-batches/999999").status_code == 404
+    assert client.post("/admin/cohorts/999999/certificate-batches").status_code == 404
+
+
+def test_the_start_form_needs_its_csrf_token(world, client, csrf_enabled):
+    award(world, world.eligible_learner())
+    log_in(client, world.admin)
+
+    response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
+
+    assert response.status_code == 400
+    assert latest_batch() is None
+
+
+# Command ---------------------------------------------------------------------------------------
+
+
+def test_the_command_issues_a_cohort_by_name_and_sums_up(world, runner):
+    award(world, world.eligible_learner(), world.eligible_learner())
+
+    result = runner.invoke(args=["issue-certificates", world.cohort.name, "--processes", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert "Issuing 2 certificates" in result.output
+    assert "Issued: 2, already held: 0, failed: 0" in result.output
+    assert certificate_count() == 2
+
+
+def test_the_command_takes_a_cohort_id_and_two_processes(world, runner):
+    award(world, world.eligible_learner(), world.eligible_learner(), world.eligible_learner())
+
+    result = runner.invoke(args=["issue-certificates", str(world.cohort.id)])
+
+    assert result.exit_code == 0, result.output
+    assert "Issued: 3, already held: 0, failed: 0" in result.output
+    assert certificate_count() == 3
+    assert latest_batch().state == BatchState.FINISHED
+
+
+def test_the_command_fails_naming_each_learner_not_issued(world, runner, monkeypatch):
+    happy = world.eligible_learner(display_name="Anna Heureuse")
+    unlucky = world.eligible_learner(display_name="Bruno Malchanceux")
+    award(world, happy, unlucky)
+    real = batches.issue_certificate
+
+    def failing_for_one(cohort, learner, **kwargs):
+        if learner.id == unlucky.id:
+            raise CertificateError("The PDF could not be stored.")
+        return real(cohort, learner, **kwargs)
+
+    monkeypatch.setattr(batches, "issue_certificate", failing_for_one)
+    result = runner.invoke(args=["issue-certificates", world.cohort.name, "--processes", "1"])
+
+    assert result.exit_code == 1
+    assert "Issued: 1, already held: 0, failed: 1" in result.output
+    assert "Bruno Malchanceux: The PDF could not be stored." in result.output
+
+
+def test_the_command_names_an_unknown_cohort(world, runner):
+    result = runner.invoke(args=["issue-certificates", "Promotion fantôme"])
+
+    assert result.exit_code != 0
+    assert "no cohort has the id or name 'Promotion fantôme'" in result.output
+
+
+def test_the_command_says_when_nobody_is_waiting(world, runner):
+    result = runner.invoke(args=["issue-certificates", world.cohort.name])
+
+    assert result.exit_code != 0
+    assert "Nobody in this cohort is waiting for a certificate" in result.output
