@@ -94,10 +94,11 @@ def template_version() -> str:
         for path in DESIGN_FOLDER.rglob("*")
         if path.is_file() and path.name not in NOT_RENDERED
     )
-    for path in [*files, Path(__file__)]:
-        name = path.relative_to(DESIGN_FOLDER.parent).as_posix()
-        digest.update(f"{name}\n{path.stat().st_size}\n".encode())
-        digest.update(path.read_bytes())
+    named = [(f"certificates/{path.relative_to(DESIGN_FOLDER).as_posix()}", path) for path in files]
+    for name, path in [*named, ("lms/certificates/rendering.py", Path(__file__))]:
+        content = path.read_bytes()
+        digest.update(f"{name}\n{len(content)}\n".encode())
+        digest.update(content)
     for distribution in ("weasyprint", "pydyf"):
         digest.update(f"{distribution} {distribution_version(distribution)}\n".encode())
     return digest.hexdigest()[:16]

@@ -27,6 +27,13 @@ from lms.curriculum.services import shipped_path_file
 COHORT_STARTS_ON = date(2025, 1, 6)
 ISSUED_ON = date(2025, 10, 1)
 VERIFICATION_URL = "https://formation.bien-vivre.example/verify/q7Xk2mP9vR4tW8yZ3bN6cF5hJ1"
+# Learner names that try to reach the file system or the template engine (SECURITY.md G27).
+HOSTILE_NAMES = (
+    '<link rel="attachment" href="file:///etc/passwd">',
+    "{{7*7}}",
+    '<img src="file:///etc/passwd">',
+    "<script>alert(1)</script>",
+)
 
 
 @cache

@@ -1,0 +1,186 @@
+"""The certificate's HTML, its wording, its template version and the locked-down URL fetcher."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from lms.certificates import rendering
+from lms.certificates.rendering import (
+    DESIGN_FOLDER,
+    AssetRefused,
+    asset_fetcher,
+    certificate_context,
+    render_html,
+    resolve_asset,
+    template_version,
+)
+from tests.certificates.documents import (
+    HOSTILE_NAMES,
+    block_attestation_document,
+    path_certificate_document,
+)
+
+
+def test_importing_the_application_does_not_import_weasyprint(tmp_path):
+    script = textwrap.dedent(
+        """
+        import sys
+        import lms
+        import lms.certificates.rendering
+        lms.create_app()
+        print("weasyprint" in sys.modules)
+        """
+    )
+    result = subprocess.run(  # noqa: S603  our own interpreter and script
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"LMS_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("payload", [name for name in HOSTILE_NAMES if "<" in name])
+def test_every_value_is_escaped_in_the_html(payload):
+    html = render_html(path_certificate_document(learner_name=payload, place=payload))
+    assert payload not in html
+    assert payload.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in html
+
+
+def test_template_syntax_in_a_value_is_not_evaluated():
+    html = render_html(path_certificate_document(learner_name="{{7*7}} {% raw %}"))
+    assert "{{7*7}} {% raw %}" in html
+
+
+def test_the_template_receives_plain_values_only():
+    def plain(value):
+        if isinstance(value, dict):
+            return all(isinstance(key, str) and plain(item) for key, item in value.items())
+        if isinstance(value, list):
+            return all(plain(item) for item in value)
+        return isinstance(value, str | int | bool)
+
+    assert plain(certificate_context(path_certificate_document()))
+
+
+def test_the_html_names_the_document_in_its_language():
+    html = render_html(path_certificate_document())
+    assert '<html lang="fr">' in html
+    assert "<title>Certificat n° EBV-2025-000042</title>" in html
+    assert '<meta name="dcterms.created" content="2025-10-01">' in html
+    assert "Fait à Lyon, le 1er octobre 2025" in html
+    assert "14 h · du 6 janv. 2025 au 7 févr. 2025" in html
+    assert "Maîtrisé · 4 / 3 requis" in html
+
+
+def test_an_english_document_is_worded_in_english():
+    html = render_html(path_certificate_document(language="en"))
+    assert '<html lang="en">' in html
+    assert "<title>Certificate No. EBV-2025-000042</title>" in html
+    assert "Issued in Lyon on October 1, 2025" in html
+
+
+def test_a_language_without_wording_is_refused():
+    with pytest.raises(ValueError, match="no certificate wording for language 'de'"):
+        render_html(path_certificate_document(language="de"))
+
+
+def test_a_block_attestation_says_partial_and_lists_its_block_only():
+    html = render_html(block_attestation_document("BC2"))
+    assert "Attestation de validation partielle" in html
+    assert "Mobiliser et fédérer les acteurs" in html
+    for other in ("Diagnostiquer un territoire", "Faire émerger et accompagner", "Évaluer l'imp"):
+        assert other not in html
+
+
+def test_a_module_without_dates_says_so():
+    document = path_certificate_document()
+    first = replace(document.modules[0], opens_on=None, closes_on=None)
+    html = render_html(replace(document, modules=(first, *document.modules[1:])))
+    assert "14 h · dates non précisées" in html
+
+
+def test_the_template_version_is_a_short_stable_hash():
+    assert template_version() == rendering.TEMPLATE_VERSION
+    assert len(template_version()) == 16
+    int(template_version(), 16)
+
+
+def test_the_template_version_changes_with_any_design_file(tmp_path, monkeypatch):
+    copy = tmp_path / "certificates"
+    copy.mkdir()
+    for path in DESIGN_FOLDER.rglob("*"):
+        if path.is_file():
+            target = copy / path.relative_to(DESIGN_FOLDER)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    monkeypatch.setattr(rendering, "DESIGN_FOLDER", copy)
+    unchanged = template_version.__wrapped__()
+    (copy / "README.md").write_text("Notes do not change what is rendered.")
+    assert template_version.__wrapped__() == unchanged
+    with (copy / "certificate.css").open("a") as css:
+        css.write("h1 { color: black; }\n")
+    assert template_version.__wrapped__() != unchanged
+
+
+def test_the_fetcher_serves_design_files():
+    path, media_type = resolve_asset((DESIGN_FOLDER / "fonts" / "Lato-Regular.ttf").as_uri())
+    assert path == DESIGN_FOLDER / "fonts" / "Lato-Regular.ttf"
+    assert media_type == "font/ttf"
+    response = asset_fetcher().fetch(rendering.base_url() + "certificate.css")
+    assert response.read() == (DESIGN_FOLDER / "certificate.css").read_bytes()
+    assert response.content_type == "text/css"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        rendering.base_url() + "../pyproject.toml",
+        rendering.base_url() + "%2e%2e/pyproject.toml",
+        rendering.base_url() + "fonts/../../pyproject.toml",
+        rendering.base_url() + "README.md",
+        rendering.base_url() + "wording.toml",
+        rendering.base_url() + "fonts",
+        rendering.base_url() + "missing.css",
+        rendering.base_url() + "certificate.css?x=1",
+        "file://evil.example" + str(DESIGN_FOLDER / "certificate.css"),
+        "http://127.0.0.1/certificate.css",
+        "https://example.org/logo.svg",
+        "data:text/css,body{}",
+        "ftp://example.org/x.css",
+        "certificate.css",
+    ],
+)
+def test_the_fetcher_refuses_everything_else(url):
+    with pytest.raises(AssetRefused):
+        resolve_asset(url)
+    with pytest.raises(AssetRefused):
+        asset_fetcher().fetch(url)
+
+
+def test_the_fetcher_refuses_a_symbolic_link_leading_out_of_the_design(tmp_path):
+    design = tmp_path / "design"
+    design.mkdir()
+    (tmp_path / "secret.css").write_text("body { color: red }")
+    (design / "inside.css").write_text("body {}")
+    (design / "leak.css").symlink_to(tmp_path / "secret.css")
+    (design / "alias.css").symlink_to(design / "inside.css")
+    assert resolve_asset((design / "alias.css").as_uri(), folder=design)[0] == (
+        design / "inside.css"
+    )
+    with pytest.raises(AssetRefused, match="not a file of the certificate design"):
+        resolve_asset((design / "leak.css").as_uri(), folder=design)
+
+
+def test_the_design_folder_is_the_top_level_certificates_folder():
+    assert Path(__file__).resolve().parents[2] / "certificates" == DESIGN_FOLDER
+    assert (DESIGN_FOLDER / "certificate.html").is_file()
