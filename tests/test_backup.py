@@ -10,6 +10,7 @@ fresh instance: a second application on a new SQLite file, or on the database
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -23,14 +24,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms import create_app
-from lms.certificates.document import CertificateKind
-from lms.certificates.models import PATH_SCOPE, Certificate
+from lms.certificates.models import Certificate
+from lms.certificates.services import open_certificate_pdf
 from lms.core import backup
 from lms.core.backup import BackupError, code_head, libpq_connection, postgresql_tool
-from lms.core.storage import store_bytes, stored_path
+from lms.core.storage import store_bytes
 from lms.extensions import db
 from tests.assessments.assignments.support import stored_submission_file
-from tests.factories import AssessmentFactory, UserFactory
+from tests.factories import AssessmentFactory, CertificateFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # the session app's (conftest)
@@ -78,41 +79,32 @@ def world(app, stamped) -> World:
     UserFactory(admin=True)
     assignment = AssessmentFactory(module=bien_vivre.modules["M2"], code="M2-A1")
     upload = stored_submission_file(assignment, learner)
-    certificate = _issue_certificate(bien_vivre, learner, instance / "certificates")
+    cohort = bien_vivre.cohort
+    certificate = CertificateFactory(learner=learner, cohort=cohort, pdf=CERTIFICATE_PDF)
     return World(learner.email, upload.storage_key, certificate.code)
 
 
-def _issue_certificate(bien_vivre, learner, folder: Path) -> Certificate:
-    """Store a certificate PDF as issuance does and record its row (code, SHA-256, key)."""
-    stored = store_bytes(folder, CERTIFICATE_PDF)
-    certificate = Certificate(
-        number="BV-2026-0001",
-        code="c" * 43,
-        kind=CertificateKind.PATH,
-        scope=PATH_SCOPE,
-        learner=learner,
-        cohort=bien_vivre.cohort,
-        path=bien_vivre.path,
-        path_version=bien_vivre.path.version,
-        learner_name=learner.display_name,
-        document={"learner": learner.display_name},
-        pdf_sha256=stored.sha256,
-        pdf_size=stored.size,
-        storage_key=stored.key,
-        template_version="1",
-    )
-    db.session.add(certificate)
-    db.session.commit()
-    return certificate
+def certificate_verifies(target: Flask, code: str) -> bool:
+    """Tell whether ``target`` verifies the certificate publicly and its stored PDF matches.
 
-
-def certificate_verifies(code: str, instance: Path) -> bool:
-    """Tell whether the certificate with ``code`` is valid and its stored PDF has its SHA-256."""
+    The certificate's page (JSON) says it is valid, its stored PDF has the SHA-256 the page
+    states, and dropping that PDF on the check form finds the certificate, unaltered.
+    """
+    client = target.test_client()
+    facts = client.get(f"/verify/{code}.json").get_json()
     certificate = db.session.scalar(db.select(Certificate).filter_by(code=code))
-    if certificate is None or not certificate.is_valid or certificate.storage_key is None:
-        return False
-    path = stored_path(instance / "certificates", certificate.storage_key)
-    return path.is_file() and sha256(path) == certificate.pdf_sha256
+    with open_certificate_pdf(certificate) as stored:
+        pdf = stored.read()
+    dropped = client.post(
+        "/verify/check",
+        data={"pdf": (io.BytesIO(pdf), "certificat.pdf")},
+        content_type="multipart/form-data",
+    )
+    return (
+        facts["state"] == "valid"
+        and facts["pdf_sha256"] == hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
+        and f"This file is certificate {facts['number']}" in dropped.get_data(as_text=True)
+    )
 
 
 def sha256(path: Path) -> str:
@@ -133,6 +125,7 @@ def make_target(app, database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
                 "SECRET_KEY": secret_key,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "BABEL_DEFAULT_LOCALE": "en",
+                "WTF_CSRF_ENABLED": False,
                 "INSTANCE_PATH": str(folder / "instance"),
             }
         )
@@ -243,7 +236,10 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
             if path.startswith("files/"):
                 restored = instance / path.removeprefix("files/")
                 assert sha256(restored) == item["sha256"], path
-        assert certificate_verifies(world.certificate_code, instance)
+        assert certificate_verifies(target, world.certificate_code)
+        pdf = next((instance / "certificates").glob("??/*"))
+        pdf.write_bytes(pdf.read_bytes() + b"%")  # the check notices an altered PDF
+        assert not certificate_verifies(target, world.certificate_code)
 
 
 def test_restore_refuses_a_tampered_file_and_names_it(world, backup_dir, make_target):
