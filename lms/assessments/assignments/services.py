@@ -10,6 +10,18 @@ Submitting the same content again (same text, same files' hashes) records no new
 double click or a retry is recognised by ``content_sha256``; when two requests race, the
 database's UNIQUE(assessment, user, version) lets one win and the other finds its version.
 
+Versions and attempts (Moodle's "attempts reopened manually" model):
+
+- a **version** is one content the learner handed in, numbered 1, 2, … per assignment; until a
+  trainer starts grading, a new content is a new version of the SAME attempt, which replaces the
+  previous one (only the latest version of an attempt is graded);
+- an **attempt** ends when its latest version is graded or returned for revision; only a return
+  for revision opens the next attempt, whose first version is the learner's next submission;
+- ``max_attempts`` (None: unlimited) caps the attempts: the trainer cannot return the work of the
+  last allowed attempt (``can_return``: its grade is final), and a learner whose attempts are
+  used up cannot submit (``AttemptsExhausted``, answered 409); the page says why and hides the
+  form. Editing before grading never counts as an attempt.
+
 Services flush, never commit.
 """
 
@@ -66,6 +78,43 @@ class UploadTooLarge(AssignmentError):
     """A file is larger than the assignment allows (the page answers 413)."""
 
 
+class AttemptsExhausted(AssignmentError):
+    """The learner has used every attempt the assignment allows (the page answers 409)."""
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """The attempt the learner is in (or would open by submitting) and how many are allowed."""
+
+    current: int
+    allowed: int | None  # None: unlimited
+
+    @property
+    def is_last(self) -> bool:
+        """Tell whether the current attempt is the last one allowed."""
+        return self.allowed is not None and self.current == self.allowed
+
+    @property
+    def is_exhausted(self) -> bool:
+        """Tell whether every allowed attempt is used: no new one may start."""
+        return self.allowed is not None and self.current > self.allowed
+
+
+def attempts_of(assessment: Assessment, latest: Submission | None) -> Attempts:
+    """Return the learner's attempt: the latest version's, or the next one after a return."""
+    if latest is None:
+        current = 1
+    else:
+        current = latest.attempt + (1 if latest.state == SubmissionState.RETURNED else 0)
+    return Attempts(current=current, allowed=assessment.max_attempts)
+
+
+def can_return(submission: Submission) -> bool:
+    """Tell whether returning this version for revision would leave the learner an attempt."""
+    allowed = submission.assessment.max_attempts
+    return allowed is None or submission.attempt < allowed
+
+
 @dataclass(frozen=True)
 class Upload:
     """A file as the learner sent it: the name their browser gave and its bytes."""
@@ -114,15 +163,35 @@ def latest_submission(assessment: Assessment, learner: User) -> Submission | Non
 
 
 def editing_closed_reason(latest: Submission | None) -> str | None:
-    """Say why no new version may be submitted (graded or being graded), or return None."""
+    """Say why no new version may be submitted (graded, being graded, no attempt left), or None."""
     if latest is None:
         return None
     grade_state = db.session.scalar(db.select(Grade.state).filter_by(submission_id=latest.id))
     if latest.state == SubmissionState.RETURNED or grade_state == GradeState.RETURNED:
+        attempts = attempts_of(latest.assessment, latest)
+        if attempts.is_exhausted:
+            return _exhausted_message(attempts)
         return None
     if latest.state == SubmissionState.GRADED or grade_state is not None:
+        attempts = attempts_of(latest.assessment, latest)
+        if attempts.is_last:
+            return _(
+                "Your last attempt (%(n)d of %(max)d) is being graded or has been graded: "
+                "it can no longer be changed.",
+                n=attempts.current,
+                max=attempts.allowed,
+            )
         return _("Your work is being graded or has been graded: it can no longer be changed.")
     return None
+
+
+def _exhausted_message(attempts: Attempts) -> str:
+    """Say that every attempt is used."""
+    return _(
+        "You have used all %(max)d attempts this assignment allows: "
+        "no new version can be submitted.",
+        max=attempts.allowed,
+    )
 
 
 def content_digest(text: str, file_hashes: Sequence[str]) -> str:
@@ -153,8 +222,10 @@ def submit_assignment(
     hashes = [hashlib.sha256(upload.data).hexdigest() for upload, _checked in checked]
     digest = content_digest(text, hashes)
     latest = latest_submission(assessment, learner)
+    attempts = attempts_of(assessment, latest)
     if reason := editing_closed_reason(latest):
-        raise AssignmentError(reason)
+        at_limit = attempts.is_exhausted or attempts.is_last
+        raise (AttemptsExhausted if at_limit else AssignmentError)(reason)
     if _same_work(latest, digest):
         return SubmitResult(latest, created=False)
     now = now or utcnow()
@@ -163,6 +234,7 @@ def submit_assignment(
         assessment=assessment,
         user=learner,
         version=(latest.version + 1) if latest else 1,
+        attempt=attempts.current,
         text=text,
         content_sha256=digest,
         submitted_at=now,

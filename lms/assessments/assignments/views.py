@@ -95,6 +95,7 @@ def _page(access: LearnerAssessment, form: SubmissionForm, error: str | None = N
         deadline=deadline,
         is_past_deadline=deadline is not None and utcnow() > deadline,
         history=history,
+        attempts=services.attempts_of(assessment, latest),
         closed_reason=services.editing_closed_reason(latest),
         form=form,
         error=error,
@@ -123,6 +124,8 @@ def submit(assessment_id: int):
         result = _submit_once_more_if_raced(access, form.text.data, uploads)
     except UploadTooLarge as error:
         abort(413, description=str(error))
+    except services.AttemptsExhausted as error:
+        return _page(access, form, error=str(error), status=409)
     except AssignmentError as error:
         return _page(access, form, error=str(error), status=422)
     _commit_or_discard(result)

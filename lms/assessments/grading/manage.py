@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from lms.accounts.models import User
 from lms.accounts.permissions import deny, login_required
 from lms.assessments.access import staff_cohort_or_403
+from lms.assessments.assignments.services import can_return
 from lms.assessments.grading import notify, services
 from lms.assessments.grading import queue as work_queue
 from lms.assessments.grading.forms import ACTIONS, GradeForm, chosen_levels, field_name
@@ -280,6 +281,7 @@ def _grading_page(
         message=message,
         conflict=conflict,
         submission=submission,
+        can_return=submission is not None and can_return(submission),
         submission_html=render_markdown(submission.text) if submission else None,
         instructions=render_markdown(grade.assessment.instructions),
         field_name=field_name,

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.assessments.assignments.services import can_return
 
 # Re-exported: other domains' pages call ``services.released_grade`` and ``grade_view``.
 from lms.assessments.grading.display import (  # noqa: F401
@@ -307,7 +308,11 @@ def release_for_cohort(actor: User, assessment: Assessment, cohort: Cohort) -> l
 
 
 def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
-    """Send the work back to the learner, who may then submit a new version."""
+    """Send the work back to the learner, who may then submit a new version (a new attempt).
+
+    Refused for the last attempt the assignment allows (``max_attempts``): see
+    ``lms.assessments.assignments.services``.
+    """
     if grade.submission is None:
         raise GradingError(_("An evaluation has no submitted work to return."))
     if grade.state not in EDITABLE:
@@ -315,6 +320,15 @@ def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
             _(
                 "This grade is %(state)s: it can no longer be returned.",
                 state=_state_word(grade.state),
+            )
+        )
+    if not can_return(grade.submission):
+        raise GradingError(
+            _(
+                "This is the learner's last attempt (%(n)d of %(max)d): it cannot be returned "
+                "for revision. Grade it as it is.",
+                n=grade.submission.attempt,
+                max=grade.assessment.max_attempts,
             )
         )
     feedback = (feedback or "").replace("\r\n", "\n").strip()

@@ -126,6 +126,10 @@ class AttemptAnswer(db.Model):
 class Submission(db.Model):
     """One version of a learner's work for an assignment (text and/or files).
 
+    ``version`` numbers every content the learner handed in (1, 2, …); ``attempt`` numbers the
+    attempts, Moodle's "reopened" model: versions handed in before grading starts replace each
+    other within one attempt, and a return for revision closes the attempt, so that the next
+    version opens the next one (``lms.assessments.assignments.services`` keeps the limit).
     ``content_sha256`` hashes the text and the files' hashes: submitting the same content twice
     is recognised and records no new version.
     """
@@ -134,6 +138,8 @@ class Submission(db.Model):
     __table_args__ = (
         UniqueConstraint("assessment_id", "user_id", "version"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # Each attempt has one version at least: never more attempts than versions.
+        CheckConstraint("attempt >= 1 AND attempt <= version", name="attempt_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +148,7 @@ class Submission(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(default=1)
+    attempt: Mapped[int] = mapped_column(default=1)
     text: Mapped[str] = mapped_column(Text, default="")
     content_sha256: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
