@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from flask import current_app, has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeRelease, GradeState, QuizAttempt
@@ -70,6 +72,57 @@ def watched_learners(session: Session) -> tuple[set[int], set[int]]:
     return learners, cohorts
 
 
+def _bound_values(statement, column) -> set:
+    """Return the values a statement's WHERE compares ``column`` to (``column = :value``)."""
+    values = set()
+    for criterion in getattr(statement, "_where_criteria", ()):
+        for node in visitors.iterate(criterion):
+            if (
+                isinstance(node, BinaryExpression)
+                and isinstance(node.right, BindParameter)
+                and getattr(getattr(node.left, "table", None), "name", None) == column.table.name
+                and getattr(node.left, "name", None) == column.name
+            ):
+                values.add(node.right.effective_value)
+    return values
+
+
+def watched_statement(statement) -> tuple[set[int], set[int]]:
+    """Return the learners and passed attempts a Core statement records (bulk writes).
+
+    Lessons are completed with an ``INSERT … ON CONFLICT DO NOTHING`` and quiz attempts scored
+    with an ``UPDATE … WHERE open``: statements, not objects, so ``after_flush`` cannot see them.
+    """
+    # The statement's table is an annotated copy when it names the ORM class: compare names.
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if getattr(statement, "is_insert", False) and table == LessonCompletion.__tablename__:
+        user_id = statement.compile().params.get("user_id")
+        return ({user_id} if user_id is not None else set()), set()
+    is_update = getattr(statement, "is_update", False) and table == QuizAttempt.__tablename__
+    if is_update and statement.compile().params.get("passed"):
+        return set(), _bound_values(statement, QuizAttempt.__table__.c.id)
+    return set(), set()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _notice_statements(state) -> None:
+    """Remember the learners of lesson completions and passed attempts written as statements."""
+    if not (state.is_insert or state.is_update) or not is_enabled():
+        return
+    learners, attempts = watched_statement(state.statement)
+    if attempts:
+        query = db.select(QuizAttempt.user_id).where(QuizAttempt.id.in_(attempts))
+        learners |= set(state.session.scalars(query))
+    if learners:
+        _remember(state.session, learners, set())
+
+
+def _remember(session: Session, learners: set[int], cohorts: set[int]) -> None:
+    pending = session.info.setdefault(PENDING, (set(), set()))
+    pending[0].update(learners)
+    pending[1].update(cohorts)
+
+
 @event.listens_for(Session, "after_flush")
 def _notice_events(session: Session, flush_context) -> None:
     """Remember who may have become eligible, until the transaction ends."""
@@ -77,9 +130,7 @@ def _notice_events(session: Session, flush_context) -> None:
         return
     learners, cohorts = watched_learners(session)
     if learners or cohorts:
-        pending = session.info.setdefault(PENDING, (set(), set()))
-        pending[0].update(learners)
-        pending[1].update(cohorts)
+        _remember(session, learners, cohorts)
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,0 +1,142 @@
+"""Exactly once under concurrency (SECURITY.md G29), on SQLite and PostgreSQL.
+
+Ten requests to issue one learner's certificate run at once in real threads, each with its own
+application context, database session and connection. They all look for an existing
+certificate *before* any of them writes (a barrier makes sure of it), so each renders and stores
+a PDF; the learner's lock then lets one insert, and the nine others return its certificate and
+delete their PDF. On SQLite the lock is ``BEGIN IMMEDIATE``; on PostgreSQL ``FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from lms.accounts.models import User
+from lms.certificates import services
+from lms.certificates.models import Certificate, DecisionOutcome
+from lms.certificates.services import certificate_folder, issue_certificate, record_decision
+from lms.cohorts.models import Cohort
+from lms.core import storage
+from lms.extensions import db
+from tests.certificates.helpers import make_certificate_world
+from tests.web.helpers import log_in
+
+REQUESTS = 10
+
+
+@pytest.fixture
+def world():
+    """The certifying world of tests/certificates/helpers.py."""
+    return make_certificate_world()
+
+
+def awarded_learner(world) -> User:
+    learner = world.eligible_learner(display_name="Zoé Lefèvre")
+    record_decision(
+        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
+    )
+    db.session.commit()
+    return learner
+
+
+def blind_first_lookups(monkeypatch, module, count: int) -> None:
+    """Make the first ``count`` lookups in ``module`` wait for each other and see nothing."""
+    real, barrier = module.current_certificate, threading.Barrier(count)
+    calls, lock = {"n": 0}, threading.Lock()
+
+    def racing(*args, **kwargs):
+        with lock:
+            calls["n"] += 1
+            blind = calls["n"] <= count
+        if blind:
+            barrier.wait(timeout=60)  # every request looked before any of them wrote
+            return None
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "current_certificate", racing)
+
+
+def run_at_once(app, work: Callable[[], object]) -> tuple[list, list]:
+    """Run ``work`` in REQUESTS threads, each in its own application context."""
+    results, errors = [], []
+
+    def one() -> None:
+        with app.app_context():
+            try:
+                results.append(work())
+            except Exception as error:  # reported by the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    db.session.commit()  # hold no transaction while the threads run
+    threads = [threading.Thread(target=one) for _ in range(REQUESTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def assert_issued_once(learner_id: int) -> None:
+    db.session.rollback()
+    rows = list(db.session.scalars(db.select(Certificate).filter_by(learner_id=learner_id)))
+    assert len(rows) == 1
+    assert len({row.number for row in rows}) == 1
+    assert storage.stored_keys(certificate_folder()) == {rows[0].storage_key}
+
+
+def test_ten_concurrent_issues_give_one_certificate(app, world, monkeypatch):
+    learner = awarded_learner(world)
+    cohort_id, learner_id, admin_id = world.cohort.id, learner.id, world.admin.id
+    blind_first_lookups(monkeypatch, services, REQUESTS)
+
+    def issue() -> str:
+        certificate = issue_certificate(
+            db.session.get(Cohort, cohort_id),
+            db.session.get(User, learner_id),
+            issued_by=db.session.get(User, admin_id),
+        )
+        db.session.commit()
+        return certificate.number
+
+    numbers, errors = run_at_once(app, issue)
+
+    assert errors == []
+    assert len(numbers) == REQUESTS
+    assert len(set(numbers)) == 1  # every request answers with the one certificate
+    assert_issued_once(learner_id)
+
+
+def test_ten_concurrent_issue_requests_on_the_page_give_one_certificate(
+    app, world, client, monkeypatch
+):
+    manage = pytest.importorskip("lms.certificates.manage")
+    if "certificates_admin.issue" not in app.view_functions:
+        pytest.skip("the administrators' certificate pages are not registered")
+    learner = awarded_learner(world)
+    log_in(client, world.admin)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    url = f"/admin/cohorts/{world.cohort.id}/learners/{learner.id}/certification/issue"
+    clients = []
+    for _ in range(REQUESTS):
+        other = app.test_client()
+        other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        clients.append(other)
+    blind_first_lookups(monkeypatch, manage, REQUESTS)
+    pending = list(clients)
+    lock = threading.Lock()
+
+    def post() -> int:
+        with lock:
+            own = pending.pop()
+        return own.post(url, data={"scope": "path"}).status_code
+
+    statuses, errors = run_at_once(app, post)
+
+    assert errors == []
+    assert sorted(statuses) == [302] * REQUESTS
+    assert_issued_once(learner.id)
