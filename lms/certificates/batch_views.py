@@ -31,10 +31,10 @@ bp = Blueprint("certificate_batches", __name__, url_prefix="/admin")
 # Seconds between two automatic reloads of a running batch's page.
 REFRESH_SECONDS = 3
 STATE_LABELS = {
-    BatchState.QUEUED: _l("Waiting for a worker"),
-    BatchState.RUNNING: _l("Issuing"),
-    BatchState.FINISHED: _l("Finished"),
-    BatchState.FAILED: _l("Stopped by an error"),
+    BatchState.QUEUED: _l("Batch waiting for a worker"),
+    BatchState.RUNNING: _l("Batch under way"),
+    BatchState.FINISHED: _l("Batch finished"),
+    BatchState.FAILED: _l("Batch stopped by an error"),
 }
 
 
@@ -59,7 +59,7 @@ def start(cohort_id: int):
         return redirect(eligibility_url(cohort_id))
     db.session.commit()
     launch_batch(batch)
-    flash(_("Issuing %(count)d certificates.", count=batch.total), "success")
+    flash(_("Batch started. Learners to issue: %(count)d.", count=batch.total), "success")
     return redirect(url_for(".progress", batch_id=batch.id))
 
 

@@ -61,8 +61,8 @@ def test_starting_a_batch_issues_at_once_without_redis_and_shows_it_finished(wor
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<progress id="batch-progress" max="2" value="2">' in body
-    assert "Finished" in body
-    assert "2 of 2 learners done" in body
+    assert "Batch finished" in body
+    assert "Learners done: 2 of 2" in body
     assert "Refresh" not in page.headers  # nothing left to follow
 
 
@@ -76,7 +76,7 @@ def test_a_running_batch_page_reloads_itself_without_a_script(world, client):
 
     assert page.headers["Refresh"] == "3"
     body = page.get_data(as_text=True)
-    assert "Waiting for a worker" in body
+    assert "Batch waiting for a worker" in body
     assert "updates itself" in body
     assert "<script" not in body.split("<main", 1)[-1]
 
