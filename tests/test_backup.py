@@ -237,9 +237,27 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
                 restored = instance / path.removeprefix("files/")
                 assert sha256(restored) == item["sha256"], path
         assert certificate_verifies(target, world.certificate_code)
+        UserFactory()  # restored sequences: a new row takes a new id
+        assert backup.database_rows()["users"] == source_rows["users"] + 1
         pdf = next((instance / "certificates").glob("??/*"))
         pdf.write_bytes(pdf.read_bytes() + b"%")  # the check notices an altered PDF
         assert not certificate_verifies(target, world.certificate_code)
+
+
+def test_restore_into_a_database_with_its_schema_but_no_rows(backup_dir, make_target):
+    target = make_target()
+    with target.app_context():  # as ``lms db upgrade`` leaves a new database
+        db.create_all()
+        with db.engine.begin() as connection:
+            connection.execute(text(ALEMBIC_TABLE))
+            connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": code_head()})
+
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    with target.app_context():
+        assert backup.database_rows() == manifest["database"]["rows"]
 
 
 def test_restore_refuses_a_tampered_file_and_names_it(world, backup_dir, make_target):

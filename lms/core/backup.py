@@ -10,8 +10,8 @@ A backup folder holds, and ``manifest.json`` (written last: no manifest, no back
   issued PDFs, and any later one). Files are copied after the database is read: a file is
   written before its row is committed, so every row of the copy finds its file; a file newer
   than the copy is an orphan, which the consistency check reports;
-- the manifest: format and version, creation time, database dialect, Alembic revision, rows per
-  table, and every file's relative path, size and SHA-256.
+- the manifest: format and version, creation time, application version, database dialect,
+  Alembic revision, rows per table, and every file's relative path, size and SHA-256.
 
 Not backed up, by decision: the secret key (``lms.cfg`` or ``LMS_SECRET_KEY``). It signs
 password-reset links and sessions and encrypts the administrators' second-factor secrets: a
@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,7 @@ def _manifest(snapshot: Snapshot, database_file: str, files: list[BackupFile]) -
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "application_version": _application_version(),
         "database": {
             "dialect": snapshot.dialect,
             "file": database_file,
@@ -213,6 +215,14 @@ def _manifest(snapshot: Snapshot, database_file: str, files: list[BackupFile]) -
         "secret_key_fingerprint": secret_key_fingerprint(current_app.config["SECRET_KEY"]),
         "files": [vars(item) for item in files],
     }
+
+
+def _application_version() -> str | None:
+    """Return the installed version of the application, to know which one restores the backup."""
+    try:
+        return metadata.version("lms-bien-vivre")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def secret_key_fingerprint(secret: str | bytes) -> str:
