@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,6 +313,20 @@ def test_restore_warns_when_the_secret_key_differs(backup_dir, make_target):
     assert result.exit_code == 0, result.output
     assert "second factors cannot be checked" in result.output
     assert "lms reset-two-factor" in result.output
+
+
+def test_restore_accepts_the_former_key_as_a_fallback(backup_dir, make_target):
+    target = make_target(secret_key="another-key-" + "x" * 40)
+    target.config["SECRET_KEY_FALLBACKS"] = [SECRET_KEY]
+
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output
+
+
+def test_backup_folder_is_private(backup_dir):
+    assert stat.S_IMODE(backup_dir.stat().st_mode) & 0o077 == 0
 
 
 def edit_manifest(directory: Path, change: Callable[[dict], None]) -> None:

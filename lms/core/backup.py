@@ -109,7 +109,8 @@ def create_backup(directory: Path, echo: Echo) -> dict[str, Any]:
     url = _database_url()
     dialect = _dialect(url)
     created = not directory.exists()
-    directory.mkdir(parents=True, exist_ok=True)
+    # Personal data and password hashes: only the owner reads a folder the backup creates.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         manifest = _write_backup(directory, instance, url, dialect, echo)
     except BaseException:
@@ -386,9 +387,11 @@ def _check_empty_instance(instance: Path, manifest: dict[str, Any]) -> None:
 
 
 def _key_warnings(manifest: dict[str, Any]) -> list[str]:
-    """Warn when this instance's secret key is not the one the backup was made under."""
-    fingerprint = secret_key_fingerprint(current_app.config["SECRET_KEY"])
-    if manifest.get("secret_key_fingerprint") in (None, fingerprint):
+    """Warn when the backup's secret key is neither this instance's key nor a fallback key."""
+    config = current_app.config
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    known = {secret_key_fingerprint(key) for key in keys}
+    if manifest.get("secret_key_fingerprint") in known | {None}:
         return []
     return [
         _(
