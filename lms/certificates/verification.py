@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,7 +42,11 @@ from wtforms.validators import ValidationError
 from lms.accounts.throttling import client_address
 from lms.certificates.document import BlockLine, CertificateKind, document_from_json
 from lms.certificates.models import Certificate, CertificateState
-from lms.certificates.services import certificate_by_code, certificate_by_sha256
+from lms.certificates.services import (
+    certificate_by_code,
+    certificate_by_sha256,
+    verification_url,
+)
 from lms.extensions import limiter
 
 bp = Blueprint("certificates", __name__)
@@ -105,7 +109,7 @@ class PublicFacts:
             successor = {
                 "number": self.successor.number,
                 "code": self.successor.code,
-                "verification_url": _page_url(self.successor.code),
+                "verification_url": verification_url(self.successor.code),
             }
         return {
             "number": self.number,
@@ -121,7 +125,7 @@ class PublicFacts:
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "superseded_at": self.superseded_at.isoformat() if self.superseded_at else None,
             "superseded_by": successor,
-            "verification_url": _page_url(self.code),
+            "verification_url": verification_url(self.code),
         }
 
 
@@ -145,10 +149,6 @@ def public_facts(certificate: Certificate) -> PublicFacts:
         superseded_at=certificate.superseded_at,
         successor=Successor(replacement.number, replacement.code) if replacement else None,
     )
-
-
-def _page_url(code: str) -> str:
-    return url_for("certificates.verify", code=code, _external=True)
 
 
 def find_certificate(code: str) -> Certificate | None:

@@ -215,6 +215,15 @@ def test_the_json_states_the_same_facts(client, certificate):
     }
 
 
+def test_the_json_links_on_the_public_address_not_the_requested_host(
+    app, client, certificate, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://formation.example")
+    answer = client.get(f"/verify/{certificate.code}.json", headers={"Host": "evil.example"})
+    facts = answer.get_json()
+    assert facts["verification_url"] == f"https://formation.example/verify/{certificate.code}"
+
+
 XSS_NAME = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}'
 
 
