@@ -42,9 +42,8 @@ ALEMBIC_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY K
 
 @dataclass
 class World:
-    """What the source instance holds: people, the path and its cohort, a file, a certificate."""
+    """What the tests look for after a restore: the learner's stored file and certificate."""
 
-    learner_email: str
     submission_key: str
     certificate_code: str
 
@@ -82,7 +81,7 @@ def world(app, stamped) -> World:
     upload = stored_submission_file(assignment, learner)
     cohort = bien_vivre.cohort
     certificate = CertificateFactory(learner=learner, cohort=cohort, pdf=CERTIFICATE_PDF)
-    return World(learner.email, upload.storage_key, certificate.code)
+    return World(upload.storage_key, certificate.code)
 
 
 def certificate_verifies(target: Flask, code: str) -> bool:
@@ -109,6 +108,7 @@ def certificate_verifies(target: Flask, code: str) -> bool:
 
 
 def sha256(path: Path) -> str:
+    """Return the SHA-256 (hex) of a file."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -162,12 +162,14 @@ def _empty_database(database_url: str, folder: Path) -> tuple[str, str | None]:
 
 
 def _server(database_url: str):
+    """Return an engine on the test server that runs CREATE and DROP DATABASE (autocommit)."""
     from lms.config import normalise_database_url
 
     return create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
 
 
 def _drop_database(database_url: str, name: str) -> None:
+    """Drop a target database, even with connections left open."""
     engine = _server(database_url)
     try:
         with engine.connect() as connection:
@@ -330,6 +332,7 @@ def test_backup_folder_is_private(backup_dir):
 
 
 def edit_manifest(directory: Path, change: Callable[[dict], None]) -> None:
+    """Rewrite the backup's manifest after ``change`` has modified it."""
     path = directory / "manifest.json"
     manifest = json.loads(path.read_text())
     change(manifest)
