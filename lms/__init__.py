@@ -89,7 +89,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assessments.results.manage import bp as gradebook_bp
     from lms.assessments.results.views import bp as results_bp
     from lms.certificates.batch_views import bp as certificate_batches_bp
+    from lms.certificates.manage import bp as certificates_admin_bp
     from lms.certificates.verification import bp as certificates_bp
+    from lms.certificates.views import bp as my_certificates_bp
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.manage import bp as cohorts_manage_bp
     from lms.core.health import bp as health_bp
@@ -108,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(gradebook_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(my_certificates_bp)
+    app.register_blueprint(certificates_admin_bp)
     app.register_blueprint(certificate_batches_bp)
     app.register_blueprint(admin_bp)
 

@@ -8,7 +8,10 @@ from tests.factories import CertificateFactory
 def security_world_certificates(bien_vivre, other, users) -> dict:
     """Return learner A's path certificate and Otto's (the other cohort's learner)."""
     return {
-        "certificate": CertificateFactory(learner=users["learner_a"], cohort=bien_vivre.cohort),
+        # With a stored PDF, so that its downloads answer (any bytes: nothing renders here).
+        "certificate": CertificateFactory(
+            learner=users["learner_a"], cohort=bien_vivre.cohort, pdf=b"%PDF-1.7\n%%EOF\n"
+        ),
         "other_certificate": CertificateFactory(
             learner=users["other_learner"], cohort=other.cohort
         ),

@@ -58,6 +58,8 @@ Access.ANY_STAFF = Access("ANY_STAFF", frozenset({"trainer", "other_trainer", "a
 Access.STAFF_OF_COHORT = Access("STAFF_OF_COHORT", frozenset({"trainer", "admin"}))
 # Learner A's object, seen by learner A, the cohort's trainer or an administrator.
 Access.OWNER_OR_STAFF = Access("OWNER_OR_STAFF", frozenset({"learner_a", "trainer", "admin"}))
+# Learner A's object, seen by learner A or an administrator (a certificate's PDF).
+Access.OWNER_OR_ADMIN = Access("OWNER_OR_ADMIN", frozenset({"learner_a", "admin"}))
 Access.ADMIN = Access("ADMIN", frozenset({"admin"}))
 
 
@@ -107,6 +109,7 @@ any_trainer = _maker(Access.ANY_TRAINER)
 any_staff = _maker(Access.ANY_STAFF)
 staff = _maker(Access.STAFF_OF_COHORT)
 owner_or_staff = _maker(Access.OWNER_OR_STAFF)
+owner_or_admin = _maker(Access.OWNER_OR_ADMIN)
 admin = _maker(Access.ADMIN)
 
 DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world persona
@@ -125,6 +128,8 @@ NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale
 GRADE_SAVE = {"version": "1", "action": "save", "feedback": "Premier retour."}
 EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
 EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason": "Santé"}
+DECISION = {"outcome": "deferred", "reason": "Soutenance à repasser."}
+REVOCATION = {"reason": "Délivré par erreur.", "confirm": "y"}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -224,6 +229,26 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # batch issuance of certificates (the world's cohort has nobody awarded: refused, back)
     ("certificate_batches.start", "POST"): admin(cohort_id="cohort"),
     ("certificate_batches.progress", "GET"): admin(batch_id="batch"),
+    # certification: the cohort's staff read the eligibility (trainers only read); administrators
+    # decide, issue and manage certificates; learner A's certificate has a stored PDF
+    ("certificates_admin.eligibility", "GET"): staff(cohort_id="cohort"),
+    ("certificates_admin.eligibility_csv", "GET"): staff(cohort_id="cohort"),
+    ("certificates_admin.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
+    ("certificates_admin.decide", "POST"): admin(
+        cohort_id="cohort", user_id="learner_a", data=DECISION
+    ),
+    # Nobody is awarded in the world: issuing is refused with a message, back to the page.
+    ("certificates_admin.issue", "POST"): admin(
+        cohort_id="cohort", user_id="learner_a", data={"scope": "path"}
+    ),
+    ("certificates_admin.certificate_list", "GET"): admin(),
+    ("certificates_admin.certificate_detail", "GET"): admin(certificate_id="certificate"),
+    ("certificates_admin.revoke", "POST"): admin(certificate_id="certificate", data=REVOCATION),
+    # No reason: the page asks for one (a real re-issue renders a PDF: tests/certificates).
+    ("certificates_admin.reissue", "POST"): admin(certificate_id="certificate"),
+    ("certificates_admin.download", "GET"): admin(certificate_id="certificate"),
+    ("my_certificates.my_certificates", "GET"): logged_in(),
+    ("my_certificates.download", "GET"): owner_or_admin(certificate_id="certificate"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -293,4 +318,5 @@ FOREIGN: dict[str, str] = {
     "evaluation": "other_evaluation",
     "learner_a_submission": "other_learner_submission",
     "grade": "other_grade",
+    "certificate": "other_certificate",
 }

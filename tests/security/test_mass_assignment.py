@@ -32,6 +32,7 @@ FORMS = [
     ("admin.user_new", "POST", "admin", None),
     ("cohorts_admin.members", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
+    ("certificates_admin.revoke", "POST", "admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

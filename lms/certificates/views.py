@@ -1,0 +1,71 @@
+"""The learner's certificates (blueprint ``my_certificates``): the list and the PDF downloads.
+
+A learner sees every certificate issued to them, whatever its state: valid ones can be
+downloaded; revoked and superseded ones are listed with their state (a superseded one names
+its replacement) but their PDF is no longer served (``Certificate.can_download``). Anyone
+else's certificate is denied (lms.accounts.permissions: 403), never revealed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, send_file
+from flask_login import current_user
+
+from lms.accounts.permissions import deny, login_required
+from lms.certificates.forms import STATE_LABELS
+from lms.certificates.models import Certificate
+from lms.certificates.queries import holds_certificate, learner_certificates
+from lms.certificates.services import CertificateError, open_certificate_pdf
+from lms.core.csv import attachment
+from lms.extensions import db
+
+bp = Blueprint("my_certificates", __name__)
+
+
+def has_certificates() -> bool:
+    """Tell whether the current user was ever issued a certificate (one query, per request)."""
+    if not current_user.is_authenticated:
+        return False
+    if "has_certificates" not in g:
+        g.has_certificates = holds_certificate(current_user)
+    return g.has_certificates
+
+
+@bp.app_context_processor
+def _navigation_context() -> dict[str, object]:
+    """Let the navigation ask whether to link the learner's certificates (only when it needs)."""
+    return {"has_certificates": has_certificates}
+
+
+def pdf_download(certificate: Certificate) -> Response:
+    """Send the certificate's stored PDF as an attachment named after its number; 404 if lost."""
+    try:
+        stream = open_certificate_pdf(certificate)
+    except CertificateError:
+        abort(404)
+    response = send_file(stream, mimetype="application/pdf", conditional=False)
+    response.headers["Content-Disposition"] = attachment(f"certificat-{certificate.number}.pdf")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/certificates")
+@login_required
+def my_certificates():
+    """List the certificates issued to the current user, valid ones first to download."""
+    return render_template(
+        "certificates/list.html",
+        certificates=learner_certificates(current_user),
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/pdf")
+@login_required
+def download(certificate_id: int):
+    """Send one of the current user's valid certificates; deny any other."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not certificate.can_download(current_user):
+        deny()
+    return pdf_download(certificate)
