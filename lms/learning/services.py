@@ -10,6 +10,10 @@ calendar opened.
 ``module_states`` is the single place a learner's pages ask, and ``cohort_progress`` the single
 place a trainer's pages ask (every learner at once, through the same rules); each makes a constant
 number of queries, whatever the number of modules, lessons or learners of the cohort.
+
+The statements every learner page runs (``learner_cohort``, the modules, lessons and calendar of
+``learner_path``) are built once per process, their values bound when they run: building a
+statement and its cache key costs more Python than SQLite takes to answer it, on every page.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from typing import NamedTuple
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
@@ -55,6 +60,7 @@ class _PathProgress:
     modules: list[Module]  # in position order, prerequisites loaded
     missing: dict[int, list[str]]  # module id -> what the learner still lacks
     with_required_lessons: set[int]  # ids of modules having at least one required lesson
+    lessons: Sequence[Row] = ()  # every lesson of the modules, as ``_lesson_rows`` returns them
 
     @property
     def prerequisites(self) -> dict[str, list[str]]:
@@ -66,28 +72,51 @@ def _lesson_lacking(title: str) -> str:
     return _("Complete the lesson “%(title)s”", title=title)
 
 
-def _required_lesson_rows(learner: User, module_ids) -> list:
-    """Return (module_id, title, done) for every required lesson of these modules, in one query.
-
-    ``module_ids`` is a list of ids or a ``select`` of them (one query either way).
-    """
+@functools.cache
+def _lessons_query(*, of_path: bool, required_only: bool):
+    """Return the statement of ``_lesson_rows`` (built once, see the module docstring)."""
     done = LessonCompletion.id.is_not(None).label("done")
+    if of_path:
+        module_ids = db.select(Module.id).where(Module.path_id == bindparam("path_id"))
+    else:
+        module_ids = bindparam("module_ids", expanding=True)
     query = (
-        db.select(Lesson.module_id, Lesson.title, done)
+        db.select(Lesson.id, Lesson.module_id, Lesson.title, Lesson.is_required, done)
         .outerjoin(
             LessonCompletion,
-            and_(LessonCompletion.lesson_id == Lesson.id, LessonCompletion.user_id == learner.id),
+            and_(
+                LessonCompletion.lesson_id == Lesson.id,
+                LessonCompletion.user_id == bindparam("user_id"),
+            ),
         )
-        .where(Lesson.module_id.in_(module_ids), Lesson.is_required)
+        .where(Lesson.module_id.in_(module_ids))
         .order_by(Lesson.module_id, Lesson.position)
     )
-    return list(db.session.execute(query))
+    return query.where(Lesson.is_required) if required_only else query
+
+
+def _lesson_rows(
+    learner: User,
+    module_ids: Sequence[int] = (),
+    *,
+    path_id: int | None = None,
+    required_only: bool = True,
+) -> list[Row]:
+    """Return (id, module_id, title, is_required, done) for these modules' lessons (one query).
+
+    The rows come in lesson order within each module: of the modules ``module_ids``, or of
+    every module of the path ``path_id``; ``required_only=False`` adds optional lessons.
+    """
+    of_path = path_id is not None
+    query = _lessons_query(of_path=of_path, required_only=required_only)
+    values = {"path_id": path_id} if of_path else {"module_ids": list(module_ids)}
+    return list(db.session.execute(query, {"user_id": learner.id} | values))
 
 
 @module_requirements.connect
 def _missing_lessons_in_module(module: Module, *, learner: User, **kwargs) -> list[str]:
     """Answer the per-module signal for the lessons (the batch path counts them itself)."""
-    rows = _required_lesson_rows(learner, [module.id])
+    rows = _lesson_rows(learner, [module.id])
     return [_lesson_lacking(row.title) for row in rows if not row.done]
 
 
@@ -102,7 +131,7 @@ def missing_requirements(learner: User, modules: Iterable[Module]) -> dict[int, 
     modules = list(modules)
     if not modules:
         return {}
-    rows = _required_lesson_rows(learner, [module.id for module in modules])
+    rows = _lesson_rows(learner, [module.id for module in modules])
     return _merge_requirements(learner, modules[0].path, modules, rows)
 
 
@@ -133,26 +162,36 @@ def _missing_lessons(
     return missing
 
 
-def _path_modules(path_id: int) -> list[Module]:
-    """Return the path's modules in position order, prerequisites loaded (two queries)."""
-    return list(
-        db.session.scalars(
-            db.select(Module)
-            .where(Module.path_id == path_id)
-            .order_by(Module.position)
-            .options(selectinload(Module.prerequisites))
-        )
+@functools.cache
+def _path_modules_query():
+    """Return the statement of ``_path_modules`` (built once, see the module docstring)."""
+    return (
+        db.select(Module)
+        .where(Module.path_id == bindparam("path_id"))
+        .order_by(Module.position)
+        .options(joinedload(Module.prerequisites))
     )
+
+
+def _path_modules(path_id: int) -> list[Module]:
+    """Return the path's modules in position order, prerequisites loaded (one query).
+
+    Joined rather than loaded by a second query: a few dozen rows either way, and one query
+    costs less than two on the pages that ask for every module's state.
+    """
+    return list(db.session.scalars(_path_modules_query(), {"path_id": path_id}).unique())
 
 
 def _load_progress(learner: User, path: TrainingPath) -> _PathProgress:
     """Load the path's modules with their prerequisites and what the learner lacks in each."""
     modules = _path_modules(path.id)
-    rows = _required_lesson_rows(learner, [module.id for module in modules])
+    lessons = _lesson_rows(learner, path_id=path.id, required_only=False)
+    required = [row for row in lessons if row.is_required]
     return _PathProgress(
         modules=modules,
-        missing=_merge_requirements(learner, path, modules, rows),
-        with_required_lessons={row.module_id for row in rows},
+        missing=_merge_requirements(learner, path, modules, required),
+        with_required_lessons={row.module_id for row in required},
+        lessons=lessons,
     )
 
 
@@ -172,14 +211,18 @@ def _resolve_completed(progress: _PathProgress, is_opened: Callable[[str], bool]
     return completed
 
 
+@functools.cache
+def _calendar_query():
+    """Return the statement of ``_calendar_of`` (built once, see the module docstring)."""
+    return db.select(
+        ModuleCalendar.module_id, ModuleCalendar.opens_at, ModuleCalendar.closes_at
+    ).where(ModuleCalendar.cohort_id == bindparam("cohort_id"))
+
+
 def _calendar_of(cohort: Cohort, modules: Sequence[Module]) -> dict[str, tuple]:
     """Return code -> (opens_at, closes_at) for the cohort's scheduled modules, in one query."""
     codes = {module.id: module.code for module in modules}
-    rows = db.session.execute(
-        db.select(
-            ModuleCalendar.module_id, ModuleCalendar.opens_at, ModuleCalendar.closes_at
-        ).where(ModuleCalendar.cohort_id == cohort.id)
-    )
+    rows = db.session.execute(_calendar_query(), {"cohort_id": cohort.id})
     return {codes[r.module_id]: (r.opens_at, r.closes_at) for r in rows if r.module_id in codes}
 
 
@@ -199,10 +242,21 @@ def completed_module_codes(
     return _resolve_completed(progress, lambda code: code in calendar and calendar[code][0] <= now)
 
 
-def module_states(
-    learner: User, cohort: Cohort, now: datetime | None = None
-) -> list[tuple[Module, ModuleState]]:
-    """Return every module of the cohort's path with the learner's state, chronologically."""
+@dataclass(frozen=True)
+class LearnerPath:
+    """A learner's path in their cohort: each module's state and where they are in its lessons."""
+
+    modules: list[tuple[Module, ModuleState]]  # chronologically
+    lesson_counts: dict[int, tuple[int, int]]  # module id -> (required done, required lessons)
+    next_lessons: dict[int, Row]  # module id -> its first lesson not done (see ``_lesson_rows``)
+
+
+def learner_path(learner: User, cohort: Cohort, now: datetime | None = None) -> LearnerPath:
+    """Return the learner's module states with their lesson counts and next lessons.
+
+    Everything comes from the queries the module states need (a constant number): the lessons
+    loaded to know what is missing also give the counts and the lessons to do next.
+    """
     now = now or utcnow()
     progress = _load_progress(learner, cohort.path)
     calendar = _calendar_of(cohort, progress.modules)
@@ -211,7 +265,22 @@ def module_states(
     )
     states = compute_module_states(progress.prerequisites, calendar, completed, now)
     by_code = {module.code: module for module in progress.modules}
-    return [(by_code[state.code], state) for state in states]
+    counts = {module.id: (0, 0) for module in progress.modules}
+    next_lessons: dict[int, Row] = {}
+    for row in progress.lessons:
+        if row.is_required:
+            done, total = counts[row.module_id]
+            counts[row.module_id] = (done + row.done, total + 1)
+        if not row.done:
+            next_lessons.setdefault(row.module_id, row)
+    return LearnerPath([(by_code[state.code], state) for state in states], counts, next_lessons)
+
+
+def module_states(
+    learner: User, cohort: Cohort, now: datetime | None = None
+) -> list[tuple[Module, ModuleState]]:
+    """Return every module of the cohort's path with the learner's state, chronologically."""
+    return learner_path(learner, cohort, now).modules
 
 
 def module_state(
@@ -299,25 +368,36 @@ def complete_lesson(
     return completion
 
 
-def learner_cohort(user: User) -> Cohort | None:
-    """Return the active cohort the user is a learner of (the latest to start, if several)."""
-    return db.session.scalar(
+@functools.cache
+def _learner_cohort_query(*, of_path: bool):
+    """Return the statement of ``learner_cohort`` or, ``of_path``, ``learner_cohort_for_path``.
+
+    The cohort's path comes in the same query: every learner page asks for it next. Built
+    once (see the module docstring).
+    """
+    query = (
         db.select(Cohort)
+        .options(joinedload(Cohort.path))
         .join(Cohort.memberships)
         .where(
-            Membership.user_id == user.id,
+            Membership.user_id == bindparam("user_id"),
             Membership.role == MembershipRole.LEARNER,
             Cohort.state == CohortState.ACTIVE,
         )
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
         .limit(1)
     )
+    return query.where(Cohort.path_id == bindparam("path_id")) if of_path else query
+
+
+def learner_cohort(user: User) -> Cohort | None:
+    """Return the active cohort the user is a learner of (the latest to start, if several)."""
+    return db.session.scalar(_learner_cohort_query(of_path=False), {"user_id": user.id})
 
 
 def path_progress(learner: User, cohort: Cohort) -> tuple[int, int]:
     """Return (required lessons done, required lessons in total) in the cohort's path."""
-    path_modules = db.select(Module.id).where(Module.path_id == cohort.path_id)
-    rows = _required_lesson_rows(learner, path_modules)
+    rows = _lesson_rows(learner, path_id=cohort.path_id)
     return sum(1 for row in rows if row.done), len(rows)
 
 
@@ -325,7 +405,7 @@ def path_progress(learner: User, cohort: Cohort) -> tuple[int, int]:
 
 
 class _LessonRow(NamedTuple):
-    """A required lesson and whether one learner did it, shaped like ``_required_lesson_rows``."""
+    """A required lesson and whether one learner did it, as ``_missing_lessons`` reads rows."""
 
     module_id: int
     title: str
@@ -503,35 +583,8 @@ def lessons_done(learner: User, cohort: Cohort) -> list:
 
 def learner_cohort_for_path(user: User, path_id: int) -> Cohort | None:
     """Return the active cohort following this path that the user is a learner of (one query)."""
-    return db.session.scalar(
-        db.select(Cohort)
-        .join(Cohort.memberships)
-        .where(
-            Membership.user_id == user.id,
-            Membership.role == MembershipRole.LEARNER,
-            Cohort.state == CohortState.ACTIVE,
-            Cohort.path_id == path_id,
-        )
-        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
-        .limit(1)
-    )
-
-
-def module_lesson_counts(learner: User, path: TrainingPath) -> dict[int, tuple[int, int]]:
-    """Return module id -> (required lessons done, required lessons) for every module (one query).
-
-    A module without a required lesson counts (0, 0).
-    """
-    lesson = and_(Lesson.module_id == Module.id, Lesson.is_required)
-    done = and_(LessonCompletion.lesson_id == Lesson.id, LessonCompletion.user_id == learner.id)
-    query = (
-        db.select(Module.id, db.func.count(LessonCompletion.id), db.func.count(Lesson.id))
-        .outerjoin(Lesson, lesson)
-        .outerjoin(LessonCompletion, done)
-        .where(Module.path_id == path.id)
-        .group_by(Module.id)
-    )
-    return {module_id: (done, total) for module_id, done, total in db.session.execute(query)}
+    values = {"user_id": user.id, "path_id": path_id}
+    return db.session.scalar(_learner_cohort_query(of_path=True), values)
 
 
 def module_lessons(learner: User, module: Module) -> list[tuple[Lesson, bool]]:

@@ -23,6 +23,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Row
 
 from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
@@ -33,11 +35,12 @@ from lms.learning.chronology import ModuleState
 from lms.learning.competencies import competency_profile
 from lms.learning.competency_chart import layout_competency_chart
 from lms.learning.services import (
+    LearnerPath,
     LearningError,
     complete_lesson,
     learner_cohort,
     learner_cohort_for_path,
-    module_lesson_counts,
+    learner_path,
     module_lessons,
     module_states,
 )
@@ -46,13 +49,19 @@ from lms.learning.timeline import TimelineEntry, layout_timeline
 bp = Blueprint("learning", __name__)
 
 
+# Asked by the navigation of every page: built once, the user bound when it runs.
+_ROLES_QUERY = (
+    db.select(Membership.role).where(Membership.user_id == bindparam("user_id")).distinct()
+)
+
+
 def membership_roles() -> frozenset[MembershipRole]:
     """Return the roles the current user holds in any cohort (one query, cached per request)."""
     if not current_user.is_authenticated:
         return frozenset()
     if "membership_roles" not in g:
-        query = db.select(Membership.role).filter_by(user_id=current_user.id).distinct()
-        g.membership_roles = frozenset(db.session.scalars(query))
+        roles = db.session.scalars(_ROLES_QUERY, {"user_id": current_user.id})
+        g.membership_roles = frozenset(roles)
     return g.membership_roles
 
 
@@ -79,7 +88,7 @@ class NextStep:
     """Where the learner should go now: an open module and its first lesson not done, if any."""
 
     module: Module
-    lesson: Lesson | None
+    lesson: Row | None  # the lesson's id and title (a row of ``learner_path``'s next lessons)
 
 
 @bp.get("/dashboard")
@@ -89,8 +98,8 @@ def dashboard():
     cohort = learner_cohort(current_user)
     if cohort is None:
         return render_template("learning/dashboard.html", cohort=None)
-    modules = module_states(current_user, cohort)
-    counts = module_lesson_counts(current_user, cohort.path)
+    path = learner_path(current_user, cohort)
+    modules, counts = path.modules, path.lesson_counts
     return render_template(
         "learning/dashboard.html",
         cohort=cohort,
@@ -101,7 +110,7 @@ def dashboard():
             sum(done for done, _total in counts.values()),
             sum(total for _done, total in counts.values()),
         ),
-        next_step=_next_step(modules),
+        next_step=_next_step(path),
         timeline=layout_timeline([_timeline_entry(m, s, counts) for m, s in modules]),
     )
 
@@ -126,13 +135,12 @@ def competencies():
     )
 
 
-def _next_step(modules: list[tuple[Module, ModuleState]]) -> NextStep | None:
+def _next_step(path: LearnerPath) -> NextStep | None:
     """Return the first open module in chronological order, with its first lesson not done."""
-    module = next((module for module, state in modules if state.is_open), None)
+    module = next((module for module, state in path.modules if state.is_open), None)
     if module is None:
         return None
-    lessons = module_lessons(current_user, module)
-    return NextStep(module, next((lesson for lesson, done in lessons if not done), None))
+    return NextStep(module, path.next_lessons.get(module.id))
 
 
 def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import true, union
+from sqlalchemy import bindparam, true, union
 
 from lms.assessments.models import (
     Assessment,
@@ -42,8 +42,11 @@ from lms.learning.ratings import RatingView
 from lms.learning.signals import competency_ratings, connect_cohort_requirements
 
 
-def passed_pairs(learner_ids: Sequence[int]):
-    """Return a subquery of the (user_id, assessment_id) pairs these learners passed."""
+def passed_pairs(learner_ids):
+    """Return a subquery of the (user_id, assessment_id) pairs these learners passed.
+
+    ``learner_ids`` is a list of ids or an expanding ``bindparam`` of them.
+    """
     quizzes = db.select(
         QuizAttempt.user_id.label("user_id"), QuizAttempt.assessment_id.label("assessment_id")
     ).where(
@@ -62,6 +65,26 @@ def _pass_message(title: str) -> str:
     return _("Pass the assessment “%(title)s”", title=title)
 
 
+@functools.cache
+def _required_assessments_passed():
+    """Return the query of ``missing_assessments``, built once: values are bound when it runs.
+
+    Building this statement (a union, a correlated subquery) and its cache key costs about a
+    millisecond of Python, many times what the database takes to answer it, on every page that
+    asks for a learner's module states; ``learner_ids`` and ``module_ids`` are bound at execution.
+    """
+    passed = passed_pairs(bindparam("learner_ids", expanding=True))
+    return (
+        db.select(Assessment.id, Assessment.module_id, Assessment.title, passed.c.user_id)
+        .outerjoin(passed, passed.c.assessment_id == Assessment.id)
+        .where(
+            Assessment.module_id.in_(bindparam("module_ids", expanding=True)),
+            Assessment.is_required,
+        )
+        .order_by(Assessment.position, Assessment.id)
+    )
+
+
 @connect_cohort_requirements
 def missing_assessments(
     path: TrainingPath, *, learners: Sequence[Any], modules: Sequence[Any], **kwargs: Any
@@ -70,13 +93,8 @@ def missing_assessments(
     learner_ids = [learner.id for learner in learners]
     if not learner_ids or not modules:
         return {}
-    passed = passed_pairs(learner_ids)
-    rows = db.session.execute(
-        db.select(Assessment.id, Assessment.module_id, Assessment.title, passed.c.user_id)
-        .outerjoin(passed, passed.c.assessment_id == Assessment.id)
-        .where(Assessment.module_id.in_([module.id for module in modules]), Assessment.is_required)
-        .order_by(Assessment.position, Assessment.id)
-    ).all()
+    values = {"learner_ids": learner_ids, "module_ids": [module.id for module in modules]}
+    rows = db.session.execute(_required_assessments_passed(), values).all()
     required: dict[int, tuple[int, str]] = {}
     done: set[tuple[int, int]] = set()
     for row in rows:
