@@ -407,6 +407,24 @@ def test_backup_refuses_a_folder_that_is_not_empty(app, stamped, tmp_path):
     assert sorted(path.name for path in (tmp_path / "old").iterdir()) == ["notes.txt"]
 
 
+def test_backup_skips_a_file_deleted_while_it_runs(app, world, monkeypatch, tmp_path):
+    listed = backup.storage.stored_keys
+    deleted = "0" * 32  # listed, then gone before its copy (a replaced draft, say)
+    monkeypatch.setattr(
+        backup.storage,
+        "stored_keys",
+        lambda folder: listed(folder) | {deleted} if listed(folder) else set(),
+    )
+
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 0, result.output
+    assert f"Warning: uploads/{deleted} was deleted while the backup ran" in result.output
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert all(deleted not in item["path"] for item in manifest["files"])
+    assert len(manifest["files"]) == 3  # the database, the learner's file and the PDF
+
+
 def test_failed_backup_leaves_no_folder(app, world, monkeypatch, tmp_path):
     def disk_full(*args):
         raise OSError(28, "No space left on device")

@@ -140,8 +140,19 @@ def _write_backup(
     echo(_("Tables: %(count)d, rows: %(rows)d.", count=len(snapshot.rows), rows=rows))
     files = [_describe(directory, database_file)]
     for folder in storage_folders(instance):
-        copied = _copy_folder(instance / folder, directory / FILES / folder, f"{FILES}/{folder}")
+        copied, vanished = _copy_folder(
+            instance / folder, directory / FILES / folder, f"{FILES}/{folder}"
+        )
         echo(_("Files in %(folder)s/: %(count)d.", folder=folder, count=len(copied)))
+        for key in vanished:
+            echo(
+                _(
+                    "Warning: %(folder)s/%(key)s was deleted while the backup ran; it is not in "
+                    "the backup.",
+                    folder=folder,
+                    key=key,
+                )
+            )
         files.extend(copied)
     manifest = _manifest(snapshot, database_file, files)
     _write_atomically(directory / MANIFEST, json.dumps(manifest, indent=2).encode())
@@ -190,14 +201,22 @@ def storage_folders(instance: Path) -> list[str]:
     )
 
 
-def _copy_folder(source: Path, target: Path, prefix: str) -> list[BackupFile]:
-    """Copy the stored files of ``source`` (not temporary files) and describe each copy."""
-    copied = []
+def _copy_folder(source: Path, target: Path, prefix: str) -> tuple[list[BackupFile], list[str]]:
+    """Copy the stored files of ``source`` (not temporary files); describe each copy.
+
+    A file removed between the listing and its copy (a replaced draft, a rebuilt PDF) is
+    skipped and its key returned: a backup does not fail for what the application deleted.
+    """
+    copied, vanished = [], []
     for key in sorted(storage.stored_keys(source)):
         relative = f"{key[:2]}/{key}"
-        digest, size = _copy_file(source / relative, target / relative)
+        try:
+            digest, size = _copy_file(source / relative, target / relative)
+        except FileNotFoundError:
+            vanished.append(key)
+            continue
         copied.append(BackupFile(f"{prefix}/{relative}", size, digest))
-    return copied
+    return copied, vanished
 
 
 def _manifest(snapshot: Snapshot, database_file: str, files: list[BackupFile]) -> dict[str, Any]:
