@@ -74,16 +74,17 @@ def block_pdf() -> bytes:
 def hostile(request) -> tuple[str, bytes, list[str]]:
     """Render a certificate whose learner is named with a payload; record every fetched URL."""
     fetched: list[str] = []
-    resolve = rendering.resolve_asset
+    fetcher_class = rendering._fetcher_class()
+    fetch = fetcher_class.fetch
     previous = getattr(rendering._local, "renderer", None)
     rendering._local.renderer = None  # a fresh renderer fetches fonts and images again
 
-    def spy(url: str, folder: Path = rendering.DESIGN_FOLDER):
+    def spy(self, url: str, headers: dict | None = None):
         fetched.append(url)
-        return resolve(url, folder)
+        return fetch(self, url, headers)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rendering, "resolve_asset", spy)
+        patch.setattr(fetcher_class, "fetch", spy)
         pdf = render_pdf(path_certificate_document(learner_name=request.param))
     rendering._local.renderer = previous
     return request.param, pdf, fetched
@@ -215,7 +216,21 @@ def test_a_hostile_name_is_literal_text_with_no_attachment_and_no_fetch(hostile,
         for page in document.pages:
             for annotation in page.get("/Annots", []):
                 assert annotation.Subtype != "/FileAttachment"
-    assert fetched  # the spy saw the design's fonts, stylesheet and images
+    # The spy saw the design's stylesheet, fonts, logo and seal, and the QR code: nothing else.
     design = rendering.base_url()
-    assert all(url.startswith(design) for url in fetched), fetched
-    assert not any("passwd" in url for url in fetched)
+    assert {url.removeprefix(design) for url in fetched if url.startswith(design)} == {
+        "certificate.css",
+        "fonts/Lato-Regular.ttf",
+        "fonts/GentiumBookPlus-Regular.ttf",
+        "fonts/GentiumBookPlus-Italic.ttf",
+        "logo.svg",
+        "seal.svg",
+    }
+    others = [url for url in fetched if not url.startswith(design)]
+    assert others == [rendering.qr_code_data_url(VERIFICATION_URL)]
+
+
+def test_the_images_kept_between_pdfs_are_the_logo_and_the_seal_only(path_pdf, block_pdf):
+    render_pdf(path_certificate_document(verification_url=VERIFICATION_URL + "X"))
+    kept = sorted(rendering._renderer().design_images)
+    assert kept == [rendering.base_url() + "logo.svg", rendering.base_url() + "seal.svg"]

@@ -22,6 +22,7 @@ from lms.certificates.rendering import (
 )
 from tests.certificates.documents import (
     HOSTILE_NAMES,
+    VERIFICATION_URL,
     block_attestation_document,
     path_certificate_document,
 )
@@ -156,6 +157,9 @@ def test_the_fetcher_serves_design_files():
         "http://127.0.0.1/certificate.css",
         "https://example.org/logo.svg",
         "data:text/css,body{}",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+        "data:image/png;base64,bm90IGEgcG5n",
+        "data:image/png;base64,%%%",
         "ftp://example.org/x.css",
         "certificate.css",
     ],
@@ -165,6 +169,21 @@ def test_the_fetcher_refuses_everything_else(url):
         resolve_asset(url)
     with pytest.raises(AssetRefused):
         asset_fetcher().fetch(url)
+
+
+def test_the_fetcher_serves_the_qr_code_png_and_nothing_bigger():
+    url = rendering.qr_code_data_url(VERIFICATION_URL)
+    response = asset_fetcher().fetch(url)
+    assert response.read().startswith(b"\x89PNG")
+    assert response.content_type == "image/png"
+    with pytest.raises(AssetRefused):
+        asset_fetcher().fetch(url + "A" * rendering.QR_DATA_LIMIT)
+
+
+def test_the_qr_code_is_in_the_html_with_its_alternative_text():
+    html = render_html(path_certificate_document())
+    assert f'src="{rendering.qr_code_data_url(VERIFICATION_URL)}"' in html
+    assert f'alt="Code QR de vérification : {VERIFICATION_URL}"' in html
 
 
 def test_the_fetcher_refuses_a_symbolic_link_leading_out_of_the_design(tmp_path):
