@@ -28,7 +28,7 @@ import importlib
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import Flask, current_app
@@ -74,6 +74,7 @@ class LearnerResult:
     outcome: Outcome
     message: str = ""
     rss_kb: int = 0
+    pid: int = field(default_factory=os.getpid)
 
 
 # Starting -------------------------------------------------------------------------------------
