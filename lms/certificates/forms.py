@@ -6,7 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.accounts.forms import no_control_characters
 from lms.certificates.models import CertificateState, DecisionOutcome
@@ -80,7 +87,8 @@ class DecisionForm(FlaskForm):
 class IssueForm(FlaskForm):
     """Issue one certificate: ``scope`` is ``path`` or the code of a block of the path."""
 
-    scope = HiddenField(validators=[DataRequired(), Length(max=20)])
+    # A code, never free text: nothing else may reach the database (PostgreSQL refuses NUL).
+    scope = HiddenField(validators=[DataRequired(), Length(max=20), Regexp(r"^[A-Za-z0-9._-]+$")])
 
 
 class RevokeForm(FlaskForm):
