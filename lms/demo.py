@@ -3,6 +3,11 @@
 The demo data is for exploring the product only: its accounts get fresh random passwords on
 every run (printed once), and nothing here is ever used by a real installation, which starts
 with no account at all (``lms create-admin``).
+
+Besides the cohort under way, a cohort that finished last year shows certification end to end:
+one graduate holds a certificate, one is awarded and waits for it (the batch button issues it),
+one is eligible and waits for the jury's decision. The signatory and place of certificates are
+set for the demo when the instance does not configure them.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from lms.assessments.assignments.views import upload_folder
 from lms.assessments.grading.services import release_grade, save_grade, start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Submission
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
+from lms.certificates.models import DecisionOutcome
+from lms.certificates.services import issue_certificate, latest_decision, record_decision
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
 from lms.curriculum.models import TrainingPath
@@ -31,7 +38,14 @@ from lms.extensions import db
 from lms.learning.services import complete_lesson
 
 COHORT_NAME = "Promotion de démonstration"
+GRADUATES_COHORT_NAME = "Promotion 2025 (terminée)"
 DEMO_DOMAIN = "demo.bien-vivre.example"
+# Certificate settings the demo needs to issue, used only where the instance sets none.
+DEMO_CERTIFICATE_SETTINGS = {
+    "CERTIFICATE_SIGNATORY_NAME": "Claire Martin",
+    "CERTIFICATE_SIGNATORY_TITLE": "Directrice de la certification (démonstration)",
+    "CERTIFICATE_PLACE": "Lyon",
+}
 
 # Days from today when each module opens: M1–M5 are open, M6–M8 still ahead.
 OPENING_DAYS = {
@@ -64,6 +78,13 @@ LEARNERS = (
     DemoLearner("jade", "Jade Simon", ("M1", "M2", "M3", "M4", "M5")),
     DemoLearner("adam", "Adam Laurent", ("M1", "M2", "M3", "M4", "M5")),
 )
+ALL_MODULES = ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8")
+# The finished cohort's graduates: issued, awarded and waiting, eligible and waiting.
+GRADUATES = (
+    DemoLearner("elise", "Élise Fontaine", ALL_MODULES),
+    DemoLearner("rayan", "Rayan Girard", ALL_MODULES),
+    DemoLearner("lina", "Lina Morel", ALL_MODULES),
+)
 STAFF = (
     ("admin", "Alice Administratrice", None),
     ("formatrice", "Fatou Formatrice", MembershipRole.TRAINER),
@@ -84,6 +105,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     cohort = find_cohort(COHORT_NAME) or _create_demo_cohort(path, now)
     credentials = _ensure_people(cohort, now)
     db.session.commit()
+    credentials += _ensure_graduates(path, now)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -107,6 +129,66 @@ def _create_demo_cohort(path: TrainingPath, now: datetime) -> Cohort:
         entries[code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(days=28))
     set_calendar(cohort, entries)
     return cohort
+
+
+def _create_graduates_cohort(path: TrainingPath, now: datetime) -> Cohort:
+    """Create last year's cohort: every module opened and closed, months ago."""
+    starts = now - timedelta(days=420)
+    cohort = create_cohort(
+        GRADUATES_COHORT_NAME,
+        path,
+        starts_on=starts.date(),
+        ends_on=(now - timedelta(days=100)).date(),
+        capacity=12,
+    )
+    entries = {}
+    for index, module in enumerate(sorted(path.modules, key=lambda m: m.position)):
+        opens_at = (starts + timedelta(days=35 * index)).replace(
+            hour=7, minute=0, second=0, microsecond=0
+        )
+        entries[module.code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(28))
+    set_calendar(cohort, entries)
+    return cohort
+
+
+def _ensure_graduates(path: TrainingPath, now: datetime) -> list[tuple[str, str, str]]:
+    """Fill last year's cohort and take each graduate to their step of certification."""
+    for setting, value in DEMO_CERTIFICATE_SETTINGS.items():
+        if not current_app.config.get(setting):
+            current_app.config[setting] = value
+    cohort = find_cohort(GRADUATES_COHORT_NAME) or _create_graduates_cohort(path, now)
+    trainer = _demo_user("formatrice", STAFF[1][1])
+    if cohort.role_of(trainer) is None:
+        add_member(trainer, cohort, MembershipRole.TRAINER)
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    credentials = []
+    for learner in GRADUATES:
+        user = _demo_user(learner.slug, learner.name)
+        if cohort.role_of(user) is None:
+            add_member(user, cohort, MembershipRole.LEARNER)
+            _record_progress(user, cohort, learner, now)
+        credentials.append(("learner", user.email, _reset_password(user)))
+    db.session.commit()
+    _certify(cohort, admin, now)
+    return credentials
+
+
+def _certify(cohort: Cohort, admin: User, now: datetime) -> None:
+    """Award the first two graduates and issue the first one's certificate (once)."""
+    elise, rayan = (_demo_user(learner.slug, learner.name) for learner in GRADUATES[:2])
+    for graduate in (elise, rayan):
+        if latest_decision(cohort, graduate) is None:
+            record_decision(
+                cohort,
+                graduate,
+                outcome=DecisionOutcome.AWARDED,
+                reason="Jury de certification : soutenance réussie.",
+                decided_by=admin,
+                now=now - timedelta(days=30),
+            )
+    db.session.commit()
+    issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
+    db.session.commit()
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

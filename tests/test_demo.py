@@ -10,13 +10,29 @@ from sqlalchemy import func
 from lms import create_app
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeState, QuizAttempt, Submission
+from lms.certificates.eligibility import cohort_eligibility
+from lms.certificates.models import Certificate, CertificationDecision, DecisionOutcome
+from lms.certificates.services import (
+    awarded_without_certificate,
+    certificate_folder,
+    open_certificate_pdf,
+)
 from lms.cohorts.models import Cohort, Membership
 from lms.curriculum.models import TrainingPath
+from lms.demo import COHORT_NAME, GRADUATES_COHORT_NAME
 from lms.extensions import db
 from lms.learning.models import LessonCompletion
 from lms.learning.services import module_states
 
-COUNTED = (User, Membership, Cohort, TrainingPath, LessonCompletion)
+COUNTED = (
+    User,
+    Membership,
+    Cohort,
+    TrainingPath,
+    LessonCompletion,
+    CertificationDecision,
+    Certificate,
+)
 
 
 @pytest.fixture
@@ -49,21 +65,23 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        "User": 15,
-        "Membership": 14,
-        "Cohort": 1,
+        "User": 18,
+        "Membership": 18,
+        "Cohort": 2,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
+        "CertificationDecision": 2,
+        "Certificate": 1,
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 15
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 18
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
 
 
 def test_demo_learners_are_at_different_stages(demo_app):
     run_demo(demo_app)
-    cohort = db.session.scalar(db.select(Cohort))
+    cohort = db.session.scalar(db.select(Cohort).filter_by(name=COHORT_NAME))
     user = db.session.scalar(db.select(User).filter_by(email="yanis@demo.bien-vivre.example"))
     states = {module.code: state for module, state in module_states(user, cohort)}
     assert [code for code, state in states.items() if state.is_completed] == ["M1", "M2", "M4"]
@@ -100,3 +118,22 @@ def test_running_the_demo_twice_duplicates_nothing(demo_app):
     user = db.session.scalar(db.select(User).filter_by(email="ines@demo.bien-vivre.example"))
     db.session.refresh(user)
     assert user.check_password(password)
+
+
+def test_the_finished_cohort_shows_each_step_of_certification(demo_app):
+    run_demo(demo_app)
+    cohort = db.session.scalar(db.select(Cohort).filter_by(name=GRADUATES_COHORT_NAME))
+    eligible = {
+        item.learner.display_name
+        for item in cohort_eligibility(cohort).learners
+        if item.is_eligible
+    }
+    assert eligible == {"Élise Fontaine", "Rayan Girard", "Lina Morel"}
+    [certificate] = db.session.scalars(db.select(Certificate))
+    assert certificate.learner.display_name == "Élise Fontaine"
+    assert certificate.decision.outcome == DecisionOutcome.AWARDED
+    with open_certificate_pdf(certificate) as pdf:
+        assert pdf.read().startswith(b"%PDF-")
+    assert certificate_folder().is_relative_to(demo_app.instance_path)
+    # Rayan is awarded and waits for his certificate; Lina waits for the jury's decision.
+    assert [u.display_name for u in awarded_without_certificate(cohort)] == ["Rayan Girard"]
