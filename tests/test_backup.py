@@ -112,41 +112,12 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def make_target(app, database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
-    """Return a factory of fresh, empty instances (their own folder and database)."""
-    made: list[tuple[Flask, str | None]] = []
-
-    def make(secret_key: str = SECRET_KEY) -> Flask:
-        folder = tmp_path / f"target-{len(made)}"
-        url, restore_database = _empty_database(database_url, folder)
-        target = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": secret_key,
-                "SQLALCHEMY_DATABASE_URI": url,
-                "BABEL_DEFAULT_LOCALE": "en",
-                "WTF_CSRF_ENABLED": False,
-                "INSTANCE_PATH": str(folder / "instance"),
-            }
-        )
-        made.append((target, restore_database))
-        return target
-
-    yield make
-    for target, restore_database in made:
-        with target.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if restore_database:
-            _drop_database(database_url, restore_database)
-
-
-def _empty_database(database_url: str, folder: Path) -> tuple[str, str | None]:
-    """Return the URL of an empty database for a target instance, and its name on PostgreSQL."""
+@pytest.fixture(scope="module")
+def restore_url(database_url) -> Iterator[str | None]:
+    """Create ``<test database>_restore`` once on PostgreSQL (None on SQLite), dropped after."""
     if database_url.startswith("sqlite"):
-        folder.mkdir(parents=True)
-        return "sqlite:///" + str(folder / "lms.sqlite3"), None
+        yield None
+        return
     url = make_url(database_url)
     name = f"{url.database}_restore"
     server = _server(database_url)
@@ -158,7 +129,52 @@ def _empty_database(database_url: str, folder: Path) -> tuple[str, str | None]:
         pytest.skip(f"cannot create the database {name} to restore into: {error}")
     finally:
         server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), name
+    yield url.set(database=name).render_as_string(hide_password=False)
+    server = _server(database_url)
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
+@pytest.fixture
+def make_target(app, restore_url, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Return a factory of fresh, empty instances (their own folder and database)."""
+    made: list[Flask] = []
+
+    def make(secret_key: str = SECRET_KEY) -> Flask:
+        folder = tmp_path / f"target-{len(made)}"
+        folder.mkdir()
+        target = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": secret_key,
+                "SQLALCHEMY_DATABASE_URI": restore_url or f"sqlite:///{folder / 'lms.sqlite3'}",
+                "BABEL_DEFAULT_LOCALE": "en",
+                "WTF_CSRF_ENABLED": False,
+                "INSTANCE_PATH": str(folder / "instance"),
+            }
+        )
+        made.append(target)
+        if restore_url:
+            _empty_schema(target)
+        return target
+
+    yield make
+    for target in made:
+        with target.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _empty_schema(target: Flask) -> None:
+    """Empty the PostgreSQL restore database (quicker than dropping and creating it)."""
+    with target.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.engine.dispose()
 
 
 def _server(database_url: str):
@@ -166,16 +182,6 @@ def _server(database_url: str):
     from lms.config import normalise_database_url
 
     return create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
-
-
-def _drop_database(database_url: str, name: str) -> None:
-    """Drop a target database, even with connections left open."""
-    engine = _server(database_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
 
 
 def run_backup(app, directory: Path):
