@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from rq import Queue
 
 from lms.certificates import batches
 from lms.certificates.models import BatchState, Certificate, DecisionOutcome, IssuanceBatch
 from lms.certificates.services import CertificateError, record_decision
+from lms.core.jobs import redis_connection
+from lms.core.workers import AppSimpleWorker
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
 from tests.web.helpers import log_in
@@ -192,3 +195,34 @@ def test_the_command_says_when_nobody_is_waiting(world, runner):
 
     assert result.exit_code != 0
     assert "Nobody in this cohort is waiting for a certificate" in result.output
+
+
+# With Redis: parts on the certificates queue, taken by workers ---------------------------------
+
+
+def test_with_redis_the_batch_waits_in_parts_for_the_workers(
+    app, world, client, redis_url, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    award(world, *(world.eligible_learner() for _ in range(3)))
+    log_in(client, world.admin)
+
+    response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
+
+    batch = latest_batch()
+    assert response.headers["Location"] == f"/admin/certificate-batches/{batch.id}"
+    assert batch.state == BatchState.QUEUED
+    assert batch.job_id
+    assert certificate_count() == 0  # nothing issued in the request
+    page = client.get(response.headers["Location"])
+    assert page.headers["Refresh"] == "3"
+    assert '<progress id="batch-progress" max="3" value="0">' in page.get_data(as_text=True)
+    assert Queue("certificates", connection=redis_connection()).count == 2  # two parts
+
+    worker = AppSimpleWorker(["certificates"], connection=redis_connection(timeout=None), app=app)
+    worker.work(burst=True, logging_level="WARNING")
+
+    batch = latest_batch()
+    assert (batch.state, batch.issued, batch.failed) == (BatchState.FINISHED, 3, 0)
+    assert certificate_count() == 3
+    assert "Refresh" not in client.get(response.headers["Location"]).headers
