@@ -25,7 +25,7 @@ from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.curriculum.models import Competency, CompetencyBlock, ProficiencyLevel, TrainingPath
 from lms.extensions import db
-from lms.learning.ratings import RatingKey, RatingView, merge_ratings
+from lms.learning.ratings import EvidenceItem, RatingKey, RatingView, merge_ratings
 from lms.learning.signals import competency_ratings
 
 
@@ -56,7 +56,7 @@ class CompetencyLine:
     required_level: int
     level: int | None = None  # None: no evidence yet
     rated_at: datetime | None = None
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[EvidenceItem, ...] = ()
 
     @property
     def status(self) -> CompetencyStatus:
@@ -159,11 +159,13 @@ def _load_structure(path_id: int) -> _Structure:
     return _Structure(rows, tuple(ScaleStep(value, label) for value, label in scale))
 
 
-def _ask_ratings(path: TrainingPath, learners: Sequence[User]) -> dict[RatingKey, RatingView]:
+def _ask_ratings(
+    path: TrainingPath, learners: Sequence[User], audience: str | None
+) -> dict[RatingKey, RatingView]:
     """Ask every ``competency_ratings`` receiver once for these learners, and merge the answers."""
     if not learners:
         return {}
-    return merge_ratings(competency_ratings.send(path, learners=list(learners)))
+    return merge_ratings(competency_ratings.send(path, learners=list(learners), audience=audience))
 
 
 def _line(row, rating: RatingView | None) -> CompetencyLine:
@@ -200,10 +202,17 @@ def _build_profile(
     )
 
 
-def competency_profile(learner: User, cohort: Cohort) -> CompetencyProfile:
-    """Return the learner's competency profile on the path of their cohort."""
+def competency_profile(
+    learner: User, cohort: Cohort, audience: str | None = None
+) -> CompetencyProfile:
+    """Return the learner's competency profile on the path of their cohort.
+
+    ``audience`` says who reads it, so that evidence links lead to pages that reader may open:
+    ``"learner"`` (the learner themself), ``"staff"`` (the cohort's trainers, administrators), or
+    None (no links: e.g. outside a request).
+    """
     structure = _load_structure(cohort.path_id)
-    ratings = _ask_ratings(cohort.path, [learner])
+    ratings = _ask_ratings(cohort.path, [learner], audience)
     return _build_profile(structure, ratings, learner.id)
 
 
@@ -219,11 +228,11 @@ def _cohort_learners(cohort: Cohort) -> list[User]:
     )
 
 
-def cohort_competency_matrix(cohort: Cohort) -> CompetencyMatrix:
+def cohort_competency_matrix(cohort: Cohort, audience: str | None = None) -> CompetencyMatrix:
     """Return the profile of every learner of the cohort, asking the ratings once for all."""
     structure = _load_structure(cohort.path_id)
     learners = _cohort_learners(cohort)
-    ratings = _ask_ratings(cohort.path, learners)
+    ratings = _ask_ratings(cohort.path, learners, audience)
     return CompetencyMatrix(
         learners=tuple(learners),
         profiles={user.id: _build_profile(structure, ratings, user.id) for user in learners},

@@ -19,6 +19,7 @@ from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
 from lms.extensions import db
+from lms.learning.competencies import competency_profile
 from lms.learning.progress import (
     FILTER_STATES,
     SORT_KEYS,
@@ -90,7 +91,7 @@ def heatmap(cohort_id: int):
 
 @bp.get("/<int:cohort_id>/learners/<int:user_id>")
 def learner(cohort_id: int, user_id: int):
-    """Show one learner's modules with their state and dates, and the lessons done."""
+    """Show one learner's modules, the lessons done and the competencies with their evidence."""
     cohort = load_cohort_for_staff(cohort_id)
     user = db.get_or_404(User, user_id)
     if not cohort.is_learner(user):
@@ -100,6 +101,7 @@ def learner(cohort_id: int, user_id: int):
         cohort=cohort,
         row=learner_progress(cohort, user),
         lessons=lessons_done(user, cohort),
+        profile=competency_profile(user, cohort, audience="staff"),
         words=status_words(),
     )
 

@@ -147,9 +147,12 @@ def requirements_connected(
 
 
 # Competency ratings: learning shows the competency profile, the assessments domain rates them.
-# Sent with ``sender=path`` (a ``TrainingPath``) and ``learners=[users]``. Each receiver returns a
-# dict mapping ``(user id, competency id)`` to a ``lms.learning.ratings.RatingView``; pairs with no
-# rating are left out (they read "no evidence yet"); receivers accept extra keyword arguments.
+# Sent with ``sender=path`` (a ``TrainingPath``), ``learners=[users]`` and ``audience`` (who reads
+# the ratings: "learner", "staff" or None). Each receiver returns a dict mapping ``(user id,
+# competency id)`` to a ``lms.learning.ratings.RatingView``; pairs with no rating are left out
+# (they read "no evidence yet"); receivers accept extra keyword arguments. A receiver may link
+# each piece of evidence to a page that the audience may open (a ``(label, url)`` pair), and to
+# none when ``audience`` is None (no request: the URL could not even be built).
 # Several receivers are merged by ``lms.learning.ratings.merge_ratings``: the most recent rating
 # wins. Do not send it yourself: ask ``lms.learning.competencies`` (``competency_profile``,
 # ``cohort_competency_matrix``), which send it once per page. In tests,

@@ -126,7 +126,7 @@ def competencies():
     cohort = learner_cohort(current_user)
     if cohort is None:
         return render_template("learning/competencies.html", cohort=None)
-    profile = competency_profile(current_user, cohort)
+    profile = competency_profile(current_user, cohort, audience="learner")
     return render_template(
         "learning/competencies.html",
         cohort=cohort,

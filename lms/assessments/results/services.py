@@ -21,9 +21,10 @@ path change, and could drift; one indexed query over the released choices is alw
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, true, union
 
@@ -35,6 +36,7 @@ from lms.assessments.models import (
     QuizAttempt,
     RubricLevel,
 )
+from lms.assessments.registry import ASSESSMENT_TYPES
 from lms.assessments.results.released import is_released, released_at
 from lms.curriculum.models import RatingRule, TrainingPath
 from lms.extensions import db
@@ -122,6 +124,7 @@ class Evidence(NamedTuple):
     assessment_title: str
     criterion_title: str
     level_title: str
+    assessment_kind: str
 
     @property
     def text(self) -> str:
@@ -148,6 +151,7 @@ def released_evidence(path_id: int, learner_ids: Sequence[int]) -> list[Evidence
             Assessment.title,
             Criterion.title,
             RubricLevel.title,
+            Assessment.kind,
         )
         .join(GradeChoice, GradeChoice.grade_id == Grade.id)
         .join(Criterion, Criterion.id == GradeChoice.criterion_id)
@@ -177,27 +181,67 @@ def _recency(item: Evidence) -> tuple:
     return (item.released_at, item.grade_id)
 
 
-def combine(items: Sequence[Evidence], rule: RatingRule) -> RatingView:
+Link = Callable[[Evidence], str | None]
+
+
+def _no_link(item: Evidence) -> None:
+    """Link no evidence (nobody named to read it, or no request to build a URL in)."""
+    return None
+
+
+def combine(items: Sequence[Evidence], rule: RatingRule, link: Link = _no_link) -> RatingView:
     """Combine one competency's evidence (oldest first) into a rating by the path's rule."""
     if rule is RatingRule.BEST:
         best = max(items, key=lambda item: (item.level, _recency(item)))
-        return RatingView(best.level, best.released_at, (best.text,))
+        return RatingView(best.level, best.released_at, ((best.text, link(best)),))
     latest = items[-1]
     if rule is RatingRule.MEAN:
         level = sum(item.level for item in items) // len(items)
-        return RatingView(level, latest.released_at, tuple(item.text for item in items))
-    return RatingView(latest.level, latest.released_at, (latest.text,))
+        evidence = tuple((item.text, link(item)) for item in items)
+        return RatingView(level, latest.released_at, evidence)
+    return RatingView(latest.level, latest.released_at, ((latest.text, link(latest)),))
+
+
+def evidence_link(audience: str | None) -> Link:
+    """Return how to link a piece of evidence for its reader (see ``rate_competencies``)."""
+    if audience == "learner":
+        return _learner_result_url
+    if audience == "staff":
+        return _grading_page_url
+    return _no_link
+
+
+def _learner_result_url(item: Evidence) -> str | None:
+    """Return the learner's own page of the assessment, at its released result."""
+    endpoint = ASSESSMENT_TYPES[item.assessment_kind].endpoint
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, assessment_id=item.assessment_id, _anchor="released-grade")
+
+
+def _grading_page_url(item: Evidence) -> str | None:
+    """Return the grading page of the grade the evidence comes from (trainers, administrators)."""
+    if "grading.grade" not in current_app.view_functions:
+        return None
+    return url_for("grading.grade", grade_id=item.grade_id)
 
 
 def rate_competencies(
-    path: TrainingPath, *, learners: Sequence[Any], **kwargs: Any
+    path: TrainingPath, *, learners: Sequence[Any], audience: str | None = None, **kwargs: Any
 ) -> dict[tuple[int, int], RatingView]:
-    """Return each learner's rating per competency from their released rubric grades."""
+    """Return each learner's rating per competency from their released rubric grades.
+
+    Each piece of evidence links to the grade it comes from, for the ``audience`` asked: the
+    learner's own page of the assessment at its released result (``"learner"``; the evidence is
+    released grades only, and that page shows the latest released one, the one counted here), or
+    the grade's grading page (``"staff"``); no link when ``audience`` is None.
+    """
     learner_ids = [learner.id for learner in learners]
     if not learner_ids:
         return {}
     grouped = _latest_per_assessment(released_evidence(path.id, learner_ids))
-    return {key: combine(items, path.rating_rule) for key, items in grouped.items()}
+    link = evidence_link(audience)
+    return {key: combine(items, path.rating_rule, link) for key, items in grouped.items()}
 
 
 competency_ratings.connect(rate_competencies)

@@ -33,6 +33,11 @@ def rating_of(bien_vivre, learner, competency, rule: RatingRule):
     return rate_competencies(bien_vivre.path, learners=[learner]).get((learner.id, competency.id))
 
 
+def labels(view) -> list[str]:
+    """Return the words of a rating's evidence."""
+    return [item.label for item in view.evidence]
+
+
 def grade_three(learner, works) -> None:
     """Release levels 3, then 4, then 1 (in that order of release) on the three works."""
     for work, level, day in zip(works, (3, 4, 1), (1, 2, 3), strict=True):
@@ -45,7 +50,7 @@ def test_latest_takes_the_last_released(rated):
     grade_three(learner, works)
     view = rating_of(bien_vivre, learner, competency, RatingRule.LATEST)
     assert (view.level, view.rated_at) == (1, later(3))
-    assert view.evidence == ("Travail 3 — Analyse: Niveau 1",)
+    assert labels(view) == ["Travail 3 — Analyse: Niveau 1"]
 
 
 def test_best_takes_the_highest_level(rated):
@@ -53,10 +58,10 @@ def test_best_takes_the_highest_level(rated):
     bien_vivre, learner, competency, works = rated
     grade_three(learner, works)
     view = rating_of(bien_vivre, learner, competency, RatingRule.BEST)
-    assert (view.level, view.rated_at, view.evidence) == (
+    assert (view.level, view.rated_at, labels(view)) == (
         4,
         later(2),
-        ("Travail 2 — Analyse: Niveau 4",),
+        ["Travail 2 — Analyse: Niveau 4"],
     )
 
 
@@ -77,7 +82,7 @@ def test_unreleased_grades_never_count(rated, state):
     grade(learner, works[1], state=state, level=4)
     for rule in RatingRule:
         view = rating_of(bien_vivre, learner, competency, rule)
-        assert (view.level, view.evidence) == (3, ("Travail 1 — Analyse: Niveau 3",))
+        assert (view.level, labels(view)) == (3, ["Travail 1 — Analyse: Niveau 3"])
 
 
 def test_a_revised_work_replaces_its_earlier_grade(rated):
