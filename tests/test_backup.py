@@ -209,6 +209,7 @@ def backup_dir(app, world, tmp_path) -> Path:
     directory = tmp_path / "backup"
     result = run_backup(app, directory)
     assert result.exit_code == 0, result.output
+    assert "files: 2, bytes: " in result.output  # the learner's file and the certificate
     return directory
 
 
@@ -234,7 +235,8 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
     result = run_restore(target, backup_dir)
 
     assert result.exit_code == 0, result.output
-    assert "row counts match the manifest" in result.output
+    assert "(tables: " in result.output
+    assert "files: 2); row counts match the manifest" in result.output
     assert "Warning" not in result.output
     instance = Path(target.instance_path)
     with target.app_context():

@@ -37,7 +37,7 @@ def backup_command(directory: Path) -> None:
             "Backup written to %(path)s (rows: %(rows)d, files: %(count)d, bytes: %(size)d).",
             path=directory.resolve(),
             rows=sum(manifest["database"]["rows"].values()),
-            count=len(files),
+            count=sum(item["path"].startswith("files/") for item in files),
             size=sum(item["size"] for item in files),
         )
     )
