@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -234,3 +235,10 @@ def test_the_images_kept_between_pdfs_are_the_logo_and_the_seal_only(path_pdf, b
     render_pdf(path_certificate_document(verification_url=VERIFICATION_URL + "X"))
     kept = sorted(rendering._renderer().design_images)
     assert kept == [rendering.base_url() + "logo.svg", rendering.base_url() + "seal.svg"]
+
+
+def test_weasyprint_reports_no_problem(caplog):
+    # Tagging problems (an image without alternative text, no language) are logged, not raised.
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    render_pdf(block_attestation_document("BC4"))
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
