@@ -475,6 +475,22 @@ def test_password_goes_to_the_environment_never_to_the_arguments():
     assert env["PGPASSWORD"] == "s3cr@t"
 
 
+def test_a_failing_client_program_is_reported_without_the_password(tmp_path):
+    fake = tmp_path / "pg_dump"
+    fake.write_text('#!/bin/sh\necho "pg_dump: error: server closed the connection" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    url = make_url("postgresql+psycopg://lms:s3cret@db.example/lms")
+
+    with pytest.raises(BackupError) as refused:
+        backup._run([str(fake)], {}, "pg_dump", url)
+
+    message = str(refused.value)
+    assert message == (
+        "pg_dump failed on postgresql://lms:***@db.example/lms (exit status 1): "
+        "pg_dump: error: server closed the connection"
+    )
+
+
 @pytest.mark.postgres
 def test_backup_without_pg_dump_says_so(app, stamped, monkeypatch, tmp_path):
     if db.engine.dialect.name != "postgresql":
