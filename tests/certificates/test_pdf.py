@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -242,3 +243,12 @@ def test_weasyprint_reports_no_problem(caplog):
     caplog.set_level(logging.WARNING, logger="weasyprint")
     render_pdf(block_attestation_document("BC4"))
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_another_thread_renders_the_same_bytes_with_its_own_fonts(path_pdf):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdf, renderer = pool.submit(
+            lambda: (render_pdf(path_certificate_document()), rendering._renderer())
+        ).result()
+    assert pdf == path_pdf
+    assert renderer is not rendering._renderer()  # one FontConfiguration per thread
