@@ -520,3 +520,22 @@ def test_failing_pg_dump_is_reported_without_the_password(app, stamped, monkeypa
     assert "pg_dump failed on postgresql://" in result.output
     assert "(exit status 1): pg_dump: error: connection refused" in result.output
     assert not (tmp_path / "backup").exists()
+
+
+@pytest.mark.postgres
+def test_failing_pg_restore_changes_nothing(backup_dir, make_target, monkeypatch, tmp_path):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pg_restore only restores PostgreSQL databases")
+    fake = tmp_path / "bin" / "pg_restore"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "pg_restore: error: could not connect" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    target = make_target()
+
+    result = run_restore(target, backup_dir)
+
+    assert result.exit_code == 1
+    assert "The restore failed: pg_restore failed on postgresql://" in result.output
+    assert "Nothing was changed: fix the cause and run “lms restore” again." in result.output
+    assert not (Path(target.instance_path) / "uploads").exists()
