@@ -29,6 +29,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 from flask import Flask, current_app
@@ -88,11 +89,24 @@ def active_batch(cohort: Cohort) -> IssuanceBatch | None:
     return db.session.scalar(query.order_by(IssuanceBatch.id.desc()).limit(1))
 
 
+def _abandoned(batch: IssuanceBatch) -> bool:
+    """Tell whether a batch still marked under way outlived any job (its worker was killed).
+
+    Such a batch is marked failed, so that it no longer blocks the cohort; a new batch picks
+    up its learners (issuing is exactly once, so nobody gets two certificates).
+    """
+    limit = timedelta(seconds=current_app.config["JOB_TIMEOUT"])
+    if utcnow() - (batch.started_at or batch.created_at) <= limit:
+        return False
+    batch.state, batch.finished_at = BatchState.FAILED, utcnow()
+    return True
+
+
 def start_batch(cohort: Cohort, requested_by: User | None) -> IssuanceBatch:
     """Record a batch for every learner awarded in the cohort who holds no certificate yet."""
     # Two administrators clicking at once: the second waits here, then sees the first batch.
     lock_row_for_update(db.session, Cohort, cohort.id)
-    if active_batch(cohort) is not None:
+    if (active := active_batch(cohort)) is not None and not _abandoned(active):
         raise CertificateError(
             _("A batch of certificates is already under way for this cohort: wait until it ends.")
         )

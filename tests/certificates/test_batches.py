@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from lms.certificates import batches
@@ -9,6 +11,7 @@ from lms.certificates.batches import Outcome, run_batch, start_batch
 from lms.certificates.models import BatchState, Certificate, DecisionOutcome, IssuanceBatch
 from lms.certificates.services import CertificateError, certificate_folder, record_decision
 from lms.core import storage
+from lms.core.time import utcnow
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
 
@@ -238,3 +241,17 @@ def test_a_pool_of_two_processes_issues_each_learner_once(world):
     assert (batch.state, batch.issued) == (BatchState.FINISHED, 4)
     assert len(certificates()) == 4
     assert len(storage.stored_keys(certificate_folder())) == 4
+
+
+def test_a_batch_whose_worker_died_no_longer_blocks_the_cohort(world, app):
+    awarded(world, 1)
+    stuck = start_batch(world.cohort, world.admin)
+    stuck.state = BatchState.RUNNING
+    stuck.started_at = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT"] + 1)
+    db.session.commit()
+
+    batch = start_batch(world.cohort, world.admin)
+    db.session.commit()
+
+    assert batch.id != stuck.id
+    assert fresh(stuck.id).state == BatchState.FAILED
