@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import render_template_string
 from rq import Queue
 
 from lms.certificates import batches
@@ -226,3 +227,13 @@ def test_with_redis_the_batch_waits_in_parts_for_the_workers(
     assert (batch.state, batch.issued, batch.failed) == (BatchState.FINISHED, 3, 0)
     assert certificate_count() == 3
     assert "Refresh" not in client.get(response.headers["Location"]).headers
+
+
+def test_the_start_button_posts_to_the_cohort_with_its_token(app, world):
+    with app.test_request_context("/"):
+        html = render_template_string(
+            '{% include "certificates/batches/_start.html" %}', cohort=world.cohort
+        )
+    assert f'action="/admin/cohorts/{world.cohort.id}/certificate-batches"' in html
+    assert 'name="csrf_token" value="' in html
+    assert "Issue the certificates of every awarded learner" in html
