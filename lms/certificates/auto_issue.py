@@ -38,7 +38,7 @@ from lms.certificates.services import (
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.db import lock_row_for_update
-from lms.core.jobs import enqueue
+from lms.core.jobs import JobError, enqueue
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.learning.models import LessonCompletion
@@ -138,7 +138,10 @@ def _check_after_commit(session: Session) -> None:
     """Hand the learners noticed in the committed transaction to a job."""
     learners, cohorts = session.info.pop(PENDING, (set(), set()))
     if (learners or cohorts) and is_enabled():
-        enqueue(auto_issue, sorted(learners), sorted(cohorts), queue="certificates")
+        try:
+            enqueue(auto_issue, sorted(learners), sorted(cohorts), queue="certificates")
+        except JobError:  # the event is committed; the next one, or a batch, catches up
+            current_app.logger.exception("certificate.auto_issue: cannot reach the job queue")
 
 
 @event.listens_for(Session, "after_rollback")

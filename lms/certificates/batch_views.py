@@ -58,8 +58,12 @@ def start(cohort_id: int):
         flash(str(error), "error")
         return redirect(eligibility_url(cohort_id))
     db.session.commit()
-    launch_batch(batch)
-    flash(_("Batch started. Learners to issue: %(count)d.", count=batch.total), "success")
+    try:
+        launch_batch(batch)
+    except CertificateError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Batch started. Learners to issue: %(count)d.", count=batch.total), "success")
     return redirect(url_for(".progress", batch_id=batch.id))
 
 

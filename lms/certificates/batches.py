@@ -54,7 +54,7 @@ from lms.certificates.services import (
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.core.db import lock_row_for_update
-from lms.core.jobs import enqueue
+from lms.core.jobs import JobError, enqueue
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -135,12 +135,22 @@ def batch_parts(learner_ids: Sequence[int], parts: int) -> list[list[int]]:
 
 
 def launch_batch(batch: IssuanceBatch) -> None:
-    """Hand a committed batch to the jobs: parts on RQ workers, or the whole of it right now."""
+    """Hand a committed batch to the jobs: parts on RQ workers, or the whole of it right now.
+
+    Raises ``CertificateError`` (the batch marked failed) when Redis does not answer.
+    """
     if not current_app.config.get("REDIS_URL"):
         enqueue(run_batch, batch.id, queue="certificates")
         return
     parts = batch_parts(batch.learner_ids, current_app.config["CERTIFICATE_BATCH_PARTS"])
-    job_ids = [enqueue(run_batch, batch.id, part, queue="certificates").id for part in parts]
+    try:
+        job_ids = [enqueue(run_batch, batch.id, part, queue="certificates").id for part in parts]
+    except JobError:
+        current_app.logger.exception("certificate.batch %s: cannot reach the job queue", batch.id)
+        _mark_failed(batch.id)
+        raise CertificateError(
+            _("The job queue cannot be reached: the batch did not start. Try again later.")
+        ) from None
     batch.job_id = job_ids[0][:64]
     db.session.commit()
 

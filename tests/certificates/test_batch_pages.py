@@ -237,3 +237,18 @@ def test_the_start_button_posts_to_the_cohort_with_its_token(app, world):
     assert f'action="/admin/cohorts/{world.cohort.id}/certificate-batches"' in html
     assert 'name="csrf_token" value="' in html
     assert "Issue the certificates of every awarded learner" in html
+
+
+def test_a_queue_out_of_reach_fails_the_batch_and_says_so(app, world, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/15")
+    award(world, world.eligible_learner())
+    log_in(client, world.admin)
+
+    response = client.post(
+        f"/admin/cohorts/{world.cohort.id}/certificate-batches", follow_redirects=True
+    )
+
+    assert "The job queue cannot be reached" in response.get_data(as_text=True)
+    assert "Batch stopped by an error" in response.get_data(as_text=True)
+    assert latest_batch().state == BatchState.FAILED
+    assert certificate_count() == 0
