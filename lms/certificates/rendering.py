@@ -59,6 +59,9 @@ NOT_RENDERED = {"README.md"}
 QR_DATA_PREFIX = "data:image/png;base64,"
 QR_DATA_LIMIT = 16 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Past this many characters the learner's name is set smaller, so that it keeps to one or two
+# lines and the page keeps its layout.
+LONG_NAME = 36
 
 
 class AssetRefused(ValueError):
@@ -223,6 +226,7 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
         "subheading": words[f"subheading_{kind}"],
         "certifies": words["certifies"].format(organisation=document.organisation),
         "learner_name": document.learner_name,
+        "long_name": len(document.learner_name) > LONG_NAME,
         "statement": statement,
         "blocks": [{"code": block.code, "title": block.title} for block in document.blocks],
         "partial_note": words["partial_note"] if document.is_partial else "",

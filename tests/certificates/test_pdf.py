@@ -151,6 +151,13 @@ def test_two_a4_landscape_pages(path_pdf, block_pdf):
                 assert (width, height) == pytest.approx(A4_LANDSCAPE, abs=1)
 
 
+def test_a_very_long_name_keeps_the_certificate_on_two_pages():
+    name = "Marie-Amélie-Joséphine de La Tour-Saint-Vincent d'Argenson-Bellegarde-Kowalczyk"
+    pdf = render_pdf(path_certificate_document(learner_name=name))
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) == 2
+
+
 def test_an_english_pdf_says_so():
     with pikepdf.open(io.BytesIO(render_pdf(path_certificate_document(language="en")))) as pdf:
         assert pdf.Root.Lang == "en"
@@ -212,6 +219,7 @@ def test_a_hostile_name_is_literal_text_with_no_attachment_and_no_fetch(hostile,
     payload, pdf, fetched = hostile
     assert squeezed(payload) in squeezed(text_of(pdf, tmp_path))
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) == 2
         assert len(document.attachments) == 0
         assert "/AF" not in document.Root
         assert "/EmbeddedFiles" not in document.Root.get("/Names", {})
