@@ -203,3 +203,9 @@ def test_the_fetcher_refuses_a_symbolic_link_leading_out_of_the_design(tmp_path)
 def test_the_design_folder_is_the_top_level_certificates_folder():
     assert Path(__file__).resolve().parents[2] / "certificates" == DESIGN_FOLDER
     assert (DESIGN_FOLDER / "certificate.html").is_file()
+
+
+def test_every_language_has_every_sentence():
+    french, english = rendering.wording("fr"), rendering.wording("en")
+    assert set(french) == set(english)
+    assert all(text.strip() for text in [*french.values(), *english.values()])
