@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: bf6b78a9c896
+Revision ID: d2bd52b1470a
 Revises:
-Create Date: 2026-11-27 17:31:24.431712
+Create Date: 2026-11-27 18:05:15.704019
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "bf6b78a9c896"
+revision = "d2bd52b1470a"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -987,6 +987,7 @@ def upgrade() -> None:
         sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
@@ -1002,6 +1003,9 @@ def upgrade() -> None:
                 create_constraint=True,
             ),
             nullable=False,
+        ),
+        sa.CheckConstraint(
+            "attempt >= 1 AND attempt <= version", name=op.f("ck_submissions_attempt_in_range")
         ),
         sa.CheckConstraint("version >= 1", name=op.f("ck_submissions_version_positive")),
         sa.ForeignKeyConstraint(
