@@ -29,6 +29,7 @@ from lms.certificates.models import (
     Certificate,
     CertificateState,
     CertificationDecision,
+    DecisionOutcome,
 )
 from lms.certificates.services import latest_decisions
 from lms.cohorts.models import Cohort, Membership, MembershipRole
@@ -75,6 +76,8 @@ class EligibilityPage:
     report: EligibilityReport
     rows: list[EligibilityRow]
     levels: Mapping[int, str]
+    # Learners whose latest decision awards the certificate and who hold no valid one yet.
+    awaiting: int = 0
 
     def level_label(self, level: int | None) -> str:
         """Return a level as the page says it: its number and label, or "no evidence yet"."""
@@ -130,8 +133,18 @@ def eligibility_page(cohort: Cohort, wanted: str | None = None) -> EligibilityPa
         EligibilityRow(item, decisions.get(item.learner.id), certificates.get(item.learner.id, {}))
         for item in report.learners
     ]
+    awaiting = sum(
+        1
+        for row in rows
+        if row.decision is not None
+        and row.decision.outcome == DecisionOutcome.AWARDED
+        and not row.matches("issued")
+    )
     return EligibilityPage(
-        report, [row for row in rows if row.matches(wanted)], scale_labels(cohort.path)
+        report,
+        [row for row in rows if row.matches(wanted)],
+        scale_labels(cohort.path),
+        awaiting,
     )
 
 

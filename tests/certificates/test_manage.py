@@ -117,6 +117,30 @@ def test_the_page_shows_the_latest_decision_and_the_certificate(world, admin):
     assert certificate.number in html
 
 
+def test_administrators_start_a_batch_for_the_awarded_learners_waiting(world, admin, app):
+    waiting = world.eligible_learner()
+    holder = world.eligible_learner()
+    for learner in (waiting, holder):
+        CertificationDecisionFactory(learner=learner, cohort=world.cohort)
+    certificate_of(world, holder)
+    batch_url = f"/admin/cohorts/{world.cohort.id}/certificate-batches"
+
+    html = admin.get(eligibility_url(world)).get_data(as_text=True)
+
+    assert f'action="{batch_url}"' in html
+    assert "1 learner is awarded the certificate and waits for it." in html
+    trainer = app.test_client()
+    log_in(trainer, world.trainer)
+    assert batch_url not in trainer.get(eligibility_url(world)).get_data(as_text=True)
+
+
+def test_no_batch_button_when_nobody_waits(world, admin):
+    world.eligible_learner()
+    batch_url = f"/admin/cohorts/{world.cohort.id}/certificate-batches"
+
+    assert batch_url not in admin.get(eligibility_url(world)).get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("show", "expected"),
     [("eligible", {"Alice"}), ("not_eligible", {"Bruno", "Chloé"}), ("decided", {"Bruno"})],
