@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import os
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,17 +111,22 @@ class QuietAssetHandler(SimpleHTTPRequestHandler):
 
 @contextmanager
 def asset_server() -> Iterator[str]:
-    """Serve ``certificates/`` on loopback for Chromium; yield its base URL."""
+    """Serve ``certificates/`` on loopback for Chromium from a child process; yield its URL.
+
+    A child process, not a thread: serving fonts must not compete with our renders for this
+    process's interpreter lock, and its CPU time counts with Chromium's (it is a descendant).
+    """
     handler = functools.partial(QuietAssetHandler, directory=str(DESIGN_FOLDER))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.handle_error = lambda request, address: None  # a cancelled font load is no error
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    child = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
+    child.start()
+    server.socket.close()  # the child keeps its own copy of the listening socket
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
     finally:
-        server.shutdown()
-        server.server_close()
+        child.terminate()
+        child.join()
 
 
 def tree_cpu_seconds(pids: list[int]) -> float:
