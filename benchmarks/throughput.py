@@ -76,6 +76,7 @@ class Load:
     p50_ms: float
     socket_errors: int
     not_2xx: int
+    error_kinds: str = ""  # wrk's breakdown: connect, read, write, timeout
 
 
 def free_port() -> int:
@@ -186,6 +187,7 @@ def parse_wrk(output: str) -> Load:
         p50_ms=float(p50.group(1)) * scale,
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
         not_2xx=int(not_2xx.group(1)),
+        error_kinds=errors.group(0) if errors else "",
     )
 
 
@@ -260,6 +262,8 @@ def report(name: str, load: Load, floor: Load | None) -> bool:
     """Print one figure; return whether it is valid and meets its target."""
     valid = load.socket_errors == 0 and load.not_2xx == 0
     checks = f"errors: {load.socket_errors}, non-2xx: {load.not_2xx}"
+    if load.error_kinds:
+        checks += f"; {load.error_kinds}"
     if floor is None:
         print(f"{name}: {load.requests_per_second:.0f} req/s (p50 {load.p50_ms:.1f} ms; {checks})")
         return valid

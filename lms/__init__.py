@@ -49,13 +49,14 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.core.i18n import select_locale
+    from lms.core.i18n import select_locale, template_translations
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(template_translations)
     login_manager.init_app(app)
     limiter.init_app(app)
 
@@ -142,7 +143,6 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(check_storage_command)
     # Automatic issuance watches the events that can make a learner eligible (off by default).
     import lms.certificates.auto_issue  # noqa: F401
-
     from lms.admin.cli import backup_command, restore_command
 
     app.cli.add_command(backup_command)
