@@ -13,10 +13,12 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
-from lms.cohorts.models import Cohort
+from lms.cohorts.models import Cohort, MembershipRole
+from lms.cohorts.services import member_role
 from lms.core.csv import csv_response
 from lms.extensions import db
 from lms.learning.competencies import competency_profile
@@ -42,8 +44,11 @@ def load_cohort_for_staff(cohort_id: int) -> Cohort:
     """Return the cohort when the current user trains it or administers; deny everyone else."""
     if not current_user.is_authenticated:
         deny()
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not (current_user.is_admin or cohort.is_trainer(current_user)):
+    # Its path comes in the same query: the progress pages need it, the checks below do not.
+    cohort = db.first_or_404(
+        db.select(Cohort).options(joinedload(Cohort.path)).where(Cohort.id == cohort_id)
+    )
+    if not (current_user.is_admin or member_role(current_user, cohort) == MembershipRole.TRAINER):
         deny()
     return cohort
 
@@ -94,7 +99,7 @@ def learner(cohort_id: int, user_id: int):
     """Show one learner's modules, the lessons done and the competencies with their evidence."""
     cohort = load_cohort_for_staff(cohort_id)
     user = db.get_or_404(User, user_id)
-    if not cohort.is_learner(user):
+    if member_role(user, cohort) != MembershipRole.LEARNER:
         abort(404)
     return render_template(
         "learning/manage/learner.html",

@@ -9,13 +9,15 @@ and administrators only, and nothing here reaches learner pages.
 A module's total is the mean of its scored assessments weighted by their weights (assessments of
 weight 0, or not scored yet, do not count; None when none is scored).
 
-The whole gradebook costs a constant number of queries (seven) whatever the cohort size: modules,
-their prerequisites, assessments, learners, quiz attempts (aggregated), grades and submissions.
+The whole gradebook costs a constant number of queries (six) whatever the cohort size: modules
+with their prerequisites, assessments, learners, quiz attempts (aggregated), evaluations' grades,
+and submissions with their grades.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,7 +25,7 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.assessments.models import (
@@ -82,6 +84,10 @@ class Cell(NamedTuple):
 
 
 EMPTY = Cell(CellState.NOT_STARTED)
+# Learner id -> assessment id -> cell. Nested rather than keyed by (learner, assessment) pairs:
+# 12,000 pair keys would be as many objects for the garbage collector to track and promote,
+# and a large gradebook then paid for full collections of the whole heap.
+Cells = dict[int, dict[int, Cell]]
 # Cells repeat a lot (500 learners × 24 assessments, few distinct values): share them, so that a
 # large gradebook allocates a few hundred cells rather than thousands.
 cell = functools.cache(Cell)
@@ -130,14 +136,14 @@ def percent(score: float | None, max_score: float | None) -> int | None:
 
 
 def _columns(cohort: Cohort) -> tuple[ModuleColumns, ...]:
-    """Return the path's modules in chronological order with their assessments (three queries)."""
+    """Return the path's modules in chronological order with their assessments (two queries)."""
     modules = list(
         db.session.scalars(
             db.select(Module)
             .where(Module.path_id == cohort.path_id)
             .order_by(Module.position)
-            .options(selectinload(Module.prerequisites))
-        )
+            .options(joinedload(Module.prerequisites))
+        ).unique()
     )
     order = topological_order({m.code: [p.code for p in m.prerequisites] for m in modules})
     assessments: dict[int, list[Assessment]] = {}
@@ -152,7 +158,11 @@ def _columns(cohort: Cohort) -> tuple[ModuleColumns, ...]:
 
 
 def _rows(query):
-    """Run a query of plain columns on the session's connection (no ORM entities to build)."""
+    """Run a query of plain columns on the session's connection (no ORM entities to build).
+
+    The rows are read one by one, never all kept at once: thousands of row objects alive
+    together would make the garbage collector promote them and then sweep the whole heap.
+    """
     return db.session.connection().execute(query)
 
 
@@ -173,8 +183,8 @@ def _learners(cohort: Cohort) -> list[LearnerInfo]:
     return [LearnerInfo(*row) for row in rows]
 
 
-def _quiz_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
-    """Return (user, quiz) -> cell from the attempts, aggregated in the database (one query)."""
+def _add_quiz_cells(cells: Cells, cohort: Cohort, ids: Sequence[int]) -> None:
+    """Add each learner's quiz cells from the attempts, aggregated in the database (one query)."""
     submitted = QuizAttempt.submitted_at.is_not(None)
     rows = _rows(
         db.select(
@@ -188,14 +198,12 @@ def _quiz_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cel
         .where(QuizAttempt.assessment_id.in_(ids), QuizAttempt.user_id.in_(_learner_ids(cohort)))
         .group_by(QuizAttempt.user_id, QuizAttempt.assessment_id)
     )
-    cells = {}
     for user_id, assessment_id, best, max_score, passed, any_submitted in rows:
         if not any_submitted:
-            cells[user_id, assessment_id] = cell(CellState.IN_PROGRESS)
+            cells[user_id][assessment_id] = cell(CellState.IN_PROGRESS)
             continue
         state = CellState.PASSED if passed else CellState.NOT_PASSED
-        cells[user_id, assessment_id] = cell(state, percent(best, max_score), True, bool(passed))
-    return cells
+        cells[user_id][assessment_id] = cell(state, percent(best, max_score), True, bool(passed))
 
 
 def _grade_cell(state: GradeState, score, max_score, passed, released: bool) -> Cell:
@@ -206,48 +214,48 @@ def _grade_cell(state: GradeState, score, max_score, passed, released: bool) -> 
     return cell(shown, percent(score, max_score), released, passed)
 
 
-def _work_cells(cohort: Cohort, ids: Sequence[int]) -> dict[tuple[int, int], Cell]:
-    """Return (user, assessment) -> cell from the latest submission and grade (two queries)."""
+def _submission_cell(handed_in: SubmissionState, state, score, max_score, passed, released):
+    """Return the cell of a submission: its grade's when graded, else to grade or returned."""
+    if state is not None:
+        return _grade_cell(state, score, max_score, passed, bool(released))
+    waiting = CellState.RETURNED if handed_in == SubmissionState.RETURNED else CellState.SUBMITTED
+    return cell(waiting, None, False)
+
+
+def _add_work_cells(cells: Cells, cohort: Cohort, ids: Sequence[int]) -> None:
+    """Add each learner's cells from evaluations' grades and submissions (two queries).
+
+    A submitted work's cell is its latest version's: its grade when it has one, else "to grade"
+    or "returned". Each submission comes with its grade in the same row (joined), so that the
+    rows read are as many as the cells, not grades and submissions on top of each other.
+    """
     learners = _learner_ids(cohort)
-    cells: dict[tuple[int, int], Cell] = {}  # evaluations first, then the latest submissions
-    by_submission: dict[int, Cell] = {}
-    for row in _rows(
-        db.select(
-            Grade.learner_id,
-            Grade.assessment_id,
-            Grade.submission_id,
-            Grade.state,
-            Grade.score,
-            Grade.max_score,
-            Grade.passed,
-            is_released(),
-        )
-        .where(Grade.assessment_id.in_(ids), Grade.learner_id.in_(learners))
-        .order_by(Grade.id)
-    ):
-        graded = _grade_cell(row[3], row[4], row[5], row[6], bool(row[7]))
-        if row.submission_id is None:
-            cells[row.learner_id, row.assessment_id] = graded
-        else:
-            by_submission[row.submission_id] = graded
-    for row in _rows(
-        db.select(Submission.user_id, Submission.assessment_id, Submission.id, Submission.state)
+    grade = (Grade.state, Grade.score, Grade.max_score, Grade.passed, is_released())
+    evaluations = db.select(Grade.learner_id, Grade.assessment_id, *grade).where(
+        Grade.assessment_id.in_(ids), Grade.learner_id.in_(learners), Grade.submission_id.is_(None)
+    )
+    for user_id, assessment_id, state, score, max_score, passed, released in _rows(evaluations):
+        cells[user_id][assessment_id] = _grade_cell(state, score, max_score, passed, bool(released))
+    works = (
+        db.select(Submission.user_id, Submission.assessment_id, Submission.state, *grade)
+        .outerjoin(Grade, Grade.submission_id == Submission.id)
         .where(Submission.assessment_id.in_(ids), Submission.user_id.in_(learners))
-        .order_by(Submission.version)
-    ):
-        returned = row.state == SubmissionState.RETURNED
-        waiting = cell(CellState.RETURNED if returned else CellState.SUBMITTED, None, False)
-        cells[row.user_id, row.assessment_id] = by_submission.get(row.id, waiting)
-    return cells
+        .order_by(Submission.version)  # the latest version is written last
+    )
+    for user_id, assessment_id, handed_in, *graded in _rows(works):
+        cells[user_id][assessment_id] = _submission_cell(handed_in, *graded)
 
 
-def module_total(cells: Iterable[Cell], assessments: Iterable[Assessment]) -> int | None:
-    """Return the weighted mean percent of the scored assessments of a module (None if none)."""
+def module_total(cells: Iterable[Cell], weights: Iterable[int]) -> int | None:
+    """Return the weighted mean percent of the scored assessments of a module (None if none).
+
+    ``weights`` are the weights of the module's assessments, aligned with ``cells``.
+    """
     weighted = total_weight = 0
-    for cell, assessment in zip(cells, assessments, strict=True):
-        if cell.percent is not None and assessment.weight > 0:
-            weighted += cell.percent * assessment.weight
-            total_weight += assessment.weight
+    for cell, weight in zip(cells, weights, strict=True):
+        if cell.percent is not None and weight > 0:
+            weighted += cell.percent * weight
+            total_weight += weight
     return percent(weighted, 100 * total_weight) if total_weight else None
 
 
@@ -257,16 +265,21 @@ def cohort_gradebook(cohort: Cohort) -> Gradebook:
     columns = [a for group in modules for a in group.assessments]
     quizzes = [a.id for a in columns if a.kind == AssessmentKind.QUIZ]
     others = [a.id for a in columns if a.kind != AssessmentKind.QUIZ]
-    cells = _quiz_cells(cohort, quizzes) if quizzes else {}
-    cells |= _work_cells(cohort, others) if others else {}
+    cells: Cells = defaultdict(dict)
+    if quizzes:
+        _add_quiz_cells(cells, cohort, quizzes)
+    if others:
+        _add_work_cells(cells, cohort, others)
     spans, start = [], 0
     for group in modules:
-        spans.append((start, start + len(group.assessments), group.assessments))
-        start += len(group.assessments)
+        weights = tuple(a.weight for a in group.assessments)
+        spans.append((start, start + len(weights), weights))
+        start += len(weights)
     ids = [a.id for a in columns]
     rows = []
     for learner in _learners(cohort):
-        row = tuple([cells.get((learner.id, i), EMPTY) for i in ids])
-        totals = tuple(module_total(row[first:end], group) for first, end, group in spans)
+        mine = cells.get(learner.id, {})
+        row = tuple([mine.get(i, EMPTY) for i in ids])
+        totals = tuple(module_total(row[first:end], weights) for first, end, weights in spans)
         rows.append(GradebookRow(learner, row, totals))
     return Gradebook(cohort, modules, tuple(rows))
