@@ -61,8 +61,7 @@ def _grader_or_403(learner_id: int, assessment: Assessment) -> None:
 
 def _int_arg(name: str) -> int | None:
     """Return a positive integer query argument, or None (absent or not a number)."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return work_queue.positive_int(request.args.get(name))
 
 
 def _filters() -> work_queue.QueueFilters:

@@ -71,9 +71,9 @@ class QueueFilters:
         """Read the filters from query arguments; a missing or malformed value filters nothing."""
         state = args.get("state") or None
         return cls(
-            cohort_id=_positive_int(args.get("cohort")),
-            module_id=_positive_int(args.get("module")),
-            assessment_id=_positive_int(args.get("assessment")),
+            cohort_id=positive_int(args.get("cohort")),
+            module_id=positive_int(args.get("module")),
+            assessment_id=positive_int(args.get("assessment")),
             state=state if state in STATES else None,
         )
 
@@ -88,7 +88,7 @@ class QueueFilters:
         return {name: value for name, value in args.items() if value is not None}
 
 
-def _positive_int(value: str | None) -> int | None:
+def positive_int(value: str | None) -> int | None:
     """Return a query argument as a whole number, or None when it is absent or not a number."""
     value = value or ""
     return int(value) if value.isdigit() and len(value) < 12 else None
