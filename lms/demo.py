@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 from lms.accounts.models import User
 from lms.accounts.services import create_user, find_user_by_email
@@ -99,6 +98,8 @@ STAFF = (
 @with_appcontext
 def demo_command(no_serve: bool, host: str, port: int) -> None:
     """Create or upgrade the database, load the path and a demo cohort, then serve."""
+    from flask_migrate import upgrade  # Alembic: imported by the commands that migrate only
+
     upgrade()
     path = load_path_file(shipped_path_file()).path
     now = datetime.now(UTC)
