@@ -158,3 +158,30 @@ def test_access_log_never_holds_a_reset_token():
     atoms = RedactingLogger(Config()).atoms(response, [], environ, timedelta(milliseconds=3))
     assert not [value for value in atoms.values() if "s3cr3t" in str(value)]
     assert atoms["r"] == "GET /password/reset/[redacted] HTTP/1.1"
+
+
+def test_start_up_imports_neither_alembic_nor_weasyprint(tmp_path):
+    # PERFORMANCE.md target 8: each costs a worker a noticeable part of a second at start-up.
+    code = (
+        "import sys; from lms import create_app; create_app(); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate', 'weasyprint') if m in sys.modules))"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    environment["LMS_INSTANCE_PATH"] = str(tmp_path)
+    result = subprocess.run(  # noqa: S603  our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_migration_commands_load_when_used(runner):
+    result = runner.invoke(args=["db", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "upgrade" in result.output
+    assert "--directory" in result.output
