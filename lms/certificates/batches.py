@@ -346,7 +346,8 @@ def run_in_processes(batch_id: int, processes: int = 2) -> Iterator[LearnerResul
     learner_ids = list(batch.learner_ids)
     try:
         _mark_running(batch_id)
-        if processes <= 1:
+        # The pool forks (the processes inherit the application); without fork, one process.
+        if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             yield from issue_each(batch_id, learner_ids)
             return
         yield from _pooled(batch_id, learner_ids, processes)
