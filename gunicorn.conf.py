@@ -30,9 +30,10 @@ worker_class = "sync"
 # milliseconds; long work (certificate batches) runs as jobs (lms worker).
 timeout = _number("LMS_WEB_TIMEOUT", 30)
 graceful_timeout = 30
-# Renew each worker after about a thousand requests, so that slow memory growth cannot pile up.
-max_requests = 1000
-max_requests_jitter = 100
+# Renew each worker after about this many requests (± 10 %, so that they do not all restart at
+# once), so that slow memory growth cannot pile up; a restart costs a worker about 0.5 s.
+max_requests = _number("LMS_WEB_MAX_REQUESTS", 5000)
+max_requests_jitter = max_requests // 10
 # Addresses of the proxies allowed to set X-Forwarded-Proto for gunicorn itself; the
 # application trusts X-Forwarded-* through LMS_PROXY_FIX_* (README, "Deploying").
 forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -110,7 +110,10 @@ def start_gunicorn(app: Flask, workers: int, log: Path) -> tuple[subprocess.Pope
     Path(app.instance_path, "lms.cfg").write_text('RATELIMIT_VERIFY = "10000000 per minute"\n')
     command = [
         *(sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")),
-        *("--workers", str(workers), "--bind", f"127.0.0.1:{port}", "lms:create_app()"),
+        *("--workers", str(workers), "--bind", f"127.0.0.1:{port}"),
+        # No renewal after N requests: at thousands of requests a second it would restart the
+        # workers many times in a run, where production renews them every few minutes.
+        *("--max-requests", "0", "lms:create_app()"),
     ]
     with log.open("wb") as errors:
         # The access log (stdout) is written, as in production, then thrown away.

@@ -79,7 +79,8 @@ def test_a_bad_proxy_count_is_refused(tmp_path, monkeypatch, value):
 
 def read_gunicorn_conf(monkeypatch, **environment) -> dict:
     """Read gunicorn.conf.py under ``environment``; return its settings."""
-    for name in ("LMS_BIND", "LMS_WEB_WORKERS", "LMS_WEB_TIMEOUT", "LMS_FORWARDED_ALLOW_IPS"):
+    names = ("LMS_BIND", "LMS_WEB_WORKERS", "LMS_WEB_TIMEOUT", "LMS_WEB_MAX_REQUESTS")
+    for name in (*names, "LMS_FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -94,6 +95,7 @@ def test_gunicorn_defaults(monkeypatch):
     assert settings["workers"] == min(2 * os.cpu_count() + 1, 9)
     assert settings["accesslog"] == "-"
     assert settings["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (5000, 500)
     assert settings["logger_class"] == "lms.core.access_log.RedactingLogger"
 
 
@@ -104,10 +106,12 @@ def test_gunicorn_settings_from_the_environment(monkeypatch):
         LMS_WEB_WORKERS="4",
         LMS_WEB_TIMEOUT="45",
         LMS_FORWARDED_ALLOW_IPS="10.0.0.2",
+        LMS_WEB_MAX_REQUESTS="2000",
     )
     assert settings["bind"] == ["0.0.0.0:8080"]
     assert (settings["workers"], settings["timeout"]) == (4, 45)
     assert settings["forwarded_allow_ips"] == "10.0.0.2"
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (2000, 200)
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-3"])
