@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.permissions import deny
 from lms.assessments.models import Assessment
@@ -43,7 +44,10 @@ def learner_assessment_or_403(assessment_id: int) -> LearnerAssessment:
     """
     if not current_user.is_authenticated:
         deny()
-    assessment = db.get_or_404(Assessment, assessment_id)
+    # Its module comes in the same query, so that the module's access check finds it loaded.
+    assessment = db.first_or_404(
+        db.select(Assessment).options(joinedload(Assessment.module)).filter_by(id=assessment_id)
+    )
     access = open_module_or_403(assessment.module_id)
     return LearnerAssessment(assessment, access.module, access.cohort, access.state)
 

@@ -26,6 +26,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import User
 from lms.assessments.deadlines import deadline_for
@@ -110,6 +113,8 @@ def start_attempt(
     attempts = learner_attempts(assessment, learner)
     if attempts_left(assessment, attempts) == 0:
         raise QuizError(_("You have used all your attempts at this quiz."))
+    # The options first: loading them loads the questions, which the maximum score then sums.
+    order = _option_order(assessment, shuffle if assessment.shuffle_options else None)
     limit = assessment.time_limit_minutes
     attempt = QuizAttempt(
         assessment=assessment,
@@ -118,7 +123,7 @@ def start_attempt(
         started_at=now,
         deadline_at=now + timedelta(minutes=limit) if limit else None,
         max_score=assessment.max_score,
-        option_order=_option_order(assessment, shuffle if assessment.shuffle_options else None),
+        option_order=order,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -128,7 +133,7 @@ def start_attempt(
 def _option_order(assessment: Assessment, shuffle) -> dict[str, list[int]]:
     """Return each question's option ids in the order this attempt shows them."""
     order = {}
-    for question in assessment.questions:
+    for question in quiz_questions(assessment):
         ids = [option.id for option in question.options]
         if shuffle is not None:
             shuffle(ids)
@@ -149,15 +154,36 @@ def find_attempt(
     return db.session.scalar(query)
 
 
+def quiz_questions(assessment: Assessment) -> list[Question]:
+    """Return the quiz's questions in order, their options loaded, in one query for them all.
+
+    They become ``assessment.questions``, so that the checks, the scoring and the maximum score
+    later in the request read them without asking again (nor once per question for options).
+    """
+    if not _options_loaded(assessment):
+        questions = db.session.scalars(
+            db.select(Question)
+            .where(Question.assessment_id == assessment.id)
+            .order_by(Question.position)
+            .options(joinedload(Question.options))
+            .execution_options(populate_existing=True)  # questions loaded without options too
+        ).unique()
+        set_committed_value(assessment, "questions", list(questions))
+    return assessment.questions
+
+
+def _options_loaded(assessment: Assessment) -> bool:
+    """Tell whether the quiz's questions and all their options are loaded already."""
+    if "questions" in inspect(assessment).unloaded:
+        return False
+    return all("options" not in inspect(question).unloaded for question in assessment.questions)
+
+
 def shown_questions(attempt: QuizAttempt) -> list[tuple[Question, list[Option]]]:
     """Return the questions in order, each with its options in the attempt's stored order."""
-    questions = attempt.assessment.questions
-    options = db.session.scalars(
-        db.select(Option).where(Option.question_id.in_([q.id for q in questions]))
-    )
-    by_id = {option.id: option for option in options}
     shown = []
-    for question in questions:
+    for question in quiz_questions(attempt.assessment):
+        by_id = {option.id: option for option in question.options}
         ids = attempt.option_order.get(str(question.id), [])
         shown.append((question, [by_id[i] for i in ids if i in by_id]))
     return shown
@@ -196,18 +222,19 @@ def save_answers(
             AttemptAnswer.question_id.in_(list(answers)),
         )
     )
-    db.session.add_all(
-        AttemptAnswer(attempt_id=attempt.id, question_id=question_id, option_id=option_id)
+    rows = [
+        {"attempt_id": attempt.id, "question_id": question_id, "option_id": option_id}
         for question_id, option_ids in answers.items()
         for option_id in set(option_ids)
-    )
-    db.session.flush()
+    ]
+    if rows:  # one statement for every answer, rather than one per answer
+        db.session.execute(db.insert(AttemptAnswer), rows)
     db.session.expire(attempt, ["answers"])
 
 
 def _check_answers(attempt: QuizAttempt, answers: Answers) -> None:
     """Refuse answers to other questions, options of other questions, two ticks on a single."""
-    questions = {str(q.id): q for q in attempt.assessment.questions}
+    questions = {str(q.id): q for q in quiz_questions(attempt.assessment)}
     for question_id, option_ids in answers.items():
         question = questions.get(str(question_id))
         if question is None:
@@ -254,19 +281,11 @@ def submit_attempt(
 
 def score_attempt(attempt: QuizAttempt) -> int:
     """Return the score of the saved answers, by the rule in this module's docstring."""
-    correct: dict[int, set[int]] = defaultdict(set)
-    rows = db.session.execute(
-        db.select(Option.question_id, Option.id)
-        .join(Question, Question.id == Option.question_id)
-        .where(Question.assessment_id == attempt.assessment_id, Option.is_correct)
-    )
-    for question_id, option_id in rows:
-        correct[question_id].add(option_id)
     chosen = chosen_options(attempt)
     return sum(
         question.points
-        for question in attempt.assessment.questions
-        if chosen.get(question.id, set()) == correct[question.id]
+        for question in quiz_questions(attempt.assessment)
+        if chosen.get(question.id, set()) == {o.id for o in question.options if o.is_correct}
     )
 
 

@@ -228,7 +228,9 @@ def _finish(access: LearnerAssessment, attempt: QuizAttempt, answers):
         ),
         "success" if attempt.passed else "info",
     )
-    return _quiz_page(access)
+    # The attempt was just read again (the commit expired it): its quiz id costs no query,
+    # unlike ``access.assessment``, which the commit expired too.
+    return redirect(url_for("quizzes.show", assessment_id=attempt.assessment_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
