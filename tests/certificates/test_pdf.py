@@ -181,10 +181,10 @@ def test_the_transcript_lists_modules_and_competencies(path_pdf, tmp_path):
     text = " ".join(text_of(path_pdf, tmp_path).split())
     assert "Relevé de formation et de compétences" in text
     assert "Créer des alliances inédites" in text
-    assert "21 h · du 17 mars 2025 au 18 avr. 2025" in text
+    assert "Créer des alliances inédites — 21 h, du 17 mars 2025 au 18 avr. 2025" in text
     assert "189 h" in text
     assert "Construire un plan de financement hybride" in text
-    assert "Maîtrisé · 4 / 3 requis" in text
+    assert "Maîtrisé (4 / 3 requis)" in text
 
 
 def test_the_path_certificate_stays_small(path_pdf):

@@ -78,8 +78,8 @@ def test_the_html_names_the_document_in_its_language():
     assert "<title>Certificat n° EBV-2025-000042</title>" in html
     assert '<meta name="dcterms.created" content="2025-10-01">' in html
     assert "Fait à Lyon, le 1er octobre 2025" in html
-    assert "14 h · du 6 janv. 2025 au 7 févr. 2025" in html
-    assert "Maîtrisé · 4 / 3 requis" in html
+    assert "14 h, du 6 janv. 2025 au 7 févr. 2025" in html
+    assert "Maîtrisé (4 / 3 requis)" in html
 
 
 def test_an_english_document_is_worded_in_english():
@@ -106,7 +106,7 @@ def test_a_module_without_dates_says_so():
     document = path_certificate_document()
     first = replace(document.modules[0], opens_on=None, closes_on=None)
     html = render_html(replace(document, modules=(first, *document.modules[1:])))
-    assert "14 h · dates non précisées" in html
+    assert "14 h, dates non précisées" in html
 
 
 def test_the_template_version_is_a_short_stable_hash():
