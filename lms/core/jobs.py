@@ -59,7 +59,13 @@ class QueuedJob:
 
     @property
     def status(self) -> str:
-        return str(self._job.get_status(refresh=True).value)
+        """RQ's status, or ``expired`` once Redis has dropped the job (``JOB_RESULT_TTL``)."""
+        from rq.exceptions import InvalidJobOperation
+
+        try:
+            return str(self._job.get_status(refresh=True).value)
+        except InvalidJobOperation:
+            return "expired"
 
     @property
     def result(self) -> Any:

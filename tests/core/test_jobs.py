@@ -107,6 +107,12 @@ def test_queued_job_waits_for_a_worker_then_runs(app, redis_jobs):
     assert display_name(user.id) == "Après"
 
 
+def test_a_job_dropped_by_redis_reads_as_expired(app, redis_jobs):
+    job = enqueue(rename_user, 1, "x")
+    redis_connection().delete(f"rq:job:{job.id}")
+    assert job.status == "expired"
+
+
 def test_failed_queued_job_is_kept_as_failed(app, redis_jobs):
     user = UserFactory()
     job = enqueue(fail_on_purpose, user.id)
