@@ -209,3 +209,11 @@ def test_every_language_has_every_sentence():
     french, english = rendering.wording("fr"), rendering.wording("en")
     assert set(french) == set(english)
     assert all(text.strip() for text in [*french.values(), *english.values()])
+
+
+def test_the_shared_documents_follow_the_shipped_path():
+    document, attestation = path_certificate_document(), block_attestation_document("BC3")
+    assert (len(document.modules), len(document.blocks), len(document.competencies)) == (8, 4, 12)
+    assert [block.code for block in attestation.blocks] == ["BC3"]
+    assert [module.code for module in attestation.modules] == ["M5", "M6", "M7"]
+    assert {line.block_code for line in attestation.competencies} == {"BC3"}
