@@ -37,11 +37,32 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """Return the URL of the database the suite runs on."""
+def database_url(request, tmp_path_factory) -> str:
+    """Return the URL of the database the suite runs on (one per pytest-xdist worker)."""
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        worker = getattr(request.config, "workerinput", {}).get("workerid")
+        return worker_database(TEST_DATABASE_URL, worker) if worker else TEST_DATABASE_URL
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def worker_database(url: str, worker: str) -> str:
+    """Return the URL of the worker's own PostgreSQL database beside ``url``, created if needed."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from lms.config import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if connection.scalar(query, {"name": name}) is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -115,17 +136,24 @@ TEST_REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15
 
 
 @pytest.fixture
-def redis_url() -> str:
-    """Return the URL of an empty Redis database for one test; skip when Redis is unreachable."""
+def redis_url(request) -> str:
+    """Return the URL of an empty Redis database for one test; skip when Redis is unreachable.
+
+    Each pytest-xdist worker counts down from that database (gw0: 15, gw1: 14, …), so that
+    workers never empty each other's.
+    """
     from redis import Redis
     from redis.exceptions import RedisError
 
-    client = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "gw0")
+    base = TEST_REDIS_URL.rsplit("/", 1)
+    url = f"{base[0]}/{int(base[1]) - int(worker.removeprefix('gw'))}"
+    client = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
     try:
         client.flushdb()
     except RedisError as error:
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}: {error}")
-    yield TEST_REDIS_URL
+        pytest.skip(f"Redis is not reachable at {url}: {error}")
+    yield url
     client.flushdb()
     client.close()
 
@@ -163,6 +191,22 @@ def csrf_enabled(app, monkeypatch):
 def query_counter() -> QueryCounter:
     """Return a counter: ``with query_counter as queries: ...`` then ``queries.count``."""
     return QueryCounter()
+
+
+def pytest_sessionfinish(session) -> None:
+    """Hand a pytest-xdist worker's security figures to the controller, which prints them."""
+    from tests.security.figures import FIGURES
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["security_figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown when it is not installed
+def pytest_testnodedown(node, error) -> None:
+    """Add up the security figures of a pytest-xdist worker that finished."""
+    from tests.security.figures import merge
+
+    merge(getattr(node, "workeroutput", {}).get("security_figures", {}))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

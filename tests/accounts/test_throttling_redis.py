@@ -1,7 +1,7 @@
 """Login limits kept in Redis are shared by every web worker (stateless workers, DESIGN.md §8).
 
 Two separate processes stand for two gunicorn workers: five failed logins in the first, the
-sixth in the second is refused. Skipped when no Redis answers on 127.0.0.1:6379.
+sixth in the second is refused. Skipped when no Redis answers (the ``redis_url`` fixture).
 """
 
 from __future__ import annotations
@@ -10,12 +10,6 @@ import json
 import subprocess
 import sys
 import textwrap
-
-import pytest
-
-redis = pytest.importorskip("redis")
-
-REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, flushed by the test
 
 WORKER = textwrap.dedent(
     """
@@ -40,22 +34,10 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def shared_redis():
-    """Return a flushed Redis database, or skip when no Redis server answers."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    yield client
-    client.flushdb()
-
-
-def worker(database: str, attempts: int) -> list[int]:
+def worker(database: str, redis_url: str, attempts: int) -> list[int]:
     """Run failed logins in a fresh process (a web worker); return the statuses."""
     result = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-c", WORKER, database, REDIS_URL, str(attempts)],
+        [sys.executable, "-c", WORKER, database, redis_url, str(attempts)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -64,9 +46,12 @@ def worker(database: str, attempts: int) -> list[int]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_a_limit_reached_in_one_worker_holds_in_another(shared_redis, tmp_path):
+def test_a_limit_reached_in_one_worker_holds_in_another(redis_url, tmp_path):
+    from redis import Redis
+
     database = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
 
-    assert worker(database, 5) == [200] * 5
-    assert worker(database, 1) == [429]
-    assert shared_redis.dbsize() > 0  # the counters live in Redis, not in a process
+    assert worker(database, redis_url, 5) == [200] * 5
+    assert worker(database, redis_url, 1) == [429]
+    with Redis.from_url(redis_url) as redis:
+        assert redis.dbsize() > 0  # the counters live in Redis, not in a process
