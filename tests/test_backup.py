@@ -71,8 +71,8 @@ def stamped(app) -> Iterator[None]:
 def world(app, stamped) -> World:
     """Fill the source instance: the shipped path, a cohort, learners, a stored file and PDF."""
     instance = Path(app.instance_path)
-    for folder in ("uploads", "certificates"):  # earlier tests' files are not this test's
-        shutil.rmtree(instance / folder, ignore_errors=True)
+    for folder in backup.storage_folders(instance):  # earlier tests' files are not this test's
+        shutil.rmtree(instance / folder)
     bien_vivre = make_bien_vivre_path(opened=("M1", "M2"))
     learner = bien_vivre.enrol_learner(completed=("M1",), display_name="Léa Dupré")
     bien_vivre.enrol_learner(display_name="Omar Other")
