@@ -176,7 +176,8 @@ def eligibility_csv_rows(
     page: EligibilityPage, outcomes: Mapping[str, str], states: Mapping[str, str]
 ) -> Iterator[list[Any]]:
     """Yield the export's header, then one line per learner (the same rows as the page)."""
-    blocks = [block.code for block in page.report.learners[0].blocks] if page.rows else []
+    learners = page.report.learners
+    blocks = [block.code for block in learners[0].blocks] if learners else []
     yes, no = _("yes"), _("no")
     yield [
         _("Learner"),

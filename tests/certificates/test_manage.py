@@ -250,8 +250,11 @@ def test_the_csv_export_follows_the_filter(world, admin):
     world.enrol(display_name="Bruno")
 
     rows = csv_lines(admin.get(eligibility_url(world) + ".csv?show=not_eligible"))[1:]
+    nobody = csv_lines(admin.get(eligibility_url(world) + ".csv?show=issued"))
 
     assert [row[0] for row in rows] == ["Bruno"]
+    assert len(nobody) == 1  # the header alone, with every block's columns
+    assert "Attestation BC2" in nobody[0]
 
 
 def count_eligibility_queries(admin, world, learners: int) -> int:
