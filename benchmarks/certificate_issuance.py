@@ -151,20 +151,31 @@ def wipe_certificates(learner_ids: list[int]) -> None:
     db.session.commit()
 
 
-def run_batch_in(app: Flask, world: World, processes: int) -> tuple[float, list]:
-    """Start a batch of the world's batch learners and run it; return its time and results."""
+def run_batch_in(app: Flask, world: World, processes: int) -> tuple[float, float, list]:
+    """Start a batch of the world's batch learners and run it; return wall, CPU and results.
+
+    CPU is this process's when it runs alone, else the busiest worker's: the time the batch
+    would take on a host whose cores are free (a shared host gives a session one share of the
+    processors, however many processes it runs: Linux groups a session's processes).
+    """
     with app.app_context():
         wipe_certificates(world.batch)
         batch = start_batch(db.session.get(Cohort, world.cohort_id), None)
         db.session.commit()
         assert sorted(batch.learner_ids) == sorted(world.batch), "unexpected batch"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         results = list(run_in_processes(batch.id, processes))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         db.session.remove()
     failed = [result for result in results if result.outcome is not Outcome.ISSUED]
     assert not failed, failed[:3]
-    return elapsed, results
+    if processes > 1:
+        # A forked process's CPU clock starts at zero: its last report is its whole work.
+        by_worker: dict[int, float] = {}
+        for result in results:
+            by_worker[result.pid] = max(by_worker.get(result.pid, 0), result.cpu_seconds)
+        cpu = max(by_worker.values())
+    return elapsed, cpu, results
 
 
 def line(name: str, value: str, floor: str, ratio: float, target: str, ok: bool | None) -> None:
@@ -237,8 +248,8 @@ def main(argv: list[str] | None = None) -> None:
             "-, eligibility, document, rows, audit, hash, store, commit",
             None,
         )
-        serial, serial_results = run_batch_in(app, world, 1)
-        parallel, parallel_results = run_batch_in(app, world, options.processes)
+        serial, serial_cpu, serial_results = run_batch_in(app, world, 1)
+        parallel, parallel_cpu, parallel_results = run_batch_in(app, world, options.processes)
         ratio = parallel / serial
         line(
             f"batch of {options.learners} in {options.processes} processes",
@@ -246,6 +257,15 @@ def main(argv: list[str] | None = None) -> None:
             f"{serial:.2f} s (1 process)",
             ratio,
             "≤ 0.6×",
+            ratio <= 0.6,
+        )
+        ratio = parallel_cpu / serial_cpu
+        line(
+            "  cpu of the busiest process",
+            f"{parallel_cpu:.2f} s",
+            f"{serial_cpu:.2f} s (1 process)",
+            ratio,
+            "≤ 0.6× on free cores",
             ratio <= 0.6,
         )
         peaks: dict[int, int] = {}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -76,6 +77,7 @@ class LearnerResult:
     message: str = ""
     rss_kb: int = 0
     pid: int = field(default_factory=os.getpid)
+    cpu_seconds: float = field(default_factory=time.process_time)  # this process's, so far
 
 
 # Starting -------------------------------------------------------------------------------------
