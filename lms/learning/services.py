@@ -67,9 +67,13 @@ class _PathProgress:
         return {m.code: [p.code for p in m.prerequisites] for m in self.modules}
 
 
-def _lesson_lacking(title: str) -> str:
-    """Name a required lesson the learner has not done."""
-    return _("Complete the lesson “%(title)s”", title=title)
+def _lesson_lacking() -> Callable[[str], str]:
+    """Return how to name a required lesson not done, its sentence translated once.
+
+    Translating costs more than formatting, and a learner lacks dozens of lessons at first.
+    """
+    sentence = _("Complete the lesson “%(title)s”")
+    return lambda title: sentence % {"title": title}
 
 
 @functools.cache
@@ -117,7 +121,8 @@ def _lesson_rows(
 def _missing_lessons_in_module(module: Module, *, learner: User, **kwargs) -> list[str]:
     """Answer the per-module signal for the lessons (the batch path counts them itself)."""
     rows = _lesson_rows(learner, [module.id])
-    return [_lesson_lacking(row.title) for row in rows if not row.done]
+    lacking = _lesson_lacking()
+    return [lacking(row.title) for row in rows if not row.done]
 
 
 def module_missing(learner: User, module: Module) -> list[str]:
@@ -148,13 +153,14 @@ def _merge_requirements(
 
 
 def _missing_lessons(
-    modules: Sequence[Module], rows: Iterable, lacking: Callable[[str], str] = _lesson_lacking
+    modules: Sequence[Module], rows: Iterable, lacking: Callable[[str], str] | None = None
 ) -> dict[int, list[str]]:
     """Name the required lessons not done, by module id, from (module_id, title, done) rows.
 
     Shared by the per-learner and the cohort-wide loaders, so that both count lessons alike;
-    the cohort-wide one passes a memoised ``lacking`` (translating is slow, titles repeat).
+    the cohort-wide one passes its ``lacking`` (``_lesson_lacking()``), made once per page.
     """
+    lacking = lacking or _lesson_lacking()
     missing: dict[int, list[str]] = {module.id: [] for module in modules}
     for row in rows:
         if not row.done:
@@ -484,7 +490,7 @@ class _CohortData:
     lessons: list  # the required lessons: (id, module_id, title)
     calendar: dict[str, tuple]
     now: datetime
-    lacking: Callable[[str], str]  # memoised ``_lesson_lacking``
+    lacking: Callable[[str], str]  # ``_lesson_lacking()``, memoised
     # Learners who did the same required lessons, with the same answers, share one result.
     results: dict = field(default_factory=dict)
 
@@ -541,9 +547,8 @@ def cohort_progress(
     learners = _cohort_learners(cohort) if learners is None else list(learners)
     done = _completions_by_learner(cohort, None if everyone else learners)
     calendar = _calendar_of(cohort, modules)
-    shared = _CohortData(
-        modules, _required_lessons(modules), calendar, now, functools.cache(_lesson_lacking)
-    )
+    lacking = functools.cache(_lesson_lacking())  # titles repeat for every learner
+    shared = _CohortData(modules, _required_lessons(modules), calendar, now, lacking)
     answers = _cohort_answers(cohort.path, learners, modules)
     rows = tuple(
         _one_learner_progress(

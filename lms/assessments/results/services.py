@@ -62,9 +62,10 @@ def passed_pairs(learner_ids):
     return union(quizzes, grades).subquery("passed")
 
 
-def _pass_message(title: str) -> str:
-    """Name a required assessment the learner has not passed."""
-    return _("Pass the assessment “%(title)s”", title=title)
+def _pass_message() -> Callable[[str], str]:
+    """Return how to name a required assessment not passed, its sentence translated once."""
+    sentence = _("Pass the assessment “%(title)s”")
+    return lambda title: sentence % {"title": title}
 
 
 @functools.cache
@@ -103,7 +104,7 @@ def missing_assessments(
         required[row.id] = (row.module_id, row.title)
         if row.user_id is not None:
             done.add((row.user_id, row.id))
-    message = functools.cache(_pass_message)
+    message = functools.cache(_pass_message())  # titles repeat for every learner
     missing: dict[tuple[int, int], list[str]] = {}
     for user_id in learner_ids:
         for assessment_id, (module_id, title) in required.items():
