@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import threading
 import tomllib
 from dataclasses import dataclass
@@ -310,9 +311,13 @@ class _Renderer:
     fetcher: Any
     stylesheet: Any
     design_images: dict
+    pid: int
 
 
 _local = threading.local()
+# Renderers a forked process inherited from its parent: kept, never used. Collecting one would
+# run its FontConfiguration's finaliser, which deletes the parent's font folder.
+_inherited: list[_Renderer] = []
 
 
 def _renderer() -> _Renderer:
@@ -320,7 +325,12 @@ def _renderer() -> _Renderer:
     # reusing it saves reloading the fonts (PERFORMANCE.md). Pango's font map is not shared
     # between threads, hence thread-local rather than process-wide. The stylesheet is parsed
     # (and its fonts registered) once with it.
+    # A forked process (a batch's pool) builds its own: Pango and fontconfig state is not
+    # shared across a fork.
     renderer = getattr(_local, "renderer", None)
+    if renderer is not None and renderer.pid != os.getpid():
+        _inherited.append(renderer)
+        renderer = None
     if renderer is None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
@@ -329,7 +339,8 @@ def _renderer() -> _Renderer:
         stylesheet = CSS(
             url=base_url() + STYLESHEET_NAME, url_fetcher=fetcher, font_config=font_config
         )
-        renderer = _local.renderer = _Renderer(font_config, fetcher, stylesheet, {})
+        renderer = _Renderer(font_config, fetcher, stylesheet, {}, os.getpid())
+        _local.renderer = renderer
     return renderer
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import multiprocessing
+import os
 import re
 import shutil
 import subprocess
@@ -260,3 +262,24 @@ def test_another_thread_renders_the_same_bytes_with_its_own_fonts(path_pdf):
         ).result()
     assert pdf == path_pdf
     assert renderer is not rendering._renderer()  # one FontConfiguration per thread
+
+
+def _render_in_child() -> tuple[str, int, bool]:
+    """Render in a forked process: the PDF's hash, the renderer's pid, the parent's kept."""
+    pdf = render_pdf(path_certificate_document())
+    inherited = [renderer.pid for renderer in rendering._inherited]
+    return hashlib.sha256(pdf).hexdigest(), rendering._renderer().pid, bool(inherited)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork (POSIX)"
+)
+def test_a_forked_process_renders_the_same_bytes_with_its_own_fonts(path_pdf):
+    parent = rendering._renderer()
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        digest, pid, kept_parents = pool.apply(_render_in_child)
+    assert digest == hashlib.sha256(path_pdf).hexdigest()
+    assert pid != os.getpid()
+    assert kept_parents  # the parent's renderer is kept in the child, never collected there
+    assert parent.font_config._folder.is_dir()  # so the parent's font files are still there
+    assert render_pdf(path_certificate_document()) == path_pdf
