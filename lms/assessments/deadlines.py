@@ -8,10 +8,17 @@ from lms.accounts.models import User
 from lms.assessments.models import Assessment, DeadlineExtension
 from lms.cohorts.models import Cohort, ModuleCalendar
 from lms.extensions import db
+from lms.learning.chronology import ModuleState
 
 
-def deadline_for(assessment: Assessment, learner: User, cohort: Cohort) -> datetime | None:
-    """Return the learner's deadline: their extension, else the calendar's opening + due_days."""
+def deadline_for(
+    assessment: Assessment, learner: User, cohort: Cohort, state: ModuleState | None = None
+) -> datetime | None:
+    """Return the learner's deadline: their extension, else the calendar's opening + due_days.
+
+    ``state``, the module's state the page's access check computed, already knows when the
+    calendar opens the module: given, it saves reading the calendar again.
+    """
     extension = db.session.scalar(
         db.select(DeadlineExtension.due_at).filter_by(
             assessment_id=assessment.id, user_id=learner.id
@@ -21,9 +28,12 @@ def deadline_for(assessment: Assessment, learner: User, cohort: Cohort) -> datet
         return extension
     if assessment.due_days is None:
         return None
-    opens_at = db.session.scalar(
-        db.select(ModuleCalendar.opens_at).filter_by(
-            cohort_id=cohort.id, module_id=assessment.module_id
+    if state is not None:
+        opens_at = state.opens_at
+    else:
+        opens_at = db.session.scalar(
+            db.select(ModuleCalendar.opens_at).filter_by(
+                cohort_id=cohort.id, module_id=assessment.module_id
+            )
         )
-    )
     return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)

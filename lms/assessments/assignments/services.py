@@ -36,7 +36,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
@@ -141,14 +141,14 @@ class StorageReport:
 
 
 def submission_history(assessment: Assessment, learner: User) -> list[Submission]:
-    """Return the learner's versions, newest first, with their files (two queries)."""
+    """Return the learner's versions, newest first, with their files (one query)."""
     query = (
         db.select(Submission)
         .filter_by(assessment_id=assessment.id, user_id=learner.id)
-        .options(selectinload(Submission.files))
+        .options(joinedload(Submission.files))
         .order_by(Submission.version.desc())
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 def latest_submission(assessment: Assessment, learner: User) -> Submission | None:

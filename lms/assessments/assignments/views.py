@@ -85,7 +85,7 @@ def _page(access: LearnerAssessment, form: SubmissionForm, error: str | None = N
     assessment = access.assessment
     history = services.submission_history(assessment, current_user)
     latest = history[0] if history else None
-    deadline = services.deadline_for(assessment, current_user, access.cohort)
+    deadline = services.deadline_for(assessment, current_user, access.cohort, access.state)
     page = render_template(
         "assessments/assignments/show.html",
         access=access,

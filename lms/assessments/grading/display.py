@@ -10,10 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.assessments.models import Assessment, Criterion, Grade, Rubric, RubricLevel
+from lms.assessments.models import (
+    Assessment,
+    Criterion,
+    Grade,
+    GradeChoice,
+    Rubric,
+    RubricLevel,
+)
 from lms.assessments.results.released import is_released
 from lms.core.markdown import render_markdown
 from lms.extensions import db
@@ -56,17 +63,26 @@ class GradeView:
 
 
 def grade_view(grade: Grade) -> GradeView:
-    """Return the grade's criteria with the chosen levels and points, for display."""
-    rubric = db.session.scalar(
-        db.select(Rubric)
-        .where(Rubric.id == grade.assessment.rubric_id)
-        .options(
-            selectinload(Rubric.criteria).options(
-                selectinload(Criterion.levels), joinedload(Criterion.competency)
+    """Return the grade's criteria with the chosen levels and points, for display (two queries)."""
+    # The whole rubric in one joined query: a few criteria of a few levels each.
+    rubric = (
+        db.session.scalars(
+            db.select(Rubric)
+            .where(Rubric.id == grade.assessment.rubric_id)
+            .options(
+                joinedload(Rubric.criteria).options(
+                    joinedload(Criterion.levels), joinedload(Criterion.competency)
+                )
             )
         )
+        .unique()
+        .one()
     )
-    chosen = {choice.criterion_id: choice.level_id for choice in grade.choices}
+    chosen = dict(
+        db.session.execute(
+            db.select(GradeChoice.criterion_id, GradeChoice.level_id).filter_by(grade_id=grade.id)
+        ).all()
+    )
     rows = []
     for criterion in rubric.criteria:
         level = next((lv for lv in criterion.levels if lv.id == chosen.get(criterion.id)), None)

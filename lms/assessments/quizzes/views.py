@@ -80,7 +80,7 @@ def show(assessment_id: int):
     """Show the quiz: instructions, attempts, best result, time limit, deadline, past attempts."""
     access = _quiz_or_404(assessment_id)
     attempts = learner_attempts(access.assessment, current_user)
-    due_at = deadline_for(access.assessment, current_user, access.cohort)
+    due_at = deadline_for(access.assessment, current_user, access.cohort, access.state)
     current = next((attempt for attempt in attempts if attempt.is_open), None)
     now = utcnow()
     return render_template(
@@ -238,7 +238,7 @@ def review(assessment_id: int, attempt_id: int):
     """Show a submitted attempt with the correct options and explanations, when allowed."""
     access = _quiz_or_404(assessment_id)
     attempt = _attempt_or_404(access, attempt_id)
-    due_at = deadline_for(access.assessment, current_user, access.cohort)
+    due_at = deadline_for(access.assessment, current_user, access.cohort, access.state)
     has_open = open_attempt(access.assessment, current_user) is not None
     if not review_available(attempt, due_at, utcnow(), has_open):
         flash(_("The review of this attempt is not available."), "info")

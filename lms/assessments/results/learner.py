@@ -28,7 +28,6 @@ from lms.assessments.models import (
     SubmissionState,
 )
 from lms.assessments.results.released import is_released
-from lms.cohorts.models import Cohort, ModuleCalendar
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
 from lms.extensions import db
@@ -75,26 +74,13 @@ class AssessmentLine:
     is_late: bool  # past the deadline with something still to do
 
 
-def _deadlines(
-    learner: User, cohort: Cohort, module: Module, assessments: Sequence[Assessment]
-) -> dict[int, datetime | None]:
-    """Return each assessment's deadline: the learner's extension, else opening + due days."""
-    ids = [assessment.id for assessment in assessments]
-    extensions = dict(
-        db.session.execute(
-            db.select(DeadlineExtension.assessment_id, DeadlineExtension.due_at).where(
-                DeadlineExtension.user_id == learner.id, DeadlineExtension.assessment_id.in_(ids)
-            )
-        ).all()
-    )
-    opens_at = db.session.scalar(
-        db.select(ModuleCalendar.opens_at).filter_by(cohort_id=cohort.id, module_id=module.id)
-    )
-    return {
-        a.id: extensions.get(a.id)
-        or (None if a.due_days is None or opens_at is None else opens_at + timedelta(a.due_days))
-        for a in assessments
-    }
+def _deadline(assessment: Assessment, extension: datetime | None, opens_at: datetime | None):
+    """Return an assessment's deadline: the learner's extension, else opening + due days."""
+    if extension is not None:
+        return extension
+    if assessment.due_days is None or opens_at is None:
+        return None
+    return opens_at + timedelta(assessment.due_days)
 
 
 def _quiz_statuses(learner: User, ids: Sequence[int]) -> dict[int, LearnerStatus]:
@@ -176,18 +162,27 @@ def _work_statuses(learner: User, assessments: Sequence[Assessment]) -> dict[int
 
 
 def module_assessment_lines(
-    learner: User, cohort: Cohort, module: Module, now: datetime | None = None
+    learner: User, module: Module, opens_at: datetime | None, now: datetime | None = None
 ) -> list[AssessmentLine]:
-    """Return the module's assessments, in order, with the learner's deadline and status."""
+    """Return the module's assessments, in order, with the learner's deadline and status.
+
+    ``opens_at`` is when the learner's cohort calendar opens the module (None: not scheduled).
+    """
     now = now or utcnow()
-    assessments = list(
-        db.session.scalars(
-            db.select(Assessment).filter_by(module_id=module.id).order_by(Assessment.position)
+    rows = db.session.execute(
+        db.select(Assessment, DeadlineExtension.due_at)
+        .outerjoin(
+            DeadlineExtension,
+            (DeadlineExtension.assessment_id == Assessment.id)
+            & (DeadlineExtension.user_id == learner.id),
         )
-    )
-    if not assessments:
+        .filter(Assessment.module_id == module.id)
+        .order_by(Assessment.position)
+    ).all()
+    if not rows:
         return []
-    deadlines = _deadlines(learner, cohort, module, assessments)
+    assessments = [assessment for assessment, _extension in rows]
+    deadlines = {a.id: _deadline(a, extension, opens_at) for a, extension in rows}
     quizzes = [a.id for a in assessments if a.kind == AssessmentKind.QUIZ]
     statuses = _quiz_statuses(learner, quizzes) if quizzes else {}
     statuses |= _work_statuses(learner, [a for a in assessments if a.id not in quizzes])

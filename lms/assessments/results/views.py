@@ -24,7 +24,7 @@ bp = Blueprint("results", __name__)
 @bp.app_template_global()
 def module_assessments(access: Any) -> dict[str, Any]:
     """Return the module's assessments for the current learner, with the words of the statuses."""
-    lines = module_assessment_lines(current_user, access.cohort, access.module)
+    lines = module_assessment_lines(current_user, access.module, access.state.opens_at)
     return {"lines": lines, "words": status_words() if lines else {}}
 
 
