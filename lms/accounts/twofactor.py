@@ -26,15 +26,16 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pyotp
 import segno
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 from lms.accounts.models import RecoveryCode, User
 from lms.accounts.services import AccountError
@@ -81,6 +82,9 @@ def qr_code_svg(uri: str, *, title: str) -> Markup:
 
 def _fernet() -> MultiFernet:
     """Return the cipher of secrets: SECRET_KEY first, then SECRET_KEY_FALLBACKS (decrypt)."""
+    # cryptography loads on first use: at start-up it would cost every process ≈ 35 ms.
+    from cryptography.fernet import Fernet, MultiFernet
+
     config = current_app.config
     keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
     return MultiFernet([Fernet(_derive_key(key)) for key in keys])
@@ -88,6 +92,9 @@ def _fernet() -> MultiFernet:
 
 def _derive_key(secret_key: str | bytes) -> bytes:
     """Derive a Fernet key from an application secret key with HKDF-SHA256."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     material = secret_key.encode() if isinstance(secret_key, str) else secret_key
     kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KDF_INFO)
     return base64.urlsafe_b64encode(kdf.derive(material))
@@ -100,6 +107,8 @@ def encrypt_secret(secret: str) -> str:
 
 def decrypt_secret(encrypted: str) -> str:
     """Return the secret, or raise TwoFactorError when no known key can read it."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(encrypted.encode()).decode()
     except (InvalidToken, ValueError) as error:

@@ -369,9 +369,19 @@ def _pooled(batch_id: int, learner_ids: list[int], processes: int) -> Iterator[L
     db.session.commit()  # the session gives its connection back to the pool...
     db.engine.dispose()  # ...which is emptied: no open connection crosses the fork
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_start_process, initargs=(app,)) as pool:
-        tasks = [(batch_id, learner_id) for learner_id in learner_ids]
+    pool = context.Pool(processes, initializer=_start_process, initargs=(app,))
+    tasks = [(batch_id, learner_id) for learner_id in learner_ids]
+    # Close and join once every result is in: the ``with`` block's terminate() can hang on a
+    # worker that still holds the task queue's lock. Terminate only when stopped early.
+    try:
         yield from pool.imap_unordered(_issue_in_process, tasks)
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
 
 
 def batch_learner_names(batch: IssuanceBatch) -> dict[int, str]:
