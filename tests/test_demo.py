@@ -62,6 +62,7 @@ def counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.pdf
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
@@ -120,6 +121,7 @@ def test_running_the_demo_twice_duplicates_nothing(demo_app):
     assert user.check_password(password)
 
 
+@pytest.mark.pdf
 def test_the_finished_cohort_shows_each_step_of_certification(demo_app):
     run_demo(demo_app)
     cohort = db.session.scalar(db.select(Cohort).filter_by(name=GRADUATES_COHORT_NAME))

@@ -363,8 +363,11 @@ def _pooled(batch_id: int, learner_ids: list[int], processes: int) -> Iterator[L
     """Issue the learners in forked processes, each with its own application context."""
     app = current_app._get_current_object()
     # Imported once here, the renderer is shared by the forked processes (copy on write)
-    # instead of being imported again by each (≈ 0.6 s and 48 MB apiece).
-    import weasyprint  # noqa: F401
+    # instead of being imported again by each (≈ 0.6 s and 48 MB apiece). Where it cannot
+    # load, each learner's issue says so.
+    from lms.certificates.rendering import renderer_problem
+
+    renderer_problem()
 
     db.session.commit()  # the session gives its connection back to the pool...
     db.engine.dispose()  # ...which is emptied: no open connection crosses the fork

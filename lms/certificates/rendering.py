@@ -65,6 +65,19 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LONG_NAME = 36
 
 
+class RendererUnavailable(RuntimeError):
+    """WeasyPrint cannot load here: the system lacks Pango (see the README's system packages)."""
+
+
+def renderer_problem() -> str | None:
+    """Return why PDFs cannot be rendered on this machine, or None when they can."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:  # OSError: a system library (Pango) is missing
+        return f"WeasyPrint cannot load ({error}); install Pango: see the README"
+    return None
+
+
 class AssetRefused(ValueError):
     """A URL the certificate design may not fetch."""
 
@@ -351,6 +364,8 @@ def base_url() -> str:
 
 def render_pdf(document: CertificateDocument) -> bytes:
     """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset."""
+    if problem := renderer_problem():
+        raise RendererUnavailable(problem)
     from weasyprint import HTML
 
     renderer = _renderer()

@@ -329,7 +329,13 @@ def _store_pdf(document: CertificateDocument) -> tuple[storage.StoredFile, str]:
     """Render the document and store the PDF under a new key; return it and the template version."""
     from lms.certificates import rendering  # WeasyPrint loads on first use, not at start
 
-    pdf = rendering.render_pdf(document)
+    try:
+        pdf = rendering.render_pdf(document)
+    except rendering.RendererUnavailable as error:
+        current_app.logger.error("certificate not rendered: %s", error)
+        raise CertificateError(
+            _("Certificates cannot be rendered on this server: its PDF library is missing.")
+        ) from error
     return storage.store_bytes(certificate_folder(), pdf), rendering.TEMPLATE_VERSION
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import pytest
 
@@ -241,3 +242,14 @@ def test_a_new_certificate_may_follow_a_revoked_one(world):
 
     assert again.id != revoked.id
     assert again.is_valid
+
+
+def test_a_server_without_its_pdf_library_refuses_clearly_and_keeps_nothing(world, monkeypatch):
+    learner = world.eligible_learner()
+    award(world, learner)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango is not installed
+
+    with pytest.raises(CertificateError, match="PDF library is missing"):
+        issue_certificate(world.cohort, learner, issued_by=world.admin)
+    assert certificate_count() == 0
+    assert storage.stored_keys(certificate_folder()) == set()
