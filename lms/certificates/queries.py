@@ -292,9 +292,3 @@ def learner_path_certificates(learner: User, path_id: int) -> list[Certificate]:
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     return list(db.session.scalars(query))
-
-
-def holds_certificate(learner: User) -> bool:
-    """Tell whether the learner has ever been issued a certificate (one query)."""
-    query = db.select(Certificate.id).filter_by(learner_id=learner.id).limit(1)
-    return db.session.scalar(query) is not None

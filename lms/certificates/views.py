@@ -8,33 +8,18 @@ else's certificate is denied (lms.accounts.permissions: 403), never revealed.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, send_file
+from flask import Blueprint, Response, abort, render_template, send_file
 from flask_login import current_user
 
 from lms.accounts.permissions import deny, login_required
 from lms.certificates.forms import STATE_LABELS
 from lms.certificates.models import Certificate
-from lms.certificates.queries import holds_certificate, learner_certificates
+from lms.certificates.queries import learner_certificates
 from lms.certificates.services import CertificateError, open_certificate_pdf
 from lms.core.csv import attachment
 from lms.extensions import db
 
 bp = Blueprint("my_certificates", __name__)
-
-
-def has_certificates() -> bool:
-    """Tell whether the current user was ever issued a certificate (one query, per request)."""
-    if not current_user.is_authenticated:
-        return False
-    if "has_certificates" not in g:
-        g.has_certificates = holds_certificate(current_user)
-    return g.has_certificates
-
-
-@bp.app_context_processor
-def _navigation_context() -> dict[str, object]:
-    """Let the navigation ask whether to link the learner's certificates (only when it needs)."""
-    return {"has_certificates": has_certificates}
 
 
 def pdf_download(certificate: Certificate) -> Response:

@@ -48,16 +48,16 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard", "/competencies"]),
-        (("learner",), ["/dashboard", "/competencies"]),
+        ((), ["/dashboard", "/competencies", "/certificates"]),
+        (("learner",), ["/dashboard", "/competencies", "/certificates"]),
         (("trainer",), ["/manage/cohorts/", "/manage/grading"]),
         (
             ("learner", "trainer"),
-            ["/dashboard", "/competencies", "/manage/cohorts/", "/manage/grading"],
+            ["/dashboard", "/competencies", "/certificates", "/manage/cohorts/", "/manage/grading"],
         ),
         (("admin",), ["/admin/"]),
         (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/admin/"]),
-        (("admin", "learner"), ["/dashboard", "/competencies", "/admin/"]),
+        (("admin", "learner"), ["/dashboard", "/competencies", "/certificates", "/admin/"]),
     ],
 )
 def test_navigation_depends_on_the_roles(client, roles, expected):
