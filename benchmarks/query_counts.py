@@ -195,6 +195,7 @@ def demo_app(database_url: str | None) -> Iterator[Flask]:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
+        logging.getLogger("lms.security").disabled = True  # one line per login is noise here
         result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
         if result.exit_code != 0:
             raise SystemExit(f"lms demo failed:\n{result.output}")
@@ -256,7 +257,6 @@ def _client_of(app: Flask, persona: str):
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.getLogger("lms.security").disabled = True  # one line per login is noise here
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a scratch database (emptied)")
     options = parser.parse_args(argv)
