@@ -122,37 +122,29 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
 
 def _create_demo_cohort(path: TrainingPath, now: datetime) -> Cohort:
     """Create the demo cohort and its calendar around today."""
-    cohort = create_cohort(
-        COHORT_NAME,
-        path,
-        starts_on=(now - timedelta(days=130)).date(),
-        ends_on=(now + timedelta(days=120)).date(),
-        capacity=20,
+    openings = {code: now + timedelta(days=days) for code, days in OPENING_DAYS.items()}
+    return _create_cohort(
+        COHORT_NAME, path, now - timedelta(days=130), now + timedelta(120), openings
     )
-    entries = {}
-    for code, days in OPENING_DAYS.items():
-        opens_at = (now + timedelta(days=days)).replace(hour=7, minute=0, second=0, microsecond=0)
-        entries[code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(days=28))
-    set_calendar(cohort, entries)
-    return cohort
 
 
 def _create_graduates_cohort(path: TrainingPath, now: datetime) -> Cohort:
     """Create last year's cohort: every module opened and closed, months ago."""
     starts = now - timedelta(days=420)
-    cohort = create_cohort(
-        GRADUATES_COHORT_NAME,
-        path,
-        starts_on=starts.date(),
-        ends_on=(now - timedelta(days=100)).date(),
-        capacity=12,
-    )
+    modules = sorted(path.modules, key=lambda m: m.position)
+    openings = {m.code: starts + timedelta(days=35 * index) for index, m in enumerate(modules)}
+    return _create_cohort(GRADUATES_COHORT_NAME, path, starts, now - timedelta(100), openings)
+
+
+def _create_cohort(
+    name: str, path: TrainingPath, starts: datetime, ends: datetime, openings: dict[str, datetime]
+) -> Cohort:
+    """Create a demo cohort whose modules open at 7:00 on the given days, for four weeks each."""
+    cohort = create_cohort(name, path, starts_on=starts.date(), ends_on=ends.date(), capacity=20)
     entries = {}
-    for index, module in enumerate(sorted(path.modules, key=lambda m: m.position)):
-        opens_at = (starts + timedelta(days=35 * index)).replace(
-            hour=7, minute=0, second=0, microsecond=0
-        )
-        entries[module.code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(28))
+    for code, day in openings.items():
+        opens_at = day.replace(hour=7, minute=0, second=0, microsecond=0)
+        entries[code] = CalendarEntry(opens_at=opens_at, closes_at=opens_at + timedelta(days=28))
     set_calendar(cohort, entries)
     return cohort
 
