@@ -11,7 +11,6 @@ The report is built from two cohort-wide computations the learning domain alread
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -163,8 +162,3 @@ def learner_eligibility(
     """Return one learner's eligibility, computed exactly as for the whole cohort."""
     progress = cohort_progress(cohort, now, learners=[learner])
     return _judge(progress.learners[0], competency_profile(learner, cohort))
-
-
-def eligible_learners(report: EligibilityReport) -> Sequence[User]:
-    """Return the learners of the report eligible for the path certificate."""
-    return [item.learner for item in report.learners if item.is_eligible]
