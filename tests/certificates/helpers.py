@@ -2,7 +2,8 @@
 evaluation on M8 graded with a rubric covering every competency, an administrator, a trainer.
 
 ``world.make_eligible(learner)`` gives a learner what the rules ask, through real records:
-every required lesson done and a released evaluation grade rating every competency.
+every required lesson done and a released evaluation grade rating every competency;
+``world.award(learner)`` then records an awarded decision for them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 
 from lms.accounts.models import User
 from lms.assessments.models import Assessment, Criterion
+from lms.certificates.models import DecisionOutcome
+from lms.certificates.services import record_decision
 from lms.curriculum.models import Competency, CompetencyBlock
 from lms.extensions import db
 from tests.factories import (
@@ -82,6 +85,18 @@ class CertificateWorld:
     def eligible_learner(self, **user_fields) -> User:
         """Enrol a learner and make them eligible for the path certificate."""
         return self.make_eligible(self.enrol(**user_fields))
+
+    def award(self, *learners: User) -> None:
+        """Record an awarded decision (no reason) for each learner, by the admin, and commit."""
+        for learner in learners:
+            record_decision(
+                self.cohort,
+                learner,
+                outcome=DecisionOutcome.AWARDED,
+                reason="",
+                decided_by=self.admin,
+            )
+        db.session.commit()
 
 
 def make_certificate_world() -> CertificateWorld:

@@ -8,8 +8,8 @@ import pytest
 
 from lms.certificates import batches
 from lms.certificates.batches import Outcome, run_batch, start_batch
-from lms.certificates.models import BatchState, Certificate, DecisionOutcome, IssuanceBatch
-from lms.certificates.services import CertificateError, certificate_folder, record_decision
+from lms.certificates.models import BatchState, Certificate, IssuanceBatch
+from lms.certificates.services import CertificateError, certificate_folder
 from lms.core import storage
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -22,18 +22,10 @@ def world():
     return make_certificate_world()
 
 
-def awarded(world, count: int, **names) -> list:
+def awarded(world, count: int) -> list:
     """Make ``count`` learners eligible and award them; return them."""
     learners = [world.eligible_learner(display_name=f"Lauréate {n}") for n in range(count)]
-    for learner in learners:
-        record_decision(
-            world.cohort,
-            learner,
-            outcome=DecisionOutcome.AWARDED,
-            reason="",
-            decided_by=world.admin,
-        )
-    db.session.commit()
+    world.award(*learners)
     return learners
 
 

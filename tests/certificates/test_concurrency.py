@@ -16,8 +16,8 @@ import pytest
 
 from lms.accounts.models import User
 from lms.certificates import services
-from lms.certificates.models import Certificate, DecisionOutcome
-from lms.certificates.services import certificate_folder, issue_certificate, record_decision
+from lms.certificates.models import Certificate
+from lms.certificates.services import certificate_folder, issue_certificate
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.extensions import db
@@ -35,10 +35,7 @@ def world():
 
 def awarded_learner(world) -> User:
     learner = world.eligible_learner(display_name="Zoé Lefèvre")
-    record_decision(
-        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
-    )
-    db.session.commit()
+    world.award(learner)
     return learner
 
 

@@ -31,21 +31,13 @@ def world():
     return make_certificate_world()
 
 
-def award(world, learner):
-    """Record an awarded decision for an eligible learner."""
-    record_decision(
-        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
-    )
-    db.session.commit()
-
-
 def certificate_count() -> int:
     return db.session.scalar(db.select(db.func.count(Certificate.id)))
 
 
 def test_issuing_stores_the_pdf_under_a_random_key_with_its_hash(world):
     learner = world.eligible_learner(display_name="Zoé Lefèvre")
-    award(world, learner)
+    world.award(learner)
 
     certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
@@ -66,7 +58,7 @@ def test_issuing_stores_the_pdf_under_a_random_key_with_its_hash(world):
 
 def test_the_document_states_the_learner_the_path_and_every_block(world):
     learner = world.eligible_learner(display_name="Zoé Lefèvre")
-    award(world, learner)
+    world.award(learner)
 
     certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
 
@@ -87,7 +79,7 @@ def test_the_document_states_the_learner_the_path_and_every_block(world):
 
 def test_issuing_twice_gives_the_same_certificate(world):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
 
     first = issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
@@ -157,7 +149,7 @@ def test_a_block_attestation_covers_its_block_only(world):
 
 def test_issuing_needs_the_signatory_settings(world, app, monkeypatch):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
     monkeypatch.setitem(app.config, "CERTIFICATE_PLACE", "  ")
 
     with pytest.raises(CertificateError, match="LMS_CERTIFICATE_PLACE"):
@@ -166,7 +158,7 @@ def test_issuing_needs_the_signatory_settings(world, app, monkeypatch):
 
 def test_a_failed_insert_leaves_no_stored_file(world, monkeypatch):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
 
     def broken_flush(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -183,7 +175,7 @@ def test_a_failed_insert_leaves_no_stored_file(world, monkeypatch):
 
 def test_revoking_keeps_the_record_and_says_when_and_why(world):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
     certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
 
     revoke_certificate(certificate, revoked_by=world.admin, reason="Fraude avérée.")
@@ -199,7 +191,7 @@ def test_revoking_keeps_the_record_and_says_when_and_why(world):
 
 def test_revoking_needs_a_reason(world):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
     certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
 
     with pytest.raises(CertificateError, match="Say why"):
@@ -209,7 +201,7 @@ def test_revoking_needs_a_reason(world):
 
 def test_reissuing_supersedes_the_old_certificate_with_the_corrected_name(world):
     learner = world.eligible_learner(display_name="Zoe Lefevre")
-    award(world, learner)
+    world.award(learner)
     old = issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
     learner.display_name = "Zoé Lefèvre"
@@ -232,7 +224,7 @@ def test_reissuing_supersedes_the_old_certificate_with_the_corrected_name(world)
 
 def test_a_new_certificate_may_follow_a_revoked_one(world):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
     revoked = issue_certificate(world.cohort, learner, issued_by=world.admin)
     revoke_certificate(revoked, revoked_by=world.admin, reason="Erreur de saisie.")
     db.session.commit()
@@ -246,7 +238,7 @@ def test_a_new_certificate_may_follow_a_revoked_one(world):
 
 def test_a_server_without_its_pdf_library_refuses_clearly_and_keeps_nothing(world, monkeypatch):
     learner = world.eligible_learner()
-    award(world, learner)
+    world.award(learner)
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango is not installed
 
     with pytest.raises(CertificateError, match="PDF library is missing"):
