@@ -31,7 +31,7 @@ import requests
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from lms import create_app
+from benchmarks.harness import benchmark_app
 from lms.accounts.models import User
 from lms.assessments.models import Assessment, AssessmentKind, QuizAttempt
 from lms.assessments.quizzes import services
@@ -163,17 +163,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/exam_burst.sqlite3"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "benchmark-" + "k" * 40,
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}
-                if url.startswith("postgresql")
-                else {},
-            }
+        app = benchmark_app(
+            url,
+            folder,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 20}
+            if url.startswith("postgresql")
+            else {},
         )
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
         logging.getLogger("lms.security").setLevel(logging.WARNING)  # no line per login

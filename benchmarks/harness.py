@@ -25,6 +25,7 @@ from lms.extensions import db
 
 PASSWORD = "benchmark password, long enough 2024"  # noqa: S105 (seeded scratch data)
 TRAINER_EMAIL = "formatrice@bench.example"
+SECRET_KEY = "benchmark-" + "k" * 40
 Seeded = TypeVar("Seeded")
 
 
@@ -42,6 +43,20 @@ def options(
     return parser.parse_args(argv)
 
 
+def benchmark_app(url: str, folder: str, **config: object) -> Flask:
+    """Return an app on the database ``url``, instance in ``folder``, CSRF and limits off."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": SECRET_KEY,
+            "INSTANCE_PATH": folder,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            **config,
+        }
+    )
+
+
 @contextmanager
 def seeded_app(
     database_url: str | None, seed: Callable[[], Seeded]
@@ -54,15 +69,7 @@ def seeded_app(
     """
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite:///{folder}/benchmark.sqlite3"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "benchmark-" + "k" * 40,
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = benchmark_app(url, folder)
         with app.app_context():
             db.drop_all()
             db.create_all()

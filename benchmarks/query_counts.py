@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from flask import Flask, url_for
 from sqlalchemy import text
 
-from benchmarks.harness import enrol_learners
-from lms import create_app
+from benchmarks.harness import benchmark_app, describe, enrol_learners
 from lms.accounts.models import User
 from lms.assessments.models import Assessment, AssessmentKind, Grade, QuizAttempt
 from lms.certificates.models import Certificate
@@ -182,15 +181,7 @@ PAGES = (
 def demo_app(database_url: str | None) -> Iterator[Flask]:
     """Yield an app on a scratch database holding the demo instance."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{folder}/bench.sqlite3",
-                "SECRET_KEY": "benchmark-" + "k" * 40,
-                "INSTANCE_PATH": folder,
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = benchmark_app(database_url or f"sqlite:///{folder}/bench.sqlite3", folder)
         with app.app_context():
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -261,8 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="a scratch database (emptied)")
     options = parser.parse_args(argv)
     with demo_app(options.database_url) as app:
-        with app.app_context():
-            print(f"database: {db.engine.dialect.name}")
+        describe(app)
         small = measure(app)
         with app.app_context():
             grow_cohort(EXTRA_LEARNERS)
