@@ -74,24 +74,22 @@ def latest_decisions(cohort: Cohort) -> dict[int, CertificationDecision]:
     return latest
 
 
+def _learner_decisions_query(cohort: Cohort, learner: User):
+    return (
+        db.select(CertificationDecision)
+        .filter_by(cohort_id=cohort.id, learner_id=learner.id)
+        .order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
+    )
+
+
 def latest_decision(cohort: Cohort, learner: User) -> CertificationDecision | None:
     """Return the learner's latest decision in the cohort, if any."""
-    query = _latest_decisions_query(cohort).filter_by(learner_id=learner.id)
-    return db.session.scalars(
-        query.order_by(None)
-        .order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
-        .limit(1)
-    ).first()
+    return db.session.scalars(_learner_decisions_query(cohort, learner).limit(1)).first()
 
 
 def decision_history(cohort: Cohort, learner: User) -> list[CertificationDecision]:
     """Return every decision about the learner in the cohort, the latest first."""
-    query = db.select(CertificationDecision).filter_by(cohort_id=cohort.id, learner_id=learner.id)
-    return list(
-        db.session.scalars(
-            query.order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
-        )
-    )
+    return list(db.session.scalars(_learner_decisions_query(cohort, learner)))
 
 
 def _require_learner(cohort: Cohort, learner: User) -> None:
