@@ -681,20 +681,16 @@ def _copy_file(source: Path, target: Path) -> tuple[str, int]:
     """Copy a file atomically (temporary file, fsync, rename); return the written SHA-256."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(storage.TEMPORARY_PREFIX + target.name)
-    digest, size = hashlib.sha256(), 0
     try:
         with source.open("rb") as reader, temporary.open("wb") as writer:
-            while chunk := reader.read(CHUNK):
-                digest.update(chunk)
-                writer.write(chunk)
-                size += len(chunk)
+            digest, size = storage.copy_hashed(reader, writer)
             writer.flush()
             os.fsync(writer.fileno())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return digest.hexdigest(), size
+    return digest, size
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -71,7 +71,7 @@ def store_bytes(folder: str | Path, data: bytes | BinaryIO) -> StoredFile:
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as out:
-            digest, size = _copy(data, out)
+            digest, size = copy_hashed(data, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
@@ -82,7 +82,7 @@ def store_bytes(folder: str | Path, data: bytes | BinaryIO) -> StoredFile:
     return StoredFile(key, digest, size)
 
 
-def _copy(data: bytes | BinaryIO, out: BinaryIO) -> tuple[str, int]:
+def copy_hashed(data: bytes | BinaryIO, out: BinaryIO) -> tuple[str, int]:
     """Write ``data`` to ``out`` in chunks; return its SHA-256 and size."""
     digest, size = hashlib.sha256(), 0
     for chunk in _chunks(data):
