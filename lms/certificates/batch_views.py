@@ -39,10 +39,8 @@ STATE_LABELS = {
 
 
 def eligibility_url(cohort_id: int) -> str:
-    """Return the cohort's eligibility page (where batches start), or its settings page."""
-    if "certificates_admin.eligibility" in current_app.view_functions:
-        return url_for("certificates_admin.eligibility", cohort_id=cohort_id)
-    return url_for("cohorts_admin.cohort_edit", cohort_id=cohort_id)
+    """Return the cohort's eligibility page, where batches start."""
+    return url_for("certificates_admin.eligibility", cohort_id=cohort_id)
 
 
 @bp.post("/cohorts/<int:cohort_id>/certificate-batches")
