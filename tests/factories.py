@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -44,6 +44,7 @@ from lms.certificates.models import (
     DecisionOutcome,
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
+from lms.core.time import utcnow
 from lms.curriculum.models import (
     Competency,
     CompetencyBlock,
@@ -177,13 +178,11 @@ class ModuleCalendarFactory(BaseFactory):
 
     cohort = factory.SubFactory(CohortFactory)
     module = factory.SubFactory(ModuleFactory)
-    opens_at = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=1))
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
     closes_at = None
 
     class Params:
-        future = factory.Trait(
-            opens_at=factory.LazyFunction(lambda: datetime.now(UTC) + timedelta(days=30))
-        )
+        future = factory.Trait(opens_at=factory.LazyFunction(lambda: utcnow() + timedelta(days=30)))
 
 
 class MembershipFactory(BaseFactory):
@@ -214,10 +213,6 @@ class AuditEventFactory(BaseFactory):
     action = "user.update"
     object_type = "User"
     object_id = "1"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class RubricFactory(BaseFactory):
@@ -342,7 +337,7 @@ class QuizAttemptFactory(BaseFactory):
     option_order = factory.LazyFunction(dict)
 
     class Params:
-        submitted = factory.Trait(submitted_at=factory.LazyFunction(_now), score=0, passed=False)
+        submitted = factory.Trait(submitted_at=factory.LazyFunction(utcnow), score=0, passed=False)
 
 
 class AttemptAnswerFactory(BaseFactory):
@@ -388,7 +383,7 @@ class DeadlineExtensionFactory(BaseFactory):
 
     assessment = factory.SubFactory(AssessmentFactory)
     user = factory.SubFactory(UserFactory)
-    due_at = factory.LazyFunction(lambda: _now() + timedelta(days=7))
+    due_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
     granted_by = factory.SubFactory(UserFactory)
     reason = "Raison médicale."
 
@@ -415,7 +410,7 @@ class GradeFactory(BaseFactory):
             state=GradeState.RELEASED,
             score=factory.SelfAttribute("max_score"),
             passed=True,
-            released_at=factory.LazyFunction(_now),
+            released_at=factory.LazyFunction(utcnow),
         )
         returned = factory.Trait(state=GradeState.RETURNED)
         evaluation = factory.Trait(
@@ -503,7 +498,7 @@ class CertificateFactory(BaseFactory):
     number = factory.Sequence(lambda n: f"EBV-2025-{n:08d}")
     code = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
     learner_name = factory.SelfAttribute("learner.display_name")
-    issued_at = factory.LazyFunction(_now)
+    issued_at = factory.LazyFunction(utcnow)
     document = factory.LazyAttribute(_certificate_document)
     state = CertificateState.VALID
     pdf_sha256 = factory.LazyFunction(lambda: secrets.token_hex(32))
@@ -514,7 +509,7 @@ class CertificateFactory(BaseFactory):
     class Params:
         revoked = factory.Trait(
             state=CertificateState.REVOKED,
-            revoked_at=factory.LazyFunction(_now),
+            revoked_at=factory.LazyFunction(utcnow),
             revocation_reason="Délivré par erreur.",
         )
 
@@ -544,7 +539,7 @@ class CertificationDecisionFactory(BaseFactory):
     reason = ""
     is_override = False
     decided_by = factory.SubFactory(UserFactory, is_admin=True)
-    decided_at = factory.LazyFunction(_now)
+    decided_at = factory.LazyFunction(utcnow)
     snapshot = factory.LazyFunction(lambda: {"eligible": True, "missing": [], "blocks": []})
 
     class Params:
