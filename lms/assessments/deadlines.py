@@ -24,16 +24,25 @@ def deadline_for(
             assessment_id=assessment.id, user_id=learner.id
         )
     )
+    opens_at = None
+    if extension is None and assessment.due_days is not None:
+        if state is not None:
+            opens_at = state.opens_at
+        else:
+            opens_at = db.session.scalar(
+                db.select(ModuleCalendar.opens_at).filter_by(
+                    cohort_id=cohort.id, module_id=assessment.module_id
+                )
+            )
+    return deadline_from(assessment, extension, opens_at)
+
+
+def deadline_from(
+    assessment: Assessment, extension: datetime | None, opens_at: datetime | None
+) -> datetime | None:
+    """Return the deadline from already-read values: the extension, else opening + due_days."""
     if extension is not None:
         return extension
-    if assessment.due_days is None:
+    if assessment.due_days is None or opens_at is None:
         return None
-    if state is not None:
-        opens_at = state.opens_at
-    else:
-        opens_at = db.session.scalar(
-            db.select(ModuleCalendar.opens_at).filter_by(
-                cohort_id=cohort.id, module_id=assessment.module_id
-            )
-        )
-    return None if opens_at is None else opens_at + timedelta(days=assessment.due_days)
+    return opens_at + timedelta(days=assessment.due_days)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
 from sqlalchemy import case
 
 from lms.accounts.models import User
+from lms.assessments.deadlines import deadline_from
 from lms.assessments.models import (
     Assessment,
     AssessmentKind,
@@ -72,15 +73,6 @@ class AssessmentLine:
     due_at: datetime | None
     status: LearnerStatus
     is_late: bool  # past the deadline with something still to do
-
-
-def _deadline(assessment: Assessment, extension: datetime | None, opens_at: datetime | None):
-    """Return an assessment's deadline: the learner's extension, else opening + due days."""
-    if extension is not None:
-        return extension
-    if assessment.due_days is None or opens_at is None:
-        return None
-    return opens_at + timedelta(assessment.due_days)
 
 
 def _quiz_statuses(learner: User, ids: Sequence[int]) -> dict[int, LearnerStatus]:
@@ -182,7 +174,7 @@ def module_assessment_lines(
     if not rows:
         return []
     assessments = [assessment for assessment, _extension in rows]
-    deadlines = {a.id: _deadline(a, extension, opens_at) for a, extension in rows}
+    deadlines = {a.id: deadline_from(a, extension, opens_at) for a, extension in rows}
     quizzes = [a.id for a in assessments if a.kind == AssessmentKind.QUIZ]
     statuses = _quiz_statuses(learner, quizzes) if quizzes else {}
     statuses |= _work_statuses(learner, [a for a in assessments if a.id not in quizzes])
