@@ -21,8 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.assessments.assignments.services import storage_report
-from lms.assessments.assignments.views import upload_folder
+from lms.assessments.assignments.services import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
 from lms.certificates.document import document_from_json
 from lms.certificates.models import Certificate

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from lms.assessments.assignments.views import upload_folder
+from lms.assessments.assignments.services import upload_folder
 from lms.certificates import services
 from lms.certificates.models import Certificate, DecisionOutcome
 from lms.certificates.services import (

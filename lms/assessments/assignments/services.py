@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
@@ -98,6 +99,11 @@ class Attempts:
     def is_exhausted(self) -> bool:
         """Tell whether every allowed attempt is used: no new one may start."""
         return self.allowed is not None and self.current > self.allowed
+
+
+def upload_folder() -> Path:
+    """Return the folder of the learners' files: ``<instance>/uploads``."""
+    return Path(current_app.instance_path) / "uploads"
 
 
 def attempts_of(assessment: Assessment, latest: Submission | None) -> Attempts:

@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC
-from pathlib import Path
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -44,6 +42,7 @@ from lms.assessments.assignments.services import (
     ConcurrentSubmission,
     Upload,
     UploadTooLarge,
+    upload_folder,
 )
 from lms.assessments.grading.services import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
@@ -57,11 +56,6 @@ bp = Blueprint("assignments", __name__)
 
 # Content types a browser may be told (never HTML, SVG or XML); others go as opaque bytes.
 SAFE_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())
-
-
-def upload_folder() -> Path:
-    """Return the folder of the learners' files: ``<instance>/uploads``."""
-    return Path(current_app.instance_path) / "uploads"
 
 
 def _assignment_or_404(assessment_id: int) -> LearnerAssessment:
