@@ -55,11 +55,8 @@ class StorageCheck:
 
 def sha256_of(path: Path) -> str:
     """Return the SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
     with path.open("rb") as file:
-        while chunk := file.read(storage.CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def check_storage(*, fix: bool = False) -> StorageCheck:

@@ -69,7 +69,6 @@ FOLDER = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 SAFE_PATH = re.compile(
     r"(database\.sqlite3|database\.pgdump|files/[a-z][a-z0-9_-]{0,63}/[0-9a-f]{2}/[0-9a-f]{32})"
 )
-CHUNK = 1024 * 1024
 FINGERPRINT_MESSAGE = b"lms backup: secret key fingerprint"
 
 Echo = Callable[[str], None]
@@ -669,12 +668,9 @@ def _describe(directory: Path, relative: str) -> BackupFile:
 
 def _hash_file(path: Path) -> tuple[str, int]:
     """Return a file's SHA-256 and size, read in chunks."""
-    digest, size = hashlib.sha256(), 0
     with path.open("rb") as source:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        digest = hashlib.file_digest(source, "sha256").hexdigest()
+        return digest, source.tell()
 
 
 def _copy_file(source: Path, target: Path) -> tuple[str, int]:
