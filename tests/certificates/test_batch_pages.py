@@ -7,8 +7,8 @@ from flask import render_template_string
 from rq import Queue
 
 from lms.certificates import batches
-from lms.certificates.models import BatchState, Certificate, DecisionOutcome, IssuanceBatch
-from lms.certificates.services import CertificateError, record_decision
+from lms.certificates.models import BatchState, Certificate, IssuanceBatch
+from lms.certificates.services import CertificateError
 from lms.core.jobs import redis_connection
 from lms.core.workers import AppSimpleWorker
 from lms.extensions import db
@@ -20,18 +20,6 @@ from tests.web.helpers import log_in
 def world():
     """The certifying world of tests/certificates/helpers.py."""
     return make_certificate_world()
-
-
-def award(world, *learners) -> None:
-    for learner in learners:
-        record_decision(
-            world.cohort,
-            learner,
-            outcome=DecisionOutcome.AWARDED,
-            reason="",
-            decided_by=world.admin,
-        )
-    db.session.commit()
 
 
 def latest_batch() -> IssuanceBatch | None:
@@ -48,7 +36,7 @@ def certificate_count() -> int:
 
 
 def test_starting_a_batch_issues_at_once_without_redis_and_shows_it_finished(world, client):
-    award(world, world.eligible_learner(), world.eligible_learner())
+    world.award(world.eligible_learner(), world.eligible_learner())
     log_in(client, world.admin)
 
     response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
@@ -71,7 +59,7 @@ def test_starting_a_batch_issues_at_once_without_redis_and_shows_it_finished(wor
 
 
 def test_a_running_batch_page_reloads_itself_without_a_script(world, client):
-    award(world, world.eligible_learner())
+    world.award(world.eligible_learner())
     batch = batches.start_batch(world.cohort, world.admin)
     db.session.commit()
     log_in(client, world.admin)
@@ -87,7 +75,7 @@ def test_a_running_batch_page_reloads_itself_without_a_script(world, client):
 
 def test_the_page_lists_each_learner_not_issued_with_the_reason(world, client, monkeypatch):
     unlucky = world.eligible_learner(display_name="Noémie Sans-Nom")
-    award(world, unlucky)
+    world.award(unlucky)
 
     def refusing(*args, **kwargs):
         raise CertificateError("Set LMS_CERTIFICATE_PLACE before issuing certificates.")
@@ -115,7 +103,7 @@ def test_a_batch_with_nobody_to_issue_says_so_and_goes_back(world, client):
 
 
 def test_only_administrators_start_batches(world, client):
-    award(world, world.eligible_learner())
+    world.award(world.eligible_learner())
     log_in(client, world.trainer)
 
     response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
@@ -131,7 +119,7 @@ def test_an_unknown_batch_or_cohort_is_not_found(world, client):
 
 
 def test_the_start_form_needs_its_csrf_token(world, client, csrf_enabled):
-    award(world, world.eligible_learner())
+    world.award(world.eligible_learner())
     log_in(client, world.admin)
 
     response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
@@ -144,7 +132,7 @@ def test_the_start_form_needs_its_csrf_token(world, client, csrf_enabled):
 
 
 def test_the_command_issues_a_cohort_by_name_and_sums_up(world, runner):
-    award(world, world.eligible_learner(), world.eligible_learner())
+    world.award(world.eligible_learner(), world.eligible_learner())
 
     result = runner.invoke(args=["issue-certificates", world.cohort.name, "--processes", "1"])
 
@@ -155,7 +143,7 @@ def test_the_command_issues_a_cohort_by_name_and_sums_up(world, runner):
 
 
 def test_the_command_takes_a_cohort_id_and_two_processes(world, runner):
-    award(world, world.eligible_learner(), world.eligible_learner(), world.eligible_learner())
+    world.award(world.eligible_learner(), world.eligible_learner(), world.eligible_learner())
 
     result = runner.invoke(args=["issue-certificates", str(world.cohort.id)])
 
@@ -168,7 +156,7 @@ def test_the_command_takes_a_cohort_id_and_two_processes(world, runner):
 def test_the_command_fails_naming_each_learner_not_issued(world, runner, monkeypatch):
     happy = world.eligible_learner(display_name="Anna Heureuse")
     unlucky = world.eligible_learner(display_name="Bruno Malchanceux")
-    award(world, happy, unlucky)
+    world.award(happy, unlucky)
     real = batches.issue_certificate
 
     def failing_for_one(cohort, learner, **kwargs):
@@ -205,7 +193,7 @@ def test_with_redis_the_batch_waits_in_parts_for_the_workers(
     app, world, client, redis_url, monkeypatch
 ):
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
-    award(world, *(world.eligible_learner() for _ in range(3)))
+    world.award(*(world.eligible_learner() for _ in range(3)))
     log_in(client, world.admin)
 
     response = client.post(f"/admin/cohorts/{world.cohort.id}/certificate-batches")
@@ -241,7 +229,7 @@ def test_the_start_button_posts_to_the_cohort_with_its_token(app, world):
 
 def test_a_queue_out_of_reach_fails_the_batch_and_says_so(app, world, client, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/15")
-    award(world, world.eligible_learner())
+    world.award(world.eligible_learner())
     log_in(client, world.admin)
 
     response = client.post(
