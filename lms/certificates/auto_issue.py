@@ -188,7 +188,7 @@ def _eligible_without_certificate(cohort: Cohort, learner_ids: set[int] | None) 
         if learner_ids is not None and learner.id not in learner_ids:
             continue
         decision = decisions.get(learner.id)
-        if decision is not None and decision.outcome != DecisionOutcome.AWARDED:
+        if decision is not None and not decision.awards:
             continue  # an administrator deferred or refused: that decision stands
         if decision is not None or judged.is_eligible:
             found.append(learner)

@@ -169,11 +169,7 @@ def render_learner(cohort: Cohort, learner: User, form: DecisionForm | None = No
         can_manage=current_user.is_admin,
         form=form or DecisionForm(is_eligible=judged.is_eligible, formdata=None),
         issue_form=IssueForm(formdata=None),
-        can_issue_path=(
-            latest is not None
-            and latest.outcome == DecisionOutcome.AWARDED
-            and PATH_SCOPE not in held
-        ),
+        can_issue_path=(latest is not None and latest.awards and PATH_SCOPE not in held),
         issuable_blocks=[b for b in judged.blocks if b.is_eligible and b.code not in held],
     )
 

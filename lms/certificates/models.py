@@ -87,6 +87,11 @@ class CertificationDecision(db.Model):
     def __repr__(self) -> str:
         return f"<CertificationDecision {self.outcome} learner={self.learner_id}>"
 
+    @property
+    def awards(self) -> bool:
+        """Tell whether this decision awards the path certificate (and so allows issuing it)."""
+        return self.outcome == DecisionOutcome.AWARDED
+
 
 class Certificate(db.Model):
     """An issued certificate (path) or attestation (block), valid, revoked or superseded."""

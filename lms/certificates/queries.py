@@ -29,7 +29,6 @@ from lms.certificates.models import (
     Certificate,
     CertificateState,
     CertificationDecision,
-    DecisionOutcome,
 )
 from lms.certificates.services import latest_decisions
 from lms.cohorts.models import Cohort, Membership, MembershipRole
@@ -136,9 +135,7 @@ def eligibility_page(cohort: Cohort, wanted: str | None = None) -> EligibilityPa
     awaiting = sum(
         1
         for row in rows
-        if row.decision is not None
-        and row.decision.outcome == DecisionOutcome.AWARDED
-        and not row.matches("issued")
+        if row.decision is not None and row.decision.awards and not row.matches("issued")
     )
     return EligibilityPage(
         report,

@@ -154,9 +154,7 @@ def record_decision(
 def awarded_without_certificate(cohort: Cohort) -> list[User]:
     """Return the learners whose latest decision awards them and who hold no valid certificate."""
     awarded = [
-        decision.learner_id
-        for decision in latest_decisions(cohort).values()
-        if decision.outcome == DecisionOutcome.AWARDED
+        decision.learner_id for decision in latest_decisions(cohort).values() if decision.awards
     ]
     if not awarded:
         return []
@@ -227,7 +225,7 @@ def _authorise(cohort: Cohort, learner: User, block: CompetencyBlock | None):
             )
         return latest_decision(cohort, learner)
     decision = latest_decision(cohort, learner)
-    if decision is None or decision.outcome != DecisionOutcome.AWARDED:
+    if decision is None or not decision.awards:
         raise CertificateError(
             _("No decision awards the certificate to %(name)s yet.", name=learner.display_name)
         )
