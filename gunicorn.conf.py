@@ -35,7 +35,7 @@ graceful_timeout = 30
 max_requests = _number("LMS_WEB_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
 # Addresses of the proxies allowed to set X-Forwarded-Proto for gunicorn itself; the
-# application trusts X-Forwarded-* through LMS_PROXY_FIX_* (README, "Deploying").
+# application trusts X-Forwarded-* through LMS_PROXY_FIX_* (docs/operations.md, "Proxy").
 forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Logs to the standard streams, for the service manager or the container runtime.
 accesslog = "-"
