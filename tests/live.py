@@ -2,8 +2,9 @@
 
 ``serving`` runs Werkzeug's server in a background thread, one thread per request: each request
 has its own application context, database session and connection, as in a gunicorn worker.
-``LiveClient`` carries a logged-in test client's session cookie over HTTP, and ``at_once``
-starts calls in threads that a barrier releases at the same instant.
+``LiveClient`` carries a logged-in test client's session cookie over HTTP (and the cookies the
+server sets, flashed messages included), and ``at_once`` starts calls in threads that a barrier
+releases at the same instant.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from typing import TypeVar
 
 from werkzeug.serving import make_server
@@ -47,30 +49,34 @@ class Answer:
 
 
 class LiveClient:
-    """One person's browser against the live server: their session cookie, no redirect followed."""
+    """One person's browser against the live server: their cookies, no redirect followed."""
 
-    def __init__(self, base_url: str, cookie: str) -> None:
+    def __init__(self, base_url: str, cookies: dict[str, str]) -> None:
         self.address = urllib.parse.urlsplit(base_url).netloc
-        self.cookie = cookie
+        self.cookies = dict(cookies)
+
+    def get(self, path: str) -> Answer:
+        return self._send("GET", path, None, {})
 
     def post(self, path: str, data: dict[str, str]) -> Answer:
-        """Post a form (one connection per request, as two browsers would); return the answer."""
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self._send("POST", path, urllib.parse.urlencode(data), form)
+
+    def _send(self, method: str, path: str, body: str | None, headers: dict) -> Answer:
+        """Send one request on its own connection, as two browsers would; keep the new cookies."""
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         connection = http.client.HTTPConnection(self.address, timeout=120)
         try:
-            connection.request(
-                "POST",
-                path,
-                body=urllib.parse.urlencode(data),
-                headers={
-                    "Cookie": self.cookie,
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-            )
+            connection.request(method, path, body=body, headers={**headers, "Cookie": cookie})
             response = connection.getresponse()
             text = response.read().decode()
-            return Answer(response.status, response.getheader("Location", ""), text)
         finally:
             connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.update(
+                {name: morsel.value for name, morsel in SimpleCookie(header).items()}
+            )
+        return Answer(response.status, response.getheader("Location", ""), text)
 
 
 def logged_in(app, base_url: str, user) -> LiveClient:
@@ -78,7 +84,7 @@ def logged_in(app, base_url: str, user) -> LiveClient:
     client = app.test_client()
     log_in(client, user)
     name = app.config["SESSION_COOKIE_NAME"]
-    return LiveClient(base_url, f"{name}={client.get_cookie(name).value}")
+    return LiveClient(base_url, {name: client.get_cookie(name).value})
 
 
 def at_once(calls: Sequence[Callable[[], T]], timeout: float = 120) -> list[T]:
