@@ -187,6 +187,16 @@ def smtp_server(app, monkeypatch):
 
 
 @pytest.fixture
+def live_server(app) -> str:
+    """Serve the application on loopback for one test (tests/live.py); return its base URL."""
+    from tests.live import serving
+
+    db.session.commit()  # hold no transaction while the server's requests run
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
 def client(app) -> FlaskClient:
     """Return a test client."""
     return app.test_client()

@@ -16,6 +16,7 @@ certificate's learner by e-mail where relevant (after the commit), flashes and r
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,7 +51,7 @@ from lms.certificates.services import (
     CertificateError,
     current_certificate,
     decision_history,
-    issue_certificate,
+    issue_once,
     record_decision,
     reissue_certificate,
     revoke_certificate,
@@ -248,21 +249,40 @@ def issue(cohort_id: int, user_id: int):
         abort(400)
     block = scope_block(cohort, form.scope.data)
     if held := current_certificate(learner, cohort.path_id, form.scope.data):
-        message = _(
-            "%(name)s already holds %(number)s.", name=learner.display_name, number=held.number
-        )
-        flash(message)
-        return redirect(learner_url(cohort, learner))
+        return already_held(cohort, learner, held)
     try:
-        certificate = issue_certificate(cohort, learner, issued_by=acting_user(), block=block)
+        issuance = issue_once(cohort, learner, issued_by=acting_user(), block=block)
     except CertificateError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(learner_url(cohort, learner))
     db.session.commit()
+    certificate = issuance.certificate
+    if not issuance.created:  # issued meanwhile by another request: that one told the learner
+        return already_held(cohort, learner, certificate)
     notify_issued(certificate)
     flash(_("Certificate %(number)s was issued.", number=certificate.number), "success")
     return redirect(url_for(".certificate_detail", certificate_id=certificate.id))
+
+
+def already_held(cohort: Cohort, learner: User, certificate: Certificate):
+    """Say the learner already holds the certificate (number, by whom, when); go to their page."""
+    values = {
+        "name": learner.display_name,
+        "number": certificate.number,
+        "date": format_datetime(certificate.issued_at, "medium"),
+    }
+    if certificate.issued_by is None:
+        message = _(
+            "%(name)s already holds %(number)s, issued automatically on %(date)s.", **values
+        )
+    else:
+        by = certificate.issued_by.display_name
+        message = _(
+            "%(name)s already holds %(number)s, issued by %(by)s on %(date)s.", by=by, **values
+        )
+    flash(message, "info")
+    return redirect(learner_url(cohort, learner))
 
 
 # Certificates ----------------------------------------------------------------------------------

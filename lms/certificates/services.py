@@ -11,6 +11,7 @@ a file without a row, which ``lms check-storage --fix`` removes.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -365,6 +366,18 @@ def _prepare(
     return certificate, stored
 
 
+@dataclass(frozen=True)
+class Issuance:
+    """What an issue request did: the learner's valid certificate, and whether it created it.
+
+    ``created`` is false when the learner already held it, however recently: only the request
+    that created a certificate tells the learner and says "issued".
+    """
+
+    certificate: Certificate
+    created: bool
+
+
 def issue_certificate(
     cohort: Cohort,
     learner: User,
@@ -377,11 +390,24 @@ def issue_certificate(
 
     Returns the valid certificate the learner already holds for that scope, if any: issuing
     twice (a double click, ten concurrent requests, a batch run again) gives one certificate.
+    ``issue_once`` also says whether this call created it.
     """
+    return issue_once(cohort, learner, issued_by=issued_by, block=block, now=now).certificate
+
+
+def issue_once(
+    cohort: Cohort,
+    learner: User,
+    *,
+    issued_by: User | None,
+    block: CompetencyBlock | None = None,
+    now: datetime | None = None,
+) -> Issuance:
+    """Issue the learner's certificate unless they hold it; say which (see ``Issuance``)."""
     _require_learner(cohort, learner)
     scope = block.code if block else PATH_SCOPE
     if existing := current_certificate(learner, cohort.path_id, scope):
-        return existing
+        return Issuance(existing, created=False)
     decision = _authorise(cohort, learner, block)
     certificate, stored = _prepare(cohort, learner, block, now or utcnow())
     certificate.decision, certificate.issued_by = decision, issued_by
@@ -389,14 +415,14 @@ def issue_certificate(
         lock_row_for_update(db.session, User, learner.id)
         if existing := current_certificate(learner, cohort.path_id, scope):
             storage.delete_stored(certificate_folder(), stored.key)
-            return existing
+            return Issuance(existing, created=False)
         db.session.add(certificate)
         db.session.flush()
     except BaseException:
         storage.delete_stored(certificate_folder(), stored.key)
         raise
     _record(issued_by, "certificate.issue", certificate)
-    return certificate
+    return Issuance(certificate, created=True)
 
 
 def _record(actor: User | None, action: str, certificate: Certificate, **after) -> None:

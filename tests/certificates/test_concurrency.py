@@ -1,10 +1,12 @@
 """Exactly once under concurrency (SECURITY.md G29), on SQLite and PostgreSQL.
 
 Ten requests to issue one learner's certificate run at once in real threads, each with its own
-application context, database session and connection. They all look for an existing
-certificate *before* any of them writes (a barrier makes sure of it), so each renders and stores
-a PDF; the learner's lock then lets one insert, and the nine others return its certificate and
-delete their PDF. On SQLite the lock is ``BEGIN IMMEDIATE``; on PostgreSQL ``FOR UPDATE``.
+application context, database session and connection (the last test sends them through the live
+server of tests/live.py, as ten administrators, and counts e-mails with the SMTP test server).
+They all look for an existing certificate *before* any of them writes (a barrier makes sure of
+it), so each renders and stores a PDF; the learner's lock then lets one insert, and the nine
+others return its certificate and delete their PDF. Only the request that inserted tells the
+learner. On SQLite the lock is ``BEGIN IMMEDIATE``; on PostgreSQL ``FOR UPDATE``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from flask_babel import format_datetime
 
 from lms.accounts.models import User
 from lms.certificates import manage, services
@@ -22,7 +25,9 @@ from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
-from tests.web.helpers import log_in
+from tests.factories import UserFactory
+from tests.live import at_once, logged_in
+from tests.web.helpers import log_in, text
 
 REQUESTS = 10
 
@@ -134,3 +139,36 @@ def test_ten_concurrent_issue_requests_on_the_page_give_one_certificate(
     assert errors == []
     assert sorted(statuses) == [302] * REQUESTS
     assert_issued_once(learner.id)
+
+
+def test_ten_administrators_issuing_at_once_give_one_issue_one_email_and_nine_already_issued(
+    app, world, live_server, smtp_server, monkeypatch
+):
+    learner = awarded_learner(world)
+    admins = [world.admin]
+    admins += [UserFactory(is_admin=True, display_name=f"Admin {n}") for n in range(2, 11)]
+    browsers = [logged_in(app, live_server, admin) for admin in admins]
+    blind_first_lookups(monkeypatch, manage, REQUESTS)  # all ten are past the page's own check
+    url = f"/admin/cohorts/{world.cohort.id}/learners/{learner.id}/certification/issue"
+
+    answers = at_once([lambda b=b: b.post(url, {"scope": "path"}) for b in browsers])
+
+    assert [answer.status for answer in answers] == [302] * REQUESTS
+    assert_issued_once(learner.id)
+    certificate = db.session.scalar(db.select(Certificate).filter_by(learner_id=learner.id))
+    detail = f"/admin/certificates/{certificate.id}"
+    told_issued = [n for n, answer in enumerate(answers) if answer.location == detail]
+    assert len(told_issued) == 1
+    assert certificate.issued_by == admins[told_issued[0]]
+    assert [message["X-Envelope-To"] for message in smtp_server] == [learner.email]
+    issued = text("Certificate %(number)s was issued.", number=certificate.number)
+    already = text(
+        "%(name)s already holds %(number)s, issued by %(by)s on %(date)s.",
+        name=learner.display_name,
+        number=certificate.number,
+        by=certificate.issued_by.display_name,
+        date=format_datetime(certificate.issued_at, "medium"),
+    )
+    for n, (browser, answer) in enumerate(zip(browsers, answers, strict=True)):
+        page = browser.get(answer.location).text
+        assert (issued in page, already in page) == (n in told_issued, n not in told_issued)

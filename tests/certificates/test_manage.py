@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from flask_babel import format_datetime
 
 from lms.accounts.models import AuditEvent
 from lms.certificates.models import Certificate, CertificateState, CertificationDecision
@@ -460,16 +461,36 @@ def test_an_unknown_scope_is_a_bad_request(world, admin, scope):
     assert certificate_count() == 0
 
 
-def test_issuing_what_the_learner_already_holds_says_so(world, admin):
+@pytest.mark.parametrize("by_admin", [True, False], ids=["by an administrator", "automatically"])
+def test_issuing_what_the_learner_already_holds_says_by_whom_and_when(
+    world, admin, smtp_server, by_admin
+):
     learner = world.eligible_learner(display_name="Alice")
     CertificationDecisionFactory(learner=learner, cohort=world.cohort)
-    held = certificate_of(world, learner)
+    held = certificate_of(world, learner, issued_by=world.admin if by_admin else None)
 
     response = issue(admin, world, learner)
 
+    assert response.headers["Location"] == learner_url(world, learner)
     html = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert text("%(name)s already holds %(number)s.", name="Alice", number=held.number) in html
+    values = {
+        "name": "Alice",
+        "number": held.number,
+        "date": format_datetime(held.issued_at, "medium"),
+    }
+    if by_admin:
+        said = text(
+            "%(name)s already holds %(number)s, issued by %(by)s on %(date)s.",
+            by=world.admin.display_name,
+            **values,
+        )
+    else:
+        said = text(
+            "%(name)s already holds %(number)s, issued automatically on %(date)s.", **values
+        )
+    assert said in html
     assert certificate_count() == 1
+    assert smtp_server == []
 
 
 def test_trainers_cannot_issue(world, trainer):

@@ -2,8 +2,9 @@
 
 The application under test is a second one, built like production (CSRF on, French by
 default) on its own SQLite file, served by Werkzeug in a background thread for the whole
-session. The main test session's application and its per-test table emptying are left alone:
-the live application's rows are written once, in its own application context.
+session (``tests.live.serving``, as the concurrency tests serve theirs). The main test
+session's application and its per-test table emptying are left alone: the live application's
+rows are written once, in its own application context.
 
 The folder is skipped, with the reason shown, where /usr/bin/chromium is missing (``apt-get
 install chromium``) and on the PostgreSQL pass of ``.ci/run`` (the live server has its own
@@ -13,18 +14,17 @@ SQLite file, so a second run would test nothing new).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
-from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
 from tests.e2e.helpers import log_in
 from tests.e2e.world import LiveWorld, build_world
+from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
@@ -83,13 +83,9 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
         world = build_world()
         db.session.commit()
     world.endpoints = frozenset(live_app.view_functions)
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    world.url = f"http://127.0.0.1:{server.server_port}"
-    yield world
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(live_app) as url:
+        world.url = url
+        yield world
     with live_app.app_context():
         db.engine.dispose()
 

@@ -163,6 +163,7 @@ def _save(grade: Grade, form: GradeForm, action: str):
     if errors:
         return _grading_page(grade, form, choices, errors=errors, status=422)
     finish = action in ("finish", "next")
+    grade_id = grade.id  # read now: a save refused at the flush leaves the grade unreadable
     try:
         services.save_grade(
             current_user,
@@ -173,7 +174,7 @@ def _save(grade: Grade, form: GradeForm, action: str):
             finish=finish,
         )
     except services.GradeConflict:
-        return _conflict(grade.id, form, choices, "graded" if finish else "grading")
+        return _conflict(grade_id, form, choices, "graded" if finish else "grading")
     except services.ChoiceErrors as error:
         db.session.rollback()
         return _grading_page(grade, form, choices, errors=error.errors, status=422)
@@ -198,7 +199,11 @@ def _save(grade: Grade, form: GradeForm, action: str):
 
 
 def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_state: str):
-    """Roll back, record the refused save in the history, answer 409 keeping the user's input."""
+    """Roll back, record the refused save in the history, answer 409 keeping the user's input.
+
+    The grade is loaded again by its id: after a flush refused by the database, the session
+    must be rolled back before any attribute of the grade it held can be read.
+    """
     db.session.rollback()
     grade = db.session.get(Grade, grade_id)
     attempted = services.attempted_snapshot(choices, form.feedback.data, aimed_state)
@@ -218,18 +223,19 @@ def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_sta
 
 def _change_state(grade: Grade, form: GradeForm, action: str):
     """Release the grade or return the work for revision, then tell the learner."""
+    grade_id, choices = grade.id, _posted_choices(grade)[0]  # read before any flush can fail
     if form.version.data != grade.version_id:
-        return _conflict(grade.id, form, _posted_choices(grade)[0], AIMED_STATES[action])
+        return _conflict(grade_id, form, choices, AIMED_STATES[action])
     try:
         if action == "release":
             services.release_grade(current_user, grade)
         else:
             services.return_for_revision(current_user, grade, form.feedback.data)
     except services.GradeConflict:
-        return _conflict(grade.id, form, _posted_choices(grade)[0], AIMED_STATES[action])
+        return _conflict(grade_id, form, choices, AIMED_STATES[action])
     except services.GradingError as error:
         db.session.rollback()
-        return _grading_page(grade, form, _posted_choices(grade)[0], message=str(error), status=422)
+        return _grading_page(grade, form, choices, message=str(error), status=422)
     db.session.commit()
     if action == "release":
         notify.notify_released([grade])

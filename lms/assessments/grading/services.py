@@ -334,14 +334,23 @@ def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
     feedback = (feedback or "").replace("\r\n", "\n").strip()
     if not feedback:
         raise GradingError(_("Say what to revise in the feedback before returning the work."))
+    before = snapshot(grade)
     grade.feedback = feedback
     grade.submission.state = SubmissionState.RETURNED
-    return _set_state(actor, grade, GradeState.RETURNED, "grade.return")
+    return _set_state(actor, grade, GradeState.RETURNED, "grade.return", before)
 
 
-def _set_state(actor: User, grade: Grade, state: GradeState, action: str) -> Grade:
-    """Move the grade to ``state``, with its history event, audit and log line."""
-    before = snapshot(grade)
+def _set_state(
+    actor: User, grade: Grade, state: GradeState, action: str, before: dict | None = None
+) -> Grade:
+    """Move the grade to ``state``, with its history event, audit and log line.
+
+    ``before``: the grade's snapshot taken before the caller changed it, if it did. Nothing is
+    read from the database between a change and the flush below (a read would flush first,
+    outside the ``try`` that turns a concurrent save into a ``GradeConflict``).
+    """
+    if before is None:
+        before = snapshot(grade)
     grade.state = state
     if state == GradeState.RELEASED:
         grade.released_at = utcnow()
