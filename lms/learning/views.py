@@ -19,6 +19,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -42,6 +43,7 @@ from lms.learning.services import (
     learner_cohort_for_path,
     learner_path,
     module_lessons,
+    module_state,
     module_states,
 )
 from lms.learning.timeline import TimelineEntry, layout_timeline
@@ -262,7 +264,11 @@ def lesson(module_id: int, lesson_id: int):
 @bp.post("/modules/<int:module_id>/lessons/<int:lesson_id>/done")
 @login_required
 def mark_lesson_done(module_id: int, lesson_id: int):
-    """Record that the learner did a lesson of an open module, then go back to the module."""
+    """Record that the learner did a lesson of an open module, then show what comes next.
+
+    From the module page (the default), back to the module; from the lesson page
+    (``then=next``), on to the next lesson not done (see ``_after_lesson``).
+    """
     access = open_module_or_403(module_id)
     current = _lesson_in(access.module, lesson_id)
     back = redirect(url_for("learning.module", module_id=access.module.id))
@@ -273,4 +279,23 @@ def mark_lesson_done(module_id: int, lesson_id: int):
         return back
     db.session.commit()
     flash(_("“%(lesson)s” is marked as done.", lesson=current.title), "success")
-    return back
+    if request.form.get("then") != "next":
+        return back
+    return redirect(_after_lesson(access, current))
+
+
+def _after_lesson(access: ModuleAccess, current: Lesson) -> str:
+    """Return where a learner who just did a lesson goes on to.
+
+    The next lesson of the module not done yet; after the last one, the module page while
+    something remains in it (an earlier lesson, an assessment), else the dashboard's next step.
+    """
+    lessons = module_lessons(current_user, access.module)
+    index = next(i for i, (lesson, _done) in enumerate(lessons) if lesson.id == current.id)
+    following = next((lesson for lesson, done in lessons[index + 1 :] if not done), None)
+    if following is not None:
+        return url_for("learning.lesson", module_id=access.module.id, lesson_id=following.id)
+    if module_state(current_user, access.cohort, access.module).is_completed:
+        flash(_("You have completed %(module)s.", module=access.module.code), "success")
+        return url_for("learning.dashboard")
+    return url_for("learning.module", module_id=access.module.id)
