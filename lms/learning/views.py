@@ -30,11 +30,13 @@ from sqlalchemy.engine import Row
 from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
+from lms.core.time import utcnow
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
 from lms.learning.chronology import ModuleState
 from lms.learning.competencies import competency_profile
 from lms.learning.competency_chart import layout_competency_chart
+from lms.learning.progress import is_late
 from lms.learning.services import (
     LearnerPath,
     LearningError,
@@ -90,30 +92,41 @@ class NextStep:
     """Where the learner should go now: an open module and its first lesson not done, if any."""
 
     module: Module
+    state: ModuleState
     lesson: Row | None  # the lesson's id and title (a row of ``learner_path``'s next lessons)
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Show the learner's cohort, the path as a timeline, each module's state and the next step."""
+    """Show the learner's cohort, the path as a timeline, each module's state and the next step.
+
+    A trainer who is no learner has no path to show: they are taken to their cohorts.
+    """
     cohort = learner_cohort(current_user)
     if cohort is None:
+        if MembershipRole.TRAINER in membership_roles():
+            return redirect(url_for("cohorts_manage.my_cohorts"))
         return render_template("learning/dashboard.html", cohort=None)
-    path = learner_path(current_user, cohort)
+    now = utcnow()
+    path = learner_path(current_user, cohort, now)
     modules, counts = path.modules, path.lesson_counts
+    late = frozenset(state.code for _module, state in modules if is_late(state, now))
+    next_step = _next_step(path)
     return render_template(
         "learning/dashboard.html",
         cohort=cohort,
         modules=modules,
         counts=counts,
+        late=late,
         modules_done=sum(1 for _module, state in modules if state.is_completed),
         lessons_progress=(
             sum(done for done, _total in counts.values()),
             sum(total for _done, total in counts.values()),
         ),
-        next_step=_next_step(path),
-        timeline=layout_timeline([_timeline_entry(m, s, counts) for m, s in modules]),
+        next_step=next_step,
+        next_opening=None if next_step else _next_opening(modules),
+        timeline=layout_timeline([_timeline_entry(m, s, counts, late) for m, s in modules]),
     )
 
 
@@ -139,13 +152,23 @@ def competencies():
 
 def _next_step(path: LearnerPath) -> NextStep | None:
     """Return the first open module in chronological order, with its first lesson not done."""
-    module = next((module for module, state in path.modules if state.is_open), None)
+    module, state = next(((m, s) for m, s in path.modules if s.is_open), (None, None))
     if module is None:
         return None
-    return NextStep(module, path.next_lessons.get(module.id))
+    return NextStep(module, state, path.next_lessons.get(module.id))
 
 
-def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry:
+def _next_opening(modules: list[tuple[Module, ModuleState]]) -> tuple[Module, ModuleState] | None:
+    """Return the module the calendar opens next that nothing else holds back, if any."""
+    waiting = [
+        (module, state)
+        for module, state in modules
+        if state.waiting_for_calendar and state.is_scheduled and not state.missing_prerequisites
+    ]
+    return min(waiting, key=lambda item: item[1].opens_at, default=None)
+
+
+def _timeline_entry(module: Module, state: ModuleState, counts, late) -> TimelineEntry:
     """Describe a module for the timeline; only modules one may enter get a link."""
     done, total = counts.get(module.id, (0, 0))
     return TimelineEntry(
@@ -158,6 +181,7 @@ def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry
         opens_at=state.opens_at,
         closes_at=state.closes_at,
         calendar_opened=state.calendar_opened,
+        is_late=state.code in late,
         href=None if state.is_locked else url_for("learning.module", module_id=module.id),
     )
 
