@@ -238,6 +238,7 @@ def module(module_id: int):
         access=access,
         module=access.module,
         state=access.state,
+        is_late=is_late(access.state, utcnow()),
         summary=render_markdown(access.module.summary),
         lessons=lessons,
         required=[done for lesson, done in lessons if lesson.is_required],

@@ -179,7 +179,7 @@ def test_a_learner_past_a_deadline_sees_the_module_late(client):
     )
     svg = timeline_of(html)
     assert svg.count("timeline__when--late") == 1
-    assert text("Late: due %(date)s", date=format_date(yesterday, "d MMM y")) in svg
+    assert text("Late since %(date)s", date=format_date(yesterday, "d MMM")) in svg
     assert [code for code, _stage, is_late in timeline_steps(html) if is_late] == ["M2"]
 
 

@@ -104,6 +104,21 @@ def test_module_page_shows_facts_calendar_lessons_and_competencies(client, bien_
     assert "BC1" in html
 
 
+def test_module_page_says_the_module_is_late_past_its_deadline(client, bien_vivre):
+    log_in(client, bien_vivre.enrol_learner())
+    m1 = bien_vivre.modules["M1"]
+    assert "data-late" not in client.get(module_url(m1)).get_data(as_text=True)
+    calendar_row(bien_vivre, "M1").closes_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    head = re.search(
+        r'<header class="page-head">.*?</header>',
+        client.get(module_url(m1)).get_data(as_text=True),
+        re.S,
+    ).group(0)
+    assert "data-late" in head
+    assert text("Late") in head
+
+
 def test_module_page_of_an_unknown_module_is_not_found(client, bien_vivre):
     log_in(client, bien_vivre.enrol_learner())
     assert client.get("/modules/987654").status_code == 404
