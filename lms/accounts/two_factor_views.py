@@ -40,7 +40,6 @@ ENROLMENT_KEY = "enrolment"  # the secret being set up, encrypted (the cookie is
 OPEN_TO_UNENROLLED_ADMINS = frozenset(
     {"static", "accounts.two_factor", "accounts.logout", "accounts.set_language"}
 )
-MUST_ENROL = _l("Administrators must set up two-step verification before anything else.")
 INVALID_CODE = _l("This code is not valid.")
 
 
@@ -95,11 +94,13 @@ account_code_throttle = throttle_auth(
 
 @bp.before_app_request
 def _confine_administrators():
-    """Send an administrator without the second factor to the enrolment page."""
+    """Send an administrator without the second factor to the enrolment page.
+
+    No flash: the page itself says why (``must_enrol``), once, however one got there.
+    """
     if request.endpoint in OPEN_TO_UNENROLLED_ADMINS or not current_user.is_authenticated:
         return None
     if current_user.is_admin and not current_user.two_factor_enabled:
-        flash(MUST_ENROL, "warning")
         return redirect(url_for("accounts.two_factor"))
     return None
 

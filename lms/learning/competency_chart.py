@@ -7,7 +7,8 @@ required-level marker goes; ``templates/learning/_competency_chart.svg.html`` dr
 Every competency gets a full-width track graduated from 0 to the top of the scale. A rated
 competency fills the track up to its level; a marker crosses the track at the required level. A
 competency without evidence fills nothing: its track is drawn hatched with the words "no evidence
-yet", so that it can never be mistaken for a short (insufficient) bar.
+yet" (beside the marker, never under it), so that it can never be mistaken for a short
+(insufficient) bar.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ class ChartBar:
     @property
     def is_evidenced(self) -> bool:
         return self.line.level is not None
+
+    @property
+    def empty_label_x(self) -> float:
+        """Return the centre of the "no evidence yet" words: the middle of the wider part of
+        the track beside the required-level marker, so that the marker never crosses them."""
+        left, right = TRACK_X, TRACK_X + TRACK_WIDTH
+        if self.required_x - left >= right - self.required_x:
+            return round((left + self.required_x) / 2, 1)
+        return round((self.required_x + right) / 2, 1)
 
     @property
     def title(self) -> str:

@@ -73,12 +73,12 @@ def module_progress(
         status = ProgressStatus.LOCKED
     else:
         status = ProgressStatus.IN_PROGRESS if done else ProgressStatus.OPEN
-    is_late = (
-        status in (ProgressStatus.OPEN, ProgressStatus.IN_PROGRESS)
-        and state.closes_at is not None
-        and state.closes_at < now
-    )
-    return ModuleProgress(module, state, status, is_late, done, total, tuple(missing))
+    return ModuleProgress(module, state, status, is_late(state, now), done, total, tuple(missing))
+
+
+def is_late(state: ModuleState, now: datetime) -> bool:
+    """Tell whether a module is late: open (done or not) after its calendar's ``closes_at``."""
+    return state.is_open and state.closes_at is not None and state.closes_at < now
 
 
 @dataclass(frozen=True)

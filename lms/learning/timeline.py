@@ -42,6 +42,7 @@ class TimelineEntry:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     calendar_opened: bool = False  # the calendar has opened it (it may still be locked)
+    is_late: bool = False  # open after its deadline (see ``lms.learning.progress.is_late``)
     href: str | None = None  # where the card links, None when it must not (locked)
 
 

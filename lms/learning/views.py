@@ -19,6 +19,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,11 +30,13 @@ from sqlalchemy.engine import Row
 from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
+from lms.core.time import utcnow
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
 from lms.learning.chronology import ModuleState
 from lms.learning.competencies import competency_profile
 from lms.learning.competency_chart import layout_competency_chart
+from lms.learning.progress import is_late
 from lms.learning.services import (
     LearnerPath,
     LearningError,
@@ -42,6 +45,7 @@ from lms.learning.services import (
     learner_cohort_for_path,
     learner_path,
     module_lessons,
+    module_state,
     module_states,
 )
 from lms.learning.timeline import TimelineEntry, layout_timeline
@@ -88,30 +92,41 @@ class NextStep:
     """Where the learner should go now: an open module and its first lesson not done, if any."""
 
     module: Module
+    state: ModuleState
     lesson: Row | None  # the lesson's id and title (a row of ``learner_path``'s next lessons)
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Show the learner's cohort, the path as a timeline, each module's state and the next step."""
+    """Show the learner's cohort, the path as a timeline, each module's state and the next step.
+
+    A trainer who is no learner has no path to show: they are taken to their cohorts.
+    """
     cohort = learner_cohort(current_user)
     if cohort is None:
+        if MembershipRole.TRAINER in membership_roles():
+            return redirect(url_for("cohorts_manage.my_cohorts"))
         return render_template("learning/dashboard.html", cohort=None)
-    path = learner_path(current_user, cohort)
+    now = utcnow()
+    path = learner_path(current_user, cohort, now)
     modules, counts = path.modules, path.lesson_counts
+    late = frozenset(state.code for _module, state in modules if is_late(state, now))
+    next_step = _next_step(path)
     return render_template(
         "learning/dashboard.html",
         cohort=cohort,
         modules=modules,
         counts=counts,
+        late=late,
         modules_done=sum(1 for _module, state in modules if state.is_completed),
         lessons_progress=(
             sum(done for done, _total in counts.values()),
             sum(total for _done, total in counts.values()),
         ),
-        next_step=_next_step(path),
-        timeline=layout_timeline([_timeline_entry(m, s, counts) for m, s in modules]),
+        next_step=next_step,
+        next_opening=None if next_step else _next_opening(modules),
+        timeline=layout_timeline([_timeline_entry(m, s, counts, late) for m, s in modules]),
     )
 
 
@@ -137,13 +152,23 @@ def competencies():
 
 def _next_step(path: LearnerPath) -> NextStep | None:
     """Return the first open module in chronological order, with its first lesson not done."""
-    module = next((module for module, state in path.modules if state.is_open), None)
+    module, state = next(((m, s) for m, s in path.modules if s.is_open), (None, None))
     if module is None:
         return None
-    return NextStep(module, path.next_lessons.get(module.id))
+    return NextStep(module, state, path.next_lessons.get(module.id))
 
 
-def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry:
+def _next_opening(modules: list[tuple[Module, ModuleState]]) -> tuple[Module, ModuleState] | None:
+    """Return the module the calendar opens next that nothing else holds back, if any."""
+    waiting = [
+        (module, state)
+        for module, state in modules
+        if state.waiting_for_calendar and state.is_scheduled and not state.missing_prerequisites
+    ]
+    return min(waiting, key=lambda item: item[1].opens_at, default=None)
+
+
+def _timeline_entry(module: Module, state: ModuleState, counts, late) -> TimelineEntry:
     """Describe a module for the timeline; only modules one may enter get a link."""
     done, total = counts.get(module.id, (0, 0))
     return TimelineEntry(
@@ -156,6 +181,7 @@ def _timeline_entry(module: Module, state: ModuleState, counts) -> TimelineEntry
         opens_at=state.opens_at,
         closes_at=state.closes_at,
         calendar_opened=state.calendar_opened,
+        is_late=state.code in late,
         href=None if state.is_locked else url_for("learning.module", module_id=module.id),
     )
 
@@ -212,6 +238,7 @@ def module(module_id: int):
         access=access,
         module=access.module,
         state=access.state,
+        is_late=is_late(access.state, utcnow()),
         summary=render_markdown(access.module.summary),
         lessons=lessons,
         required=[done for lesson, done in lessons if lesson.is_required],
@@ -262,7 +289,11 @@ def lesson(module_id: int, lesson_id: int):
 @bp.post("/modules/<int:module_id>/lessons/<int:lesson_id>/done")
 @login_required
 def mark_lesson_done(module_id: int, lesson_id: int):
-    """Record that the learner did a lesson of an open module, then go back to the module."""
+    """Record that the learner did a lesson of an open module, then show what comes next.
+
+    From the module page (the default), back to the module; from the lesson page
+    (``then=next``), on to the next lesson not done (see ``_after_lesson``).
+    """
     access = open_module_or_403(module_id)
     current = _lesson_in(access.module, lesson_id)
     back = redirect(url_for("learning.module", module_id=access.module.id))
@@ -273,4 +304,23 @@ def mark_lesson_done(module_id: int, lesson_id: int):
         return back
     db.session.commit()
     flash(_("“%(lesson)s” is marked as done.", lesson=current.title), "success")
-    return back
+    if request.form.get("then") != "next":
+        return back
+    return redirect(_after_lesson(access, current))
+
+
+def _after_lesson(access: ModuleAccess, current: Lesson) -> str:
+    """Return where a learner who just did a lesson goes on to.
+
+    The next lesson of the module not done yet; after the last one, the module page while
+    something remains in it (an earlier lesson, an assessment), else the dashboard's next step.
+    """
+    lessons = module_lessons(current_user, access.module)
+    index = next(i for i, (lesson, _done) in enumerate(lessons) if lesson.id == current.id)
+    following = next((lesson for lesson, done in lessons[index + 1 :] if not done), None)
+    if following is not None:
+        return url_for("learning.lesson", module_id=access.module.id, lesson_id=following.id)
+    if module_state(current_user, access.cohort, access.module).is_completed:
+        flash(_("You have completed %(module)s.", module=access.module.code), "success")
+        return url_for("learning.dashboard")
+    return url_for("learning.module", module_id=access.module.id)

@@ -23,7 +23,13 @@ from lms.core.time import utcnow
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
 from lms.learning.services import complete_lesson
-from tests.factories import DEFAULT_PASSWORD, GradeFactory, QuizAttemptFactory, SubmissionFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    CertificateFactory,
+    GradeFactory,
+    QuizAttemptFactory,
+    SubmissionFactory,
+)
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -37,6 +43,7 @@ LEARNERS = (
 )
 TRAINERS = (("trainer", "Théo Formateur"), ("coach", "Chloé Coach"))
 ASSESSED_COHORT = "Promotion Évaluations"  # its learner takes and gets graded assessments
+PHONE_COHORT = "Promotion Mobile"  # its learner's pages are checked at a phone's size
 
 
 @dataclass
@@ -53,6 +60,7 @@ class LiveWorld:
     endpoints: frozenset[str] = frozenset()  # of the live application, to skip missing pages
     quiz_key: dict[int, bool] = field(default_factory=dict)  # M1-Q1's option ids: is correct
     assessed_cohort_id: int = 0
+    phone_certificate_code: str = ""  # the phone learner's certificate, for its public page
 
 
 def build_world() -> LiveWorld:
@@ -76,6 +84,7 @@ def build_world() -> LiveWorld:
         add_member(learner, cohort, MembershipRole.LEARNER)
         _progress(learner, cohort, path.modules, *progress, now=now)
     _assessed_cohort(world, path, now)
+    _phone_cohort(world, path, now)
     return world
 
 
@@ -102,6 +111,22 @@ def _assessed_cohort(world: LiveWorld, path, now) -> None:
         elif assessment.is_required:
             _pass_one(learner, assessment)
     world.quiz_key = {o.id: o.is_correct for q in quiz.questions for o in q.options}
+
+
+def _phone_cohort(world: LiveWorld, path, now) -> None:
+    """Enrol the phone checks' learner, M1 done and M2 begun, holding a certificate, in a
+    cohort of their own (they start a quiz attempt, which no other test must meet)."""
+    cohort = create_cohort(
+        PHONE_COHORT,
+        path,
+        starts_on=(now - timedelta(days=90)).date(),
+        ends_on=(now + timedelta(days=240)).date(),
+    )
+    set_calendar(cohort, _calendar(path.modules, now))
+    learner = _person(world, "phone", "Philippine Mobile")
+    add_member(learner, cohort, MembershipRole.LEARNER)
+    _progress(learner, cohort, path.modules, ("M1",), 1, False, now=now)
+    world.phone_certificate_code = CertificateFactory(learner=learner, cohort=cohort).code
 
 
 def _calendar(modules, now) -> dict[str, CalendarEntry]:

@@ -128,3 +128,13 @@ def test_an_empty_profile_is_an_empty_canvas():
     chart = layout_competency_chart(profile())
     assert (chart.blocks, chart.bars) == ((), ())
     assert chart.height > 0
+
+
+def test_the_no_evidence_words_stay_clear_of_the_required_marker():
+    # "Pas encore évaluée" in bold at 12.5 px is about 130 px wide: half of it each side.
+    half_words = 70
+    lines = tuple(line(f"R{required}", required=required) for required in range(5))
+    chart = layout_competency_chart(profile(("BC1", lines)))
+    for bar in chart.bars:
+        assert abs(bar.empty_label_x - bar.required_x) >= half_words, bar.line.code
+        assert TRACK_X + half_words <= bar.empty_label_x <= TRACK_X + TRACK_WIDTH - half_words

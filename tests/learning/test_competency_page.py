@@ -197,3 +197,12 @@ def test_page_query_count_does_not_grow_with_the_cohort(client, query_counter):
     large = count_page_queries(client, query_counter, 200)
     assert small == large
     assert large <= 15
+
+
+def test_the_required_marker_does_not_cross_the_no_evidence_words(client):
+    # C1.2 requires level 2 of 4: the middle of the track, where the words used to sit.
+    enrolled_learner(client)
+    bar = bar_of(svg_of(page(client)), "C1.2")
+    words_x = float(re.search(r'class="competency-chart__empty" x="([\d.]+)"', bar).group(1))
+    marker_x = float(re.search(r'class="competency-chart__required" x1="([\d.]+)"', bar).group(1))
+    assert abs(words_x - marker_x) >= 70

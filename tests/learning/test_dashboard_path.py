@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
+from flask_babel import format_date
+
+from lms.cohorts.models import ModuleCalendar
 from lms.extensions import db
 from lms.learning.signals import requirements_connected
-from tests.factories import LessonCompletionFactory, LessonFactory
+from tests.factories import (
+    LessonCompletionFactory,
+    LessonFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from tests.learning.helpers import BIEN_VIVRE_PREREQUISITES, make_bien_vivre_path
 from tests.learning.test_queries import add_learners
 from tests.learning.test_views import module_card
@@ -111,13 +120,117 @@ def test_the_next_step_is_the_module_when_its_lessons_are_done_but_work_remains(
 
 
 def test_without_an_open_module_the_dashboard_says_so(client):
-    bien_vivre = make_bien_vivre_path(opened=(), future=("M1",))
+    bien_vivre = make_bien_vivre_path(opened=())
     html = dashboard(client, bien_vivre.enrol_learner())
     assert next_step_link(html) is None
     message = (
         "No module is open for you right now. The list below says what each module is waiting for."
     )
     assert text(message) in html
+
+
+def test_without_an_open_module_the_dashboard_says_when_the_next_one_opens(client):
+    bien_vivre = make_bien_vivre_path(opened=("M1",), future=("M2", "M3"))
+    learner = bien_vivre.enrol_learner(completed=("M1",))
+    html = dashboard(client, learner)
+    assert next_step_link(html) is None
+    m2 = bien_vivre.modules["M2"]
+    opens_at = db.session.scalar(db.select(ModuleCalendar.opens_at).filter_by(module_id=m2.id))
+    # M3 opens as early, but waits for M2 too: M2 is the one to announce.
+    assert (
+        text(
+            "No module is open for you right now. The next one, %(module)s, opens on %(date)s.",
+            module=f"M2 · {m2.title}",
+            date=format_date(opens_at, "long"),
+        )
+        in html
+    )
+
+
+def set_deadline(bien_vivre, code: str, closes_at: datetime) -> None:
+    """Give a module of the cohort's calendar a deadline."""
+    row = db.session.scalar(
+        db.select(ModuleCalendar).filter_by(module_id=bien_vivre.modules[code].id)
+    )
+    row.closes_at = closes_at
+    db.session.commit()
+
+
+def test_a_learner_past_a_deadline_sees_the_module_late(client):
+    bien_vivre = make_bien_vivre_path(opened=("M1", "M2", "M3", "M4"))
+    learner = bien_vivre.enrol_learner(completed=("M1",))
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    for code in ("M1", "M2", "M3"):  # M1 is done, M3 locked: neither is late
+        set_deadline(bien_vivre, code, yesterday)
+    set_deadline(bien_vivre, "M4", datetime.now(UTC) + timedelta(days=7))
+    html = dashboard(client, learner)
+    late = text("Late")
+    assert "data-late" in module_card(html, "M2")
+    assert late in module_card(html, "M2")
+    for code in ("M1", "M3", "M4"):
+        assert "data-late" not in module_card(html, code), code
+    assert (
+        text(
+            "%(module)s was due on %(date)s: you are late, but you can still finish it.",
+            module="M2",
+            date=format_date(yesterday, "long"),
+        )
+        in html
+    )
+    svg = timeline_of(html)
+    assert svg.count("timeline__when--late") == 1
+    assert text("Late since %(date)s", date=format_date(yesterday, "d MMM")) in svg
+    assert [code for code, _stage, is_late in timeline_steps(html) if is_late] == ["M2"]
+
+
+def timeline_steps(html: str) -> list[tuple[str, str, bool]]:
+    """Return (code, stage, is late) of every step of the narrow screens' timeline."""
+    steps = re.search(r'<ol class="timeline-steps".*?</ol>', html, re.S).group(0)
+    items = re.findall(r'data-module="(M\d)" data-stage="([\w-]+)">(.*?)</li>', steps, re.S)
+    return [(code, stage, "badge--late" in body) for code, stage, body in items]
+
+
+def test_narrow_screens_get_the_timeline_as_a_list_of_dated_steps(client):
+    bien_vivre = make_bien_vivre_path(opened=("M1", "M2", "M3", "M4"), future=("M5",))
+    learner = bien_vivre.enrol_learner(completed=("M1",))
+    html = dashboard(client, learner)
+    steps = re.search(r'<ol class="timeline-steps".*?</ol>', html, re.S).group(0)
+    assert [code for code, _s, _l in timeline_steps(html)] == list(BIEN_VIVRE_PREREQUISITES)
+    ranks = re.findall(r'<li class="timeline-steps__rank">(.*?)</ul>', steps, re.S)
+    assert [re.findall(r'data-module="(M\d)"', rank) for rank in ranks] == [
+        ["M1"],
+        ["M2"],
+        ["M3", "M4"],
+        ["M5"],
+        ["M6"],
+        ["M7"],
+        ["M8"],
+    ]
+    # Each step links its module only when the learner may enter it.
+    modules = bien_vivre.modules
+    links = re.findall(r'<a class="timeline-step__title" href="/modules/(\d+)"', steps)
+    assert links == [str(modules[code].id) for code in ("M1", "M2")]  # M3, M4 wait for M2
+    assert " style=" not in steps
+    assert " id=" not in steps
+    assert (
+        text("Opens %(date)s", date=format_date(datetime.now(UTC) + timedelta(days=30), "d MMM y"))
+        in steps
+    )
+
+
+def test_a_trainer_who_opens_the_dashboard_is_taken_to_their_cohorts(client):
+    trainer = UserFactory()
+    MembershipFactory(user=trainer, trainer=True)
+    log_in(client, trainer)
+    assert client.get("/dashboard").headers["Location"] == "/manage/cohorts/"
+
+
+def test_a_trainer_who_also_learns_keeps_their_dashboard(client):
+    bien_vivre = make_bien_vivre_path()
+    learner = bien_vivre.enrol_learner()
+    MembershipFactory(user=learner, trainer=True)
+    html = dashboard(client, learner)
+    assert next_step_link(html) is not None
 
 
 def test_when_every_module_is_completed_the_dashboard_congratulates(client):

@@ -15,6 +15,7 @@ from lms.learning.models import LessonCompletion
 from tests.factories import (
     CompetencyBlockFactory,
     CompetencyFactory,
+    LessonCompletionFactory,
     LessonFactory,
     MembershipFactory,
     UserFactory,
@@ -101,6 +102,21 @@ def test_module_page_shows_facts_calendar_lessons_and_competencies(client, bien_
     assert "C1.1" in html
     assert text(competency.title) in html
     assert "BC1" in html
+
+
+def test_module_page_says_the_module_is_late_past_its_deadline(client, bien_vivre):
+    log_in(client, bien_vivre.enrol_learner())
+    m1 = bien_vivre.modules["M1"]
+    assert "data-late" not in client.get(module_url(m1)).get_data(as_text=True)
+    calendar_row(bien_vivre, "M1").closes_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    head = re.search(
+        r'<header class="page-head">.*?</header>',
+        client.get(module_url(m1)).get_data(as_text=True),
+        re.S,
+    ).group(0)
+    assert "data-late" in head
+    assert text("Late") in head
 
 
 def test_module_page_of_an_unknown_module_is_not_found(client, bien_vivre):
@@ -209,6 +225,49 @@ def test_mark_as_done_records_the_lesson_and_returns_to_the_module(client, bien_
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert text("“%(lesson)s” is marked as done.", lesson=lesson.title) in html
     assert re.search(rf'data-lesson="{lesson.id}" data-done="yes"', html)
+
+
+def test_mark_as_done_on_a_lesson_page_goes_on_to_the_next_lesson_not_done(client, bien_vivre):
+    m1 = bien_vivre.modules["M1"]
+    first = bien_vivre.lessons["M1"]
+    done_already = LessonFactory(module=m1, position=2)
+    third = LessonFactory(module=m1, position=3)
+    learner = bien_vivre.enrol_learner()
+    LessonCompletionFactory(user=learner, lesson=done_already)
+    log_in(client, learner)
+    form = re.search(
+        rf'<form method="post" action="{done_url(first)}">.*?</form>',
+        client.get(lesson_url(first)).get_data(as_text=True),
+        re.S,
+    ).group(0)
+    assert '<input type="hidden" name="then" value="next">' in form
+    response = client.post(done_url(first), data={"then": "next"})
+    assert response.headers["Location"] == lesson_url(third)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert text("“%(lesson)s” is marked as done.", lesson=first.title) in html
+
+
+def test_mark_as_done_on_the_last_lesson_goes_back_to_the_module_while_work_remains(
+    client, bien_vivre
+):
+    m1 = bien_vivre.modules["M1"]
+    last = LessonFactory(module=m1, position=2)
+    log_in(client, bien_vivre.enrol_learner())  # the first lesson is not done
+    response = client.post(done_url(last), data={"then": "next"})
+    assert response.headers["Location"] == module_url(m1)
+
+
+def test_mark_as_done_on_the_last_lesson_of_a_completed_module_goes_to_the_next_step(
+    client, bien_vivre
+):
+    lesson = bien_vivre.lessons["M1"]
+    log_in(client, bien_vivre.enrol_learner())
+    response = client.post(done_url(lesson), data={"then": "next"})
+    assert response.headers["Location"] == "/dashboard"
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert text("You have completed %(module)s.", module="M1") in html
+    next_lesson = lesson_url(bien_vivre.lessons["M2"])
+    assert f'id="next-step" class="button button--primary" href="{next_lesson}"' in html
 
 
 def test_mark_as_done_twice_keeps_one_completion(client, bien_vivre):

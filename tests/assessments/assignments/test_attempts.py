@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -180,6 +182,25 @@ def test_a_graded_attempt_with_attempts_left_is_closed_as_before(
     assert text(
         "Your work is being graded or has been graded: it can no longer be changed."
     ) in response.get_data(as_text=True)
+
+
+def submit_heading(html: str) -> str:
+    """Return the text of the heading over the submission form (or where it would be)."""
+    return re.search(r'<h2 id="submit-title">\s*(.*?)\s*</h2>', html, re.S).group(1)
+
+
+def test_the_heading_offers_a_new_version_only_while_one_may_be_submitted(
+    setting, assignment, learner_client
+):
+    assert submit_heading(page(learner_client, setting)) == text("Submit your work")
+    submit(learner_client, assignment, "Première carte.")
+    assert submit_heading(page(learner_client, setting)) == text("Submit a new version")
+    return_latest(setting)
+    assignment.max_attempts = 1  # lowered after the return: no attempt left
+    db.session.commit()
+    body = page(learner_client, setting)
+    assert submit_heading(body) == text("Submission closed")
+    assert text("Submit a new version") not in body
 
 
 def test_the_database_refuses_more_attempts_than_versions(setting, assignment):
