@@ -58,14 +58,19 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
 
 
-def text_problem(text: str | None, *, multiline: bool = False) -> str | None:
-    """Return why the text is refused (a translated sentence), or None when it is fine."""
+def refused_summary(text: str | None, *, multiline: bool = False) -> str | None:
+    """Name the refused characters of the text ("U+202E RIGHT-TO-LEFT OVERRIDE, …"), or None."""
     found = refused_characters(text or "", multiline=multiline)
     if not found:
         return None
     named = ", ".join(describe_character(char) for char in found[:NAMED_AT_MOST])
-    if len(found) > NAMED_AT_MOST:
-        named += ", …"
+    return named + ", …" if len(found) > NAMED_AT_MOST else named
+
+
+def text_problem(text: str | None, *, multiline: bool = False) -> str | None:
+    """Return why the text is refused (a translated sentence), or None when it is fine."""
+    if (named := refused_summary(text, multiline=multiline)) is None:
+        return None
     return _(
         "Remove the invisible or control characters from this text: %(characters)s.",
         characters=named,
