@@ -30,6 +30,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
+from enum import Enum
 from functools import cache
 from importlib.metadata import version as distribution_version
 from pathlib import Path, PurePosixPath
@@ -234,6 +235,8 @@ def typeset(text: str) -> str:
 
 def _printable_values(value: Any) -> Any:
     """Return the value with every string in it ``typeset``, whatever it nests."""
+    if isinstance(value, Enum):
+        return value
     if isinstance(value, str):
         return typeset(value)
     if isinstance(value, tuple):
@@ -270,7 +273,9 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
     import, the command line, the database), the PDF and its XMP metadata never carry what
     XML 1.0 forbids, nor a control that would reorder the text.
     """
-    document = _printable_values(document)
+    # The URL is printable but never retouched: the QR code and the text must open the page.
+    url = printable(document.verification_url)
+    document = replace(_printable_values(document), verification_url=url)
     words = wording(document.language)
     kind = "block" if document.is_partial else "path"
     title = words[f"title_{kind}"].format(number=document.number)

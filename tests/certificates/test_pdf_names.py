@@ -74,8 +74,13 @@ def needs_font_for(case: str) -> None:
         pytest.skip(f"no font covers {case} here (apt-get install {package})")
 
 
-def test_a_hostile_name_gives_a_valid_pdf_a_with_the_name_in_reading_order(tmp_path):
-    pdf = render_pdf(path_certificate_document(learner_name=HOSTILE))
+@pytest.mark.parametrize(
+    "name",
+    [HOSTILE, "Zoé \uffff\ufffe\x01evil.pdf x", "Zoé \u202eevil.pdf x"],
+    ids=["everything", "XML-forbidden", "override"],
+)
+def test_a_hostile_name_gives_a_valid_pdf_a_with_the_name_in_reading_order(name, tmp_path):
+    pdf = render_pdf(path_certificate_document(learner_name=name))
     result = run_tool("qpdf", "--check", pdf=pdf, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     xmp = ET.tostring(xmp_of(pdf), encoding="unicode")

@@ -250,3 +250,10 @@ def test_the_shared_documents_follow_the_shipped_path():
     assert [block.code for block in attestation.blocks] == ["BC3"]
     assert [module.code for module in attestation.modules] == ["M5", "M6", "M7"]
     assert {line.block_code for line in attestation.competencies} == {"BC3"}
+
+
+def test_the_verification_url_is_never_retouched():
+    url = VERIFICATION_URL + "?it's"
+    context = certificate_context(path_certificate_document(verification_url=url))
+    assert context["verification_url"] == url
+    assert context["qr_src"] == rendering.qr_code_data_url(url)
