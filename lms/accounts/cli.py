@@ -21,6 +21,7 @@ from lms.accounts.services import (
     record_audit_event,
 )
 from lms.core.logging import security_event
+from lms.core.text import text_problem
 from lms.extensions import db
 
 
@@ -31,6 +32,8 @@ from lms.extensions import db
 def create_admin_command(email: str, name: str | None) -> None:
     """Create an administrator; the password is asked twice and never echoed."""
     email = _checked_email(email)
+    if name is not None and (problem := text_problem(name)):
+        raise click.ClickException(problem)
     if find_user_by_email(email) is not None:
         raise click.ClickException(_("An account already exists for %(email)s.", email=email))
     password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)

@@ -8,12 +8,11 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_LENGTH, password_problems
+from lms.core.text import single_line_text
 
-
-def no_control_characters(form, field) -> None:
-    """Refuse NUL and other control characters (PostgreSQL text cannot even hold NUL)."""
-    if field.data and any(ord(char) < 32 or ord(char) == 127 for char in field.data):
-        raise ValidationError(_l("Remove the control characters from this field."))
+# Refuses control, format (bidi overrides…) and noncharacters, NUL among them (PostgreSQL text
+# cannot even hold it); the forms of other domains import it from here under this name.
+no_control_characters = single_line_text
 
 
 class LoginForm(FlaskForm):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from lms.accounts.models import AuditEvent, User, UserSession, normalise_email
 from lms.accounts.sessions import end_sessions
 from lms.core.logging import security_event
+from lms.core.text import text_problem
 from lms.extensions import db
 
 
@@ -30,7 +31,9 @@ def create_user(
     is_admin: bool = False,
     locale: str = "fr",
 ) -> User:
-    """Create a user; refuse an e-mail address that is already taken."""
+    """Create a user; refuse an e-mail address that is already taken, or a name unfit to print."""
+    if problem := text_problem(display_name):
+        raise AccountError(problem)
     if find_user_by_email(email) is not None:
         raise AccountError(f"an account already exists for {normalise_email(email)}")
     user = User(
@@ -90,6 +93,8 @@ def update_user(actor: User, user: User, *, email: str, display_name: str, local
     email, display_name = normalise_email(email), display_name.strip()
     if not email or not display_name:
         raise AccountError(_("The e-mail address and the name are required."))
+    if problem := text_problem(display_name):
+        raise AccountError(problem)
     if locale not in current_app.config["LANGUAGES"]:
         raise AccountError(_("Unknown language: %(locale)s.", locale=locale))
     owner = find_user_by_email(email)

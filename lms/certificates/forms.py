@@ -17,6 +17,7 @@ from wtforms.validators import (
 
 from lms.accounts.forms import no_control_characters
 from lms.certificates.models import CertificateState, DecisionOutcome
+from lms.core.text import multiline_text
 
 MAX_REASON_LENGTH = 2000
 
@@ -38,20 +39,12 @@ def strip(value: str | None) -> str | None:
 
 
 def reason_field(label, validators=()) -> TextAreaField:
-    """Return a reason text area: at most MAX_REASON_LENGTH characters, no control character."""
+    """Return a reason text area: at most MAX_REASON_LENGTH characters, paragraphs allowed."""
     return TextAreaField(
         label,
-        validators=[*validators, Length(max=MAX_REASON_LENGTH), _no_control_but_lines],
+        validators=[*validators, Length(max=MAX_REASON_LENGTH), multiline_text],
         filters=[strip],
     )
-
-
-def _no_control_but_lines(form, field) -> None:
-    """Refuse control characters other than line ends and tabs (a reason may have paragraphs)."""
-    if field.data and any(
-        (ord(char) < 32 and char not in "\r\n\t") or ord(char) == 127 for char in field.data
-    ):
-        raise ValidationError(_l("Remove the control characters from this field."))
 
 
 class DecisionForm(FlaskForm):

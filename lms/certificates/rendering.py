@@ -24,10 +24,13 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 import threading
 import tomllib
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
+from enum import Enum
 from functools import cache
 from importlib.metadata import version as distribution_version
 from pathlib import Path, PurePosixPath
@@ -40,6 +43,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from lms.certificates.document import CertificateDocument
+from lms.core.text import printable
 
 DESIGN_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
 TEMPLATE_NAME = "certificate.html"
@@ -60,9 +64,13 @@ NOT_RENDERED = {"README.md"}
 QR_DATA_PREFIX = "data:image/png;base64,"
 QR_DATA_LIMIT = 16 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# Past this many characters the learner's name is set smaller, so that it keeps to one or two
-# lines and the page keeps its layout.
-LONG_NAME = 36
+# The learner's name is set smaller as it grows, so that a name of up to 120 characters (the
+# longest an account may have) keeps to three lines at most and page 1 keeps its layout. Its
+# length is measured in widths of a Latin letter: a CJK ideograph counts for two.
+NAME_SIZES = ((36, ""), (72, "long"))
+LONGEST_NAME_SIZE = "longer"
+# An apostrophe after a letter (« l'impact », « d'Argenson »), not a quotation mark.
+APOSTROPHE = re.compile(r"(?<=\w)'")
 
 
 class RendererUnavailable(RuntimeError):
@@ -216,8 +224,58 @@ def _module_lines(document: CertificateDocument, words: dict[str, str]) -> list[
     ]
 
 
+def typeset(text: str) -> str:
+    """Return the text made ``printable``, with the typewriter apostrophe set as ’.
+
+    The wording uses ’; names and the titles of the path's definition often hold ', and one
+    certificate shows one kind of apostrophe.
+    """
+    return APOSTROPHE.sub("\u2019", printable(text))
+
+
+def _printable_values(value: Any) -> Any:
+    """Return the value with every string in it ``typeset``, whatever it nests."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return typeset(value)
+    if isinstance(value, tuple):
+        return tuple(_printable_values(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: _printable_values(getattr(value, field.name)) for field in fields(value)
+        }
+        return replace(value, **changes)
+    return value
+
+
+def name_size(name: str) -> str:
+    """Return the size class of the learner's name on page 1 ("" for the largest)."""
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in name)
+    return next((size for limit, size in NAME_SIZES if width <= limit), LONGEST_NAME_SIZE)
+
+
+def text_direction(text: str) -> str:
+    """Return "rtl" when the text's first strong character is right-to-left, else "ltr"."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return "rtl"
+        if direction == "L":
+            return "ltr"
+    return "ltr"
+
+
 def certificate_context(document: CertificateDocument) -> dict[str, Any]:
-    """Return the plain values the template shows, with every sentence already worded."""
+    """Return the plain values the template shows, with every sentence already worded.
+
+    Every text of the document is first ``typeset``: whatever path a name came by (a form, an
+    import, the command line, the database), the PDF and its XMP metadata never carry what
+    XML 1.0 forbids, nor a control that would reorder the text.
+    """
+    # The URL is printable but never retouched: the QR code and the text must open the page.
+    url = printable(document.verification_url)
+    document = replace(_printable_values(document), verification_url=url)
     words = wording(document.language)
     kind = "block" if document.is_partial else "path"
     title = words[f"title_{kind}"].format(number=document.number)
@@ -240,7 +298,8 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
         "subheading": words[f"subheading_{kind}"],
         "certifies": words["certifies"].format(organisation=document.organisation),
         "learner_name": document.learner_name,
-        "long_name": len(document.learner_name) > LONG_NAME,
+        "name_size": name_size(document.learner_name),
+        "name_direction": text_direction(document.learner_name),
         "statement": statement,
         "blocks": [{"code": block.code, "title": block.title} for block in document.blocks],
         "partial_note": words["partial_note"] if document.is_partial else "",
@@ -261,9 +320,7 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
         "modules": _module_lines(document, words),
         "total_hours_label": words["total_hours"].format(hours=document.total_hours),
         "competency_groups": _competency_groups(document, words),
-        "footer": words["footer"].format(
-            title=title, learner=document.learner_name, url=document.verification_url
-        ),
+        "footer": words["footer"].format(title=title, learner=document.learner_name),
     }
 
 

@@ -43,6 +43,7 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalenda
 from lms.core import storage
 from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
+from lms.core.text import text_problem
 from lms.core.time import utcnow
 from lms.curriculum.models import CompetencyBlock, Module
 from lms.extensions import db
@@ -123,7 +124,7 @@ def record_decision(
     """
     _require_learner(cohort, learner)
     now = now or utcnow()
-    reason = (reason or "").strip()
+    reason = _checked_reason(reason)
     eligibility = learner_eligibility(cohort, learner, now)
     is_override = outcome == DecisionOutcome.AWARDED and not eligibility.is_eligible
     if is_override and not reason:
@@ -443,11 +444,18 @@ def _record(actor: User | None, action: str, certificate: Certificate, **after) 
     )
 
 
+def _checked_reason(reason: str | None) -> str:
+    """Return the reason without surrounding spaces, or refuse characters it may not hold."""
+    if problem := text_problem(reason, multiline=True):
+        raise CertificateError(problem)
+    return (reason or "").strip()
+
+
 def revoke_certificate(
     certificate: Certificate, *, revoked_by: User, reason: str, now: datetime | None = None
 ) -> None:
     """Revoke a valid certificate: its record stays, its PDF is no longer served."""
-    reason = (reason or "").strip()
+    reason = _checked_reason(reason)
     if not certificate.is_valid:
         raise CertificateError(_("Only a valid certificate can be revoked."))
     if not reason:
@@ -468,7 +476,7 @@ def reissue_certificate(
     The new document is read afresh (name, levels, calendar); the decision stays the one that
     allowed the first issue, so a re-issue never needs a new decision.
     """
-    reason = (reason or "").strip()
+    reason = _checked_reason(reason)
     if not certificate.is_valid:
         raise CertificateError(_("Only a valid certificate can be re-issued."))
     if not reason:

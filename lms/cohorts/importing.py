@@ -37,6 +37,7 @@ from lms.accounts.services import record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
 from lms.cohorts.services import CohortError
 from lms.core.mail import MailError
+from lms.core.text import refused_summary
 from lms.extensions import db
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -176,9 +177,9 @@ def _row(header: Sequence[str], values: Sequence[str], line: int) -> ImportRow |
 
 def _check_fields(row: ImportRow) -> None:
     """Refuse a row whose own values are wrong, before looking anything up."""
-    texts = (row.email, row.display_name, row.cohort_name, row.locale)
-    if any(ord(char) < 32 or ord(char) == 127 for text in texts for char in text):
-        row.refuse(_("control characters"))
+    named = refused_summary("".join((row.email, row.display_name, row.cohort_name, row.locale)))
+    if named:
+        row.refuse(_("invisible or control characters: %(characters)s", characters=named))
     if not row.email:
         row.refuse(_("missing e-mail address"))
     elif len(row.email) > 254:

@@ -20,6 +20,7 @@ from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email, record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.signals import learners_progress_count
+from lms.core.text import text_problem
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 
@@ -77,7 +78,9 @@ def find_cohort(name: str) -> Cohort | None:
 def _check_cohort_fields(
     name: str, starts_on: date, ends_on: date, capacity: int | None, *, cohort: Cohort | None
 ) -> None:
-    """Refuse a taken name, inverted dates or a capacity below one."""
+    """Refuse a name unfit to print or taken, inverted dates or a capacity below one."""
+    if problem := text_problem(name):
+        raise CohortError(problem, field="name")
     taken = find_cohort(name)
     if taken is not None and taken is not cohort:
         raise CohortError(_("A cohort named “%(name)s” already exists.", name=name), field="name")

@@ -640,7 +640,7 @@ def revoke(client, certificate, **data):
     [
         ({"reason": " ", "confirm": "y"}, "This field is required."),
         ({"reason": "Fraude."}, "Tick the box to confirm the revocation."),
-        ({"reason": "a\x00b", "confirm": "y"}, "Remove the control characters from this field."),
+        ({"reason": "a\x00b", "confirm": "y"}, "Remove the invisible or control characters"),
         ({"reason": "x" * 2001, "confirm": "y"}, "Field cannot be longer than 2000 characters."),
     ],
 )

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_html_names_the_document_in_its_language():
     assert '<meta name="dcterms.created" content="2025-10-01">' in html
     assert "Fait à Lyon, le 1er octobre 2025" in html
     assert "14 h, du 6 janv. 2025 au 7 févr. 2025" in html
-    assert "Maîtrisé (4 / 3 requis)" in html
+    assert "Maîtrisé, niveau 4\u202f; niveau requis\u00a0: 3" in html
 
 
 def test_an_english_document_is_worded_in_english():
@@ -87,6 +88,38 @@ def test_an_english_document_is_worded_in_english():
     assert '<html lang="en">' in html
     assert "<title>Certificate No. EBV-2025-000042</title>" in html
     assert "Issued in Lyon on October 1, 2025" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("document", [path_certificate_document, block_attestation_document])
+def test_a_cohort_name_with_parentheses_is_never_nested_in_others(document, language):
+    cohort = "Promotion Lyon (printemps 2025)"
+    statement = certificate_context(document(cohort_name=cohort, language=language))["statement"]
+    assert cohort in statement
+    depth = 0
+    for char in statement:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        assert depth <= 1, statement
+
+
+def test_a_level_reads_as_a_level_not_a_fraction():
+    html = render_html(path_certificate_document(language="en"))
+    assert "Maîtrisé, level 4; required level: 3" in html
+    assert " / " not in html
+
+
+def test_one_kind_of_apostrophe_whatever_the_names_and_titles_hold():
+    context = certificate_context(path_certificate_document(learner_name="Jeanne d'Arc"))
+    assert context["learner_name"] == "Jeanne d\u2019Arc"
+    assert "'" not in render_html(path_certificate_document(learner_name="Jeanne d'Arc"))
+    assert "&#39;" not in render_html(path_certificate_document(learner_name="Jeanne d'Arc"))
+
+
+def test_the_first_of_a_month_is_an_ordinal_in_french_dates():
+    document = path_certificate_document()
+    first = replace(document.modules[0], opens_on=date(2025, 3, 1), closes_on=date(2025, 4, 1))
+    html = render_html(replace(document, modules=(first, *document.modules[1:])))
+    assert "du 1er mars 2025 au 1er avr. 2025" in html
 
 
 def test_a_language_without_wording_is_refused():
@@ -98,7 +131,7 @@ def test_a_block_attestation_says_partial_and_lists_its_block_only():
     html = render_html(block_attestation_document("BC2"))
     assert "Attestation de validation partielle" in html
     assert "Mobiliser et fédérer les acteurs" in html
-    for other in ("Diagnostiquer un territoire", "Faire émerger et accompagner", "Évaluer l'imp"):
+    for other in ("Diagnostiquer un territoire", "Faire émerger et accompagner", "Évaluer l’imp"):
         assert other not in html
 
 
@@ -217,3 +250,10 @@ def test_the_shared_documents_follow_the_shipped_path():
     assert [block.code for block in attestation.blocks] == ["BC3"]
     assert [module.code for module in attestation.modules] == ["M5", "M6", "M7"]
     assert {line.block_code for line in attestation.competencies} == {"BC3"}
+
+
+def test_the_verification_url_is_never_retouched():
+    url = VERIFICATION_URL + "?it's"
+    context = certificate_context(path_certificate_document(verification_url=url))
+    assert context["verification_url"] == url
+    assert context["qr_src"] == rendering.qr_code_data_url(url)
