@@ -5,7 +5,7 @@ itself, while only the migration commands need it: every gunicorn worker, RQ wor
 ``lms`` command would pay for it at start-up (PERFORMANCE.md target 8). ``LazyMigrate.init_app``
 records the settings, registers an ``lms db`` group that loads Flask-Migrate's commands when it
 runs, and puts a stand-in at ``app.extensions["migrate"]`` that sets the real extension up on
-first use (by ``flask_migrate.upgrade``, ``migrations/env.py`` or the backup).
+first use (by ``flask_migrate.upgrade``, ``migrations/env.py`` or ``lms.operations``).
 """
 
 from __future__ import annotations
