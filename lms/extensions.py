@@ -13,7 +13,7 @@ first use (by ``flask_migrate.upgrade``, ``migrations/env.py`` or ``lms.operatio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase
 class LazyMigrate:
     """Flask-Migrate's ``Migrate``, set up on first use."""
 
-    def init_app(self, app: Flask, db, **settings: Any) -> None:
+    def init_app(self, app: Flask, db: SQLAlchemy, **settings: Any) -> None:
         app.extensions["migrate"] = _PendingMigrate(app, db, settings)
         app.cli.add_command(MigrationCommands("db", help="Perform database migrations."))
 
@@ -38,7 +38,7 @@ class LazyMigrate:
 class _PendingMigrate:
     """Stands in ``app.extensions["migrate"]`` until something reads it."""
 
-    def __init__(self, app: Flask, db, settings: dict[str, Any]) -> None:
+    def __init__(self, app: Flask, db: SQLAlchemy, settings: dict[str, Any]) -> None:
         self._app, self._db, self._settings = app, db, settings
 
     def __getattr__(self, name: str) -> Any:
@@ -51,10 +51,17 @@ class _PendingMigrate:
 class MigrationCommands(click.Group):
     """``lms db …``: Flask-Migrate's own group, imported when it runs (or shows its help)."""
 
-    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         from flask_migrate.cli import db
 
-        return db.make_context(info_name, args, parent=parent, **extra)
+        context: click.Context = db.make_context(info_name, args, parent=parent, **extra)
+        return context
 
 
 # Stable constraint names, so that Alembic can drop and alter them on every database.
@@ -74,6 +81,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base class of the models: ``db.Model`` (Flask-SQLAlchemy's subclass of ``Base``, which
+# names tables and binds the session); the type checker, which cannot see through it, sees Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = LazyMigrate()  # Flask-Migrate (and Alembic) load only when used
 login_manager = LoginManager()
 csrf = CSRFProtect()
