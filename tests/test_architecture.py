@@ -140,38 +140,25 @@ def import_graph(root: Path, package: str) -> dict[str, set[str]]:
 
 
 def cycles(graph: Mapping[str, Iterable[str]]) -> set[frozenset[str]]:
-    """Return the import cycles: strongly connected components of two modules or more."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: set[frozenset[str]] = set()
+    """Return the import cycles: the groups of modules that each reach all the others."""
+    reach = {node: reachable(graph, node) for node in graph}
+    return {
+        frozenset({node} | {other for other in reach[node] if node in reach.get(other, ())})
+        for node in graph
+        if node in reach[node]
+    }
 
-    def visit(node: str) -> None:  # Tarjan's algorithm
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in graph.get(node, ()):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.add(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.add(frozenset(component))
 
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+def reachable(graph: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """Return the modules ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
 
 
 def domain_of(module: str) -> str:
