@@ -30,7 +30,7 @@ from lms.curriculum.models import Lesson, Module
 from lms.demo import COHORT_NAME, DEMO_DOMAIN
 from lms.extensions import db
 from lms.learning.models import LessonCompletion
-from tests.conftest import IsolatedClient
+from tests.clients import IsolatedClient
 from tests.factories import DEFAULT_PASSWORD
 from tests.queries import QueryCounter
 from tests.web.helpers import log_in

@@ -143,7 +143,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(check_storage_command)
     # Automatic issuance watches the events that can make a learner eligible (off by default).
     import lms.certificates.auto_issue  # noqa: F401
-    from lms.admin.cli import backup_command, restore_command
+    from lms.operations.cli import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

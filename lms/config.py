@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from flask import Config, Flask
+
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  refused by production configs
 
 
@@ -175,7 +177,7 @@ def _parse(value: str) -> Any:
         return value
 
 
-def load_config(app, config: Mapping[str, Any] | None) -> None:
+def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, environment and ``config``, then check it."""
     app.config.from_object(DefaultConfig)
     _apply_settings(app, config)
@@ -195,7 +197,7 @@ def load_config(app, config: Mapping[str, Any] | None) -> None:
         check_production(app.config)
 
 
-def _apply_settings(app, config: Mapping[str, Any] | None) -> None:
+def _apply_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     """Apply the instance config file, then ``LMS_*`` variables, then ``config``."""
     app.config.from_pyfile("lms.cfg", silent=True)  # optional instance config file
     for env_name, key in ENV_SETTINGS.items():
@@ -206,7 +208,7 @@ def _apply_settings(app, config: Mapping[str, Any] | None) -> None:
         app.config.update(config)
 
 
-def _bound_connect_time(config) -> None:
+def _bound_connect_time(config: Config) -> None:
     """Give PostgreSQL connections a connect timeout: an unreachable server fails, not hangs."""
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return

@@ -9,31 +9,15 @@ from __future__ import annotations
 import os
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from lms import create_app
 from lms.extensions import db, limiter
+from tests.clients import IsolatedClient
 from tests.queries import QueryCounter
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose requests start with a fresh ``g``, as in production.
-
-    Tests keep an application context open (for factories and assertions); Flask reuses it
-    for the client's requests, so without this, values cached in ``g`` (the logged-in user)
-    would leak from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            g.__dict__.clear()
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -27,10 +27,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from lms import create_app
 from lms.certificates.models import Certificate
 from lms.certificates.services import open_certificate_pdf
-from lms.core import backup
-from lms.core.backup import BackupError, code_head, libpq_connection, postgresql_tool
+from lms.core import storage
 from lms.core.storage import store_bytes
 from lms.extensions import db
+from lms.operations import database, files
+from lms.operations.database import code_head, libpq_connection, postgresql_tool
+from lms.operations.errors import BackupError
 from tests.assessments.assignments.support import stored_submission_file
 from tests.factories import AssessmentFactory, CertificateFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
@@ -71,7 +73,7 @@ def stamped(app) -> Iterator[None]:
 def world(app, stamped) -> World:
     """Fill the source instance: the shipped path, a cohort, learners, a stored file and PDF."""
     instance = Path(app.instance_path)
-    for folder in backup.storage_folders(instance):  # earlier tests' files are not this test's
+    for folder in files.storage_folders(instance):  # earlier tests' files are not this test's
         shutil.rmtree(instance / folder)
     bien_vivre = make_bien_vivre_path(opened=("M1", "M2"))
     learner = bien_vivre.enrol_learner(completed=("M1",), display_name="Léa Dupré")
@@ -217,7 +219,7 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
     manifest = json.loads((backup_dir / "manifest.json").read_text())
     dialect = db.engine.dialect.name
     with db.engine.connect() as connection:
-        source_rows = backup.database_rows(connection)
+        source_rows = database.database_rows(connection)
         tables = {name: table_rows(connection, name) for name in source_rows}
     assert manifest["format_version"] == 1
     assert manifest["database"]["dialect"] == dialect
@@ -241,7 +243,7 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
     instance = Path(target.instance_path)
     with target.app_context():
         with db.engine.connect() as connection:
-            assert backup.database_rows(connection) == source_rows
+            assert database.database_rows(connection) == source_rows
             assert {name: table_rows(connection, name) for name in source_rows} == tables
         for path, item in listed.items():
             if path.startswith("files/"):
@@ -249,7 +251,7 @@ def test_restore_gives_the_same_rows_files_and_certificates(app, world, backup_d
                 assert sha256(restored) == item["sha256"], path
         assert certificate_verifies(target, world.certificate_code)
         UserFactory()  # restored sequences: a new row takes a new id
-        assert backup.database_rows()["users"] == source_rows["users"] + 1
+        assert database.database_rows()["users"] == source_rows["users"] + 1
         pdf = next((instance / "certificates").glob("??/*"))
         pdf.write_bytes(pdf.read_bytes() + b"%")  # the check notices an altered PDF
         assert not certificate_verifies(target, world.certificate_code)
@@ -268,7 +270,7 @@ def test_restore_into_a_database_with_its_schema_but_no_rows(backup_dir, make_ta
     assert result.exit_code == 0, result.output
     manifest = json.loads((backup_dir / "manifest.json").read_text())
     with target.app_context():
-        assert backup.database_rows() == manifest["database"]["rows"]
+        assert database.database_rows() == manifest["database"]["rows"]
 
 
 def test_restore_refuses_a_tampered_file_and_names_it(world, backup_dir, make_target):
@@ -283,7 +285,7 @@ def test_restore_refuses_a_tampered_file_and_names_it(world, backup_dir, make_ta
     assert f"files/uploads/{key[:2]}/{key} does not match its SHA-256" in result.output
     assert not (Path(target.instance_path) / "uploads").exists()
     with target.app_context():
-        assert not any(backup.database_rows().values())
+        assert not any(database.database_rows().values())
 
 
 def test_restore_refuses_a_missing_file(world, backup_dir, make_target):
@@ -314,7 +316,7 @@ def test_restore_refuses_an_instance_with_stored_files(backup_dir, make_target):
     assert result.exit_code == 1
     assert "certificates already holds stored files" in result.output
     with target.app_context():
-        assert not any(backup.database_rows().values())
+        assert not any(database.database_rows().values())
 
 
 def test_restore_warns_when_the_secret_key_differs(backup_dir, make_target):
@@ -392,7 +394,7 @@ def test_failed_restore_says_what_was_done_and_how_to_retry(backup_dir, make_tar
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backup, "_copy_file", disk_full)
+    monkeypatch.setattr(files, "copy_file", disk_full)
     target = make_target()
 
     result = run_restore(target, backup_dir)
@@ -416,10 +418,10 @@ def test_backup_refuses_a_folder_that_is_not_empty(app, stamped, tmp_path):
 
 
 def test_backup_skips_a_file_deleted_while_it_runs(app, world, monkeypatch, tmp_path):
-    listed = backup.storage.stored_keys
+    listed = storage.stored_keys
     deleted = "0" * 32  # listed, then gone before its copy (a replaced draft, say)
     monkeypatch.setattr(
-        backup.storage,
+        storage,
         "stored_keys",
         lambda folder: listed(folder) | {deleted} if listed(folder) else set(),
     )
@@ -437,7 +439,7 @@ def test_failed_backup_leaves_no_folder(app, world, monkeypatch, tmp_path):
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backup, "_copy_file", disk_full)
+    monkeypatch.setattr(files, "copy_file", disk_full)
 
     result = run_backup(app, tmp_path / "backup")
 
@@ -482,7 +484,7 @@ def test_a_failing_client_program_is_reported_without_the_password(tmp_path):
     url = make_url("postgresql+psycopg://lms:s3cret@db.example/lms")
 
     with pytest.raises(BackupError) as refused:
-        backup._run([str(fake)], {}, "pg_dump", url)
+        database.run([str(fake)], {}, "pg_dump", url)
 
     message = str(refused.value)
     assert message == (

@@ -1,4 +1,4 @@
-"""Password policy and credential checks (SECURITY.md A1 and A3).
+"""Password policy (SECURITY.md A1); checking credentials is a service (``services``).
 
 A password has 12 to 256 characters, is used whole (never truncated), and is refused when it
 is common, a common word padded with digits or symbols, one repeated pattern, made of fewer than
@@ -8,15 +8,10 @@ five different characters, a keyboard or alphabet run, or built on the user's e-
 from __future__ import annotations
 
 import re
-import secrets
 from functools import cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from lms.accounts.models import PASSWORD_HASH_METHOD, User
-from lms.accounts.services import find_user_by_email
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -100,21 +95,3 @@ def _is_run(text: str) -> bool:
     if len(text) < 4:
         return False
     return any(text in run or text in run[::-1] for run in _RUNS)
-
-
-@cache
-def _dummy_hash() -> str:
-    """Return a hash of a random password, checked when no real hash exists (similar timing)."""
-    return generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_HASH_METHOD)
-
-
-def check_credentials(email: str, password: str) -> User | None:
-    """Return the active user with this e-mail and password, or None, in similar time."""
-    user = find_user_by_email(email)
-    if user is None or not user.password_hash:
-        # Spend the time a real check takes, so unknown e-mails cannot be told apart.
-        check_password_hash(_dummy_hash(), password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    return user

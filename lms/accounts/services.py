@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import AuditEvent, User, UserSession, normalise_email
+from lms.accounts.models import (
+    PASSWORD_HASH_METHOD,
+    AuditEvent,
+    User,
+    UserSession,
+    normalise_email,
+)
+from lms.accounts.passwords import password_problems
 from lms.accounts.sessions import end_sessions
 from lms.core.logging import security_event
 from lms.core.text import text_problem
@@ -16,6 +26,24 @@ from lms.extensions import db
 
 class AccountError(Exception):
     """An account operation was refused; the message says why."""
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash of a random password, checked when no real hash exists (similar timing)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_HASH_METHOD)
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, or None, in similar time."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        # Spend the time a real check takes, so unknown e-mails cannot be told apart.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -117,9 +145,6 @@ def change_password(
     user: User, new_password: str, *, current_session: UserSession | None = None
 ) -> None:
     """Set a new password that meets the policy, then end every other session of the user."""
-    # Imported here: lms.accounts.passwords itself imports this module.
-    from lms.accounts.passwords import password_problems
-
     problems = password_problems(new_password, email=user.email)
     if problems:
         raise AccountError(" ".join(problems))

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import PasswordToken, TokenPurpose, User
+from lms.accounts.passwords import password_problems
 from lms.accounts.services import AccountError, find_user_by_email
 from lms.accounts.sessions import end_sessions, hash_token
 from lms.core.mail import MailError, send_mail
@@ -114,8 +115,6 @@ def _simulate_reset() -> None:
 
 def reset_password(record: PasswordToken, new_password: str) -> User:
     """Set the password through a token: policy checked, token used, every session ended."""
-    from lms.accounts.passwords import password_problems  # imports this package's services
-
     user = record.user
     problems = password_problems(new_password, email=user.email)
     if problems:

@@ -29,7 +29,6 @@ from flask_login import current_user, login_user, logout_user
 from lms.accounts import services, tokens
 from lms.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from lms.accounts.models import User, UserSession, normalise_email
-from lms.accounts.passwords import check_credentials
 from lms.accounts.permissions import login_required
 from lms.accounts.sessions import (
     SESSION_KEY,
@@ -131,7 +130,7 @@ def login():
         return redirect(next_path or url_for(HOME_ENDPOINT))
     form = LoginForm()
     if form.validate_on_submit():
-        user = check_credentials(form.email.data, form.password.data)
+        user = services.check_credentials(form.email.data, form.password.data)
         if user is not None and user.two_factor_enabled:
             # Not logged in yet: the second factor comes first (lms.accounts.two_factor_views).
             two_factor_views.start_pending_login(user)

@@ -9,6 +9,7 @@ the access log. SECURITY.md A4 says reset tokens are never logged: this logger w
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from gunicorn.glogging import Logger
 
@@ -23,10 +24,10 @@ def redact(text: str) -> str:
     return SECRET_PATH.sub(r"\1[redacted]", text)
 
 
-class RedactingLogger(Logger):
+class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints
     """gunicorn's logger, with secret URL parts redacted from every access-log field."""
 
-    def atoms(self, resp, req, environ, request_time):
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         return {
             key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()

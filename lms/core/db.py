@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -15,14 +17,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where an aware UTC datetime is required")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -31,7 +33,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 @event.listens_for(Engine, "connect")
-def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
     """Make SQLite enforce foreign keys on every connection, as PostgreSQL always does."""
     module = type(dbapi_connection).__module__
     if module.startswith(("sqlite3", "pysqlite")):
@@ -40,7 +42,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
-def lock_row_for_update(session, model, ident) -> None:
+def lock_row_for_update(session: Session, model: type[Any], ident: object) -> None:
     """Serialise check-then-write sequences on one row until the transaction ends.
 
     PostgreSQL locks the row (``SELECT ... FOR UPDATE``). SQLite ignores ``FOR UPDATE``: it takes
@@ -54,6 +56,6 @@ def lock_row_for_update(session, model, ident) -> None:
             select(model.id).where(model.id == ident).with_for_update()
         ).scalar_one_or_none()
         return
-    driver = connection.connection.driver_connection
+    driver: Any = connection.connection.driver_connection
     if not driver.in_transaction:  # pysqlite only begins a transaction before a write
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
@@ -23,10 +23,10 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(InternalServerError, handle_server_error)
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> Response:
     """Render the page of a client error, keeping headers such as ``Allow`` or ``Retry-After``."""
     response = current_app.make_response(
-        (render_template(f"errors/{error.code}.html", error=error), error.code)
+        (render_template(f"errors/{error.code}.html", error=error), error.code or 500)
     )
     for name, value in error.get_headers():
         if name.lower() != "content-type":
@@ -34,7 +34,7 @@ def handle_http_error(error: HTTPException):
     return response
 
 
-def handle_server_error(error: InternalServerError):
+def handle_server_error(error: InternalServerError) -> tuple[str, int]:
     """Log the failure under a new correlation id and show that id, nothing else."""
     # The request id (lms.core.security) also marks the request's security events.
     correlation_id = g.get("request_id") or uuid.uuid4().hex

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
 from lms.extensions import db
@@ -22,13 +22,13 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     """Say that the process is up, without touching the database."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> tuple[Response, int]:
     """Check the database (and Redis when configured); 503 when any check fails."""
     checks = {"database": _timed(_check_database)}
     if current_app.config.get("REDIS_URL"):
@@ -45,7 +45,7 @@ def _timed(check: Callable[[float], None]) -> dict[str, object]:
         check(float(current_app.config["HEALTH_CHECK_TIMEOUT"]))
     except Exception as error:  # every failure is an answer here, never a 500
         current_app.logger.warning("readyz.%s failed: %r", check.__name__, error)
-        result = {"status": "error", "error": type(error).__name__}
+        result: dict[str, object] = {"status": "error", "error": type(error).__name__}
     else:
         result = {"status": "ok"}
     result["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)

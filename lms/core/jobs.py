@@ -20,12 +20,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 # Queues, in the order a worker serves them: mail is short and waited for by people.
 QUEUES = ("mail", "default", "certificates")
@@ -50,12 +53,12 @@ class InlineJob:
 class QueuedJob:
     """The handle of a job on an RQ queue; each attribute reads its current state in Redis."""
 
-    def __init__(self, job) -> None:
+    def __init__(self, job: Any) -> None:
         self._job = job
 
     @property
     def id(self) -> str:
-        return self._job.id
+        return str(self._job.id)
 
     @property
     def status(self) -> str:
@@ -78,7 +81,11 @@ class QueuedJob:
 
 
 def enqueue(
-    function: Callable[..., Any], *args: Any, queue: str = "default", retries: int = 0, **kwargs
+    function: Callable[..., Any],
+    *args: Any,
+    queue: str = "default",
+    retries: int = 0,
+    **kwargs: Any,
 ) -> InlineJob | QueuedJob:
     """Run ``function(*args, **kwargs)`` as a job on ``queue``; return its handle.
 
@@ -91,10 +98,12 @@ def enqueue(
     return _enqueue_on_rq(function, args, kwargs, queue, retries)
 
 
-def _run_inline(function: Callable[..., Any], args: tuple, kwargs: dict) -> InlineJob:
+def _run_inline(
+    function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> InlineJob:
     """Run the job now, in a fresh application context, and report how it went."""
     job_id = uuid.uuid4().hex
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.app_context():
         try:
             result = function(*args, **kwargs)
@@ -104,7 +113,13 @@ def _run_inline(function: Callable[..., Any], args: tuple, kwargs: dict) -> Inli
     return InlineJob(job_id, "finished", result=result)
 
 
-def _enqueue_on_rq(function, args: tuple, kwargs: dict, queue: str, retries: int) -> QueuedJob:
+def _enqueue_on_rq(
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    queue: str,
+    retries: int,
+) -> QueuedJob:
     """Put the job on its RQ queue; raise JobError when Redis does not answer."""
     from redis.exceptions import RedisError
     from rq import Queue, Retry
@@ -126,7 +141,7 @@ def _enqueue_on_rq(function, args: tuple, kwargs: dict, queue: str, retries: int
     return QueuedJob(job)
 
 
-def redis_connection(timeout: float | None = 5.0):
+def redis_connection(timeout: float | None = 5.0) -> Redis:
     """Return a Redis client for ``REDIS_URL``; ``timeout`` bounds connecting and each reply.
 
     A worker passes ``timeout=None``: it blocks on the queues longer than any short timeout.
@@ -135,7 +150,9 @@ def redis_connection(timeout: float | None = 5.0):
     from redis import Redis
 
     url = current_app.config["REDIS_URL"]
-    clients = current_app.extensions.setdefault("lms.redis", {})
+    clients: dict[tuple[str, float | None], Redis] = current_app.extensions.setdefault(
+        "lms.redis", {}
+    )
     if (url, timeout) not in clients:
         clients[url, timeout] = Redis.from_url(
             url, socket_connect_timeout=timeout or 5, socket_timeout=timeout
@@ -179,6 +196,8 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     except RedisError as error:
         raise click.ClickException(f"cannot reach Redis at {redis_address()}: {error}") from error
     worker = AppWorker(
-        list(queues or QUEUES), connection=connection, app=current_app._get_current_object()
+        list(queues or QUEUES),
+        connection=connection,
+        app=current_app._get_current_object(),  # type: ignore[attr-defined]
     )
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from lms.core.jobs import InlineJob, QueuedJob
 
 
 class MailError(Exception):
@@ -34,7 +39,7 @@ def send_mail(to: str, subject: str, text_body: str, html_body: str | None = Non
 
 
 def build_message(
-    config, to: str, subject: str, text_body: str, html_body: str | None
+    config: Mapping[str, Any], to: str, subject: str, text_body: str, html_body: str | None
 ) -> EmailMessage:
     """Build a plain-text message, with an HTML alternative when one is given."""
     message = EmailMessage()
@@ -48,7 +53,7 @@ def build_message(
     return message
 
 
-def _deliver(config, message: EmailMessage) -> None:
+def _deliver(config: Mapping[str, Any], message: EmailMessage) -> None:
     """Hand the message to the SMTP server, over STARTTLS when ``MAIL_USE_TLS`` is on."""
     with smtplib.SMTP(
         config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT"]
@@ -60,7 +65,7 @@ def _deliver(config, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _log_instead(config, message: EmailMessage) -> None:
+def _log_instead(config: Mapping[str, Any], message: EmailMessage) -> None:
     """Write the message to the log in development; only a warning in production."""
     if config["ENV_NAME"] == "production":
         current_app.logger.warning("mail not configured: message to %r not sent", message["To"])
@@ -70,7 +75,9 @@ def _log_instead(config, message: EmailMessage) -> None:
     )
 
 
-def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = None):
+def queue_mail(
+    to: str, subject: str, text_body: str, html_body: str | None = None
+) -> InlineJob | QueuedJob:
     """Send the message from a worker (the ``mail`` queue), or at once without Redis.
 
     Failed deliveries are tried again three times on RQ (lms.core.jobs.RETRY_INTERVALS);

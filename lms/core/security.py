@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import user_unauthorized
 from flask_wtf.csrf import CSRFError
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.core.errors import handle_http_error
 from lms.core.logging import configure_logging, security_event
@@ -51,7 +52,7 @@ MAX_URL_ID = 2**31 - 1
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` URL arguments up to the largest id: larger ones are a 404, not a crash."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_URL_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -77,7 +78,7 @@ def assign_request_id() -> None:
     g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def set_security_headers(response):
+def set_security_headers(response: Response) -> Response:
     """Add the security headers; forbid caching of everything but static files."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
@@ -90,19 +91,19 @@ def set_security_headers(response):
     return response
 
 
-def log_denied_access(response):
+def log_denied_access(response: Response) -> Response:
     """Write a security event for every 403 answer."""
     if response.status_code == 403:
         security_event("access.denied", endpoint=request.endpoint, status=403)
     return response
 
 
-def log_login_wall(sender, **extra) -> None:
+def log_login_wall(sender: object, **extra: object) -> None:
     """Write a security event when an anonymous visitor is sent to the login page."""
     security_event("access.denied", endpoint=request.endpoint, status="login required")
 
 
-def refuse_csrf(error: CSRFError):
+def refuse_csrf(error: CSRFError) -> Response:
     """Log a refused CSRF check, then show the 400 page."""
     security_event("csrf.refused", endpoint=request.endpoint, reason=error.description)
     return handle_http_error(error)

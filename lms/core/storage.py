@@ -1,7 +1,8 @@
 """Keep uploaded files in a folder under random keys, written atomically (SECURITY.md F25, F26).
 
 A file is never stored under a name a person chose: ``store_bytes`` draws a random key (128 bits,
-hex) and writes ``<folder>/<key[:2]>/<key>``. The bytes go to a temporary file in the same
+hex) and writes ``<folder>/<key[:2]>/<key>``. The bytes go (``write_atomically``, the one atomic
+write of the application, also used by backups and restores) to a temporary file in the same
 directory, which is flushed to disk (fsync) and then renamed over the final name
 (``os.replace``, atomic on one file system), and the directory itself is synced so that the
 rename survives a crash. A failure at any point removes the temporary file: a key either names a
@@ -66,7 +67,17 @@ def stored_path(folder: str | Path, key: str) -> Path:
 def store_bytes(folder: str | Path, data: bytes | BinaryIO) -> StoredFile:
     """Write ``data`` (bytes or a binary stream) under a new random key, atomically."""
     key = new_key()
-    target = stored_path(folder, key)
+    digest, size = write_atomically(stored_path(folder, key), data)
+    return StoredFile(key, digest, size)
+
+
+def write_atomically(target: Path, data: bytes | BinaryIO) -> tuple[str, int]:
+    """Write ``data`` to ``target`` all or nothing; return the written SHA-256 and size.
+
+    The one atomic write of the application: a temporary file next to ``target`` (missing
+    folders are made), flushed to disk, renamed over ``target`` and its folder synced. On any
+    failure the temporary file is removed and ``target`` is left as it was.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=target.parent)
     try:
@@ -79,7 +90,7 @@ def store_bytes(folder: str | Path, data: bytes | BinaryIO) -> StoredFile:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return StoredFile(key, digest, size)
+    return digest, size
 
 
 def copy_hashed(data: bytes | BinaryIO, out: BinaryIO) -> tuple[str, int]:

@@ -9,6 +9,8 @@ process (tests, and hosts without ``fork``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from rq import SimpleWorker, Worker
 
@@ -18,17 +20,17 @@ from lms.extensions import db
 class AppContextMixin:
     """Run each job in an application context of ``app``."""
 
-    def __init__(self, *args, app: Flask, **kwargs) -> None:
+    def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.app = app
 
-    def perform_job(self, job, queue) -> bool:
+    def perform_job(self, job: Any, queue: Any) -> bool:
         with self.app.app_context():
             if getattr(self, "_is_horse", False):
                 # A forked horse must not use the pooled connections it inherited from its
                 # parent (SQLAlchemy's advice after fork): drop them without closing them.
                 db.engine.dispose(close=False)
-            return super().perform_job(job, queue)
+            return bool(super().perform_job(job, queue))  # type: ignore[misc]  # RQ's Worker
 
 
 class AppWorker(AppContextMixin, Worker):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.db import UTCDateTime
 from lms.core.enums import enum_column_type
 from lms.core.time import utcnow
-from lms.extensions import db
+from lms.extensions import Model, db
 
 
 class ModuleMode(StrEnum):
@@ -49,7 +49,7 @@ module_prerequisites = Table(
 )
 
 
-class TrainingPath(db.Model):
+class TrainingPath(Model):
     """One version of a certifying path; cohorts follow exactly one version."""
 
     __tablename__ = "training_paths"
@@ -89,7 +89,7 @@ class TrainingPath(db.Model):
         return [competency for block in self.blocks for competency in block.competencies]
 
 
-class ProficiencyLevel(db.Model):
+class ProficiencyLevel(Model):
     """One step of the path's proficiency scale (0 = not assessed … 4 = mastered)."""
 
     __tablename__ = "proficiency_levels"
@@ -106,7 +106,7 @@ class ProficiencyLevel(db.Model):
     path: Mapped[TrainingPath] = relationship(back_populates="proficiency_levels")
 
 
-class CompetencyBlock(db.Model):
+class CompetencyBlock(Model):
     """A block of competencies (bloc de compétences), certified as a whole."""
 
     __tablename__ = "competency_blocks"
@@ -125,7 +125,7 @@ class CompetencyBlock(db.Model):
     )
 
 
-class Competency(db.Model):
+class Competency(Model):
     """A competency, rated on the path's proficiency scale, with the level it requires."""
 
     __tablename__ = "competencies"
@@ -149,7 +149,7 @@ class Competency(db.Model):
     )
 
 
-class Module(db.Model):
+class Module(Model):
     """A module of the path (M1..M8); prerequisites between modules form the chronology."""
 
     __tablename__ = "modules"
@@ -188,7 +188,7 @@ class Module(db.Model):
         return f"<Module {self.code}>"
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """An ordered item of a module: a Markdown page or a resource link."""
 
     __tablename__ = "lessons"

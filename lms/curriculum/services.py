@@ -12,7 +12,7 @@ from typing import Any
 
 import tomli_w
 from flask_babel import gettext as _
-from sqlalchemy import exists
+from sqlalchemy import ForeignKey, exists
 
 from lms.curriculum.definition import (
     BlockDefinition,
@@ -80,7 +80,10 @@ def get_path(code: str, version: int | None = None) -> TrainingPath | None:
     query = db.select(TrainingPath).filter_by(code=code)
     if version is not None:
         query = query.filter_by(version=version)
-    return db.session.scalar(query.order_by(TrainingPath.version.desc()).limit(1))
+    path: TrainingPath | None = db.session.scalar(
+        query.order_by(TrainingPath.version.desc()).limit(1)
+    )
+    return path
 
 
 def load_path_file(file: Path) -> LoadResult:
@@ -140,7 +143,7 @@ def _tables_using(path: TrainingPath) -> list[str]:
     return users
 
 
-def _refers_to_path(key, path: TrainingPath) -> bool:
+def _refers_to_path(key: ForeignKey, path: TrainingPath) -> bool:
     """Tell whether a foreign key holds a reference to the path or to its definition rows."""
     target = key.column.table
     if target.name == "training_paths":

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import lms.accounts.passwords
+import lms.accounts.services
 from lms.accounts.views import safe_next_path
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.web.helpers import csrf_token_of, form_errors, log_in, text
@@ -55,13 +55,13 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client):
 
 def test_unknown_email_still_checks_a_password_hash(client, monkeypatch):
     checked = []
-    real_check = lms.accounts.passwords.check_password_hash
+    real_check = lms.accounts.services.check_password_hash
 
     def spy(hash_, password):
         checked.append(hash_.split("$")[0])
         return real_check(hash_, password)
 
-    monkeypatch.setattr(lms.accounts.passwords, "check_password_hash", spy)
+    monkeypatch.setattr(lms.accounts.services, "check_password_hash", spy)
     client.post("/login", data={"email": "nobody@example.org", "password": "whatever1234"})
     assert checked == ["scrypt:32768:8:1"]
 

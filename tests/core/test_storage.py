@@ -18,6 +18,7 @@ from lms.core.storage import (
     store_bytes,
     stored_keys,
     stored_path,
+    write_atomically,
 )
 
 
@@ -125,3 +126,24 @@ def test_temporary_files_are_not_stored_files(tmp_path):
 def test_an_absent_folder_holds_no_keys(tmp_path):
     assert stored_keys(tmp_path / "nothing") == set()
     assert leftover_temporary_files(tmp_path / "nothing") == []
+
+
+def test_an_atomic_write_replaces_a_named_file_and_makes_its_folder(tmp_path):
+    target = tmp_path / "backup" / "manifest.json"
+
+    assert write_atomically(target, b"first") == (hashlib.sha256(b"first").hexdigest(), 5)
+    write_atomically(target, io.BytesIO(b"second"))
+
+    assert target.read_bytes() == b"second"
+    assert every_file(tmp_path) == ["backup/manifest.json"]
+
+
+def test_a_failed_atomic_write_keeps_the_former_file(tmp_path):
+    target = tmp_path / "manifest.json"
+    target.write_bytes(b"former")
+
+    with pytest.raises(OSError, match="connection reset"):
+        write_atomically(target, FailingStream())
+
+    assert target.read_bytes() == b"former"
+    assert every_file(tmp_path) == ["manifest.json"]

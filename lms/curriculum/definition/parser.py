@@ -45,7 +45,9 @@ from lms.curriculum.graph import CycleError, topological_order
 from lms.curriculum.models import LessonKind, ModuleMode, RatingRule
 
 
-def _check_lesson(raw: dict[str, Any], values: dict[str, Any], where: str, problems) -> None:
+def _check_lesson(
+    raw: dict[str, Any], values: dict[str, Any], where: str, problems: Problems
+) -> None:
     """A link lesson needs a URL; a page lesson has none."""
     if values.get("kind") == LessonKind.LINK:
         if "url" not in raw:
@@ -219,7 +221,9 @@ def _check_competencies(sections: dict[str, Entries], problems: Problems) -> Non
 def _check_modules(sections: dict[str, Entries], problems: Problems) -> None:
     """Modules have positive hours, 1+ competencies and lessons, and acyclic prerequisites."""
     modules = index_entries(sections["modules"], "code", problems)
-    competencies = {values.get("code") for _where, values in sections["competencies"]}
+    competencies = {
+        values["code"] for _where, values in sections["competencies"] if "code" in values
+    }
     graph: dict[str, list[str]] = {}
     for index, (where, values) in enumerate(sections["modules"]):
         code = values.get("code")

@@ -28,6 +28,10 @@ class Problems(list[str]):
         self.append(f"{where}: {message}" if where else message)
 
 
+# A check of each entry of an array of tables (raw table, valid values, location, problems).
+Check = Callable[[dict[str, Any], dict[str, Any], str, Problems], None]
+
+
 @dataclass(frozen=True)
 class Field:
     """How to read one key.
@@ -43,8 +47,7 @@ class Field:
     max_length: int | None = None
     choices: type[StrEnum] | None = None
     fields: dict[str, Field] | None = None  # for "tables"
-    # For "tables": a check of each entry (raw table, valid values, location, problems).
-    check: Callable[[dict[str, Any], dict[str, Any], str, Problems], None] | None = None
+    check: Check | None = None  # for "tables"
 
 
 def read_value(value: Any, field: Field, where: str, problems: Problems) -> Any:
@@ -137,13 +140,19 @@ def entry_label(where: str, index: int, item: Any) -> str:
 
 
 def read_tables(
-    raw: Any, fields: dict[str, Field], where: str, problems: Problems, check=None
+    raw: Any,
+    fields: dict[str, Field],
+    where: str,
+    problems: Problems,
+    check: Check | None = None,
 ) -> Entries | None:
     """Read an array of tables: (location, values) for each entry, in order."""
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        return problems.add(where, _("must be an array of tables"))
+        problems.add(where, _("must be an array of tables"))
+        return None
     if not raw:
-        return problems.add(where, _("must have at least one entry"))
+        problems.add(where, _("must have at least one entry"))
+        return None
     entries = []
     for index, item in enumerate(raw):
         label = entry_label(where, index, item)

@@ -1,4 +1,4 @@
-"""Commands ``lms backup DIR`` and ``lms restore DIR`` (mechanics in ``lms.core.backup``)."""
+"""Commands ``lms backup DIR`` and ``lms restore DIR`` (use cases in ``backup`` and ``restore``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from lms.core.backup import BackupError, create_backup, restore_backup
+from lms.operations.backup import create_backup
+from lms.operations.errors import BackupError
+from lms.operations.restore import restore_backup
 
 
 @click.command("backup")
@@ -31,14 +33,13 @@ def backup_command(directory: Path) -> None:
                 ]
             )
         ) from error
-    files = manifest["files"]
     click.echo(
         _(
             "Backup written to %(path)s (rows: %(rows)d, files: %(count)d, bytes: %(size)d).",
             path=directory.resolve(),
-            rows=sum(manifest["database"]["rows"].values()),
-            count=sum(item["path"].startswith("files/") for item in files),
-            size=sum(item["size"] for item in files),
+            rows=sum(manifest.database.rows.values()),
+            count=len(manifest.stored_files),
+            size=sum(item.size for item in manifest.files),
         )
     )
     click.echo(
