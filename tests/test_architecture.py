@@ -79,6 +79,7 @@ KNOWN_LONG_FILES: frozenset[str] = frozenset(
     {
         "lms/assessments/assignments/services.py",
         "lms/assessments/grading/services.py",
+        "lms/certificates/rendering.py",
         "lms/certificates/services.py",
         "lms/learning/services.py",
     }
