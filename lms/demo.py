@@ -7,12 +7,16 @@ with no account at all (``lms create-admin``).
 Besides the cohort under way, a cohort that finished last year shows certification end to end:
 one graduate holds a certificate, one is awarded and waits for it (the batch button issues it),
 one is eligible and waits for the jury's decision. The signatory and place of certificates are
-set for the demo when the instance does not configure them.
+written for the demo into the instance's ``lms.cfg`` when the instance does not configure them,
+so that any process serving the instance issues; the sample certificate's verification link
+points at the address the demo serves on (``--host``/``--port``) unless ``LMS_BASE_URL`` is set.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,8 +37,10 @@ from lms.certificates.services import (
     latest_decision,
     record_decision,
 )
+from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
+from lms.config import add_instance_settings, instance_config_path
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
@@ -43,7 +49,7 @@ from lms.learning.services import complete_lesson
 COHORT_NAME = "Promotion de démonstration"
 GRADUATES_COHORT_NAME = "Promotion 2025 (terminée)"
 DEMO_DOMAIN = "demo.bien-vivre.example"
-# Certificate settings the demo needs to issue, used only where the instance sets none.
+# Certificate settings the demo needs to issue, written to lms.cfg where the instance sets none.
 DEMO_CERTIFICATE_SETTINGS = {
     "CERTIFICATE_SIGNATORY_NAME": "Claire Martin",
     "CERTIFICATE_SIGNATORY_TITLE": "Directrice de la certification (démonstration)",
@@ -110,7 +116,8 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     cohort = find_cohort(COHORT_NAME) or _create_demo_cohort(path, now)
     credentials = _ensure_people(cohort, now)
     db.session.commit()
-    credentials += _ensure_graduates(path, now)
+    _ensure_certificate_settings()
+    credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -148,11 +155,26 @@ def _create_cohort(
     return cohort
 
 
-def _ensure_graduates(path: TrainingPath, now: datetime) -> list[tuple[str, str, str]]:
+def _ensure_certificate_settings() -> None:
+    """Keep the demo's certificate settings in the instance's lms.cfg, where they are missing.
+
+    Every process that serves the instance reads that file (``lms run``, gunicorn, a worker),
+    so they issue too; an operator's values (in the file or the environment) stay untouched.
+    """
+    added = add_instance_settings(
+        current_app,
+        DEMO_CERTIFICATE_SETTINGS,
+        comment="Certificate settings of the demo (lms demo): change them here at will.",
+    )
+    if added:
+        path = instance_config_path(current_app)
+        click.echo(f"Demo certificate settings written to {path}: {', '.join(added)}.")
+
+
+def _ensure_graduates(
+    path: TrainingPath, now: datetime, address: str
+) -> list[tuple[str, str, str]]:
     """Fill last year's cohort and take each graduate to their step of certification."""
-    for setting, value in DEMO_CERTIFICATE_SETTINGS.items():
-        if not current_app.config.get(setting):
-            current_app.config[setting] = value
     cohort = find_cohort(GRADUATES_COHORT_NAME) or _create_graduates_cohort(path, now)
     trainer = _demo_user("formatrice", STAFF[1][1])
     if cohort.role_of(trainer) is None:
@@ -166,12 +188,16 @@ def _ensure_graduates(path: TrainingPath, now: datetime) -> list[tuple[str, str,
             _record_progress(user, cohort, learner, now)
         credentials.append(("learner", user.email, _reset_password(user)))
     db.session.commit()
-    _certify(cohort, admin, now)
+    _certify(cohort, admin, now, address)
     return credentials
 
 
-def _certify(cohort: Cohort, admin: User, now: datetime) -> None:
-    """Award the first two graduates and issue the first one's certificate (once)."""
+def _certify(cohort: Cohort, admin: User, now: datetime, address: str) -> None:
+    """Award the first two graduates and issue the first one's certificate (once).
+
+    Its verification link points at ``address``, where the demo serves, unless the instance
+    sets ``LMS_BASE_URL``: this command has no request whose address the link could follow.
+    """
     elise, rayan = (_demo_user(learner.slug, learner.name) for learner in GRADUATES[:2])
     for graduate in (elise, rayan):
         if latest_decision(cohort, graduate) is None:
@@ -184,13 +210,29 @@ def _certify(cohort: Cohort, admin: User, now: datetime) -> None:
                 now=now - timedelta(days=30),
             )
     db.session.commit()
+    if missing := missing_settings():
+        click.echo(f"No demo certificate: {missing_settings_message(missing)}")
+        return
     try:
-        issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
+        with _links_to(address):
+            issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
     except CertificateError as error:  # no Pango on this machine: the rest of the demo stands
         db.session.rollback()
         click.echo(f"No demo certificate: {error} (see the README's system packages).")
         return
     db.session.commit()
+
+
+@contextmanager
+def _links_to(address: str) -> Iterator[None]:
+    """Make links point at ``address`` meanwhile, unless the instance sets its BASE_URL."""
+    config = current_app.config
+    base_url = config.get("BASE_URL")
+    config["BASE_URL"] = base_url or address
+    try:
+        yield
+    finally:
+        config["BASE_URL"] = base_url
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -12,6 +12,7 @@ from lms.accounts.forms import no_control_characters
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email
 from lms.admin.services import AuditFilters
+from lms.core.dates import LocalDateField
 
 # Each language named in itself, as language pickers do.
 LOCALE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -109,8 +110,8 @@ class AuditFilterForm(FilterForm):
     object_id = StringField(
         _l("Object id"), validators=[Optional(), Length(max=80), no_control_characters]
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = LocalDateField(_l("From"), validators=[Optional()])
+    date_to = LocalDateField(_l("To"), validators=[Optional()])
 
     def set_actions(self, actions: list[str]) -> None:
         """Offer the recorded actions in the action list."""

@@ -56,6 +56,7 @@ from lms.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
+from lms.certificates.settings import settings_context
 from lms.certificates.views import pdf_download
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
@@ -129,6 +130,7 @@ def eligibility(cohort_id: int):
         wanted=wanted,
         problems=problems,
         filters=ELIGIBILITY_FILTERS,
+        **settings_context(),
     )
 
 
@@ -172,6 +174,7 @@ def render_learner(cohort: Cohort, learner: User, form: DecisionForm | None = No
         issue_form=IssueForm(formdata=None),
         can_issue_path=(latest is not None and latest.awards and PATH_SCOPE not in held),
         issuable_blocks=[b for b in judged.blocks if b.is_eligible and b.code not in held],
+        **settings_context(),
     )
 
 

@@ -39,6 +39,7 @@ from lms.certificates.models import (
     CertificationDecision,
     DecisionOutcome,
 )
+from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core import storage
 from lms.core.db import lock_row_for_update
@@ -235,21 +236,15 @@ def _authorise(cohort: Cohort, learner: User, block: CompetencyBlock | None):
 
 
 def _settings() -> dict[str, str]:
-    """Return who certifies, where, and who signs; refuse to issue when one is not set."""
-    names = {
-        "signatory_name": "CERTIFICATE_SIGNATORY_NAME",
-        "signatory_title": "CERTIFICATE_SIGNATORY_TITLE",
-        "place": "CERTIFICATE_PLACE",
+    """Return who signs and where; refuse to issue, saying what to set, when one is not set."""
+    if missing := missing_settings():
+        raise CertificateError(missing_settings_message(missing))
+    config = current_app.config
+    return {
+        "signatory_name": str(config["CERTIFICATE_SIGNATORY_NAME"]).strip(),
+        "signatory_title": str(config["CERTIFICATE_SIGNATORY_TITLE"]).strip(),
+        "place": str(config["CERTIFICATE_PLACE"]).strip(),
     }
-    values = {}
-    for field, setting in names.items():
-        value = (current_app.config.get(setting) or "").strip()
-        if not value:
-            raise CertificateError(
-                _("Set LMS_%(setting)s before issuing certificates.", setting=setting)
-            )
-        values[field] = value
-    return values
 
 
 def _module_lines(cohort: Cohort) -> tuple[ModuleLine, ...]:

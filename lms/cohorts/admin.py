@@ -5,7 +5,6 @@ Every route is for administrators only (``admin_required``).
 
 from __future__ import annotations
 
-from datetime import UTC
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -224,15 +223,15 @@ def _rows_by_code(form: CalendarForm, modules: list[Module]) -> dict[str, Module
 
 
 def _calendar_entries(form: CalendarForm, modules: list[Module]) -> dict[str, CalendarEntry]:
-    """Turn the filled-in rows into calendar entries in UTC (empty rows are unscheduled)."""
+    """Turn the filled-in rows into calendar entries (empty rows are unscheduled).
+
+    The date fields already hold UTC instants (lms.core.dates).
+    """
     entries = {}
     for code, row in _rows_by_code(form, modules).items():
         values = {name: getattr(row, name).data for name in _ROW_FIELDS}
         if values["opens_at"] is None:
             continue
-        for name in _ROW_FIELDS[:-1]:
-            if values[name] is not None:
-                values[name] = values[name].astimezone(UTC)
         values["place"] = (values["place"] or "").strip() or None
         entries[code] = CalendarEntry(**values)
     return entries

@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
-    DateTimeLocalField,
     EmailField,
     Form,
     FormField,
@@ -22,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -31,7 +30,7 @@ from wtforms.validators import (
 
 from lms.accounts.forms import no_control_characters
 from lms.cohorts.models import CohortState, MembershipRole
-from lms.cohorts.services import organisation_timezone
+from lms.core.dates import LocalDateField, LocalDateTimeField
 
 STATE_LABELS = {
     CohortState.DRAFT: _l("Draft"),
@@ -40,7 +39,6 @@ STATE_LABELS = {
 }
 ROLE_LABELS = {MembershipRole.LEARNER: _l("Learner"), MembershipRole.TRAINER: _l("Trainer")}
 MAX_CAPACITY = 10_000
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class CohortForm(FlaskForm):
@@ -50,8 +48,9 @@ class CohortForm(FlaskForm):
         _l("Name"), validators=[DataRequired(), Length(max=120), no_control_characters]
     )
     path = SelectField(_l("Path version"), coerce=int, validators=[DataRequired()])
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a date typed but refused keeps its own message.
+    starts_on = LocalDateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = LocalDateField(_l("Ends on"), validators=[InputRequired()])
     capacity = IntegerField(
         _l("Capacity (learners)"),
         validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY)],
@@ -69,12 +68,9 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("The cohort cannot end before it starts."))
 
 
-def local_datetime_field(label) -> DateTimeLocalField:
-    """Return an optional date-and-time input read in the organisation's timezone."""
-    # The first format is the one browsers put in and accept back in a datetime-local input.
-    return DateTimeLocalField(
-        label, validators=[Optional()], format=DATETIME_FORMATS, tz=organisation_timezone
-    )
+def local_datetime_field(label) -> LocalDateTimeField:
+    """Return an optional date-and-time input read in the organisation's timezone, kept in UTC."""
+    return LocalDateTimeField(label, validators=[Optional()])
 
 
 class ModuleDatesForm(Form):

@@ -10,9 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 
@@ -21,6 +19,7 @@ from lms.accounts.services import find_user_by_email, record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.signals import learners_progress_count
 from lms.core.text import text_problem
+from lms.core.time import organisation_timezone
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 
@@ -57,11 +56,6 @@ class CalendarProblem:
 
 
 CALENDAR_FIELDS = ("opens_at", "closes_at", "session_starts_at", "session_ends_at")
-
-
-def organisation_timezone() -> ZoneInfo:
-    """Return the timezone in which the organisation enters and reads dates."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
 
 
 def cohort_window(starts_on: date, ends_on: date) -> tuple[datetime, datetime]:

@@ -126,6 +126,14 @@ def test_a_malformed_date_is_refused(client, events, value):
     assert listed_events(html) == []
 
 
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_a_date_out_of_range_is_refused_beside_it(client, events, field, value):
+    html = page(client, **{field: value})
+    assert field_errors(html, field) == text("Enter a date between the years 2000 and 2100.")
+    assert listed_events(html) == []
+
+
 def test_an_unknown_action_is_refused(client, events):
     html = page(client, action="user.explode")
     assert field_errors(html, "action")

@@ -140,15 +140,21 @@ def test_new_cohort_form_lists_path_versions(client, admin):
     [
         ({"ends_on": "2026-03-01"}, "ends_on", "The cohort cannot end before it starts."),
         ({"name": ""}, "name", "This field is required."),
-        ({"capacity": "0"}, "capacity", "Number must be at least 1."),
-        ({"starts_on": "2026-02-30"}, "starts_on", "Not a valid date value."),
+        ({"capacity": "0"}, "capacity", "Number must be between 1 and 10000."),
+        (
+            {"starts_on": "2026-02-30"},
+            "starts_on",
+            "Not a valid date: enter the day, month and year.",
+        ),
+        ({"starts_on": "0001-01-01"}, "starts_on", "Enter a date between the years 2000 and 2100."),
+        ({"ends_on": "9999-12-31"}, "ends_on", "Enter a date between the years 2000 and 2100."),
     ],
 )
 def test_create_refuses_bad_fields_beside_them(client, admin, changes, field_id, message):
     path = TrainingPathFactory()
     response = client.post("/admin/cohorts/new", data=cohort_data(path, **changes))
     assert response.status_code == 200
-    assert field_errors(response.get_data(as_text=True), field_id)
+    assert field_errors(response.get_data(as_text=True), field_id) == text(message)
     assert db.session.scalar(db.select(db.func.count(Cohort.id))) == 0
 
 

@@ -156,7 +156,11 @@ def test_unscheduled_prerequisite_is_refused(client, admin, bien_vivre):
             "opens_at",
             "Give the opening date, or clear the row.",
         ),
-        ({"opens_at": "5 janvier"}, "opens_at", "Not a valid datetime value."),
+        (
+            {"opens_at": "5 janvier"},
+            "opens_at",
+            "Not a valid date and time: enter the day, month, year and time.",
+        ),
     ],
 )
 def test_bad_dates_are_refused_beside_the_field(client, admin, bien_vivre, change, field, message):
@@ -171,3 +175,22 @@ def test_cohort_start_is_midnight_in_the_organisation_timezone(client, admin, bi
     rows["M1"]["opens_at"] = "2026-01-05T00:30"  # 23:30 UTC the day before: still inside
     client.post(f"/admin/cohorts/{bien_vivre.cohort.id}/calendar", data=calendar_form(**rows))
     assert saved()["M1"].opens_at == datetime(2026, 1, 4, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0001-01-01T00:00", "Enter a date between the years 2000 and 2100."),
+        ("9999-12-31T23:59", "Enter a date between the years 2000 and 2100."),
+        ("2026-03-29T02:30", "This time does not exist in Europe/Paris"),
+        ("2026-10-25T02:30", "This time happens twice in Europe/Paris"),
+    ],
+)
+def test_an_impossible_time_is_a_field_error_not_a_crash(client, admin, bien_vivre, value, message):
+    rows = valid_rows()
+    rows["M1"]["opens_at"] = value
+    url = f"/admin/cohorts/{bien_vivre.cohort.id}/calendar"
+    response = client.post(url, data=calendar_form(**rows))
+    assert response.status_code == 200
+    assert errors_of(response.get_data(as_text=True), "M1", "opens_at").startswith(text(message))
+    assert saved() == {}

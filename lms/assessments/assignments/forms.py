@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, MultipleFileField, SelectField, TextAreaField
+from wtforms import MultipleFileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from lms.assessments.assignments.services import MAX_REASON_LENGTH, MAX_TEXT_LENGTH
+from lms.core.dates import LocalDateTimeField
 
 
 class SubmissionForm(FlaskForm):
@@ -25,7 +26,6 @@ class ExtensionForm(FlaskForm):
     """Give one learner of the cohort a new deadline, with a reason."""
 
     learner = SelectField(_l("Learner"), coerce=int, validators=[InputRequired()])
-    due_at = DateTimeLocalField(
-        _l("New deadline (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
-    )
+    # Typed in the organisation's timezone, like the calendar; the field gives UTC.
+    due_at = LocalDateTimeField(_l("New deadline"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON_LENGTH)])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC
 from urllib.parse import quote
 
 from flask import (
@@ -210,10 +209,9 @@ def extensions(cohort_id: int, assessment_id: int):
     form.learner.choices = [(user.id, user.display_name) for user in _learners(cohort)]
     if form.validate_on_submit():
         learner = db.session.get(User, form.learner.data)
-        due_at = form.due_at.data.replace(tzinfo=UTC)
         try:
             services.grant_extension(
-                current_user, assessment, learner, due_at, form.reason.data, cohort
+                current_user, assessment, learner, form.due_at.data, form.reason.data, cohort
             )
         except AssignmentError as error:
             form.form_errors.append(str(error))

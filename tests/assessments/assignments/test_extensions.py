@@ -13,6 +13,7 @@ from lms.assessments.models import DeadlineExtension
 from lms.cohorts.models import ModuleCalendar
 from lms.core.time import utcnow
 from lms.extensions import db
+from tests.admin.helpers import field_errors
 from tests.factories import AssessmentFactory, CohortFactory, MembershipFactory, UserFactory
 from tests.web.helpers import log_in, text
 
@@ -105,7 +106,8 @@ def test_the_trainer_page_grants_an_extension_the_learner_then_sees(app, setting
     body = client.get(page(setting)).get_data(as_text=True)
     assert "Lina Learner" in body
     assert text("No extension yet.") in body
-    form = {"learner": setting.learner.id, "due_at": "2030-01-15T12:00", "reason": "Santé"}
+    # Typed in Paris time (winter: UTC+1), kept in UTC.
+    form = {"learner": setting.learner.id, "due_at": "2030-01-15T13:00", "reason": "Santé"}
     response = client.post(page(setting), data=form)
     assert response.headers["Location"] == page(setting)
     body = client.get(page(setting)).get_data(as_text=True)
@@ -126,6 +128,23 @@ def test_the_page_refuses_a_learner_of_another_cohort_and_bad_values(app, settin
         {"learner": setting.learner.id, "due_at": "2030-01-15T12:00", "reason": ""},
     ):
         assert client.post(page(setting), data=form).status_code == 422
+    assert db.session.scalar(db.select(db.func.count(DeadlineExtension.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("due_at", "message"),
+    [
+        ("9999-12-31T23:59", "Enter a date between the years 2000 and 2100."),
+        ("2030-03-31T02:30", "This time does not exist in Europe/Paris"),
+    ],
+)
+def test_an_impossible_deadline_is_a_field_error(app, setting, due_at, message):
+    client = app.test_client()
+    log_in(client, setting.trainer)
+    form = {"learner": setting.learner.id, "due_at": due_at, "reason": "Santé"}
+    response = client.post(page(setting), data=form)
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "due_at").startswith(text(message))
     assert db.session.scalar(db.select(db.func.count(DeadlineExtension.id))) == 0
 
 
