@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
-from lms.cohorts.models import Cohort, MembershipRole
+from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.cohorts.services import member_role
 from lms.core.csv import csv_response
 from lms.extensions import db
@@ -98,9 +98,16 @@ def heatmap(cohort_id: int):
 def learner(cohort_id: int, user_id: int):
     """Show one learner's modules, the lessons done and the competencies with their evidence."""
     cohort = load_cohort_for_staff(cohort_id)
-    user = db.get_or_404(User, user_id)
-    if member_role(user, cohort) != MembershipRole.LEARNER:
-        abort(404)
+    # The learner and their membership in one query: anyone else is not found here.
+    user = db.first_or_404(
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.id == user_id,
+            Membership.cohort_id == cohort.id,
+            Membership.role == MembershipRole.LEARNER,
+        )
+    )
     return render_template(
         "learning/manage/learner.html",
         cohort=cohort,

@@ -44,9 +44,15 @@ from lms.learning.progress import (
     CohortProgress,
     LearnerProgress,
     ModuleProgress,
+    ProgressStatus,
     module_progress,
 )
-from lms.learning.signals import cohort_requirements, module_requirements, path_requirements
+from lms.learning.signals import (
+    cohort_requirements,
+    learners_activity,
+    module_requirements,
+    path_requirements,
+)
 
 
 class LearningError(Exception):
@@ -495,15 +501,32 @@ class _CohortData:
     results: dict = field(default_factory=dict)
 
 
+def _other_activity(path: TrainingPath, learners: Sequence[User]) -> dict[int, datetime]:
+    """Ask every ``learners_activity`` receiver once: user id -> their latest activity."""
+    latest: dict[int, datetime] = {}
+    if not learners:
+        return latest
+    for _receiver, answer in learners_activity.send(path, learners=learners):
+        for user_id, at in answer.items():
+            if at is not None and (user_id not in latest or at > latest[user_id]):
+                latest[user_id] = at
+    return latest
+
+
 def _one_learner_progress(
-    learner: User, shared: _CohortData, done_at: dict[int, datetime], answers: dict[int, list[str]]
+    learner: User,
+    shared: _CohortData,
+    done_at: dict[int, datetime],
+    answers: dict[int, list[str]],
+    other_activity: datetime | None = None,
 ) -> LearnerProgress:
     """Apply the per-learner rules (the same as ``module_states``) to preloaded data."""
     done = frozenset(row.id for row in shared.lessons if row.id in done_at)
     key = (done, tuple(sorted((module_id, tuple(items)) for module_id, items in answers.items())))
     if key not in shared.results:
         shared.results[key] = _module_items(shared, done, answers)
-    return LearnerProgress(learner, shared.results[key], max(done_at.values(), default=None))
+    times = [*done_at.values(), *([other_activity] if other_activity else [])]
+    return LearnerProgress(learner, shared.results[key], max(times, default=None))
 
 
 def _module_items(
@@ -533,13 +556,19 @@ def _module_items(
 
 
 def cohort_progress(
-    cohort: Cohort, now: datetime | None = None, *, learners: Sequence[User] | None = None
+    cohort: Cohort,
+    now: datetime | None = None,
+    *,
+    learners: Sequence[User] | None = None,
+    with_activity: bool = True,
 ) -> CohortProgress:
     """Return every learner's progress in every module of the cohort's path.
 
     The queries are the same in number whatever the cohort size: learners, modules with their
-    prerequisites, required lessons, completions, calendar, and one ``cohort_requirements``
-    send. ``learners`` restricts it to some learners of the cohort (the learner page).
+    prerequisites, required lessons, completions, calendar, one ``cohort_requirements`` send and
+    one ``learners_activity`` send (the last activity counts lessons and every other domain's
+    work; ``with_activity=False`` leaves the others out, for callers that need only the states).
+    ``learners`` restricts it to some learners of the cohort (the learner page).
     """
     now = now or utcnow()
     modules = _path_modules(cohort.path_id)
@@ -550,9 +579,14 @@ def cohort_progress(
     lacking = functools.cache(_lesson_lacking())  # titles repeat for every learner
     shared = _CohortData(modules, _required_lessons(modules), calendar, now, lacking)
     answers = _cohort_answers(cohort.path, learners, modules)
+    activity = _other_activity(cohort.path, learners) if with_activity else {}
     rows = tuple(
         _one_learner_progress(
-            learner, shared, done.get(learner.id, {}), answers.get(learner.id, {})
+            learner,
+            shared,
+            done.get(learner.id, {}),
+            answers.get(learner.id, {}),
+            activity.get(learner.id),
         )
         for learner in learners
     )
@@ -569,6 +603,19 @@ def _prerequisites_of(modules: Sequence[Module]) -> dict[str, list[str]]:
 def learner_progress(cohort: Cohort, learner: User, now: datetime | None = None) -> LearnerProgress:
     """Return one learner's progress in the cohort, computed exactly as for the whole cohort."""
     return cohort_progress(cohort, now, learners=[learner]).learners[0]
+
+
+def open_module_ids(
+    cohort: Cohort, learners: Sequence[User], now: datetime | None = None
+) -> dict[int, set[int]]:
+    """Return, per learner id, the ids of the modules that are no longer locked for them."""
+    progress = cohort_progress(cohort, now, learners=learners, with_activity=False)
+    return {
+        row.learner.id: {
+            item.module.id for item in row.modules if item.status is not ProgressStatus.LOCKED
+        }
+        for row in progress.learners
+    }
 
 
 def lessons_done(learner: User, cohort: Cohort) -> list:

@@ -162,3 +162,16 @@ competency_ratings = learning_signals.signal(
     doc="Ask the current competency ratings of learners; receivers return {(user id, competency "
     "id): RatingView}.",
 )
+
+
+# Last activity: the trainer's progress pages show when each learner last did something. Learning
+# knows when lessons were done; other domains answer for their own work (assessments: quiz
+# attempts and submissions). Sent with ``sender=path`` (a ``TrainingPath``) and
+# ``learners=[users]``; each receiver returns a dict mapping a user id to an aware datetime, the
+# latest activity of that learner in the path (learners with none are left out); receivers accept
+# extra keyword arguments. Do not send it yourself: ``lms.learning.services.cohort_progress``
+# sends it once per page and keeps the latest answer per learner.
+learners_activity = learning_signals.signal(
+    "learners-activity",
+    doc="Ask when learners were last active in a path; receivers return {user id: datetime}.",
+)

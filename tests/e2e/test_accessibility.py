@@ -42,6 +42,9 @@ PAGES = {
     "learner-page": lambda w: Checked(
         "coach", f"/manage/cohorts/{w.cohort_id}/learners/{w.user_ids['reader']}"
     ),
+    "gradebook": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/gradebook"),
+    "grading-queue": lambda w: Checked("coach", "/manage/grading"),
+    "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
 }
 
 

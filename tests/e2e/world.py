@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lms.accounts.services import create_user
-from lms.assessments.models import Assessment, AssessmentKind
+from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
 from lms.cohorts.models import MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow
@@ -61,6 +61,8 @@ class LiveWorld:
     quiz_key: dict[int, bool] = field(default_factory=dict)  # M1-Q1's option ids: is correct
     assessed_cohort_id: int = 0
     phone_certificate_code: str = ""  # the phone learner's certificate, for its public page
+    marking_cohort_id: int = 0  # the keyboard grading test's cohort: two hand-ins to grade
+    released_grade_id: int = 0  # a released grade of the main cohort (its trainers may open it)
 
 
 def build_world() -> LiveWorld:
@@ -85,7 +87,36 @@ def build_world() -> LiveWorld:
         _progress(learner, cohort, path.modules, *progress, now=now)
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
+    _marking_cohort(world, path, now)
     return world
+
+
+MARKING_COHORT = "Promotion Correction"  # its trainer grades a queue by keyboard only
+
+
+def _marking_cohort(world: LiveWorld, path, now) -> None:
+    """Enrol two learners who handed in M1's assignment, in a cohort of its own trainer."""
+    cohort = create_cohort(
+        MARKING_COHORT,
+        path,
+        starts_on=(now - timedelta(days=90)).date(),
+        ends_on=(now + timedelta(days=240)).date(),
+    )
+    set_calendar(cohort, _calendar(path.modules, now))
+    world.marking_cohort_id = cohort.id
+    add_member(_person(world, "marker", "Marc Correcteur"), cohort, MembershipRole.TRAINER)
+    assignment = db.session.scalar(db.select(Assessment).filter_by(code="M1-A1"))
+    for hours, (slug, name) in enumerate((("first", "Fanny Première"), ("second", "Sam Second"))):
+        learner = _person(world, slug, name)
+        add_member(learner, cohort, MembershipRole.LEARNER)
+        SubmissionFactory(
+            assessment=assignment,
+            user=learner,
+            text="Ma vision du bien-vivre, en trois paragraphes.",
+            submitted_at=now - timedelta(days=2, hours=-hours),
+        )
+    released = db.select(Grade.id).where(Grade.state == GradeState.RELEASED).order_by(Grade.id)
+    world.released_grade_id = db.session.scalar(released.limit(1))
 
 
 def _assessed_cohort(world: LiveWorld, path, now) -> None:

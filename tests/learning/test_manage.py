@@ -58,7 +58,7 @@ def test_heatmap_shows_every_status_with_words_and_icons(client, world):
     assert '<span class="cell__count">1/2</span>' in html
     for words in ("Done", "In progress", "Open", "Locked", "Late"):
         assert text(words) in html
-    assert "<caption>" in html
+    assert '<caption id="heatmap-caption">' in html
     assert '<th scope="col" data-module="M1">' in html
 
 
@@ -261,3 +261,38 @@ def test_query_counts_do_not_grow_with_the_cohort(client, query_counter):
     large = count_page_queries(client, query_counter, learners=200)
     assert small == large
     assert max(large) <= 15
+
+
+def activity_of(html: str, user_id: int) -> str:
+    """Return the ISO date-time of a learner's "Last activity" cell, or its words."""
+    row = re.search(rf'<tr data-learner="{user_id}">(.*?)</tr>', html, re.S).group(1)
+    cell = re.search(r"<td data-activity>(.*?)</td>", row, re.S).group(1)
+    found = re.search(r'datetime="([^"]+)"', cell)
+    return found.group(1) if found else cell.strip()
+
+
+def test_last_activity_counts_quizzes_and_submissions_not_only_lessons(client, world):
+    """A quiz attempt or a hand-in later than any lesson is the learner's last activity."""
+    from datetime import UTC, datetime
+
+    from tests.factories import AssessmentFactory, QuizAttemptFactory, SubmissionFactory
+
+    m2 = world.bien_vivre.modules["M2"]
+    quiz = AssessmentFactory(module=m2, quiz=True, rubric=None, optional=True)
+    work = AssessmentFactory(module=m2, optional=True)
+    started = datetime(2025, 4, 2, 10, tzinfo=UTC)
+    QuizAttemptFactory(assessment=quiz, user=world.midway, started_at=started)  # still open
+    handed_in = datetime(2025, 4, 9, 10, tzinfo=UTC)
+    SubmissionFactory(assessment=work, user=world.starting, submitted_at=handed_in)
+    other_path = make_bien_vivre_path(codes=("M1",))  # work on another path does not count
+    SubmissionFactory(
+        assessment=AssessmentFactory(module=other_path.modules["M1"]),
+        user=world.ahead,
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    html = page(client, heatmap_url(world))
+    assert activity_of(html, world.midway.id).startswith("2025-04-02T10:00")
+    assert activity_of(html, world.starting.id).startswith("2025-04-09T10:00")
+    assert activity_of(html, world.ahead.id).startswith("2025-03-03")  # its last lesson
+    by_activity = row_names(page(client, heatmap_url(world, sort="activity")))
+    assert by_activity == ["Alix Starting", "Émile Midway", "Zoé Ahead"]

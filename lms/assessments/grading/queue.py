@@ -1,10 +1,16 @@
 """The trainers' grading queue: submitted work and evaluations to record, in one query.
 
-An item is a submission (assignments) or a learner × evaluation whose module is open in the
-learner's cohort calendar (there is nothing to submit: the trainer records the result). Only
-learners of the cohorts the user trains appear (administrators: every cohort). The two kinds are
-one ``UNION ALL`` so that filtering, ordering (oldest first) and paging happen in the database:
-the page costs the same few queries for 10 or 500 learners.
+An item is a submission (assignments) or a learner × evaluation (there is nothing to submit: the
+trainer records the result). An evaluation not recorded yet is listed once its module is open
+for that learner: opened by the cohort's calendar AND its prerequisites completed, as the
+chronology engine says (``lms.learning.services.open_module_ids``, asked only for the learners
+with such an evaluation, a constant number of queries per cohort concerned). Only learners of the
+cohorts the user trains appear (administrators: every cohort). The two kinds are one
+``UNION ALL`` so that filtering, ordering (oldest first) and paging happen in the database: the
+page costs the same few queries for 10 or 500 learners.
+
+The queue opens on the work that needs the trainer (to grade, to record, being graded); a state
+filter shows one state (graded, returned, released…), and ``all`` every state.
 
 Work belongs to a learner, not to a cohort (a submission or an evaluation grade has no cohort),
 so an item appears ONCE even when its learner learns in several of the user's cohorts that follow
@@ -51,15 +57,20 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalenda
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
 from lms.extensions import db
+from lms.learning.services import open_module_ids
 
 STATES = ("to_grade", "grading", "graded", "returned", "released")
+EVERY_STATE = "all"  # the state filter that shows work in every state
 NEEDS_WORK = ("to_grade", "to_record", "grading")
 PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """What the queue shows: ids of a cohort, module and assessment, and a state (all optional)."""
+    """What the queue shows: ids of a cohort, module and assessment, and a state (all optional).
+
+    No state means the work that needs the trainer (``NEEDS_WORK``); ``EVERY_STATE``, all work.
+    """
 
     cohort_id: int | None = None
     module_id: int | None = None
@@ -74,7 +85,7 @@ class QueueFilters:
             cohort_id=positive_int(args.get("cohort")),
             module_id=positive_int(args.get("module")),
             assessment_id=positive_int(args.get("assessment")),
-            state=state if state in STATES else None,
+            state=state if state in (*STATES, EVERY_STATE) else None,
         )
 
     def as_args(self) -> dict[str, int | str]:
@@ -145,8 +156,15 @@ def _is_current_context(learner, scope):
     )
 
 
-def _items(user: User, cohort_id: int | None = None):
-    """Return the union of submissions and evaluations in the user's scope, as a subquery."""
+# (learner id, assessment id) of evaluations to record whose module is locked for the learner.
+Locked = frozenset[tuple[int, int]]
+
+
+def _items(user: User, cohort_id: int | None = None, locked: Locked = frozenset()):
+    """Return the union of submissions and evaluations in the user's scope, as a subquery.
+
+    Evaluations of ``locked`` that have no grade yet are left out (see ``locked_evaluations``).
+    """
     learner = aliased(Membership)
     scope = scope_cohorts(user, cohort_id)
     in_scope = and_(learner.role == MembershipRole.LEARNER, learner.cohort_id.in_(scope))
@@ -210,7 +228,46 @@ def _items(user: User, cohort_id: int | None = None):
         )
         .where(_is_current_context(learner, scope))
     )
+    if locked:
+        pair = tuple_(learner.user_id, Assessment.id)
+        evaluations = evaluations.where(or_(Grade.id.is_not(None), pair.not_in(sorted(locked))))
     return union_all(submissions, evaluations).subquery("queue")
+
+
+def locked_evaluations(user: User, cohort_id: int | None = None) -> Locked:
+    """Return the evaluations to record in the user's scope whose module the learner cannot open.
+
+    The calendar part of the rule is in SQL; the prerequisites need the chronology engine, so the
+    candidates (evaluations with no grade, in modules the calendar opened) are loaded in one
+    query with their learners, then each cohort concerned is asked once for its learners' states.
+    """
+    q = _items(user, cohort_id)
+    candidates = db.session.execute(
+        db.select(User, q.c.cohort_id, q.c.assessment_id, Assessment.module_id)
+        .select_from(q)
+        .join(User, User.id == q.c.learner_id)
+        .join(Assessment, Assessment.id == q.c.assessment_id)
+        .where(q.c.state == "to_record")
+    ).all()
+    if not candidates:
+        return frozenset()
+    by_cohort: dict[int, dict[int, User]] = {}
+    for learner, cohort_id_, _assessment_id, _module_id in candidates:
+        by_cohort.setdefault(cohort_id_, {})[learner.id] = learner
+    cohorts = db.session.scalars(
+        db.select(Cohort).where(Cohort.id.in_(by_cohort)).options(joinedload(Cohort.path))
+    )
+    opened: dict[tuple[int, int], set[int]] = {}
+    for cohort in cohorts:
+        for learner_id, modules in open_module_ids(
+            cohort, list(by_cohort[cohort.id].values())
+        ).items():
+            opened[(cohort.id, learner_id)] = modules
+    return frozenset(
+        (learner.id, assessment_id)
+        for learner, cohort_id_, assessment_id, module_id in candidates
+        if module_id not in opened.get((cohort_id_, learner.id), set())
+    )
 
 
 def _newer_version_exists():
@@ -227,9 +284,9 @@ def _newer_version_exists():
     )
 
 
-def _filtered(user: User, filters: QueueFilters):
+def _filtered(user: User, filters: QueueFilters, locked: Locked = frozenset()):
     """Return the select of queue items matching the filters, with their display names."""
-    q = _items(user, filters.cohort_id)
+    q = _items(user, filters.cohort_id, locked)
     query = (
         db.select(q, User.display_name, Assessment.title, Module.code, Cohort.name)
         .select_from(q)
@@ -244,9 +301,11 @@ def _filtered(user: User, filters: QueueFilters):
         query = query.where(Assessment.module_id == filters.module_id)
     if filters.assessment_id is not None:
         query = query.where(q.c.assessment_id == filters.assessment_id)
-    if filters.state == "to_grade":
+    if filters.state is None:
+        query = query.where(q.c.state.in_(NEEDS_WORK))
+    elif filters.state == "to_grade":
         query = query.where(q.c.state.in_(("to_grade", "to_record")))
-    elif filters.state is not None:
+    elif filters.state != EVERY_STATE:
         query = query.where(q.c.state == filters.state)
     return query, q
 
@@ -263,7 +322,7 @@ def _order(q) -> tuple:
 
 def queue_page(user: User, filters: QueueFilters, page: int = 1) -> tuple[list[QueueItem], int]:
     """Return one page of the queue (oldest first) and the number of matching items."""
-    query, q = _filtered(user, filters)
+    query, q = _filtered(user, filters, locked_evaluations(user, filters.cohort_id))
     total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
         query.order_by(*_order(q)).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
@@ -276,29 +335,32 @@ def next_item(
 ) -> QueueItem | None:
     """Return the item after ``after_grade_id`` in the filtered queue that still needs work.
 
-    Without a state filter, "needs work" means to grade, to record or being graded; with one,
-    the items in that state. Past the end of the queue, the first item that needs work before
-    the current one comes next (see the module doc); the current item itself never does. A
-    filter on a finished state (graded, returned, released) walks the queue once: its items stay
-    in that state when saved, so going round again would never end.
+    Without a state filter or with ``all``, "needs work" means to grade, to record or being
+    graded; with one, the items in that state. Past the end of the queue, the first item that
+    needs work before the current one comes next (see the module doc); the current item itself
+    never does. A filter on a finished state (graded, returned, released) walks the queue once:
+    its items stay in that state when saved, so going round again would never end.
     """
-    query, q = _filtered(user, filters)
-    if filters.state is None:
+    locked = locked_evaluations(user, filters.cohort_id)
+    needs_work = filters.state in (None, EVERY_STATE, *NEEDS_WORK)
+    query, q = _filtered(user, filters, locked)
+    if filters.state == EVERY_STATE:
         query = query.where(q.c.state.in_(NEEDS_WORK))
     if after_grade_id is not None:
         query = query.where(func.coalesce(q.c.grade_id, 0) != after_grade_id)
-        position = _position(user, filters, after_grade_id)
+        position = _position(user, filters, after_grade_id, locked)
         after = query.join(position, true()).where(tuple_(*_order(q)) > tuple_(*position.c))
         row = db.session.execute(after.order_by(*_order(q)).limit(1)).first()
-        if row is not None or filters.state not in (None, *NEEDS_WORK):
+        if row is not None or not needs_work:
             return _item(row) if row else None
     row = db.session.execute(query.order_by(*_order(q)).limit(1)).first()
     return _item(row) if row else None
 
 
-def _position(user: User, filters: QueueFilters, grade_id: int):
+def _position(user: User, filters: QueueFilters, grade_id: int, locked: Locked):
     """Return a one-row subquery: where the grade's item stands in the queue's order."""
-    query, q = _filtered(user, QueueFilters(cohort_id=filters.cohort_id))
+    every = QueueFilters(cohort_id=filters.cohort_id, state=EVERY_STATE)
+    query, q = _filtered(user, every, locked)
     return query.with_only_columns(*_order(q)).where(q.c.grade_id == grade_id).subquery("current")
 
 

@@ -432,11 +432,38 @@ def event_words() -> dict[str, str]:
         "grade.release": _("Released"),
         "grade.return": _("Returned for revision"),
         "refused": _("Conflict: change refused"),
+        "with_score": _("%(event)s: %(change)s"),
     }
 
 
+# The events that record levels: their score is shown even when it did not change.
+_SCORING_ACTIONS = ("grade.save", "grade.finish")
+
+
 def event_label(event: GradeEvent, words: Mapping[str, str]) -> str:
-    """Name a history event in words: a refused change says so; an unknown code stays as is."""
-    if not event.accepted:
-        return words["refused"]
-    return words.get(event.action, event.action)
+    """Name a history event in words, with the score it changed ("Grade saved: – → 6/9").
+
+    A refused change says so; an unknown code stays as it is. No score is shown while there is
+    none, nor for an event that left it as it was (a release); never "None".
+    """
+    label = words["refused"] if not event.accepted else words.get(event.action, event.action)
+    change = _score_change(event)
+    return label if change is None else words["with_score"] % {"event": label, "change": change}
+
+
+def _score_change(event: GradeEvent) -> str | None:
+    """Return "before → after" of the event's score out of the maximum, or None (see above)."""
+    before, after = event.before or {}, event.after or {}
+    if "score" not in after:
+        return None  # a refused attempt records the levels it wanted, not a score
+    old, new = before.get("score"), after.get("score")
+    if (old is None and new is None) or (old == new and event.action not in _SCORING_ACTIONS):
+        return None
+    maximum = event.grade.max_score if event.grade is not None else None
+
+    def out_of(score: Any) -> str:
+        if score is None:
+            return "–"
+        return f"{score}/{maximum}" if maximum is not None else str(score)
+
+    return f"{out_of(old)} → {out_of(new)}"

@@ -9,6 +9,9 @@ a submitted quiz attempt marked passed, or, for assignments and evaluations, a R
 marked passed (``lms.assessments.results.released``): a grade not released yet does not complete
 the module, otherwise the learner would read the result from their progress.
 
+Last activity (``last_activity``): when each learner last started or submitted a quiz attempt or
+handed in work, for the trainer's progress pages.
+
 Competency ratings (``rate_competencies``): each released rubric choice evidences the proficiency
 of its level for the competency of its criterion. Per learner, competency and assessment only the
 latest released grade counts (a revised work replaces the earlier one); the path's
@@ -22,11 +25,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, true, union
+from sqlalchemy import bindparam, func, true, union, union_all
 
 from lms.assessments.models import (
     Assessment,
@@ -35,13 +39,18 @@ from lms.assessments.models import (
     GradeChoice,
     QuizAttempt,
     RubricLevel,
+    Submission,
 )
 from lms.assessments.registry import ASSESSMENT_TYPES
 from lms.assessments.results.released import is_released, released_at
 from lms.curriculum.models import RatingRule, TrainingPath
 from lms.extensions import db
 from lms.learning.ratings import RatingView
-from lms.learning.signals import competency_ratings, connect_cohort_requirements
+from lms.learning.signals import (
+    competency_ratings,
+    connect_cohort_requirements,
+    learners_activity,
+)
 
 
 def passed_pairs(learner_ids):
@@ -111,6 +120,27 @@ def missing_assessments(
             if (user_id, assessment_id) not in done:
                 missing.setdefault((user_id, module_id), []).append(message(title))
     return missing
+
+
+@learners_activity.connect
+def last_activity(
+    path: TrainingPath, *, learners: Sequence[Any], **kwargs: Any
+) -> dict[int, datetime]:
+    """Return when each learner last took a quiz or handed in work of the path (one query)."""
+    learner_ids = [learner.id for learner in learners]
+    if not learner_ids:
+        return {}
+    of_path = db.select(Assessment.id).where(Assessment.path_id == path.id)
+    attempts = db.select(
+        QuizAttempt.user_id.label("user_id"),
+        func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at).label("at"),
+    ).where(QuizAttempt.user_id.in_(learner_ids), QuizAttempt.assessment_id.in_(of_path))
+    submissions = db.select(Submission.user_id, Submission.submitted_at).where(
+        Submission.user_id.in_(learner_ids), Submission.assessment_id.in_(of_path)
+    )
+    work = union_all(attempts, submissions).subquery("work")
+    latest = db.select(work.c.user_id, func.max(work.c.at)).group_by(work.c.user_id)
+    return {user_id: at for user_id, at in db.session.execute(latest) if at is not None}
 
 
 class Evidence(NamedTuple):

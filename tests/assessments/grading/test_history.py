@@ -19,6 +19,11 @@ def world():
     return make_grading_world()
 
 
+def table_of(html: str) -> str:
+    """Return the history table of a grading page."""
+    return html.split('id="grade-history"')[1].split("</table>")[0]
+
+
 def history(html: str) -> list[str]:
     """Return the words of the history's "What" column, in order."""
     table = html.split('id="grade-history"')[1].split("</table>")[0]
@@ -45,13 +50,15 @@ def _graded_released_and_refused(app, world):
 def test_the_history_names_each_event_in_words(app, world):
     client, url = _graded_released_and_refused(app, world)
     html = client.get(url).get_data(as_text=True)
+    # The world's rubric: two criteria worth up to 2 points each.
     assert history(html) == [
         "Grading started",
-        "Grade saved",
-        "Grade saved and marked graded",
+        "Grade saved: – → 2/4",
+        "Grade saved and marked graded: 2/4 → 3/4",
         "Conflict: change refused",
         "Released",
     ]
+    assert "None" not in table_of(html)
     table = html.split('id="grade-history"')[1].split("</table>")[0]
     assert "grade.save" not in re.sub(r'data-action="[^"]*"', "", table)
     assert "Graded → Released" in table  # states in words too
@@ -64,8 +71,8 @@ def test_the_history_speaks_french_to_a_french_trainer(app, world):
     html = client.get(url).get_data(as_text=True)
     assert history(html) == [
         "Correction commencée",
-        "Note enregistrée",
-        "Note enregistrée et marquée corrigée",
+        "Note enregistrée : – → 2/4",
+        "Note enregistrée et marquée corrigée : 2/4 → 3/4",
         "Conflit : modification refusée",
         "Publié",
     ]
@@ -81,6 +88,14 @@ def test_a_return_for_revision_reads_returned_for_revision(app, world):
     url = f"/manage/grading/grades/{grade.id}"
     client.post(url, data=grade_form(grade, {}, action="return", feedback="Complétez."))
     assert history(client.get(url).get_data(as_text=True))[-1] == "Returned for revision"
+
+
+def test_a_save_that_clears_every_level_reads_its_score_went_back_to_none():
+    grade = services.Grade(max_score=9)
+    event = services.GradeEvent(
+        action="grade.save", accepted=True, grade=grade, before={"score": 6}, after={"score": None}
+    )
+    assert services.event_label(event, services.event_words()) == "Grade saved: 6/9 → –"
 
 
 def test_an_unknown_action_code_is_shown_as_it_is():

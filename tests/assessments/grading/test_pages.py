@@ -10,7 +10,12 @@ from lms.assessments.grading import services
 from lms.assessments.models import Grade, GradeEvent, GradeState
 from lms.extensions import db
 from tests.assessments.grading.support import grade_form, make_grading_world, reload
-from tests.factories import MembershipFactory, SubmissionFactory, UserFactory
+from tests.factories import (
+    LessonCompletionFactory,
+    MembershipFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 from tests.learning.helpers import make_bien_vivre_path
 from tests.web.helpers import log_in
 
@@ -174,7 +179,9 @@ def test_saving_and_marking_graded_computes_the_score_on_the_server(trainer_clie
     grade = reload(grade)
     assert (grade.state, grade.score, grade.passed) == (GradeState.GRADED, 3, True)
     html = trainer_client.get(f"/manage/grading/grades/{grade.id}").get_data(as_text=True)
-    assert "Score: 3 / 4" in html
+    assert "Saved score: 3 / 4 · Passed" in html
+    # The score of the levels shown checked, computed by the server too (the script updates it).
+    assert 'Score of the chosen levels: <span data-live="score">3</span> / 4' in html
 
 
 def test_a_level_of_another_criterion_is_a_field_error_and_nothing_is_saved(trainer_client, world):
@@ -307,7 +314,7 @@ def test_returning_lets_the_learner_submit_a_new_version(trainer_client, world):
     assert reload(grade).state == GradeState.RETURNED
     assert editing_closed_reason(reload(grade).submission) is None
     newer = SubmissionFactory(assessment=world.assignment, user=world.learner, version=2, text="v2")
-    html = trainer_client.get("/manage/grading").get_data(as_text=True)
+    html = trainer_client.get("/manage/grading?state=all").get_data(as_text=True)
     assert (str(world.learner.id), "returned") in rows(html)
     assert (
         str(world.learner.id),
@@ -379,3 +386,31 @@ def test_a_release_from_a_stale_page_answers_409_and_is_recorded(trainer_client,
     last = db.session.scalars(db.select(GradeEvent).order_by(GradeEvent.id.desc())).first()
     assert not last.accepted
     assert last.after["state"] == "released"
+
+
+def test_the_queue_opens_on_work_to_grade_and_leaves_released_work_to_a_filter(
+    trainer_client, world
+):
+    grade = start(trainer_client, world)
+    url = f"/manage/grading/grades/{grade.id}"
+    trainer_client.post(url, data=grade_form(grade, world.levels(2, 2), action="finish"))
+    trainer_client.post(url, data=grade_form(reload(grade), {}, action="release"))
+    learner = str(world.learner.id)
+    html = trainer_client.get("/manage/grading").get_data(as_text=True)
+    assert rows(html) == [(learner, "to_record")]  # the evaluation; not the released work
+    assert "Work to grade, oldest first" in html
+    released = trainer_client.get("/manage/grading?state=released").get_data(as_text=True)
+    assert rows(released) == [(learner, "released")]
+    every = trainer_client.get("/manage/grading?state=all").get_data(as_text=True)
+    assert sorted(rows(every)) == [(learner, "released"), (learner, "to_record")]
+
+
+def test_an_evaluation_is_listed_once_its_module_is_open_for_the_learner(trainer_client, world):
+    """M2 is open in the calendar, but not to a learner who has not completed M1 yet."""
+    beginner = world.bien_vivre.enrol_learner(display_name="Bea Beginner")
+    html = trainer_client.get("/manage/grading").get_data(as_text=True)
+    assert (str(beginner.id), "to_record") not in rows(html)
+    assert (str(world.learner.id), "to_record") in rows(html)
+    LessonCompletionFactory(user=beginner, lesson=world.bien_vivre.lessons["M1"])  # M1 done
+    html = trainer_client.get("/manage/grading").get_data(as_text=True)
+    assert (str(beginner.id), "to_record") in rows(html)

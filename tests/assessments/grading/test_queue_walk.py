@@ -86,7 +86,10 @@ def test_save_and_next_stays_in_the_filtered_queue_and_comes_back_to_it(trainer_
 
 def test_save_and_next_keeps_the_module_filter(app, trainer_client, world):
     m1 = world.bien_vivre.modules["M1"]
-    other = AssessmentFactory(module=m1, rubric=RubricFactory(path=world.bien_vivre.path))
+    # Optional: M1 stays completed, so M2's evaluations stay open to record.
+    other = AssessmentFactory(
+        module=m1, rubric=RubricFactory(path=world.bien_vivre.path), optional=True
+    )
     SubmissionFactory(assessment=other, user=world.learner, text="M1")  # the newest of all
     kept = urlencode({"module": world.bien_vivre.modules["M2"].id})
     first = trainer_client.post(

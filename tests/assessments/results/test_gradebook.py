@@ -147,8 +147,11 @@ def test_the_trainer_sees_unreleased_grades_marked(client, book_world):
     log_in(client, trainer)
     html = page(client, f"/manage/cohorts/{bien_vivre.cohort.id}/gradebook")
     assert "Awa Apprenante" in html
-    assert '<td class="num" data-state="graded">50 <small class="gradebook__unreleased">' in html
-    assert html.count("not released") == 2  # the explanation, then the one cell
+    assert (
+        '<td class="num" data-state="graded">50<span class="gradebook__unreleased" '
+        'aria-hidden="true">*</span><span class="visually-hidden"> (not released)</span>' in html
+    )
+    assert html.count("not released") == 3  # the explanation, the legend, then the one cell
     assert '<td class="num" data-state="released">100</td>' in html
 
 
