@@ -49,6 +49,7 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from lms.core.formatting import install_filters
     from lms.core.i18n import select_locale, template_translations
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -57,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_translations)
+    install_filters(app)
     login_manager.init_app(app)
     limiter.init_app(app)
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from lms.accounts.forms import no_control_characters
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email
+from lms.admin.audit_words import action_words
 from lms.admin.services import AuditFilters
 from lms.core.dates import LocalDateField
 
@@ -117,7 +118,7 @@ class AuditFilterForm(FilterForm):
         """Offer the recorded actions in the action list."""
         self.action.choices = [
             SelectChoice("", _l("Any action")),
-            *(SelectChoice(name, name) for name in actions),
+            *(SelectChoice(name, action_words(name)) for name in actions),
         ]
 
     def validate_date_to(self, field) -> None:

@@ -15,6 +15,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.accounts.permissions import admin_required
 from lms.accounts.services import AccountError, update_user
+from lms.admin.audit_words import action_words
 from lms.admin.forms import AuditFilterForm, NewUserForm, UserFilterForm, UserForm
 from lms.admin.services import (
     audit_actions,
@@ -283,7 +284,11 @@ def audit():
     form = audit_filter_form()
     pagination = audit_page(form.filters(), page_number()) if form.validate() else None
     return render_template(
-        "admin/audit_list.html", form=form, pagination=pagination, args=link_args(form)
+        "admin/audit_list.html",
+        form=form,
+        pagination=pagination,
+        args=link_args(form),
+        action_words=action_words,
     )
 
 

@@ -38,10 +38,14 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def reason_field(label, validators=()) -> TextAreaField:
-    """Return a reason text area: at most MAX_REASON_LENGTH characters, paragraphs allowed."""
+def reason_field(label, validators=(), *, field_id: str | None = None) -> TextAreaField:
+    """Return a reason text area: at most MAX_REASON_LENGTH characters, paragraphs allowed.
+
+    ``field_id`` tells apart the reasons of forms shown on one page (its name stays "reason").
+    """
     return TextAreaField(
         label,
+        id=field_id,
         validators=[*validators, Length(max=MAX_REASON_LENGTH), multiline_text],
         filters=[strip],
     )
@@ -87,7 +91,7 @@ class IssueForm(FlaskForm):
 class RevokeForm(FlaskForm):
     """Revoke a certificate: a reason and an explicit confirmation."""
 
-    reason = reason_field(_l("Reason for revoking"), [DataRequired()])
+    reason = reason_field(_l("Reason for revoking"), [DataRequired()], field_id="revoke-reason")
     confirm = BooleanField(
         _l("I confirm: anyone who checks this certificate will see that it is revoked."),
         validators=[DataRequired(message=_l("Tick the box to confirm the revocation."))],
@@ -97,7 +101,7 @@ class RevokeForm(FlaskForm):
 class ReissueForm(FlaskForm):
     """Re-issue a certificate (e.g. after a name correction): a reason is required."""
 
-    reason = reason_field(_l("Reason for re-issuing"), [DataRequired()])
+    reason = reason_field(_l("Reason for re-issuing"), [DataRequired()], field_id="reissue-reason")
 
 
 class FilterForm(FlaskForm):

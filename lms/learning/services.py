@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +33,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.signals import learners_progress_count
+from lms.core.formatting import format_moment
 from lms.core.time import utcnow
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
@@ -320,7 +320,7 @@ def explain_lock(state: ModuleState) -> str:
     if state.opens_at is None:
         reasons.append(_("it is not on the cohort's calendar yet"))
     elif not state.calendar_opened:
-        reasons.append(_("it opens on %(date)s", date=format_datetime(state.opens_at)))
+        reasons.append(_("it opens on %(date)s", date=format_moment(state.opens_at)))
     return _("%(module)s is locked: %(reasons)s", module=state.code, reasons="; ".join(reasons))
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from lms.accounts.models import AuditEvent
+from lms import ROOT
+from lms.accounts.models import AuditEvent, TokenPurpose
+from lms.admin.audit_words import ACTION_WORDS, action_words
 from lms.extensions import db
 from tests.admin.helpers import field_errors, listed_events
 from tests.factories import AuditEventFactory, UserFactory
@@ -79,16 +82,52 @@ def test_events_are_listed_newest_first_with_actor_object_and_change(client, eve
     )
     assert "bob@example.org" in html
     assert text("System") in html
-    assert "user.grant_admin" in html
+    assert f'<td data-action="user.grant_admin">{text("Administrator rights granted")}</td>' in html
     assert "<del>False</del>" in html
     assert "<ins>True</ins>" in html
     assert "Cohort #3" in html
 
 
-def test_action_choices_are_the_recorded_actions(client, events):
+def test_action_choices_are_the_recorded_actions_in_words(client, events):
     html = page(client)
     for action in ("user.create", "user.grant_admin", "cohort.archive", "user.update"):
-        assert f'<option value="{action}">' in html
+        assert f'<option value="{action}">{action_words(action)}</option>' in html
+    assert text("Cohort archived") in html
+
+
+def test_an_action_without_words_is_shown_as_its_code(client, admin):
+    AuditEventFactory(actor=admin, action="unknown.action")
+    assert '<td data-action="unknown.action">unknown.action</td>' in page(client)
+
+
+def recorded_actions() -> set[str]:
+    """Return the action codes the application's sources give record_audit_event."""
+    found = set()
+    for source in (ROOT / "lms").rglob("*.py"):
+        code = source.read_text(encoding="utf-8")
+        if "record_audit_event(" in code:
+            found |= set(
+                re.findall(
+                    r'"((?:user|cohort|membership|certificate|certification|'
+                    r'assessment|grade)\.[a-z_0-9]+)"',
+                    code,
+                )
+            )
+    # Made from a token's purpose: f"user.password_{record.purpose.value}".
+    found |= {f"user.password_{purpose.value}" for purpose in TokenPurpose}
+    return found
+
+
+def test_every_recorded_action_has_words():
+    grading_only = {  # the grading history's own events, never in the audit log
+        "grade.conflict",
+        "grade.finish",
+        "grade.release",
+        "grade.return",
+        "grade.save",
+        "grade.start",
+    }
+    assert recorded_actions() - grading_only - set(ACTION_WORDS) == set()
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def test_the_eligibility_page_says_who_is_eligible_and_what_each_learner_lacks(w
 
     assert f'data-learner="{ready.id}" data-eligible="true"' in html
     assert f'data-learner="{beginner.id}" data-eligible="false"' in html
-    assert text("1 of 2 learners are eligible for the path certificate.") in html
+    assert text("1 of 2 learners is eligible for the path certificate.") in html
     # C1.2 is below its level (with the scale's label); C2.1 has no evidence at all.
     assert "C1.2 Compétence C1.2: 2 (en cours d&#39;acquisition), 3 (acquis) required" in html
     assert "C2.1 Compétence C2.1: no evidence yet, 3 (acquis) required" in html

@@ -76,6 +76,9 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
             "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "live.sqlite3"),
             "INSTANCE_PATH": str(folder / "instance"),
             "WTF_CSRF_ENABLED": True,
+            "CERTIFICATE_SIGNATORY_NAME": "Claire Signataire",
+            "CERTIFICATE_SIGNATORY_TITLE": "Directrice des formations",
+            "CERTIFICATE_PLACE": "Lyon",
         }
     )
     with live_app.app_context():
@@ -83,6 +86,7 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
         world = build_world()
         db.session.commit()
     world.endpoints = frozenset(live_app.view_functions)
+    world.url_map = live_app.url_map
     with serving(live_app) as url:
         world.url = url
         yield world

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.e2e.world import LiveWorld
@@ -14,6 +17,11 @@ def log_in(page: Page, world: LiveWorld, slug: str) -> None:
     page.locator("#password").fill(world.password)
     page.locator("form[action^='/login'] [type=submit]").click()
     expect(page).not_to_have_url(f"{world.url}/login")
+    if slug in world.totp_secrets:  # the second step: a code of the authenticator app
+        expect(page).to_have_url(f"{world.url}/login/two-factor")
+        page.locator("#code").fill(pyotp.TOTP(world.totp_secrets[slug]).now())
+        page.locator("form[action^='/login/two-factor'] [type=submit]").click()
+        expect(page).not_to_have_url(re.compile("/login"))
 
 
 def choose_language(page: Page, locale: str) -> None:

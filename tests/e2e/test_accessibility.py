@@ -24,13 +24,15 @@ BROWSER_LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 class Checked:
     """A page to check: who looks at it, its address, the status it answers, its endpoint."""
 
-    person: str
+    person: str | None  # None: a visitor who is not logged in
     url: str
     status: int = 200
     endpoint: str | None = None
+    lands_on: str | None = None  # where the address leads, when it redirects
 
 
 PAGES = {
+    # A learner
     "dashboard": lambda w: Checked("reader", "/dashboard"),
     "module": lambda w: Checked("reader", f"/modules/{w.modules['M2']}"),
     "lesson": lambda w: Checked(
@@ -38,14 +40,88 @@ PAGES = {
     ),
     "locked-module": lambda w: Checked("reader", f"/modules/{w.modules['M5']}", 403),
     "competencies": lambda w: Checked("reader", "/competencies", endpoint="learning.competencies"),
+    "quiz": lambda w: Checked("examinee", f"/assessments/{w.assessments['M1-Q1']}/quiz"),
+    "quiz-attempt": lambda w: Checked(
+        "candidate", f"/assessments/{w.assessments['M1-Q1']}/quiz/attempts/{w.attempts['open']}"
+    ),
+    "quiz-review": lambda w: Checked(
+        "examinee",
+        f"/assessments/{w.assessments['M1-Q1']}/quiz/attempts/{w.attempts['submitted']}/review",
+    ),
+    "assignment": lambda w: Checked(
+        "candidate", f"/assessments/{w.assessments['M1-A1']}/assignment"
+    ),
+    "evaluation": lambda w: Checked(
+        "laureate", f"/assessments/{w.assessments['M5-E1']}/evaluation"
+    ),
+    "my-certificates": lambda w: Checked("laureate", "/certificates"),
+    "password": lambda w: Checked("reader", "/account/password"),
+    "sessions": lambda w: Checked("reader", "/account/sessions"),
+    "two-factor-enrolment": lambda w: Checked("reader", "/account/two-factor"),
+    "not-found": lambda w: Checked("reader", "/modules/999999", 404),
+    # A trainer
+    "my-cohorts": lambda w: Checked("coach", "/manage/cohorts/"),
     "heatmap": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/progress"),
     "learner-page": lambda w: Checked(
         "coach", f"/manage/cohorts/{w.cohort_id}/learners/{w.user_ids['reader']}"
     ),
     "gradebook": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/gradebook"),
-    "grading-queue": lambda w: Checked("coach", "/manage/grading"),
-    "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
+    "grading-queue": lambda w: Checked("assessor", "/manage/grading"),
+    "grading": lambda w: Checked("assessor", f"/manage/grading/grades/{w.grade_id}"),
+    "extensions": lambda w: Checked(
+        "assessor",
+        f"/manage/cohorts/{w.certified_cohort_id}/assessments/{w.assessments['M1-A1']}/extensions",
+    ),
+        "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
+    # An administrator
+    "admin": lambda w: Checked("admin", "/admin/"),
+    "admin-users": lambda w: Checked("admin", "/admin/users"),
+    "admin-user-new": lambda w: Checked("admin", "/admin/users/new"),
+    "admin-user-edit": lambda w: Checked("admin", f"/admin/users/{w.user_ids['reader']}/edit"),
+    "admin-audit": lambda w: Checked("admin", "/admin/audit"),
+    "admin-cohorts": lambda w: Checked("admin", "/admin/cohorts/"),
+    "admin-cohort-new": lambda w: Checked("admin", "/admin/cohorts/new"),
+    "admin-cohort-edit": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/edit"),
+    "admin-calendar": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/calendar"),
+    "admin-members": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/members"),
+    "admin-import": lambda w: Checked("admin", "/admin/cohorts/import"),
+    "admin-certificates": lambda w: Checked("admin", "/admin/certificates"),
+    "admin-certificate": lambda w: Checked("admin", f"/admin/certificates/{w.certificate_id}"),
+    "admin-eligibility": lambda w: Checked(
+        "admin", f"/admin/cohorts/{w.certified_cohort_id}/eligibility"
+    ),
+    "admin-certification": lambda w: Checked(
+        "admin",
+        f"/admin/cohorts/{w.certified_cohort_id}/learners/{w.user_ids['laureate']}/certification",
+    ),
+    "admin-batch": lambda w: Checked("admin", f"/admin/certificate-batches/{w.batch_id}"),
+    "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
+    # Anyone
+    "verification": lambda w: Checked(None, f"/verify/{w.certificate_code}"),
+    "verification-unknown": lambda w: Checked(None, "/verify/NO-SUCH-CODE", 404),
+    "verification-by-file": lambda w: Checked(None, "/verify/check"),
+    "forgot-password": lambda w: Checked(None, "/password/forgot"),
+    "reset-password": lambda w: Checked(
+        None, f"/password/reset/{w.reset_token}", lands_on="/password/reset/choose"
+    ),
 }
+# Addresses that answer no HTML page (files, CSV, JSON, probes), or only redirect elsewhere.
+NOT_PAGES = {
+    "admin.audit_csv",
+    "assignments.download",
+    "certificates.verify_json",
+    "certificates_admin.download",
+    "certificates_admin.eligibility_csv",
+    "gradebook.export",
+    "health.healthz",
+    "health.readyz",
+    "learning.home",  # redirects to the dashboard (or the login page)
+    "learning_manage.progress_csv",
+    "my_certificates.download",
+    "static",
+}
+# Checked by the tests below, with what leads to them (a form error, a pending login).
+OWN_TESTS = {"accounts.login", "accounts.login_two_factor"}
 
 
 def violations_report(violations: list[dict]) -> str:
@@ -59,22 +135,62 @@ def violations_report(violations: list[dict]) -> str:
 
 
 def assert_no_violation(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail with the violations' details."""
+    """Run axe-core on the page as it is now; fail with the violations' details.
+
+    Then what axe leaves out: an id given twice, a label whose ``for`` names no form field.
+    """
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     assert not violations, "\n" + violations_report(violations)
+    assert page.evaluate(DUPLICATE_IDS) == [], "ids given to more than one element"
+    assert page.evaluate(ORPHAN_LABELS) == [], "labels whose for names no form field"
+    assert page.evaluate(NAMES_WITHOUT_LABEL) == [], "names that do not contain the visible text"
+
+
+DUPLICATE_IDS = """() => {
+    const seen = new Map();
+    for (const element of document.querySelectorAll("[id]")) {
+        seen.set(element.id, (seen.get(element.id) || 0) + 1);
+    }
+    return [...seen].filter(([, count]) => count > 1).map(([id]) => id);
+}"""
+# WCAG 2.5.3 (label in name): a control named by aria-label says its visible words too.
+NAMES_WITHOUT_LABEL = """() => {
+    const words = (text) => text.replace(/\\s+/g, " ").trim().toLowerCase();
+    return [...document.querySelectorAll("a[aria-label], button[aria-label]")]
+        .filter((control) => !words(control.ariaLabel).includes(words(control.innerText)))
+        .map((control) => `${control.innerText} / ${control.ariaLabel}`);
+}"""
+ORPHAN_LABELS = """() => {
+    const FIELDS = "input:not([type=hidden]), select, textarea, button, meter, output, progress";
+    return [...document.querySelectorAll("label[for]")]
+    .filter((label) => {
+        const target = document.getElementById(label.htmlFor);
+        return !target || !target.matches(FIELDS);
+    })
+    .map((label) => label.htmlFor);
+}"""
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_has_no_wcag_violation(page_as, live_world: LiveWorld, name: str, locale: str):
+def test_page_has_no_wcag_violation(
+    request, page_as, browser: Browser, live_world: LiveWorld, name: str, locale: str
+):
     checked = PAGES[name](live_world)
     if checked.endpoint and checked.endpoint not in live_world.endpoints:
         pytest.skip(f"the {name} page ({checked.endpoint}) does not exist yet")
-    page = page_as(checked.person)
-    assert page.goto(checked.url).status == checked.status
-    # The switcher brings the same page back, in that language.
-    choose_language(page, locale)
-    assert page.url == live_world.url + checked.url
+    if checked.person is None:  # a visitor's language is their browser's
+        context = browser.new_context(base_url=live_world.url, locale=BROWSER_LOCALES[locale])
+        request.addfinalizer(context.close)
+        page = context.new_page()
+        assert page.goto(checked.url).status == checked.status
+    else:
+        page = page_as(checked.person)
+        assert page.goto(checked.url).status == checked.status
+        # The switcher brings the same page back, in that language.
+        choose_language(page, locale)
+    assert page.url == live_world.url + (checked.lands_on or checked.url)
+    assert page.locator("html").get_attribute("lang") == locale
     assert_no_violation(page)
 
 
@@ -94,3 +210,32 @@ def test_login_page_has_no_wcag_violation(browser: Browser, live_world: LiveWorl
         assert_no_violation(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_second_step_of_login_has_no_wcag_violation(
+    browser: Browser, live_world: LiveWorld, locale: str
+):
+    context = browser.new_context(base_url=live_world.url, locale=BROWSER_LOCALES[locale])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.locator("#email").fill(live_world.emails["admin"])
+        page.locator("#password").fill(live_world.password)
+        page.locator("form[action^='/login'] [type=submit]").click()
+        page.wait_for_url(f"{live_world.url}/login/two-factor")
+        assert_no_violation(page)
+    finally:
+        context.close()
+
+
+def test_every_page_is_swept(live_world: LiveWorld):
+    """Each GET address of the application is a page of the sweep, or said not to be one."""
+    adapter = live_world.url_map.bind("127.0.0.1")
+    swept = {adapter.match(PAGES[name](live_world).url, method="GET")[0] for name in PAGES}
+    assert swept.isdisjoint(NOT_PAGES)
+    pages = {
+        rule.endpoint for rule in live_world.url_map.iter_rules() if "GET" in (rule.methods or ())
+    }
+    missing = pages - swept - NOT_PAGES - OWN_TESTS
+    assert missing == set(), "add these pages to the sweep (or to NOT_PAGES, saying why)"

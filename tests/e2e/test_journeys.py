@@ -68,7 +68,7 @@ def test_a_learner_switches_the_interface_to_english_and_back(page: Page, live_w
 def test_a_trainer_opens_the_heatmap_and_a_learners_page(page: Page, live_world: LiveWorld):
     log_in(page, live_world, "trainer")
     expect(page.locator("h1")).to_have_text("Mes promotions")
-    page.get_by_role("link", name="Progression de Promotion Printemps").click()
+    page.get_by_role("link", name="Voir la progression de Promotion Printemps").click()
     expect(page.locator("h1")).to_have_text("Progression de Promotion Printemps")
     rows = page.locator("table.heatmap tbody tr")
     expect(rows).to_have_count(5)

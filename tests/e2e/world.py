@@ -15,11 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pyotp
+
+from lms.accounts import twofactor
+from lms.accounts.models import TokenPurpose
 from lms.accounts.services import create_user
+from lms.accounts.tokens import issue_token
+from lms.assessments.grading.services import start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
+from lms.assessments.quizzes.services import start_attempt, submit_attempt
+from lms.certificates.batches import run_batch, start_batch
+from lms.certificates.models import PATH_SCOPE, DecisionOutcome
+from lms.certificates.services import current_certificate, record_decision
 from lms.cohorts.models import MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow
+from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
 from lms.learning.services import complete_lesson
@@ -63,6 +74,17 @@ class LiveWorld:
     phone_certificate_code: str = ""  # the phone learner's certificate, for its public page
     marking_cohort_id: int = 0  # the keyboard grading test's cohort: two hand-ins to grade
     released_grade_id: int = 0  # a released grade of the main cohort (its trainers may open it)
+    # The pages of every role (accessibility sweep): the certified cohort and what it holds.
+    certified_cohort_id: int = 0
+    totp_secrets: dict[str, str] = field(default_factory=dict)  # of the people with two steps
+    assessments: dict[str, int] = field(default_factory=dict)  # by code
+    attempts: dict[str, int] = field(default_factory=dict)  # "open", "submitted"
+    grade_id: int = 0
+    certificate_id: int = 0
+    certificate_code: str = ""
+    batch_id: int = 0
+    reset_token: str = ""
+    url_map: object = None  # of the live application: which endpoint serves an address
 
 
 def build_world() -> LiveWorld:
@@ -88,6 +110,7 @@ def build_world() -> LiveWorld:
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)
+    _certified_cohort(world, path, now)
     return world
 
 
@@ -222,3 +245,73 @@ def _pass_one(learner, assessment) -> None:
             released=True,
             max_score=1,
         )
+
+
+CERTIFIED_COHORT = "Promotion Certifiée"  # one learner of each stage the other pages need
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _certified_cohort(world: LiveWorld, path, now) -> None:
+    """Open every module for a cohort with an administrator (two steps), a trainer grading a
+    hand-in, a learner in a quiz, one who reviews it, and one holding an issued certificate."""
+    cohort = create_cohort(
+        CERTIFIED_COHORT,
+        path,
+        starts_on=(now - timedelta(days=200)).date(),
+        ends_on=(now + timedelta(days=100)).date(),
+    )
+    opens_at = (now - timedelta(days=100)).replace(hour=7, minute=0, second=0, microsecond=0)
+    set_calendar(cohort, {m.code: CalendarEntry(opens_at=opens_at) for m in path.modules})
+    world.certified_cohort_id = cohort.id
+    world.assessments = {
+        a.code: a.id
+        for a in db.session.scalars(
+            db.select(Assessment).join(Module).filter(Module.path_id == path.id)
+        )
+    }
+    admin = _person(world, "admin", "Armelle Admin")
+    admin.is_admin = True
+    twofactor.enable(admin, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now(), now=now)
+    admin.totp_last_used_step = None  # every step free for the browser's login
+    world.totp_secrets["admin"] = TOTP_SECRET
+    assessor = _person(world, "assessor", "Anouk Assesseuse")
+    add_member(assessor, cohort, MembershipRole.TRAINER)
+    learners = {}
+    for slug, name in (("candidate", "Camille Candidate"), ("examinee", "Éloi Examiné")):
+        learners[slug] = _person(world, slug, name)
+        add_member(learners[slug], cohort, MembershipRole.LEARNER)
+    quiz = db.session.get(Assessment, world.assessments["M1-Q1"])
+    world.attempts["open"] = start_attempt(quiz, learners["candidate"], cohort, now).id
+    submitted = start_attempt(quiz, learners["examinee"], cohort, now)
+    submit_attempt(submitted, {}, now)
+    world.attempts["submitted"] = submitted.id
+    hand_in = SubmissionFactory(
+        assessment=db.session.get(Assessment, world.assessments["M1-A1"]),
+        user=learners["candidate"],
+    )
+    world.grade_id = start_grading(assessor, hand_in).id
+    world.reset_token = issue_token(learners["examinee"], TokenPurpose.RESET)
+    _laureate(world, cohort, path, admin, now)
+
+
+def _laureate(world: LiveWorld, cohort, path, admin, now) -> None:
+    """Enrol a learner who completed the path, award them and issue their certificate."""
+    laureate = _person(world, "laureate", "Laurène Lauréate")
+    add_member(laureate, cohort, MembershipRole.LEARNER)
+    for module in path.modules:
+        _pass_assessments(laureate, module)
+        for lesson in module.lessons:
+            complete_lesson(laureate, cohort, lesson, now=now)
+    record_decision(
+        cohort,
+        laureate,
+        outcome=DecisionOutcome.AWARDED,
+        reason="Jury du parcours",
+        decided_by=admin,
+    )
+    batch = start_batch(cohort, admin)
+    db.session.commit()
+    run_batch(batch.id)  # what the batch's job does, here and now
+    world.batch_id = batch.id
+    certificate = current_certificate(laureate, path.id, PATH_SCOPE)
+    world.certificate_id, world.certificate_code = certificate.id, certificate.code
