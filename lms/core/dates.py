@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
 
 from flask_babel import gettext as _
 from wtforms import DateField, DateTimeLocalField
@@ -43,15 +44,17 @@ def _year_problem(day: date) -> str | None:
     )
 
 
-class LocalDateField(DateField):
+class LocalDateField(DateField):  # type: ignore[misc]  # WTForms has no type hints
     """A day between the years 2000 and 2100."""
 
-    def __init__(self, label=None, validators=None, **kwargs) -> None:
+    data: date | None
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         render_kw = {"min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"}
         kwargs["render_kw"] = {**render_kw, **kwargs.get("render_kw", {})}
         super().__init__(label, validators, **kwargs)
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         """Parse the day, then refuse it outside the years allowed."""
         try:
             super().process_formdata(valuelist)
@@ -82,23 +85,25 @@ def local_time_problem(moment: datetime) -> str | None:
     )
 
 
-class LocalDateTimeField(DateTimeLocalField):
+class LocalDateTimeField(DateTimeLocalField):  # type: ignore[misc]  # WTForms has no type hints
     """A date and time typed in the organisation's timezone, kept as an aware UTC datetime."""
+
+    data: datetime | None
 
     def __init__(
         self,
-        label=None,
-        validators=None,
+        label: Any = None,
+        validators: Any = None,
         *,
         tz: Callable[[], tzinfo] = organisation_timezone,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("format", DATETIME_FORMATS)
         first, last = f"{EARLIEST_YEAR}-01-01T00:00", f"{LATEST_YEAR}-12-31T23:59"
         kwargs["render_kw"] = {"min": first, "max": last, **kwargs.get("render_kw", {})}
         super().__init__(label, validators, tz=tz, **kwargs)
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         """Parse the local time, refuse it when out of range or not one instant, keep it in UTC."""
         try:
             super().process_formdata(valuelist)  # self.data: the local time, in the zone ``tz``

@@ -23,6 +23,7 @@ safe whatever path the text came by, keeps only ``printable`` text.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
@@ -77,13 +78,13 @@ def text_problem(text: str | None, *, multiline: bool = False) -> str | None:
     )
 
 
-def single_line_text(form, field) -> None:
+def single_line_text(form: Any, field: Any) -> None:
     """WTForms validator: refuse control, format and other characters that have no place here."""
     if problem := text_problem(field.data if isinstance(field.data, str) else None):
         raise ValidationError(problem)
 
 
-def multiline_text(form, field) -> None:
+def multiline_text(form: Any, field: Any) -> None:
     """WTForms validator: as ``single_line_text``, but tabs and line ends are kept."""
     if problem := text_problem(field.data if isinstance(field.data, str) else None, multiline=True):
         raise ValidationError(problem)

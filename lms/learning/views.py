@@ -161,11 +161,11 @@ def _next_step(path: LearnerPath) -> NextStep | None:
 def _next_opening(modules: list[tuple[Module, ModuleState]]) -> tuple[Module, ModuleState] | None:
     """Return the module the calendar opens next that nothing else holds back, if any."""
     waiting = [
-        (module, state)
-        for module, state in modules
-        if state.waiting_for_calendar and state.is_scheduled and not state.missing_prerequisites
+        (state.opens_at, index)
+        for index, (_module, state) in enumerate(modules)
+        if state.waiting_for_calendar and state.opens_at and not state.missing_prerequisites
     ]
-    return min(waiting, key=lambda item: item[1].opens_at, default=None)
+    return modules[min(waiting)[1]] if waiting else None
 
 
 def _timeline_entry(module: Module, state: ModuleState, counts, late) -> TimelineEntry:
