@@ -35,6 +35,7 @@ from lms.certificates.services import (
 )
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
@@ -185,12 +186,10 @@ def _certify(cohort: Cohort, admin: User, now: datetime) -> None:
             )
     db.session.commit()
     try:
-        issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
+        with unit_of_work():
+            issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
     except CertificateError as error:  # no Pango on this machine: the rest of the demo stands
-        db.session.rollback()
         click.echo(f"No demo certificate: {error} (see the README's system packages).")
-        return
-    db.session.commit()
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

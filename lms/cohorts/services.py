@@ -21,11 +21,12 @@ from lms.accounts.services import find_user_by_email, record_audit_event
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.signals import learners_progress_count
 from lms.core.text import text_problem
+from lms.core.transactions import DomainError
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 
 
-class CohortError(Exception):
+class CohortError(DomainError):
     """A cohort operation was refused; the message says why (and ``field`` which input)."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

@@ -35,6 +35,7 @@ from lms.accounts.models import User
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.signals import learners_progress_count
 from lms.core.time import utcnow
+from lms.core.transactions import DomainError
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
 from lms.extensions import db
@@ -49,7 +50,7 @@ from lms.learning.progress import (
 from lms.learning.signals import cohort_requirements, module_requirements, path_requirements
 
 
-class LearningError(Exception):
+class LearningError(DomainError):
     """A learning operation was refused; the message says why."""
 
 
