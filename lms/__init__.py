@@ -49,11 +49,13 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from lms.core import transactions
     from lms.core.formatting import install_filters
     from lms.core.i18n import select_locale, template_translations
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    transactions.init_app(app)  # a request's uncommitted work is rolled back at its end
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -41,6 +41,7 @@ from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
 from lms.config import add_instance_settings, instance_config_path
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
@@ -214,13 +215,10 @@ def _certify(cohort: Cohort, admin: User, now: datetime, address: str) -> None:
         click.echo(f"No demo certificate: {missing_settings_message(missing)}")
         return
     try:
-        with _links_to(address):
+        with _links_to(address), unit_of_work():
             issue_certificate(cohort, elise, issued_by=admin, now=now - timedelta(days=29))
     except CertificateError as error:  # no Pango on this machine: the rest of the demo stands
-        db.session.rollback()
         click.echo(f"No demo certificate: {error} (see the README's system packages).")
-        return
-    db.session.commit()
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from lms.accounts.services import (
 )
 from lms.core.logging import security_event
 from lms.core.text import text_problem
+from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
 
@@ -43,12 +44,12 @@ def create_admin_command(email: str, name: str | None) -> None:
             "\n".join([_("The password is refused:"), *(f"  - {p}" for p in problems)])
         )
     try:
-        user = create_user(email, (name or email).strip() or email, password, is_admin=True)
+        with unit_of_work():
+            user = create_user(email, (name or email).strip() or email, password, is_admin=True)
+            after = {"email": email, "is_admin": True}
+            record_audit_event(None, "user.create_admin", user, after=after)
     except AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    record_audit_event(None, "user.create_admin", user, after={"email": email, "is_admin": True})
-    db.session.commit()
     click.echo(_("Administrator %(email)s created.", email=email))
     click.echo(_("At their first login, they will set up two-step verification."))
 

@@ -21,10 +21,11 @@ from lms.accounts.passwords import password_problems
 from lms.accounts.sessions import end_sessions
 from lms.core.logging import security_event
 from lms.core.text import text_problem
+from lms.core.transactions import DomainError
 from lms.extensions import db
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """An account operation was refused; the message says why."""
 
 

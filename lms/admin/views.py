@@ -32,6 +32,7 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.csv import csv_response
 from lms.core.mail import MailError
 from lms.core.time import utcnow
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
@@ -137,20 +138,19 @@ def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = invite_user(
-                acting_user(),
-                email=form.email.data,
-                display_name=form.display_name.data,
-                locale=form.locale.data,
-                is_admin=form.is_admin.data,
-            )
+            with unit_of_work():
+                user = invite_user(
+                    acting_user(),
+                    email=form.email.data,
+                    display_name=form.display_name.data,
+                    locale=form.locale.data,
+                    is_admin=form.is_admin.data,
+                )
         except AccountError as error:
             form.email.errors.append(str(error))
-        except MailError:
-            db.session.rollback()  # no account without its invitation: the admin tries again
+        except MailError:  # rolled back: no account without its invitation; the admin tries again
             form.form_errors.append(MAIL_FAILED)
         else:
-            db.session.commit()
             flash(
                 _("Account created; an invitation was sent to %(email)s.", email=user.email),
                 "success",
@@ -167,17 +167,17 @@ def user_edit(user_id: int):
     form = UserForm(obj=user, user=user)
     if form.validate_on_submit():
         try:
-            update_user(
-                acting_user(),
-                user,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                locale=form.locale.data,
-            )
+            with unit_of_work():
+                update_user(
+                    acting_user(),
+                    user,
+                    email=form.email.data,
+                    display_name=form.display_name.data,
+                    locale=form.locale.data,
+                )
         except AccountError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     last_login = last_logins([user.id]).get(user.id)
@@ -187,18 +187,15 @@ def user_edit(user_id: int):
 def user_action(user_id: int, action: Callable[[User, User], object], done: Callable[[User], str]):
     """Run ``action(actor, user)`` on the user of the URL, commit, say so, back to the user."""
     user = db.get_or_404(User, user_id)
+    back = url_for("admin.user_edit", user_id=user.id)
     try:
-        action(acting_user(), user)
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        with unit_of_work(error_redirect=back):
+            action(acting_user(), user)
     except MailError:
-        db.session.rollback()
         flash(MAIL_FAILED, "error")
     else:
-        db.session.commit()
         flash(done(user), "success")
-    return redirect(url_for("admin.user_edit", user_id=user.id))
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/deactivate")

@@ -24,6 +24,7 @@ from lms.certificates.models import BatchState, IssuanceBatch
 from lms.certificates.services import CertificateError
 from lms.cohorts.forms import ActionForm
 from lms.cohorts.models import Cohort
+from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("certificate_batches", __name__, url_prefix="/admin")
@@ -50,13 +51,9 @@ def start(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(error_redirect=eligibility_url(cohort_id)):
         batch = start_batch(cohort, current_user)
-    except CertificateError as error:
-        flash(str(error), "error")
-        return redirect(eligibility_url(cohort_id))
-    db.session.commit()
-    try:
+    try:  # after the commit: the job reads the batch from the database
         launch_batch(batch)
     except CertificateError as error:
         flash(str(error), "error")

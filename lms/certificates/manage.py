@@ -60,6 +60,7 @@ from lms.certificates.settings import settings_context
 from lms.certificates.views import pdf_download
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import CompetencyBlock
 from lms.extensions import db
 
@@ -198,18 +199,17 @@ def decide(cohort_id: int, user_id: int):
     form = DecisionForm(is_eligible=learner_eligibility(cohort, learner).is_eligible)
     if form.validate_on_submit():
         try:
-            decision = record_decision(
-                cohort,
-                learner,
-                outcome=DecisionOutcome(form.outcome.data),
-                reason=form.reason.data or "",
-                decided_by=acting_user(),
-            )
+            with unit_of_work():
+                decision = record_decision(
+                    cohort,
+                    learner,
+                    outcome=DecisionOutcome(form.outcome.data),
+                    reason=form.reason.data or "",
+                    decided_by=acting_user(),
+                )
         except CertificateError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(decision_message(decision), "success")
             return redirect(learner_url(cohort, learner))
     return render_learner(cohort, learner, form)
@@ -253,13 +253,8 @@ def issue(cohort_id: int, user_id: int):
     block = scope_block(cohort, form.scope.data)
     if held := current_certificate(learner, cohort.path_id, form.scope.data):
         return already_held(cohort, learner, held)
-    try:
+    with unit_of_work(error_redirect=learner_url(cohort, learner)):
         issuance = issue_once(cohort, learner, issued_by=acting_user(), block=block)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(learner_url(cohort, learner))
-    db.session.commit()
     certificate = issuance.certificate
     if not issuance.created:  # issued meanwhile by another request: that one told the learner
         return already_held(cohort, learner, certificate)
@@ -339,13 +334,8 @@ def revoke(certificate_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         return render_detail(certificate, revoke_form=form)
-    try:
+    with unit_of_work(error_redirect=detail_url(certificate)):
         revoke_certificate(certificate, revoked_by=acting_user(), reason=form.reason.data)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(detail_url(certificate))
-    db.session.commit()
     notify_revoked(certificate)
     flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
     return redirect(detail_url(certificate))
@@ -359,13 +349,8 @@ def reissue(certificate_id: int):
     form = ReissueForm()
     if not form.validate_on_submit():
         return render_detail(certificate, reissue_form=form)
-    try:
+    with unit_of_work(error_redirect=detail_url(certificate)):
         new = reissue_certificate(certificate, issued_by=acting_user(), reason=form.reason.data)
-    except CertificateError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(detail_url(certificate))
-    db.session.commit()
     notify_reissued(new, certificate)
     flash(
         _(

@@ -46,6 +46,7 @@ from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
 from lms.core.text import text_problem
 from lms.core.time import utcnow
+from lms.core.transactions import DomainError
 from lms.curriculum.models import CompetencyBlock, Module
 from lms.extensions import db
 from lms.learning.competencies import competency_profile
@@ -54,7 +55,7 @@ from lms.learning.competencies import competency_profile
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A certification step cannot be done; the message says why, to the person acting."""
 
 

@@ -51,6 +51,7 @@ from lms.cohorts.services import (
     set_calendar,
     update_cohort,
 )
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
@@ -110,19 +111,19 @@ def cohort_new():
     form = _cohort_form()
     if form.validate_on_submit():
         try:
-            cohort = create_cohort(
-                form.name.data,
-                db.get_or_404(TrainingPath, form.path.data),
-                form.starts_on.data,
-                form.ends_on.data,
-                capacity=form.capacity.data,
-                state=CohortState(form.state.data),
-                actor=current_user,
-            )
+            with unit_of_work():
+                cohort = create_cohort(
+                    form.name.data,
+                    db.get_or_404(TrainingPath, form.path.data),
+                    form.starts_on.data,
+                    form.ends_on.data,
+                    capacity=form.capacity.data,
+                    state=CohortState(form.state.data),
+                    actor=current_user,
+                )
         except CohortError as error:
             _refuse(form, error)
         else:
-            db.session.commit()
             flash(_("The cohort “%(name)s” was created.", name=cohort.name), "success")
             return redirect(url_for(".calendar", cohort_id=cohort.id))
     return render_template("cohorts/admin/edit.html", form=form, cohort=None)
@@ -136,21 +137,20 @@ def cohort_edit(cohort_id: int):
     form = _cohort_form(cohort)
     if form.validate_on_submit():
         try:
-            update_cohort(
-                current_user,
-                cohort,
-                name=form.name.data,
-                path=db.get_or_404(TrainingPath, form.path.data),
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                capacity=form.capacity.data,
-                state=CohortState(form.state.data),
-            )
+            with unit_of_work():
+                update_cohort(
+                    current_user,
+                    cohort,
+                    name=form.name.data,
+                    path=db.get_or_404(TrainingPath, form.path.data),
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                    capacity=form.capacity.data,
+                    state=CohortState(form.state.data),
+                )
         except CohortError as error:
-            db.session.rollback()
             _refuse(form, error)
         else:
-            db.session.commit()
             flash(_("The cohort “%(name)s” was saved.", name=cohort.name), "success")
             return redirect(url_for(".cohort_list"))
     return render_template(
@@ -165,13 +165,9 @@ def cohort_archive(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(error_redirect=url_for(".cohort_list")):
         archive_cohort(current_user, cohort)
-    except CohortError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The cohort “%(name)s” was archived.", name=cohort.name), "success")
+    flash(_("The cohort “%(name)s” was archived.", name=cohort.name), "success")
     return redirect(url_for(".cohort_list"))
 
 
@@ -188,8 +184,8 @@ def calendar(cohort_id: int):
         if problems:
             _show_calendar_problems(form, modules, problems)
         else:
-            set_calendar(cohort, entries, actor=current_user)
-            db.session.commit()
+            with unit_of_work():
+                set_calendar(cohort, entries, actor=current_user)
             flash(_("The calendar of “%(name)s” was saved.", name=cohort.name), "success")
             return redirect(url_for(".calendar", cohort_id=cohort.id))
     return render_template(
@@ -270,11 +266,11 @@ def members(cohort_id: int):
     if form.validate():
         role = MembershipRole(form.role.data)
         try:
-            membership = add_member_by_email(current_user, cohort, form.email.data, role)
+            with unit_of_work():
+                membership = add_member_by_email(current_user, cohort, form.email.data, role)
         except CohortError as error:
             _refuse(form, error)
         else:
-            db.session.commit()
             name = membership.user.display_name
             flash(_("%(name)s was added to the cohort.", name=name), "success")
             return redirect(url_for(".members", cohort_id=cohort.id))
@@ -291,8 +287,8 @@ def member_remove(cohort_id: int, membership_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     name = membership.user.display_name
-    remove_member(current_user, membership)
-    db.session.commit()
+    with unit_of_work():
+        remove_member(current_user, membership)
     flash(_("%(name)s was removed from the cohort.", name=name), "success")
     return redirect(url_for(".members", cohort_id=cohort_id))
 
@@ -333,7 +329,7 @@ def import_upload():
 def import_commit():
     """Apply a previewed import and report what was created, enrolled and skipped."""
     form = ImportCommitForm()
-    try:
+    with unit_of_work(error_redirect=url_for(".import_upload")):
         if not form.validate_on_submit():
             raise ImportFileError(
                 _("This import has expired or does not exist; upload the file again.")
@@ -341,10 +337,6 @@ def import_commit():
         report = commit_import(
             load_upload(_upload_folder(), form.key.data, current_user), current_user
         )
-    except ImportFileError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".import_upload"))
-    db.session.commit()
     # The report is shown at once rather than after a redirect: it exists only now, and
     # posting again is harmless (the commit skips every row already applied).
     return render_template("cohorts/admin/import_report.html", report=report)

@@ -20,11 +20,12 @@ from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, 
 from lms.cohorts.signals import learners_progress_count
 from lms.core.text import text_problem
 from lms.core.time import organisation_timezone
+from lms.core.transactions import DomainError
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 
 
-class CohortError(Exception):
+class CohortError(DomainError):
     """A cohort operation was refused; the message says why (and ``field`` which input)."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from lms.core.transactions import unit_of_work
 from lms.curriculum.services import (
     LoadOutcome,
     PathDefinitionError,
@@ -15,7 +16,6 @@ from lms.curriculum.services import (
     get_path,
     load_path_file,
 )
-from lms.extensions import db
 
 
 def _outcome_label(outcome: LoadOutcome) -> str:
@@ -33,11 +33,10 @@ def _outcome_label(outcome: LoadOutcome) -> str:
 def load_path_command(file: Path) -> None:
     """Load a path-definition file (TOML); a refused file changes nothing."""
     try:
-        result = load_path_file(file)
+        with unit_of_work():
+            result = load_path_file(file)
     except PathDefinitionError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     path = result.path
     click.echo(
         _(

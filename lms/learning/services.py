@@ -35,6 +35,7 @@ from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, 
 from lms.cohorts.signals import learners_progress_count
 from lms.core.formatting import format_moment
 from lms.core.time import utcnow
+from lms.core.transactions import DomainError
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
 from lms.extensions import db
@@ -55,7 +56,7 @@ from lms.learning.signals import (
 )
 
 
-class LearningError(Exception):
+class LearningError(DomainError):
     """A learning operation was refused; the message says why."""
 
 

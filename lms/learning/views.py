@@ -31,6 +31,7 @@ from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
 from lms.core.time import utcnow
+from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
 from lms.learning.chronology import ModuleState
@@ -39,7 +40,6 @@ from lms.learning.competency_chart import layout_competency_chart
 from lms.learning.progress import is_late
 from lms.learning.services import (
     LearnerPath,
-    LearningError,
     complete_lesson,
     learner_cohort,
     learner_cohort_for_path,
@@ -296,16 +296,12 @@ def mark_lesson_done(module_id: int, lesson_id: int):
     """
     access = open_module_or_403(module_id)
     current = _lesson_in(access.module, lesson_id)
-    back = redirect(url_for("learning.module", module_id=access.module.id))
-    try:
+    module_url = url_for("learning.module", module_id=access.module.id)
+    with unit_of_work(error_redirect=module_url):
         complete_lesson(current_user, access.cohort, current)
-    except LearningError as error:
-        flash(str(error), "error")
-        return back
-    db.session.commit()
     flash(_("“%(lesson)s” is marked as done.", lesson=current.title), "success")
     if request.form.get("then") != "next":
-        return back
+        return redirect(module_url)
     return redirect(_after_lesson(access, current))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import lms.accounts.services
 from lms.accounts.views import safe_next_path
+from lms.extensions import db
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.web.helpers import csrf_token_of, form_errors, log_in, text
 
@@ -69,6 +70,7 @@ def test_unknown_email_still_checks_a_password_hash(client, monkeypatch):
 def test_user_without_password_cannot_log_in(client):
     user = UserFactory(email="invited@example.org")
     user.password_hash = None
+    db.session.commit()  # an invitation not yet accepted, as stored
     response = client.post("/login", data={"email": user.email, "password": ""})
     assert response.status_code == 200
     response = client.post("/login", data={"email": user.email, "password": "anything1234"})

@@ -56,6 +56,7 @@ from lms.assessments.models import (
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.time import utcnow
+from lms.core.transactions import DomainError
 from lms.extensions import db
 
 MAX_TEXT_LENGTH = 50_000
@@ -64,7 +65,7 @@ MAX_REASON_LENGTH = 500
 MEGABYTE = 1024 * 1024
 
 
-class AssignmentError(Exception):
+class AssignmentError(DomainError):
     """An assignment action is refused; the message says why, in the user's language."""
 
 

@@ -49,6 +49,7 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
+from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("assignments", __name__)
@@ -154,7 +155,10 @@ def _submit_once_more_if_raced(access: LearnerAssessment, text, uploads):
 
 
 def _commit_or_discard(result: services.SubmitResult) -> None:
-    """Commit the new version; if the commit fails, remove the files stored for it."""
+    """Commit the new version; if the commit fails, remove the files stored for it.
+
+    Not a ``unit_of_work``: the files are written before the commit and must go if it fails.
+    """
     try:
         db.session.commit()
     except BaseException:
@@ -210,13 +214,13 @@ def extensions(cohort_id: int, assessment_id: int):
     if form.validate_on_submit():
         learner = db.session.get(User, form.learner.data)
         try:
-            services.grant_extension(
-                current_user, assessment, learner, form.due_at.data, form.reason.data, cohort
-            )
+            with unit_of_work():
+                services.grant_extension(
+                    current_user, assessment, learner, form.due_at.data, form.reason.data, cohort
+                )
         except AssignmentError as error:
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("The extension is recorded."), "success")
             return redirect(request.path)
     status = 422 if form.errors or form.form_errors else 200

@@ -23,6 +23,7 @@ from lms.assessments.grading.forms import ACTIONS, GradeForm, chosen_levels, fie
 from lms.assessments.models import Assessment, Grade, GradeState, Submission
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.markdown import render_markdown
+from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
 bp = Blueprint("grading", __name__)
@@ -118,13 +119,8 @@ def start_evaluation(assessment_id: int, learner_id: int):
 def _started(start):
     """Run a start service, commit and go to the grade's page (or back to the queue)."""
     kept = _filters().as_args()
-    try:
+    with unit_of_work(error_redirect=url_for("grading.queue", **kept)):
         grade = start()
-    except services.GradingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("grading.queue", **kept))
-    db.session.commit()
     return redirect(url_for("grading.grade", grade_id=grade.id, **kept))
 
 
@@ -165,24 +161,22 @@ def _save(grade: Grade, form: GradeForm, action: str):
     finish = action in ("finish", "next")
     grade_id = grade.id  # read now: a save refused at the flush leaves the grade unreadable
     try:
-        services.save_grade(
-            current_user,
-            grade,
-            expected_version=form.version.data,
-            choices=choices,
-            feedback=form.feedback.data,
-            finish=finish,
-        )
+        with unit_of_work():
+            services.save_grade(
+                current_user,
+                grade,
+                expected_version=form.version.data,
+                choices=choices,
+                feedback=form.feedback.data,
+                finish=finish,
+            )
+            released = grade.state == GradeState.RELEASED
     except services.GradeConflict:
         return _conflict(grade_id, form, choices, "graded" if finish else "grading")
     except services.ChoiceErrors as error:
-        db.session.rollback()
         return _grading_page(grade, form, choices, errors=error.errors, status=422)
     except services.GradingError as error:
-        db.session.rollback()
         return _grading_page(grade, form, choices, message=str(error), status=422)
-    released = grade.state == GradeState.RELEASED
-    db.session.commit()
     if released:
         notify.notify_released([grade])
     flash(
@@ -199,17 +193,16 @@ def _save(grade: Grade, form: GradeForm, action: str):
 
 
 def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_state: str):
-    """Roll back, record the refused save in the history, answer 409 keeping the user's input.
+    """Record the refused save in the history, answer 409 keeping the user's input.
 
     The grade is loaded again by its id: after a flush refused by the database, the session
-    must be rolled back before any attribute of the grade it held can be read.
+    is rolled back (by the unit of work) and the grade it held is read afresh.
     """
-    db.session.rollback()
     grade = db.session.get(Grade, grade_id)
     attempted = services.attempted_snapshot(choices, form.feedback.data, aimed_state)
-    services.record_rejected_save(current_user, grade, attempted)
-    changed_by, changed_at = services.last_change(grade)
-    db.session.commit()
+    with unit_of_work():
+        services.record_rejected_save(current_user, grade, attempted)
+        changed_by, changed_at = services.last_change(grade)
     theirs = services.grade_view(grade)
     form.version.data = grade.version_id
     return _grading_page(
@@ -227,16 +220,15 @@ def _change_state(grade: Grade, form: GradeForm, action: str):
     if form.version.data != grade.version_id:
         return _conflict(grade_id, form, choices, AIMED_STATES[action])
     try:
-        if action == "release":
-            services.release_grade(current_user, grade)
-        else:
-            services.return_for_revision(current_user, grade, form.feedback.data)
+        with unit_of_work():
+            if action == "release":
+                services.release_grade(current_user, grade)
+            else:
+                services.return_for_revision(current_user, grade, form.feedback.data)
     except services.GradeConflict:
         return _conflict(grade_id, form, choices, AIMED_STATES[action])
     except services.GradingError as error:
-        db.session.rollback()
         return _grading_page(grade, form, choices, message=str(error), status=422)
-    db.session.commit()
     if action == "release":
         notify.notify_released([grade])
         flash(_("The grade is released to the learner."), "success")
@@ -315,13 +307,8 @@ def release_cohort(cohort_id: int, assessment_id: int):
     assessment = db.get_or_404(Assessment, assessment_id)
     if assessment.path_id != cohort.path_id:
         abort(404)  # not an assessment of this cohort
-    try:
+    with unit_of_work(error_redirect=url_for("grading.queue", cohort=cohort.id)):
         released = services.release_for_cohort(current_user, assessment, cohort)
-    except services.GradingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("grading.queue", cohort=cohort.id))
-    db.session.commit()
     notify.notify_released(released)
     flash(
         _(

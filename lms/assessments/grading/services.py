@@ -48,12 +48,13 @@ from lms.assessments.models import (
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.logging import security_event
 from lms.core.time import utcnow
+from lms.core.transactions import DomainError
 from lms.extensions import db
 
 EDITABLE = (GradeState.GRADING, GradeState.GRADED)
 
 
-class GradingError(Exception):
+class GradingError(DomainError):
     """A grading request that cannot be done; the message says why."""
 
 

@@ -42,6 +42,7 @@ from lms.assessments.models import (
     QuizReview,
 )
 from lms.cohorts.models import Cohort
+from lms.core.transactions import DomainError
 from lms.extensions import db
 
 DEFAULT_GRACE = timedelta(seconds=30)
@@ -49,7 +50,7 @@ DEFAULT_GRACE = timedelta(seconds=30)
 Answers = Mapping[int, Sequence[int]]  # question id -> ticked option ids
 
 
-class QuizError(Exception):
+class QuizError(DomainError):
     """A quiz action the rules refuse; the message says why."""
 
 

@@ -44,7 +44,7 @@ from lms.assessments.quizzes.services import (
 )
 from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
-from lms.extensions import db
+from lms.core.transactions import unit_of_work
 
 bp = Blueprint("quizzes", __name__, url_prefix="/assessments/<int:assessment_id>/quiz")
 
@@ -108,14 +108,13 @@ def start(assessment_id: int):
         flash(_("The form expired; please try again."), "error")
         return _quiz_page(access)
     try:
-        attempt = start_attempt(access.assessment, current_user, access.cohort, utcnow())
-        db.session.commit()
+        with unit_of_work():
+            attempt = start_attempt(access.assessment, current_user, access.cohort, utcnow())
     except QuizError as error:
         flash(str(error), "error")
         return _quiz_page(access)
     except IntegrityError:
-        # A concurrent start won the race: resume the attempt it opened.
-        db.session.rollback()
+        # A concurrent start won the race (rolled back): resume the attempt it opened.
         attempt = open_attempt(access.assessment, current_user)
         if attempt is None:
             raise
@@ -181,12 +180,8 @@ def save(assessment_id: int, attempt_id: int):
     now = utcnow()
     if time_is_up(attempt, now, _grace()):
         return _finish(access, attempt, None)
-    try:
+    with unit_of_work(error_redirect=_attempt_url(attempt)):
         save_answers(attempt, posted_answers(form, shown), now, _grace())
-    except QuizError as error:
-        flash(str(error), "error")
-        return redirect(_attempt_url(attempt))
-    db.session.commit()
     flash(_("Your answers are saved."), "success")
     return redirect(_attempt_url(attempt))
 
@@ -207,15 +202,15 @@ def submit(assessment_id: int, attempt_id: int):
 
 def _finish(access: LearnerAssessment, attempt: QuizAttempt, answers):
     """Score the attempt with these answers (None: the saved ones), commit, say the result."""
+    attempt_url = _attempt_url(attempt)
     try:
-        outcome = submit_attempt(attempt, answers, utcnow(), _grace())
+        with unit_of_work():
+            outcome = submit_attempt(attempt, answers, utcnow(), _grace())
     except AlreadySubmitted:  # a concurrent request scored it first: keep its result
-        db.session.rollback()
         return _quiz_page(access)
     except QuizError as error:
         flash(str(error), "error")
-        return redirect(_attempt_url(attempt))
-    db.session.commit()
+        return redirect(attempt_url)
     if outcome == SubmitOutcome.SCORED_LATE:
         flash(_("Time was up: only the answers saved before the limit were counted."), "info")
     result = _("passed") if attempt.passed else _("not passed")

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from lms.core.transactions import DomainError
 from lms.curriculum.models import LessonKind, ModuleMode, RatingRule
 
 # The keys of the [path] table, in file order.
 PATH_KEYS = ("code", "version", "title", "description", "certifier", "rating_rule")
 
 
-class CurriculumError(Exception):
+class CurriculumError(DomainError):
     """A curriculum operation was refused; the message says why."""
 
 
