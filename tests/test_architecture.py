@@ -81,7 +81,6 @@ KNOWN_LONG_FILES: frozenset[str] = frozenset(
         "lms/assessments/grading/services.py",
         "lms/certificates/rendering.py",
         "lms/certificates/services.py",
-        "lms/learning/services.py",
     }
 )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort
+from lms.learning.cohort_progress import cohort_progress
 from lms.learning.competencies import (
     CompetencyProfile,
     CompetencyStatus,
@@ -25,7 +26,6 @@ from lms.learning.competencies import (
     competency_profile,
 )
 from lms.learning.progress import LearnerProgress, ProgressStatus
-from lms.learning.services import cohort_progress
 
 
 class Lack(StrEnum):

@@ -38,8 +38,8 @@ but the cohort-wide signal then calls it once per learner (correct, one query pe
         return {module.id: [...] for module in modules}
 
 Do not send these signals yourself: ask ``lms.learning.services.missing_requirements`` (batch),
-``lms.learning.services.module_missing`` (one module) or ``lms.learning.services.cohort_progress``
-(a whole cohort), which add the lessons.
+``lms.learning.services.module_missing`` (one module) or
+``lms.learning.cohort_progress.cohort_progress`` (a whole cohort), which add the lessons.
 """
 
 from __future__ import annotations
