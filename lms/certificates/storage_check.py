@@ -24,8 +24,8 @@ from pathlib import Path
 from lms.assessments.assignments.services import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
 from lms.certificates.document import document_from_json
+from lms.certificates.issuing import certificate_folder
 from lms.certificates.models import Certificate
-from lms.certificates.services import certificate_folder
 from lms.core import storage
 from lms.extensions import db
 
