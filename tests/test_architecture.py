@@ -79,7 +79,6 @@ KNOWN_LONG_FILES: frozenset[str] = frozenset(
     {
         "lms/assessments/assignments/services.py",
         "lms/assessments/grading/services.py",
-        "lms/certificates/rendering.py",
     }
 )
 
