@@ -78,7 +78,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 KNOWN_LONG_FILES: frozenset[str] = frozenset(
     {
         "lms/assessments/assignments/services.py",
-        "lms/assessments/grading/services.py",
     }
 )
 

@@ -44,7 +44,7 @@ from lms.assessments.assignments.services import (
     UploadTooLarge,
     upload_folder,
 )
-from lms.assessments.grading.services import grade_view, released_grade
+from lms.assessments.grading.display import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from lms.assessments.grading import services
+from lms.assessments.grading.history import event_label, event_words
+from lms.assessments.models import GradeEvent
 from lms.extensions import db
 from tests.assessments.grading.support import grade_form, make_grading_world, reload
 from tests.factories import MembershipFactory, UserFactory
@@ -84,5 +86,5 @@ def test_a_return_for_revision_reads_returned_for_revision(app, world):
 
 
 def test_an_unknown_action_code_is_shown_as_it_is():
-    event = services.GradeEvent(action="grade.imported", accepted=True)
-    assert services.event_label(event, services.event_words()) == "grade.imported"
+    event = GradeEvent(action="grade.imported", accepted=True)
+    assert event_label(event, event_words()) == "grade.imported"
