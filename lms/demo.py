@@ -22,7 +22,8 @@ from flask.cli import with_appcontext
 
 from lms.accounts.models import User
 from lms.accounts.services import create_user, find_user_by_email
-from lms.assessments.assignments.services import submit_assignment, upload_folder
+from lms.assessments.assignments.services import submit_assignment
+from lms.assessments.assignments.uploads import upload_folder
 from lms.assessments.grading.services import release_grade, save_grade, start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Submission
 from lms.assessments.quizzes.services import start_attempt, submit_attempt

@@ -75,11 +75,7 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     }
 )
 # Files over MAX_LINES lines, being split (issue: files that fit in one sitting).
-KNOWN_LONG_FILES: frozenset[str] = frozenset(
-    {
-        "lms/assessments/assignments/services.py",
-    }
-)
+KNOWN_LONG_FILES: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------------

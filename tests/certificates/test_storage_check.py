@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from lms.assessments.assignments.services import upload_folder
+from lms.assessments.assignments.uploads import upload_folder
 from lms.certificates import issuing
 from lms.certificates.decisions import record_decision
 from lms.certificates.issuing import certificate_folder, issue_certificate
