@@ -35,10 +35,11 @@ from flask import Flask
 from benchmarks.harness import seeded_app
 from lms.accounts.models import AuditEvent, User
 from lms.certificates.batches import Outcome, run_in_processes, start_batch
+from lms.certificates.decisions import record_decision
 from lms.certificates.document import document_from_json
 from lms.certificates.eligibility import learner_eligibility
+from lms.certificates.issuing import certificate_folder, issue_certificate
 from lms.certificates.models import Certificate, DecisionOutcome, IssuanceBatch
-from lms.certificates.services import certificate_folder, issue_certificate, record_decision
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.extensions import db

@@ -37,9 +37,9 @@ from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
 from lms.learning import views as learning_views
+from lms.learning.cohort_progress import cohort_progress
 from lms.learning.manage import heatmap_context
 from lms.learning.models import LessonCompletion
-from lms.learning.services import cohort_progress
 
 # Days from now when each module opens and closes: M3 closed already, M6-M8 still ahead.
 CALENDAR = {

@@ -245,8 +245,9 @@ def server_environment_settings() -> dict[str, str]:
 
 def issue_for_benchmark(learner_id: int) -> str:
     """Award and issue the learner's path certificate; return its verification code."""
+    from lms.certificates.decisions import record_decision
+    from lms.certificates.issuing import issue_certificate
     from lms.certificates.models import DecisionOutcome
-    from lms.certificates.services import issue_certificate, record_decision
     from lms.cohorts.models import Membership, MembershipRole
 
     learner = db.session.get(User, learner_id)

@@ -26,17 +26,15 @@ from flask.cli import with_appcontext
 
 from lms.accounts.models import User
 from lms.accounts.services import create_user, find_user_by_email
-from lms.assessments.assignments.services import submit_assignment, upload_folder
+from lms.assessments.assignments.services import submit_assignment
+from lms.assessments.assignments.uploads import upload_folder
 from lms.assessments.grading.services import release_grade, save_grade, start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Submission
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
+from lms.certificates.decisions import latest_decision, record_decision
+from lms.certificates.errors import CertificateError
+from lms.certificates.issuing import issue_certificate
 from lms.certificates.models import DecisionOutcome
-from lms.certificates.services import (
-    CertificateError,
-    issue_certificate,
-    latest_decision,
-    record_decision,
-)
 from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar

@@ -518,7 +518,7 @@ class CertificateFactory(BaseFactory):
         """Store ``pdf=b"..."`` under a new key, as issuance would."""
         if extracted is None:
             return
-        from lms.certificates.services import certificate_folder
+        from lms.certificates.issuing import certificate_folder
         from lms.core.storage import store_bytes
 
         stored = store_bytes(certificate_folder(), extracted)

@@ -75,15 +75,7 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
     }
 )
 # Files over MAX_LINES lines, being split (issue: files that fit in one sitting).
-KNOWN_LONG_FILES: frozenset[str] = frozenset(
-    {
-        "lms/assessments/assignments/services.py",
-        "lms/assessments/grading/services.py",
-        "lms/certificates/rendering.py",
-        "lms/certificates/services.py",
-        "lms/learning/services.py",
-    }
-)
+KNOWN_LONG_FILES: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms import create_app
+from lms.certificates.issuing import open_certificate_pdf
 from lms.certificates.models import Certificate
-from lms.certificates.services import open_certificate_pdf
 from lms.core import storage
 from lms.core.storage import store_bytes
 from lms.extensions import db

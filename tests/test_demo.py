@@ -10,13 +10,10 @@ from sqlalchemy import func
 from lms import create_app
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeState, QuizAttempt, Submission
+from lms.certificates.decisions import awarded_without_certificate
 from lms.certificates.eligibility import cohort_eligibility
+from lms.certificates.issuing import certificate_folder, open_certificate_pdf
 from lms.certificates.models import Certificate, CertificationDecision, DecisionOutcome
-from lms.certificates.services import (
-    awarded_without_certificate,
-    certificate_folder,
-    open_certificate_pdf,
-)
 from lms.cohorts.models import Cohort, Membership
 from lms.curriculum.models import TrainingPath
 from lms.demo import COHORT_NAME, GRADUATES_COHORT_NAME

@@ -28,14 +28,10 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeRelease, GradeState, QuizAttempt
+from lms.certificates.decisions import latest_decisions, record_decision
 from lms.certificates.eligibility import cohort_eligibility
+from lms.certificates.issuing import current_certificate, issue_certificate
 from lms.certificates.models import PATH_SCOPE, DecisionOutcome
-from lms.certificates.services import (
-    current_certificate,
-    issue_certificate,
-    latest_decisions,
-    record_decision,
-)
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.db import lock_row_for_update
 from lms.core.jobs import JobError, enqueue

@@ -20,8 +20,8 @@ from lms.certificates.batches import (
     launch_batch,
     start_batch,
 )
+from lms.certificates.errors import CertificateError
 from lms.certificates.models import BatchState, IssuanceBatch
-from lms.certificates.services import CertificateError
 from lms.cohorts.forms import ActionForm
 from lms.cohorts.models import Cohort
 from lms.core.transactions import unit_of_work

@@ -38,19 +38,15 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.certificates.decisions import awarded_without_certificate
+from lms.certificates.errors import CertificateError
+from lms.certificates.issuing import certificate_folder, current_certificate, issue_certificate
 from lms.certificates.models import (
     PATH_SCOPE,
     BatchState,
     Certificate,
     CertificateState,
     IssuanceBatch,
-)
-from lms.certificates.services import (
-    CertificateError,
-    awarded_without_certificate,
-    certificate_folder,
-    current_certificate,
-    issue_certificate,
 )
 from lms.cohorts.models import Cohort
 from lms.core import storage

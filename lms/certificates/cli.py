@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 
 from lms.accounts.models import User
 from lms.certificates.batches import Outcome, run_in_processes, start_batch
-from lms.certificates.services import CertificateError
+from lms.certificates.errors import CertificateError
 from lms.certificates.storage_check import check_storage
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import find_cohort

@@ -18,6 +18,7 @@ from typing import Any
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort
+from lms.learning.cohort_progress import cohort_progress
 from lms.learning.competencies import (
     CompetencyProfile,
     CompetencyStatus,
@@ -25,7 +26,6 @@ from lms.learning.competencies import (
     competency_profile,
 )
 from lms.learning.progress import LearnerProgress, ProgressStatus
-from lms.learning.services import cohort_progress
 
 
 class Lack(StrEnum):
@@ -146,7 +146,7 @@ def _judge(progress: LearnerProgress, profile: CompetencyProfile) -> LearnerElig
 
 def cohort_eligibility(cohort: Cohort, now: datetime | None = None) -> EligibilityReport:
     """Return the eligibility of every learner of the cohort (queries independent of its size)."""
-    progress = cohort_progress(cohort, now)
+    progress = cohort_progress(cohort, now, with_activity=False)
     matrix = cohort_competency_matrix(cohort)
     learners = tuple(
         _judge(row, matrix.profiles[row.learner.id])
@@ -160,5 +160,5 @@ def learner_eligibility(
     cohort: Cohort, learner: User, now: datetime | None = None
 ) -> LearnerEligibility:
     """Return one learner's eligibility, computed exactly as for the whole cohort."""
-    progress = cohort_progress(cohort, now, learners=[learner])
+    progress = cohort_progress(cohort, now, learners=[learner], with_activity=False)
     return _judge(progress.learners[0], competency_profile(learner, cohort))

@@ -22,7 +22,9 @@ from flask_login import current_user
 
 from lms.accounts.models import User
 from lms.accounts.permissions import admin_required, deny
+from lms.certificates.decisions import decision_history, record_decision
 from lms.certificates.eligibility import learner_eligibility
+from lms.certificates.errors import CertificateError
 from lms.certificates.forms import (
     OUTCOME_LABELS,
     STATE_LABELS,
@@ -32,6 +34,7 @@ from lms.certificates.forms import (
     ReissueForm,
     RevokeForm,
 )
+from lms.certificates.issuing import current_certificate, issue_once
 from lms.certificates.models import PATH_SCOPE, Certificate, DecisionOutcome
 from lms.certificates.notify import notify_issued, notify_reissued, notify_revoked
 from lms.certificates.queries import (
@@ -47,15 +50,7 @@ from lms.certificates.queries import (
     scale_labels,
     supersession_chain,
 )
-from lms.certificates.services import (
-    CertificateError,
-    current_certificate,
-    decision_history,
-    issue_once,
-    record_decision,
-    reissue_certificate,
-    revoke_certificate,
-)
+from lms.certificates.revocation import reissue_certificate, revoke_certificate
 from lms.certificates.settings import settings_context
 from lms.certificates.views import pdf_download
 from lms.cohorts.models import Cohort

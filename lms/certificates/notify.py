@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.tokens import link_to
 from lms.certificates.document import document_from_json
+from lms.certificates.issuing import verification_url
 from lms.certificates.models import Certificate
-from lms.certificates.services import verification_url
 from lms.core.mail import MailError, send_mail
 
 SUBJECTS = {

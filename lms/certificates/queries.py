@@ -17,6 +17,7 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import AuditEvent, User
+from lms.certificates.decisions import latest_decisions
 from lms.certificates.eligibility import (
     EligibilityReport,
     Lack,
@@ -30,7 +31,6 @@ from lms.certificates.models import (
     CertificateState,
     CertificationDecision,
 )
-from lms.certificates.services import latest_decisions
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db

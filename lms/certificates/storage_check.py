@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.assessments.assignments.services import storage_report, upload_folder
+from lms.assessments.assignments.uploads import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
 from lms.certificates.document import document_from_json
+from lms.certificates.issuing import certificate_folder
 from lms.certificates.models import Certificate
-from lms.certificates.services import certificate_folder
 from lms.core import storage
 from lms.extensions import db
 

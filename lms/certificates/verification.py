@@ -41,17 +41,13 @@ from wtforms.validators import ValidationError
 
 from lms.accounts.throttling import client_address
 from lms.certificates.document import BlockLine, CertificateKind, document_from_json
+from lms.certificates.issuing import certificate_by_code, certificate_by_sha256, verification_url
 from lms.certificates.models import Certificate, CertificateState
-from lms.certificates.services import (
-    certificate_by_code,
-    certificate_by_sha256,
-    verification_url,
-)
 from lms.extensions import limiter
 
 bp = Blueprint("certificates", __name__)
 
-# What a code may look like: URL-safe base64 of at least 128 bits (services.new_code draws 192),
+# What a code may look like: URL-safe base64 of at least 128 bits (issuing.new_code draws 192),
 # at most the column's width. Anything else is not looked up at all.
 CODE_FORMAT = re.compile(r"[A-Za-z0-9_-]{22,64}")
 PDF_MAGIC = b"%PDF-"

@@ -12,10 +12,11 @@ from flask import Blueprint, Response, abort, render_template, send_file
 from flask_login import current_user
 
 from lms.accounts.permissions import deny, login_required
+from lms.certificates.errors import CertificateError
 from lms.certificates.forms import STATE_LABELS
+from lms.certificates.issuing import open_certificate_pdf
 from lms.certificates.models import Certificate
 from lms.certificates.queries import learner_certificates
-from lms.certificates.services import CertificateError, open_certificate_pdf
 from lms.core.csv import attachment
 from lms.extensions import db
 

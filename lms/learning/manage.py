@@ -21,6 +21,7 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.cohorts.services import member_role
 from lms.core.csv import csv_response
 from lms.extensions import db
+from lms.learning.cohort_progress import cohort_progress, learner_progress, lessons_done
 from lms.learning.competencies import competency_profile
 from lms.learning.progress import (
     FILTER_STATES,
@@ -32,7 +33,6 @@ from lms.learning.progress import (
     filter_learners,
     sort_learners,
 )
-from lms.learning.services import cohort_progress, learner_progress, lessons_done
 
 bp = Blueprint("learning_manage", __name__, url_prefix="/manage/cohorts")
 

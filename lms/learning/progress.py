@@ -1,6 +1,6 @@
 """Where every learner of a cohort stands: the trainer's view of progress, as plain data.
 
-``lms.learning.services.cohort_progress`` loads a cohort in a constant number of queries and
+``lms.learning.cohort_progress.cohort_progress`` loads a cohort in a constant number of queries and
 builds these objects; everything here is pure (no Flask, no database) so that the statuses,
 sorting and filtering are tested on plain data and rendered by the heatmap, the learner page and
 the CSV export alike.

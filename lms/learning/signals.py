@@ -38,8 +38,8 @@ but the cohort-wide signal then calls it once per learner (correct, one query pe
         return {module.id: [...] for module in modules}
 
 Do not send these signals yourself: ask ``lms.learning.services.missing_requirements`` (batch),
-``lms.learning.services.module_missing`` (one module) or ``lms.learning.services.cohort_progress``
-(a whole cohort), which add the lessons.
+``lms.learning.services.module_missing`` (one module) or
+``lms.learning.cohort_progress.cohort_progress`` (a whole cohort), which add the lessons.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ competency_ratings = learning_signals.signal(
 # attempts and submissions). Sent with ``sender=path`` (a ``TrainingPath``) and
 # ``learners=[users]``; each receiver returns a dict mapping a user id to an aware datetime, the
 # latest activity of that learner in the path (learners with none are left out); receivers accept
-# extra keyword arguments. Do not send it yourself: ``lms.learning.services.cohort_progress``
+# extra keyword arguments. Do not send it yourself: ``lms.learning.cohort_progress.cohort_progress``
 # sends it once per page and keeps the latest answer per learner.
 learners_activity = learning_signals.signal(
     "learners-activity",

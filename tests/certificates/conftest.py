@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from lms.certificates.services import certificate_folder
+from lms.certificates.issuing import certificate_folder
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from lms.accounts.models import User
 from lms.assessments.models import Assessment, Criterion
+from lms.certificates.decisions import record_decision
 from lms.certificates.models import DecisionOutcome
-from lms.certificates.services import record_decision
 from lms.curriculum.models import Competency, CompetencyBlock
 from lms.extensions import db
 from tests.factories import (

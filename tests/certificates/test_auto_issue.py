@@ -7,8 +7,8 @@ import pytest
 from lms.assessments.grading.services import release_grade
 from lms.assessments.models import GradeState, QuizAttempt
 from lms.certificates import auto_issue
+from lms.certificates.decisions import record_decision
 from lms.certificates.models import Certificate, CertificationDecision, DecisionOutcome
-from lms.certificates.services import record_decision
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 from tests.certificates.helpers import make_certificate_world

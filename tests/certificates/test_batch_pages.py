@@ -7,8 +7,8 @@ from flask import render_template_string
 from rq import Queue
 
 from lms.certificates import batches
+from lms.certificates.errors import CertificateError
 from lms.certificates.models import BatchState, Certificate, IssuanceBatch
-from lms.certificates.services import CertificateError
 from lms.core.jobs import redis_connection
 from lms.core.workers import AppSimpleWorker
 from lms.extensions import db

@@ -8,8 +8,9 @@ import pytest
 
 from lms.certificates import batches
 from lms.certificates.batches import Outcome, run_batch, start_batch
+from lms.certificates.errors import CertificateError
+from lms.certificates.issuing import certificate_folder
 from lms.certificates.models import BatchState, Certificate, IssuanceBatch
-from lms.certificates.services import CertificateError, certificate_folder
 from lms.core import storage
 from lms.core.time import utcnow
 from lms.extensions import db

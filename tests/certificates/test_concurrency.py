@@ -18,9 +18,9 @@ import pytest
 from flask_babel import format_datetime
 
 from lms.accounts.models import User
-from lms.certificates import manage, services
+from lms.certificates import issuing, manage
+from lms.certificates.issuing import certificate_folder, issue_certificate
 from lms.certificates.models import Certificate
-from lms.certificates.services import certificate_folder, issue_certificate
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.extensions import db
@@ -94,7 +94,7 @@ def assert_issued_once(learner_id: int) -> None:
 def test_ten_concurrent_issues_give_one_certificate(app, world, monkeypatch):
     learner = awarded_learner(world)
     cohort_id, learner_id, admin_id = world.cohort.id, learner.id, world.admin.id
-    blind_first_lookups(monkeypatch, services, REQUESTS)
+    blind_first_lookups(monkeypatch, issuing, REQUESTS)
 
     def issue() -> str:
         certificate = issue_certificate(

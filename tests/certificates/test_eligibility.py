@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from lms.accounts.models import AuditEvent
-from lms.certificates.eligibility import Lack, cohort_eligibility, learner_eligibility
-from lms.certificates.models import CertificationDecision, DecisionOutcome
-from lms.certificates.services import (
-    CertificateError,
+from lms.certificates.decisions import (
     awarded_without_certificate,
     latest_decision,
     latest_decisions,
     record_decision,
 )
+from lms.certificates.eligibility import Lack, cohort_eligibility, learner_eligibility
+from lms.certificates.errors import CertificateError
+from lms.certificates.models import CertificationDecision, DecisionOutcome
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
 from tests.factories import UserFactory

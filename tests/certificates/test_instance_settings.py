@@ -28,7 +28,7 @@ import json
 from lms import create_app
 from lms.accounts.services import find_user_by_email
 from lms.certificates.models import Certificate
-from lms.certificates.services import issue_certificate
+from lms.certificates.issuing import issue_certificate
 from lms.cohorts.services import find_cohort
 from lms.demo import GRADUATES_COHORT_NAME
 from lms.extensions import db

@@ -8,18 +8,17 @@ import sys
 import pytest
 
 from lms.accounts.models import AuditEvent
+from lms.certificates.decisions import record_decision
 from lms.certificates.document import CertificateKind, document_from_json
-from lms.certificates.models import Certificate, CertificateState, DecisionOutcome
-from lms.certificates.services import (
-    CertificateError,
+from lms.certificates.errors import CertificateError
+from lms.certificates.issuing import (
     certificate_by_code,
     certificate_folder,
     issue_certificate,
     open_certificate_pdf,
-    record_decision,
-    reissue_certificate,
-    revoke_certificate,
 )
+from lms.certificates.models import Certificate, CertificateState, DecisionOutcome
+from lms.certificates.revocation import reissue_certificate, revoke_certificate
 from lms.core import storage
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world

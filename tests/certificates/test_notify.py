@@ -74,7 +74,7 @@ def test_a_french_learner_hears_of_the_issue_in_french(cohort, smtp_server):
     assert message["Subject"] == subject != f"Your certificate for “{TITLE}” is issued"
     body = body_of(message)
     assert "Bonjour Camille Dupré," in body
-    assert "1 octobre 2025" in body
+    assert "1er octobre 2025" in body
     assert "EBV-2025-ISSUED02" in body
     assert f"/verify/{certificate.code}" in body
     assert "Download" not in body

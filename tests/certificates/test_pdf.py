@@ -23,6 +23,7 @@ import pikepdf
 import pytest
 
 from lms.certificates import rendering
+from lms.certificates.context import qr_code_data_url
 from lms.certificates.rendering import render_pdf
 from tests.certificates.documents import (
     HOSTILE_NAMES,
@@ -241,7 +242,7 @@ def test_a_hostile_name_is_literal_text_with_no_attachment_and_no_fetch(hostile,
         "seal.svg",
     }
     others = [url for url in fetched if not url.startswith(design)]
-    assert others == [rendering.qr_code_data_url(VERIFICATION_URL)]
+    assert others == [qr_code_data_url(VERIFICATION_URL)]
 
 
 def test_the_images_kept_between_pdfs_are_the_logo_and_the_seal_only(path_pdf, block_pdf):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from lms.certificates import rendering
+from lms.certificates.context import certificate_context, qr_code_data_url, wording
 from lms.certificates.rendering import (
     DESIGN_FOLDER,
     AssetRefused,
     asset_fetcher,
-    certificate_context,
     render_html,
     resolve_asset,
     template_version,
@@ -205,7 +205,7 @@ def test_the_fetcher_refuses_everything_else(url):
 
 
 def test_the_fetcher_serves_the_qr_code_png_and_nothing_bigger():
-    url = rendering.qr_code_data_url(VERIFICATION_URL)
+    url = qr_code_data_url(VERIFICATION_URL)
     response = asset_fetcher().fetch(url)
     assert response.read().startswith(b"\x89PNG")
     assert response.content_type == "image/png"
@@ -215,7 +215,7 @@ def test_the_fetcher_serves_the_qr_code_png_and_nothing_bigger():
 
 def test_the_qr_code_is_in_the_html_with_its_alternative_text():
     html = render_html(path_certificate_document())
-    assert f'src="{rendering.qr_code_data_url(VERIFICATION_URL)}"' in html
+    assert f'src="{qr_code_data_url(VERIFICATION_URL)}"' in html
     assert f'alt="Code QR de vérification : {VERIFICATION_URL}"' in html
 
 
@@ -239,7 +239,7 @@ def test_the_design_folder_is_the_top_level_certificates_folder():
 
 
 def test_every_language_has_every_sentence():
-    french, english = rendering.wording("fr"), rendering.wording("en")
+    french, english = wording("fr"), wording("en")
     assert set(french) == set(english)
     assert all(text.strip() for text in [*french.values(), *english.values()])
 
@@ -256,4 +256,4 @@ def test_the_verification_url_is_never_retouched():
     url = VERIFICATION_URL + "?it's"
     context = certificate_context(path_certificate_document(verification_url=url))
     assert context["verification_url"] == url
-    assert context["qr_src"] == rendering.qr_code_data_url(url)
+    assert context["qr_src"] == qr_code_data_url(url)

@@ -7,14 +7,11 @@ import shutil
 
 import pytest
 
-from lms.assessments.assignments.services import upload_folder
-from lms.certificates import services
+from lms.assessments.assignments.uploads import upload_folder
+from lms.certificates import issuing
+from lms.certificates.decisions import record_decision
+from lms.certificates.issuing import certificate_folder, issue_certificate
 from lms.certificates.models import Certificate, DecisionOutcome
-from lms.certificates.services import (
-    certificate_folder,
-    issue_certificate,
-    record_decision,
-)
 from lms.core import storage
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
@@ -70,7 +67,7 @@ def test_a_failure_between_writing_the_pdf_and_the_commit_leaves_a_file_fix_remo
     def audit_down(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(services, "record_audit_event", audit_down)
+    monkeypatch.setattr(issuing, "record_audit_event", audit_down)
     with pytest.raises(RuntimeError):
         issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.rollback()
@@ -109,7 +106,7 @@ def test_a_pdf_lost_after_the_commit_is_rebuilt_with_the_same_hash(world, runner
     certificate = db.session.get(Certificate, certificate.id, populate_existing=True)
     assert certificate.pdf_sha256 == recorded
     assert sha256(storage.stored_path(certificate_folder(), certificate.storage_key)) == recorded
-    with services.open_certificate_pdf(certificate) as pdf:
+    with issuing.open_certificate_pdf(certificate) as pdf:
         assert pdf.read().startswith(b"%PDF-")
 
     again = check(runner, "--fix")

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lms.certificates.issuing import new_code
 from lms.certificates.models import CertificateState
-from lms.certificates.services import new_code
 from lms.certificates.verification import CODE_FORMAT
 from lms.extensions import db
 from tests.factories import (
@@ -418,20 +418,20 @@ def test_the_check_form_refuses_a_post_without_its_csrf_token(client, certificat
 
 
 def test_a_real_issued_certificate_pdf_is_recognised(app, client):
-    from lms.certificates import services
+    from lms.certificates import decisions, issuing
     from lms.certificates.models import DecisionOutcome
     from tests.certificates.helpers import make_certificate_world
 
     world = make_certificate_world()
     learner = world.eligible_learner(display_name="Inès Réelle")
-    services.record_decision(
+    decisions.record_decision(
         world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
     )
-    certificate = services.issue_certificate(world.cohort, learner, issued_by=world.admin)
+    certificate = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
     assert CODE_FORMAT.fullmatch(certificate.code)
     assert len(base64.urlsafe_b64decode(certificate.code)) * 8 >= 128
-    with services.open_certificate_pdf(certificate) as stream:
+    with issuing.open_certificate_pdf(certificate) as stream:
         pdf = stream.read()
     assert hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
     text = text_of(drop(client, pdf))

@@ -25,8 +25,9 @@ from lms.assessments.grading.services import start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
 from lms.certificates.batches import run_batch, start_batch
+from lms.certificates.decisions import record_decision
+from lms.certificates.issuing import current_certificate
 from lms.certificates.models import PATH_SCOPE, DecisionOutcome
-from lms.certificates.services import current_certificate, record_decision
 from lms.cohorts.models import MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow

@@ -17,6 +17,7 @@ from lms.accounts.models import User
 from lms.cohorts.models import Cohort
 from lms.curriculum.models import Lesson, Module, TrainingPath
 from lms.extensions import db
+from lms.learning.services import learner_path
 from tests.factories import (
     CohortFactory,
     LessonCompletionFactory,
@@ -104,3 +105,9 @@ def _schedule(built: BienVivrePath, codes: Iterable[str], opens_at: datetime) ->
             ModuleCalendarFactory(
                 cohort=built.cohort, module=built.modules[code], opens_at=opens_at
             )
+
+
+def lesson_totals(learner: User, cohort: Cohort) -> tuple[int, int]:
+    """Return (required lessons done, required lessons) in the path, as the dashboard adds them."""
+    counts = learner_path(learner, cohort).lesson_counts.values()
+    return sum(done for done, _total in counts), sum(total for _done, total in counts)

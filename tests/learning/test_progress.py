@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lms.learning.cohort_progress import cohort_progress, learner_progress
 from lms.learning.progress import ProgressStatus, filter_learners, name_key, sort_learners
-from lms.learning.services import cohort_progress, learner_progress, module_states
+from lms.learning.services import module_states
 from lms.learning.signals import requirements_connected
 from tests.factories import LessonCompletionFactory, MembershipFactory, UserFactory
 from tests.learning.progress_helpers import close_module, make_progress_world

@@ -13,12 +13,10 @@ from lms.learning.services import (
     LearningError,
     _insert_completion_once,
     complete_lesson,
-    completed_module_codes,
     explain_lock,
     learner_cohort,
     module_state,
     module_states,
-    path_progress,
 )
 from tests.factories import (
     CohortFactory,
@@ -28,12 +26,18 @@ from tests.factories import (
     ModuleFactory,
     UserFactory,
 )
-from tests.learning.helpers import ALL_MODULES, make_bien_vivre_path
+from tests.learning.helpers import ALL_MODULES, lesson_totals, make_bien_vivre_path
 
 
 def statuses(learner, cohort) -> str:
     """Return the learner's states as letters (C completed, O open, L locked), chronologically."""
     return "".join(state.status.value[0].upper() for _m, state in module_states(learner, cohort))
+
+
+def completed_codes(learner, cohort, now=None) -> set[str]:
+    """Return the codes of the modules the learner has completed in the cohort's path."""
+    pairs = module_states(learner, cohort, now)
+    return {module.code for module, state in pairs if state.is_completed}
 
 
 def completion_count() -> int:
@@ -90,7 +94,7 @@ def test_every_required_lesson_is_needed():
     LessonFactory(module=bien_vivre.modules["M1"], position=2, title="Carte des acteurs")
     learner = bien_vivre.enrol_learner(completed=("M1",))
     assert statuses(learner, bien_vivre.cohort).startswith("OL")
-    assert completed_module_codes(learner, bien_vivre.path) == set()
+    assert completed_codes(learner, bien_vivre.cohort) == set()
 
 
 def test_other_learners_lessons_do_not_count():
@@ -100,10 +104,10 @@ def test_other_learners_lessons_do_not_count():
     assert statuses(learner, bien_vivre.cohort) == "OLLLLLLL"
 
 
-def test_completed_module_codes():
+def test_completed_codes():
     bien_vivre = make_bien_vivre_path()
     learner = bien_vivre.enrol_learner(completed=("M1", "M2", "M4"))
-    assert completed_module_codes(learner, bien_vivre.path) == {"M1", "M2", "M4"}
+    assert completed_codes(learner, bien_vivre.cohort) == {"M1", "M2", "M4"}
 
 
 def test_module_without_required_lesson_is_completed_once_open():
@@ -114,7 +118,7 @@ def test_module_without_required_lesson_is_completed_once_open():
     assert statuses(newcomer, bien_vivre.cohort) == "OLL"
     learner = bien_vivre.enrol_learner(completed=("M1",))
     assert statuses(learner, bien_vivre.cohort) == "CCO"
-    assert completed_module_codes(learner, bien_vivre.path) == {"M1", "M2"}
+    assert completed_codes(learner, bien_vivre.cohort) == {"M1", "M2"}
 
 
 def test_module_without_required_lesson_waits_for_its_calendar():
@@ -124,12 +128,9 @@ def test_module_without_required_lesson_waits_for_its_calendar():
     learner = bien_vivre.enrol_learner(completed=("M1",))
     assert statuses(learner, bien_vivre.cohort) == "CLL"
     cohort = bien_vivre.cohort
-    assert completed_module_codes(learner, bien_vivre.path, cohort=cohort) == {"M1"}
+    assert completed_codes(learner, cohort) == {"M1"}
     later = datetime.now(UTC) + timedelta(days=31)
-    assert completed_module_codes(learner, bien_vivre.path, cohort=cohort, now=later) == {
-        "M1",
-        "M2",
-    }
+    assert completed_codes(learner, cohort, now=later) == {"M1", "M2"}
 
 
 def test_module_state_refuses_a_module_of_another_path():
@@ -266,9 +267,9 @@ def test_learner_cohort_prefers_the_latest_active_cohort():
     assert learner_cohort(user) == newer
 
 
-def test_path_progress_counts_required_lessons_only():
+def test_lesson_totals_count_required_lessons_only():
     bien_vivre = make_bien_vivre_path()
     LessonFactory(module=bien_vivre.modules["M1"], position=2, optional=True)
-    assert path_progress(bien_vivre.enrol_learner(), bien_vivre.cohort) == (0, 8)
+    assert lesson_totals(bien_vivre.enrol_learner(), bien_vivre.cohort) == (0, 8)
     learner = bien_vivre.enrol_learner(completed=("M1", "M2", "M3"))
-    assert path_progress(learner, bien_vivre.cohort) == (3, 8)
+    assert lesson_totals(learner, bien_vivre.cohort) == (3, 8)

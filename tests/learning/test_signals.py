@@ -6,7 +6,6 @@ from lms.learning.services import (
     missing_requirements,
     module_missing,
     module_states,
-    path_progress,
 )
 from lms.learning.signals import (
     connect_requirements,
@@ -15,7 +14,7 @@ from lms.learning.signals import (
     path_requirements,
     requirements_connected,
 )
-from tests.learning.helpers import make_bien_vivre_path
+from tests.learning.helpers import lesson_totals, make_bien_vivre_path
 
 
 def quiz_for(*codes):
@@ -71,7 +70,7 @@ def test_requirement_from_another_domain_keeps_a_module_incomplete():
         assert m2.missing_prerequisites == ("M1",)
         assert module_missing(learner, bien_vivre.modules["M1"]) == ["Pass the M1 quiz"]
         # Progress counts lessons only: the quiz does not change the figure.
-        assert path_progress(learner, bien_vivre.cohort) == (1, 2)
+        assert lesson_totals(learner, bien_vivre.cohort) == (1, 2)
     assert state_of(learner, bien_vivre.cohort, "M1").is_completed
 
 

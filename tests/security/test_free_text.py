@@ -14,8 +14,9 @@ import pytest
 
 from lms.accounts.models import User
 from lms.accounts.services import AccountError, create_user, update_user
+from lms.certificates.errors import CertificateError
 from lms.certificates.models import CertificateState
-from lms.certificates.services import CertificateError, revoke_certificate
+from lms.certificates.revocation import revoke_certificate
 from lms.cohorts.importing import preview_import
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import CohortError, create_cohort

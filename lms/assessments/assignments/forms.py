@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from lms.assessments.assignments.services import MAX_REASON_LENGTH, MAX_TEXT_LENGTH
+from lms.assessments.assignments.services import MAX_REASON_LENGTH
+from lms.assessments.assignments.uploads import MAX_TEXT_LENGTH
 from lms.core.dates import LocalDateTimeField
 
 

@@ -1,10 +1,6 @@
 """Assignment use cases: submit a version (text and files), deadlines and extensions, downloads.
 
-Files are checked (``files.check_file``) before anything is written, then stored under random keys
-(``lms.core.storage``). A stored file whose row is not committed must not stay behind: the
-service removes what it stored when it fails, and ``SubmitResult.stored_keys`` lets the view
-remove them when the commit itself fails (``discard_files``). A process killed in between leaves
-a file without a row, which ``storage_report`` lists.
+Files are checked and stored by ``lms.assessments.assignments.uploads``.
 
 Submitting the same content again (same text, same files' hashes) records no new version: a
 double click or a retry is recognised by ``content_sha256``; when two requests race, the
@@ -29,23 +25,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
-from lms.assessments.assignments.files import UploadRefused, check_file
+from lms.assessments.assignments.errors import AssignmentError, AttemptsExhausted
+from lms.assessments.assignments.uploads import (
+    SubmitResult,
+    Upload,
+    checked_uploads,
+    store_and_flush,
+)
 from lms.assessments.deadlines import deadline_for
 from lms.assessments.models import (
     Assessment,
-    AssessmentKind,
     DeadlineExtension,
     Grade,
     GradeState,
@@ -54,34 +53,10 @@ from lms.assessments.models import (
     SubmissionState,
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
-from lms.core import storage
 from lms.core.time import utcnow
-from lms.core.transactions import DomainError
 from lms.extensions import db
 
-MAX_TEXT_LENGTH = 50_000
-MAX_FILES = 5
 MAX_REASON_LENGTH = 500
-MEGABYTE = 1024 * 1024
-
-
-class AssignmentError(DomainError):
-    """An assignment action is refused; the message says why, in the user's language."""
-
-
-class ConcurrentSubmission(AssignmentError):
-    """Another request recorded the same version number first: roll back and submit again.
-
-    Submitting again finds that version: the same content is then recognised (no new version).
-    """
-
-
-class UploadTooLarge(AssignmentError):
-    """A file is larger than the assignment allows (the page answers 413)."""
-
-
-class AttemptsExhausted(AssignmentError):
-    """The learner has used every attempt the assignment allows (the page answers 409)."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +77,6 @@ class Attempts:
         return self.allowed is not None and self.current > self.allowed
 
 
-def upload_folder() -> Path:
-    """Return the folder of the learners' files: ``<instance>/uploads``."""
-    return Path(current_app.instance_path) / "uploads"
-
-
 def attempts_of(assessment: Assessment, latest: Submission | None) -> Attempts:
     """Return the learner's attempt: the latest version's, or the next one after a return."""
     if latest is None:
@@ -120,31 +90,6 @@ def can_return(submission: Submission) -> bool:
     """Tell whether returning this version for revision would leave the learner an attempt."""
     allowed = submission.assessment.max_attempts
     return allowed is None or submission.attempt < allowed
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as the learner sent it: the name their browser gave and its bytes."""
-
-    name: str
-    data: bytes
-
-
-@dataclass
-class SubmitResult:
-    """The version the learner's work is in, whether it is new, and the keys stored for it."""
-
-    submission: Submission
-    created: bool
-    stored_keys: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StorageReport:
-    """Rows whose file is missing, and stored files that no row names."""
-
-    missing: list[SubmissionFile]
-    orphans: list[str]
 
 
 def submission_history(assessment: Assessment, learner: User) -> list[Submission]:
@@ -225,7 +170,7 @@ def submit_assignment(
 ) -> SubmitResult:
     """Record the learner's work as a new version (or recognise the same work sent again)."""
     text = normalise_text(text)
-    checked = _checked_uploads(assessment, text, uploads)
+    checked = checked_uploads(assessment, text, uploads)
     hashes = [hashlib.sha256(upload.data).hexdigest() for upload, _checked in checked]
     digest = content_digest(text, hashes)
     latest = latest_submission(assessment, learner)
@@ -247,7 +192,7 @@ def submit_assignment(
         submitted_at=now,
         is_late=deadline is not None and now > deadline,
     )
-    return _store_and_flush(submission, checked, folder)
+    return store_and_flush(submission, checked, folder)
 
 
 def _same_work(latest: Submission | None, digest: str) -> bool:
@@ -257,76 +202,6 @@ def _same_work(latest: Submission | None, digest: str) -> bool:
         and latest.state != SubmissionState.RETURNED
         and latest.content_sha256 == digest
     )
-
-
-def _checked_uploads(assessment: Assessment, text: str, uploads: Sequence[Upload]) -> list:
-    """Refuse work the assignment does not take; return each upload with what it is."""
-    if assessment.kind != AssessmentKind.ASSIGNMENT:
-        raise AssignmentError(_("This assessment takes no submission."))
-    uploads = [upload for upload in uploads if upload.name or upload.data]
-    if text and not assessment.accepts_text:
-        raise AssignmentError(_("This assignment takes files only, not text."))
-    if uploads and not assessment.accepts_files:
-        raise AssignmentError(_("This assignment takes text only, not files."))
-    if "\0" in text:
-        raise AssignmentError(_("The text contains invalid characters."))
-    if len(text) > MAX_TEXT_LENGTH:
-        raise AssignmentError(
-            _("The text is too long (%(max)d characters at most).", max=MAX_TEXT_LENGTH)
-        )
-    if not text and not uploads:
-        raise AssignmentError(_("Write your work or attach a file before submitting."))
-    if len(uploads) > MAX_FILES:
-        raise AssignmentError(_("Attach %(max)d files at most.", max=MAX_FILES))
-    return [(upload, _checked_upload(assessment, upload)) for upload in uploads]
-
-
-def _checked_upload(assessment: Assessment, upload: Upload):
-    """Refuse a file that is too large or not what its extension says."""
-    if len(upload.data) > assessment.max_file_mb * MEGABYTE:
-        raise UploadTooLarge(
-            _("Each file may weigh %(max)d MB at most.", max=assessment.max_file_mb)
-        )
-    try:
-        return check_file(upload.name, upload.data, assessment.extensions)
-    except UploadRefused as refused:
-        raise AssignmentError(str(refused)) from None
-
-
-def _store_and_flush(submission: Submission, checked: list, folder: Path) -> SubmitResult:
-    """Store the files, then flush the version; remove the stored files if anything fails."""
-    keys: list[str] = []
-    try:
-        for upload, checked_file in checked:
-            stored = storage.store_bytes(folder, upload.data)
-            keys.append(stored.key)
-            submission.files.append(_file_row(stored, checked_file))
-        db.session.add(submission)
-        db.session.flush()
-    except IntegrityError:
-        discard_files(folder, keys)
-        raise ConcurrentSubmission(_("Another version was submitted at the same moment.")) from None
-    except BaseException:
-        discard_files(folder, keys)
-        raise
-    return SubmitResult(submission, created=True, stored_keys=keys)
-
-
-def _file_row(stored: storage.StoredFile, checked_file) -> SubmissionFile:
-    """Describe a stored file for its row."""
-    return SubmissionFile(
-        original_name=checked_file.name,
-        storage_key=stored.key,
-        size=stored.size,
-        sha256=stored.sha256,
-        content_type=checked_file.content_type,
-    )
-
-
-def discard_files(folder: Path, keys: Sequence[str]) -> None:
-    """Remove files stored for a version that was not recorded after all."""
-    for key in keys:
-        storage.delete_stored(folder, key)
 
 
 def can_download(user: User, file: SubmissionFile) -> bool:
@@ -417,12 +292,3 @@ def cohort_extensions(cohort: Cohort, assessment: Assessment) -> list[DeadlineEx
         .order_by(DeadlineExtension.due_at)
     )
     return list(db.session.scalars(query))
-
-
-def storage_report(folder: Path) -> StorageReport:
-    """Compare the files' rows with the stored files: rows without file, files without row."""
-    on_disk = storage.stored_keys(folder)
-    rows = list(db.session.scalars(db.select(SubmissionFile)))
-    known = {row.storage_key for row in rows}
-    missing = [row for row in rows if row.storage_key not in on_disk]
-    return StorageReport(missing=missing, orphans=sorted(on_disk - known))

@@ -34,16 +34,23 @@ from lms.assessments.access import (
     staff_cohort_or_403,
 )
 from lms.assessments.assignments import services
+from lms.assessments.assignments.errors import (
+    AssignmentError,
+    AttemptsExhausted,
+    ConcurrentSubmission,
+    UploadTooLarge,
+)
 from lms.assessments.assignments.files import CONTENT_TYPES
 from lms.assessments.assignments.forms import ExtensionForm, SubmissionForm
-from lms.assessments.assignments.services import (
-    AssignmentError,
-    ConcurrentSubmission,
+from lms.assessments.assignments.uploads import (
+    MAX_FILES,
+    MEGABYTE,
+    SubmitResult,
     Upload,
-    UploadTooLarge,
+    discard_files,
     upload_folder,
 )
-from lms.assessments.grading.services import grade_view, released_grade
+from lms.assessments.grading.display import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
@@ -93,7 +100,7 @@ def _page(access: LearnerAssessment, form: SubmissionForm, error: str | None = N
         closed_reason=services.editing_closed_reason(latest),
         form=form,
         error=error,
-        max_files=services.MAX_FILES,
+        max_files=MAX_FILES,
         **_released_result(assessment),
     )
     return page, status
@@ -118,7 +125,7 @@ def submit(assessment_id: int):
         result = _submit_once_more_if_raced(access, form.text.data, uploads)
     except UploadTooLarge as error:
         abort(413, description=str(error))
-    except services.AttemptsExhausted as error:
+    except AttemptsExhausted as error:
         return _page(access, form, error=str(error), status=409)
     except AssignmentError as error:
         return _page(access, form, error=str(error), status=422)
@@ -132,7 +139,7 @@ def submit(assessment_id: int):
 
 def _uploads(assessment: Assessment) -> list[Upload]:
     """Read the posted files, at most one byte beyond the assignment's limit each."""
-    limit = assessment.max_file_mb * services.MEGABYTE
+    limit = assessment.max_file_mb * MEGABYTE
     return [
         Upload(name=file.filename or "", data=file.stream.read(limit + 1))
         for file in request.files.getlist("files")
@@ -154,7 +161,7 @@ def _submit_once_more_if_raced(access: LearnerAssessment, text, uploads):
         )
 
 
-def _commit_or_discard(result: services.SubmitResult) -> None:
+def _commit_or_discard(result: SubmitResult) -> None:
     """Commit the new version; if the commit fails, remove the files stored for it.
 
     Not a ``unit_of_work``: the files are written before the commit and must go if it fails.
@@ -163,7 +170,7 @@ def _commit_or_discard(result: services.SubmitResult) -> None:
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        services.discard_files(upload_folder(), result.stored_keys)
+        discard_files(upload_folder(), result.stored_keys)
         raise
 
 

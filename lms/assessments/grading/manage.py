@@ -17,7 +17,7 @@ from lms.accounts.models import User
 from lms.accounts.permissions import deny, login_required
 from lms.assessments.access import staff_cohort_or_403
 from lms.assessments.assignments.services import can_return
-from lms.assessments.grading import notify, services
+from lms.assessments.grading import display, history, notify, services
 from lms.assessments.grading import queue as work_queue
 from lms.assessments.grading.forms import ACTIONS, GradeForm, chosen_levels, field_name
 from lms.assessments.models import Assessment, Grade, GradeState, Submission
@@ -91,7 +91,7 @@ def queue():
         assessments=assessments,
         modules=list({a.module_id: a.module for a in assessments}.values()),
         states=work_queue.STATES,
-        words=services.state_words(),
+        words=history.state_words(),
     )
 
 
@@ -199,11 +199,11 @@ def _conflict(grade_id: int, form: GradeForm, choices: dict[int, int], aimed_sta
     is rolled back (by the unit of work) and the grade it held is read afresh.
     """
     grade = db.session.get(Grade, grade_id)
-    attempted = services.attempted_snapshot(choices, form.feedback.data, aimed_state)
+    attempted = history.attempted_snapshot(choices, form.feedback.data, aimed_state)
     with unit_of_work():
-        services.record_rejected_save(current_user, grade, attempted)
-        changed_by, changed_at = services.last_change(grade)
-    theirs = services.grade_view(grade)
+        history.record_rejected_save(current_user, grade, attempted)
+        changed_by, changed_at = history.last_change(grade)
+    theirs = display.grade_view(grade)
     form.version.data = grade.version_id
     return _grading_page(
         grade,
@@ -272,7 +272,7 @@ def _grading_page(
         "assessments/grading/grade.html",
         grade=grade,
         form=form,
-        view=services.grade_view(grade),
+        view=display.grade_view(grade),
         choices=choices,
         errors=errors or {},
         message=message,
@@ -282,11 +282,11 @@ def _grading_page(
         submission_html=render_markdown(submission.text) if submission else None,
         instructions=render_markdown(grade.assessment.instructions),
         field_name=field_name,
-        words=services.state_words(),
+        words=history.state_words(),
         kept=_filters().as_args(),
         history=grade.events,
-        event_words=services.event_words(),
-        event_label=services.event_label,
+        event_words=history.event_words(),
+        event_label=history.event_label,
         can_download="assignments.download" in _endpoints(),
     )
     return page, status

@@ -3,9 +3,9 @@
 An item is a submission (assignments) or a learner × evaluation (there is nothing to submit: the
 trainer records the result). An evaluation not recorded yet is listed once its module is open
 for that learner: opened by the cohort's calendar AND its prerequisites completed, as the
-chronology engine says (``lms.learning.services.open_module_ids``, asked only for the learners
-with such an evaluation, a constant number of queries per cohort concerned). Only learners of the
-cohorts the user trains appear (administrators: every cohort). The two kinds are one
+chronology engine says (``lms.learning.cohort_progress.open_module_ids``, asked only for the
+learners with such an evaluation, a constant number of queries per cohort concerned). Only
+learners of the cohorts the user trains appear (administrators: every cohort). The two kinds are one
 ``UNION ALL`` so that filtering, ordering (oldest first) and paging happen in the database: the
 page costs the same few queries for 10 or 500 learners.
 
@@ -57,7 +57,7 @@ from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalenda
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
 from lms.extensions import db
-from lms.learning.services import open_module_ids
+from lms.learning.cohort_progress import open_module_ids
 
 STATES = ("to_grade", "grading", "graded", "returned", "released")
 EVERY_STATE = "all"  # the state filter that shows work in every state

@@ -1,9 +1,9 @@
-"""Grading use cases: start, save (optimistic lock), release, return for revision; history.
+"""Grading use cases: start, save (optimistic lock), release, return for revision.
 
-Every accepted change appends a ``GradeEvent`` (actor, before → after) and, when the state
-changes, an audit event and a security log line. A save refused because somebody else changed
-the grade since it was read raises ``GradeConflict``; the caller rolls back, then records the
-refused attempt with ``record_rejected_save`` so that the history keeps it too.
+Every accepted change is recorded in the grade's history (``lms.assessments.grading.history``).
+A save refused because somebody else changed the grade since it was read raises
+``GradeConflict``; the caller rolls back, then records the refused attempt with
+``history.record_rejected_save`` so that the history keeps it too.
 
 Services flush, never commit; e-mails are sent by the caller after the commit
 (``lms.assessments.grading.notify``), so that nobody hears of a change that was rolled back.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -23,13 +22,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.assessments.assignments.services import can_return
-
-# Re-exported: other domains' pages call ``services.released_grade`` and ``grade_view``.
-from lms.assessments.grading.display import (  # noqa: F401
-    CriterionResult,
-    GradeView,
-    grade_view,
-    released_grade,
+from lms.assessments.grading.history import (
+    last_change,
+    log_state_change,
+    record_event,
+    snapshot,
+    state_word,
 )
 from lms.assessments.models import (
     Assessment,
@@ -37,7 +35,6 @@ from lms.assessments.models import (
     Criterion,
     Grade,
     GradeChoice,
-    GradeEvent,
     GradeRelease,
     GradeState,
     Rubric,
@@ -46,7 +43,6 @@ from lms.assessments.models import (
     SubmissionState,
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
-from lms.core.logging import security_event
 from lms.core.time import utcnow
 from lms.core.transactions import DomainError
 from lms.extensions import db
@@ -75,17 +71,6 @@ class GradeConflict(GradingError):
         self.changed_at = changed_at
 
 
-def snapshot(grade: Grade) -> dict[str, Any]:
-    """Return what the history records of a grade: state, score, feedback, choices."""
-    return {
-        "state": str(grade.state),
-        "score": grade.score,
-        "passed": grade.passed,
-        "feedback": grade.feedback or "",
-        "choices": {str(choice.criterion_id): choice.level_id for choice in grade.choices},
-    }
-
-
 def start_grading(
     grader: User,
     submission: Submission | None = None,
@@ -110,7 +95,7 @@ def start_grading(
             grade = _new_grade(grader, assessment, learner, submission)
     except IntegrityError:  # another trainer started the same grade at the same moment
         return _existing_grade(assessment, learner, submission)
-    _log_state(grader, grade, None, GradeState.GRADING)
+    log_state_change(grader, grade, None, GradeState.GRADING)
     return grade
 
 
@@ -148,7 +133,7 @@ def _new_grade(grader: User, assessment: Assessment, learner: User, submission) 
     )
     db.session.add(grade)
     db.session.flush()
-    _event(grader, grade, "grade.start", None, snapshot(grade))
+    record_event(grader, grade, "grade.start", None, snapshot(grade))
     return grade
 
 
@@ -166,7 +151,7 @@ def save_grade(
         raise GradingError(
             _(
                 "This grade is %(state)s: it can no longer be changed.",
-                state=_state_word(grade.state),
+                state=state_word(grade.state),
             )
         )
     if expected_version != grade.version_id:
@@ -180,9 +165,9 @@ def save_grade(
     except StaleDataError as error:  # saved by somebody else between our read and our write
         raise GradeConflict() from error
     after = snapshot(grade)
-    _event(grader, grade, "grade.finish" if finish else "grade.save", before, after)
+    record_event(grader, grade, "grade.finish" if finish else "grade.save", before, after)
     if before["state"] != after["state"] or before["score"] != after["score"]:
-        _log_state(grader, grade, before, grade.state)
+        log_state_change(grader, grade, before, grade.state)
     if finish and _cohort_released(grade):
         release_grade(grader, grade)
     return grade
@@ -245,35 +230,6 @@ def _apply(grade: Grade, grader: User, levels: dict, feedback: str, finish: bool
         grade.state = GradeState.GRADING
 
 
-def last_change(grade: Grade) -> tuple[User | None, datetime]:
-    """Return who last changed the grade (accepted history) and when."""
-    event = db.session.scalar(
-        db.select(GradeEvent)
-        .filter_by(grade_id=grade.id, accepted=True)
-        .order_by(GradeEvent.id.desc())
-        .limit(1)
-    )
-    if event is None:
-        return grade.grader, grade.updated_at
-    return event.actor, event.created_at
-
-
-def record_rejected_save(actor: User, grade: Grade, attempted: Mapping[str, Any]) -> GradeEvent:
-    """Append the refused concurrent save to the history (call after the rollback)."""
-    event = _event(actor, grade, "grade.save", snapshot(grade), dict(attempted), accepted=False)
-    security_event("grade.conflict", grade_id=grade.id, actor_id=actor.id, version=grade.version_id)
-    return event
-
-
-def attempted_snapshot(choices: Mapping[int, int], feedback: str, state: str) -> dict[str, Any]:
-    """Return what a refused request wanted to write (``state``: the state it aimed at)."""
-    return {
-        "state": state,
-        "feedback": feedback or "",
-        "choices": {str(criterion): level for criterion, level in choices.items()},
-    }
-
-
 def release_grade(actor: User, grade: Grade) -> Grade:
     """Release a graded grade to its learner."""
     if grade.state == GradeState.RELEASED:
@@ -320,7 +276,7 @@ def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
         raise GradingError(
             _(
                 "This grade is %(state)s: it can no longer be returned.",
-                state=_state_word(grade.state),
+                state=state_word(grade.state),
             )
         )
     if not can_return(grade.submission):
@@ -360,8 +316,8 @@ def _set_state(
         db.session.flush()
     except StaleDataError as error:
         raise GradeConflict() from error
-    _event(actor, grade, action, before, snapshot(grade))
-    _log_state(actor, grade, before, state)
+    record_event(actor, grade, action, before, snapshot(grade))
+    log_state_change(actor, grade, before, state)
     return grade
 
 
@@ -378,93 +334,3 @@ def _cohort_released(grade: Grade) -> bool:
         .limit(1)
     )
     return db.session.scalar(query) is not None
-
-
-def _event(actor, grade, action, before, after, accepted: bool = True) -> GradeEvent:
-    """Append one history event to the grade."""
-    event = GradeEvent(
-        grade_id=grade.id, actor=actor, action=action, before=before, after=after, accepted=accepted
-    )
-    db.session.add(event)
-    db.session.flush()
-    return event
-
-
-def _log_state(actor: User, grade: Grade, before: dict | None, state: GradeState) -> None:
-    """Audit a grade's change of state or score, and write its security log line."""
-    after = {"state": str(state), "score": grade.score}
-    old = {"state": before["state"], "score": before["score"]} if before else None
-    record_audit_event(actor, "grade.change", grade, before=old, after=after)
-    security_event(
-        "grade.change",
-        grade_id=grade.id,
-        actor_id=actor.id,
-        learner_id=grade.learner_id,
-        old_state=old["state"] if old else None,
-        new_state=str(state),
-        old_score=old["score"] if old else None,
-        new_score=grade.score,
-    )
-
-
-def _state_word(state: GradeState) -> str:
-    """Return a state in words."""
-    return str(state_words()[state])
-
-
-def state_words() -> dict[str, str]:
-    """Return each queue state in words (translated once per page)."""
-    return {
-        "to_grade": _("To grade"),
-        "to_record": _("To record"),
-        GradeState.GRADING: _("Grading"),
-        GradeState.GRADED: _("Graded"),
-        GradeState.RETURNED: _("Returned"),
-        GradeState.RELEASED: _("Released"),
-    }
-
-
-def event_words() -> dict[str, str]:
-    """Return each history action in words (translated once per page); see ``event_label``."""
-    return {
-        "grade.start": _("Grading started"),
-        "grade.save": _("Grade saved"),
-        "grade.finish": _("Grade saved and marked graded"),
-        "grade.release": _("Released"),
-        "grade.return": _("Returned for revision"),
-        "refused": _("Conflict: change refused"),
-        "with_score": _("%(event)s: %(change)s"),
-    }
-
-
-# The events that record levels: their score is shown even when it did not change.
-_SCORING_ACTIONS = ("grade.save", "grade.finish")
-
-
-def event_label(event: GradeEvent, words: Mapping[str, str]) -> str:
-    """Name a history event in words, with the score it changed ("Grade saved: – → 6/9").
-
-    A refused change says so; an unknown code stays as it is. No score is shown while there is
-    none, nor for an event that left it as it was (a release); never "None".
-    """
-    label = words["refused"] if not event.accepted else words.get(event.action, event.action)
-    change = _score_change(event)
-    return label if change is None else words["with_score"] % {"event": label, "change": change}
-
-
-def _score_change(event: GradeEvent) -> str | None:
-    """Return "before → after" of the event's score out of the maximum, or None (see above)."""
-    before, after = event.before or {}, event.after or {}
-    if "score" not in after:
-        return None  # a refused attempt records the levels it wanted, not a score
-    old, new = before.get("score"), after.get("score")
-    if (old is None and new is None) or (old == new and event.action not in _SCORING_ACTIONS):
-        return None
-    maximum = event.grade.max_score if event.grade is not None else None
-
-    def out_of(score: Any) -> str:
-        if score is None:
-            return "–"
-        return f"{score}/{maximum}" if maximum is not None else str(score)
-
-    return f"{out_of(old)} → {out_of(new)}"

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from lms.assessments.assignments import services
+from lms.assessments.assignments.errors import ConcurrentSubmission
 from lms.assessments.models import Submission
 from lms.extensions import db
 from tests.assessments.assignments.conftest import PDF, submit
@@ -63,7 +64,7 @@ def record_races(monkeypatch) -> list[Exception]:
     def recording(*args, **kwargs):
         try:
             return real(*args, **kwargs)
-        except services.ConcurrentSubmission as error:
+        except ConcurrentSubmission as error:
             raced.append(error)
             raise
 

@@ -8,7 +8,8 @@ import pytest
 from flask_babel import gettext
 
 from lms.accounts.models import AuditEvent
-from lms.assessments.assignments.services import AssignmentError, deadline_for, grant_extension
+from lms.assessments.assignments.errors import AssignmentError
+from lms.assessments.assignments.services import deadline_for, grant_extension
 from lms.assessments.models import DeadlineExtension
 from lms.cohorts.models import ModuleCalendar
 from lms.core.time import utcnow

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lms.assessments.assignments import services
-from lms.assessments.assignments.services import Upload, storage_report, submit_assignment
+from lms.assessments.assignments import uploads as upload_storage
+from lms.assessments.assignments.services import submit_assignment
+from lms.assessments.assignments.uploads import Upload, storage_report
 from lms.assessments.models import Submission, SubmissionFile
 from lms.extensions import db
 from tests.assessments.assignments.conftest import PDF, PNG, submit
@@ -27,8 +28,8 @@ def test_a_failure_after_storing_before_the_flush_removes_the_files(setting, mon
             raise Boom
         return real_row(stored, checked)
 
-    real_row = services._file_row
-    monkeypatch.setattr(services, "_file_row", broken_row)
+    real_row = upload_storage._file_row
+    monkeypatch.setattr(upload_storage, "_file_row", broken_row)
     uploads = [Upload("a.pdf", PDF), Upload("b.png", PNG)]
     with pytest.raises(Boom):
         submit_assignment(setting.learner, setting.assignment, setting.bien_vivre.cohort,
@@ -48,7 +49,7 @@ def test_a_failed_commit_leaves_no_row_and_removes_the_file(setting, learner_cli
     assert count(Submission) == 0
     assert count(SubmissionFile) == 0
     assert setting.files_on_disk() == set()
-    assert storage_report(setting.folder) == services.StorageReport(missing=[], orphans=[])
+    assert storage_report(setting.folder) == upload_storage.StorageReport(missing=[], orphans=[])
 
 
 def test_a_crash_after_the_write_is_reported_as_an_orphan_file(setting):
@@ -65,7 +66,7 @@ def test_a_crash_after_the_write_is_reported_as_an_orphan_file(setting):
 def test_a_row_whose_file_vanished_is_reported_missing(setting, learner_client):
     submit(learner_client, setting.assignment, "", [("carte.pdf", PDF)])
     [key] = setting.files_on_disk()
-    services.discard_files(setting.folder, [key])
+    upload_storage.discard_files(setting.folder, [key])
     report = storage_report(setting.folder)
     assert [row.storage_key for row in report.missing] == [key]
     assert report.orphans == []
@@ -73,4 +74,4 @@ def test_a_row_whose_file_vanished_is_reported_missing(setting, learner_client):
 
 def test_a_consistent_store_reports_nothing(setting, learner_client):
     submit(learner_client, setting.assignment, "Ma carte.", [("carte.pdf", PDF)])
-    assert storage_report(setting.folder) == services.StorageReport(missing=[], orphans=[])
+    assert storage_report(setting.folder) == upload_storage.StorageReport(missing=[], orphans=[])

@@ -7,12 +7,9 @@ from pathlib import Path
 import pytest
 from flask import current_app
 
-from lms.assessments.assignments.services import (
-    AssignmentError,
-    Upload,
-    storage_report,
-    submit_assignment,
-)
+from lms.assessments.assignments.errors import AssignmentError
+from lms.assessments.assignments.services import submit_assignment
+from lms.assessments.assignments.uploads import Upload, storage_report
 from lms.assessments.models import Assessment, AssessmentKind
 from lms.core.storage import stored_keys
 from lms.curriculum.services import load_path

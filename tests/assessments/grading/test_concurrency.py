@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import update
 
 from lms.accounts.models import User
-from lms.assessments.grading import services
+from lms.assessments.grading import history, services
 from lms.assessments.models import Grade, GradeEvent, GradeState
 from lms.extensions import db
 from tests.assessments.grading.support import grade_form, make_grading_world, reload
@@ -58,8 +58,8 @@ def save_in_thread(app, barrier, outcomes, user_id, grade_id, points):
         except services.GradeConflict:
             db.session.rollback()
             grade = db.session.get(Grade, grade_id)
-            attempted = services.attempted_snapshot(choices, str(points), "graded")
-            services.record_rejected_save(user, grade, attempted)
+            attempted = history.attempted_snapshot(choices, str(points), "graded")
+            history.record_rejected_save(user, grade, attempted)
             db.session.commit()
             outcomes.append(("conflict", user_id))
         finally:

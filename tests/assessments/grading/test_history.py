@@ -7,6 +7,8 @@ import re
 import pytest
 
 from lms.assessments.grading import services
+from lms.assessments.grading.history import event_label, event_words
+from lms.assessments.models import Grade, GradeEvent
 from lms.extensions import db
 from tests.assessments.grading.support import grade_form, make_grading_world, reload
 from tests.factories import MembershipFactory, UserFactory
@@ -91,13 +93,13 @@ def test_a_return_for_revision_reads_returned_for_revision(app, world):
 
 
 def test_a_save_that_clears_every_level_reads_its_score_went_back_to_none():
-    grade = services.Grade(max_score=9)
-    event = services.GradeEvent(
+    grade = Grade(max_score=9)
+    event = GradeEvent(
         action="grade.save", accepted=True, grade=grade, before={"score": 6}, after={"score": None}
     )
-    assert services.event_label(event, services.event_words()) == "Grade saved: 6/9 → –"
+    assert event_label(event, event_words()) == "Grade saved: 6/9 → –"
 
 
 def test_an_unknown_action_code_is_shown_as_it_is():
-    event = services.GradeEvent(action="grade.imported", accepted=True)
-    assert services.event_label(event, services.event_words()) == "grade.imported"
+    event = GradeEvent(action="grade.imported", accepted=True)
+    assert event_label(event, event_words()) == "grade.imported"

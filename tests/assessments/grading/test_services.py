@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from lms.accounts.models import AuditEvent
-from lms.assessments.grading import services
+from lms.assessments.grading import display, history, services
 from lms.assessments.grading.services import ChoiceErrors, GradeConflict, GradingError
 from lms.assessments.models import (
     Grade,
@@ -221,8 +221,8 @@ def test_a_change_made_between_read_and_write_raises_a_conflict_at_flush(world):
 
 def test_a_rejected_save_is_kept_in_the_history(world):
     grade = started(world)
-    attempted = services.attempted_snapshot(world.levels(2, 2), "Mine", "graded")
-    services.record_rejected_save(world.learner, grade, attempted)
+    attempted = history.attempted_snapshot(world.levels(2, 2), "Mine", "graded")
+    history.record_rejected_save(world.learner, grade, attempted)
     db.session.commit()
     event = events_of(grade)[-1]
     assert not event.accepted
@@ -235,10 +235,10 @@ def test_release_needs_a_graded_grade_then_shows_it(world):
     with pytest.raises(GradingError, match="mark it graded first"):
         services.release_grade(world.trainer, grade)
     grade = finished(world, 2, 1)
-    assert services.released_grade(world.learner, world.assignment) is None
+    assert display.released_grade(world.learner, world.assignment) is None
     services.release_grade(world.trainer, grade)
     db.session.commit()
-    assert services.released_grade(world.learner, world.assignment) == grade
+    assert display.released_grade(world.learner, world.assignment) == grade
     assert reload(grade).released_at is not None
     with pytest.raises(GradingError, match="already released"):
         services.release_grade(world.trainer, grade)
@@ -266,7 +266,7 @@ def test_release_for_cohort_releases_graded_grades_now_and_later_ones_when_grade
     db.session.commit()
     assert released == [graded]
     assert reload(graded).state == GradeState.RELEASED
-    assert services.released_grade(other, world.assignment) is None
+    assert display.released_grade(other, world.assignment) is None
     assert (
         db.session.scalar(db.select(GradeRelease).filter_by(cohort_id=world.cohort.id)).released_by
         == world.trainer
@@ -281,7 +281,7 @@ def test_release_for_cohort_releases_graded_grades_now_and_later_ones_when_grade
     )
     db.session.commit()
     assert reload(late).state == GradeState.RELEASED
-    assert services.released_grade(other, world.assignment) == late
+    assert display.released_grade(other, world.assignment) == late
 
 
 def test_release_for_cohort_refuses_an_assessment_of_another_path(world):
@@ -302,7 +302,7 @@ def test_return_for_revision_reopens_the_submission_and_keeps_the_history(world)
     assert grade.state == GradeState.RETURNED
     assert grade.submission.state == SubmissionState.RETURNED
     assert [e.action for e in events_of(grade)] == ["grade.start", "grade.finish", "grade.return"]
-    assert services.released_grade(world.learner, world.assignment) is None
+    assert display.released_grade(world.learner, world.assignment) is None
     with pytest.raises(GradingError, match="can no longer be returned"):
         services.return_for_revision(world.trainer, grade, "Encore")
 
@@ -335,7 +335,7 @@ def test_state_changes_are_audited_and_logged(world, caplog):
 
 def test_grade_view_lists_each_criterion_with_its_level(world):
     grade = finished(world, 2, 0)
-    view = services.grade_view(grade)
+    view = display.grade_view(grade)
     assert [(row.points, row.max_points) for row in view.rows] == [(2, 2), (0, 2)]
     assert view.score == 2
     assert "Bien." in view.feedback_html

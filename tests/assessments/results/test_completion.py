@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lms.assessments.models import GradeState
 from lms.extensions import db
-from lms.learning.services import cohort_progress, module_missing, module_states
+from lms.learning.cohort_progress import cohort_progress
+from lms.learning.services import module_missing, module_states
 from tests.assessments.results.helpers import assignment, grade, pass_quiz
 from tests.factories import (
     AssessmentFactory,

@@ -1,4 +1,4 @@
-"""Certification use cases: decide, issue exactly once, revoke, re-issue, find.
+"""Issuing a certificate exactly once, and finding and serving it.
 
 Services flush and never commit (DESIGN.md §4); views, commands and jobs commit. Issuing renders
 the PDF *before* it takes the learner's lock, so that a batch renders in parallel; under the
@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.accounts.tokens import link_to
+from lms.certificates.decisions import latest_decision, require_learner
 from lms.certificates.document import (
     BlockLine,
     CertificateDocument,
@@ -32,155 +33,20 @@ from lms.certificates.document import (
     document_to_json,
 )
 from lms.certificates.eligibility import learner_eligibility
-from lms.certificates.models import (
-    PATH_SCOPE,
-    Certificate,
-    CertificateState,
-    CertificationDecision,
-    DecisionOutcome,
-)
+from lms.certificates.errors import CertificateError
+from lms.certificates.models import PATH_SCOPE, Certificate, CertificateState
 from lms.certificates.settings import missing_settings, missing_settings_message
-from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
+from lms.cohorts.models import Cohort, ModuleCalendar
 from lms.core import storage
 from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
-from lms.core.text import text_problem
 from lms.core.time import utcnow
-from lms.core.transactions import DomainError
 from lms.curriculum.models import CompetencyBlock, Module
 from lms.extensions import db
 from lms.learning.competencies import competency_profile
 
 # Crockford's base32 alphabet: no I, L, O or U to misread on paper.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class CertificateError(DomainError):
-    """A certification step cannot be done; the message says why, to the person acting."""
-
-
-# Decisions -------------------------------------------------------------------------------------
-
-
-def _latest_decisions_query(cohort: Cohort):
-    return (
-        db.select(CertificationDecision)
-        .filter_by(cohort_id=cohort.id)
-        .order_by(CertificationDecision.decided_at, CertificationDecision.id)
-    )
-
-
-def latest_decisions(cohort: Cohort) -> dict[int, CertificationDecision]:
-    """Return the latest decision of every learner of the cohort who has one, by learner id."""
-    latest: dict[int, CertificationDecision] = {}
-    for decision in db.session.scalars(_latest_decisions_query(cohort)):
-        latest[decision.learner_id] = decision  # in order: the last one wins
-    return latest
-
-
-def _learner_decisions_query(cohort: Cohort, learner: User):
-    return (
-        db.select(CertificationDecision)
-        .filter_by(cohort_id=cohort.id, learner_id=learner.id)
-        .order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
-    )
-
-
-def latest_decision(cohort: Cohort, learner: User) -> CertificationDecision | None:
-    """Return the learner's latest decision in the cohort, if any."""
-    return db.session.scalars(_learner_decisions_query(cohort, learner).limit(1)).first()
-
-
-def decision_history(cohort: Cohort, learner: User) -> list[CertificationDecision]:
-    """Return every decision about the learner in the cohort, the latest first."""
-    return list(db.session.scalars(_learner_decisions_query(cohort, learner)))
-
-
-def _require_learner(cohort: Cohort, learner: User) -> None:
-    # One indexed query, rather than ``cohort.is_learner``, which loads every membership of
-    # the cohort: issuing a batch would cost O(cohort size) per certificate.
-    query = db.select(Membership.id).filter_by(
-        cohort_id=cohort.id, user_id=learner.id, role=MembershipRole.LEARNER
-    )
-    if db.session.scalar(query.limit(1)) is None:
-        raise CertificateError(
-            _("%(name)s is not a learner of this cohort.", name=learner.display_name)
-        )
-
-
-def record_decision(
-    cohort: Cohort,
-    learner: User,
-    *,
-    outcome: DecisionOutcome,
-    reason: str,
-    decided_by: User | None,
-    now: datetime | None = None,
-) -> CertificationDecision:
-    """Record the certification decision on a learner, with the evidence seen at that moment.
-
-    ``decided_by`` is empty for an automatic decision (``LMS_CERTIFICATES_AUTO_ISSUE``).
-
-    Awarding a learner who is not eligible is an override: it needs a reason and is audited
-    as such (SECURITY.md G28). Deferring or refusing always needs a reason, for the learner.
-    """
-    _require_learner(cohort, learner)
-    now = now or utcnow()
-    reason = _checked_reason(reason)
-    eligibility = learner_eligibility(cohort, learner, now)
-    is_override = outcome == DecisionOutcome.AWARDED and not eligibility.is_eligible
-    if is_override and not reason:
-        raise CertificateError(
-            _("This learner is not eligible: awarding the certificate anyway needs a reason.")
-        )
-    if outcome != DecisionOutcome.AWARDED and not reason:
-        raise CertificateError(_("Say why the certification is deferred or refused."))
-    decision = CertificationDecision(
-        learner=learner,
-        cohort=cohort,
-        outcome=outcome,
-        reason=reason,
-        is_override=is_override,
-        decided_by=decided_by,
-        decided_at=now,
-        snapshot={"computed_at": now.isoformat(), **eligibility.snapshot()},
-    )
-    db.session.add(decision)
-    db.session.flush()
-    action = "certification.override" if is_override else "certification.decide"
-    after = {"learner_id": learner.id, "outcome": outcome.value, "reason": reason}
-    record_audit_event(decided_by, action, decision, after=after)
-    actor_id = decided_by.id if decided_by else None
-    security_event(action, actor_id=actor_id, learner_id=learner.id, outcome=outcome.value)
-    return decision
-
-
-def awarded_without_certificate(cohort: Cohort) -> list[User]:
-    """Return the learners whose latest decision awards them and who hold no valid certificate."""
-    awarded = [
-        decision.learner_id for decision in latest_decisions(cohort).values() if decision.awards
-    ]
-    if not awarded:
-        return []
-    holders = db.select(Certificate.learner_id).filter_by(
-        path_id=cohort.path_id, scope=PATH_SCOPE, state=CertificateState.VALID
-    )
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.cohort_id == cohort.id,
-                Membership.role == MembershipRole.LEARNER,
-                User.id.in_(awarded),
-                User.id.not_in(holders),
-            )
-            .order_by(User.display_name, User.id)
-        )
-    )
-
-
-# Issuance --------------------------------------------------------------------------------------
 
 
 def certificate_folder() -> Path:
@@ -333,7 +199,7 @@ def _store_pdf(document: CertificateDocument) -> tuple[storage.StoredFile, str]:
     return storage.store_bytes(certificate_folder(), pdf), rendering.TEMPLATE_VERSION
 
 
-def _prepare(
+def prepare_certificate(
     cohort: Cohort, learner: User, block: CompetencyBlock | None, issued_at: datetime
 ) -> tuple[Certificate, storage.StoredFile]:
     """Build an unsaved certificate with its document, and store its PDF."""
@@ -401,12 +267,12 @@ def issue_once(
     now: datetime | None = None,
 ) -> Issuance:
     """Issue the learner's certificate unless they hold it; say which (see ``Issuance``)."""
-    _require_learner(cohort, learner)
+    require_learner(cohort, learner)
     scope = block.code if block else PATH_SCOPE
     if existing := current_certificate(learner, cohort.path_id, scope):
         return Issuance(existing, created=False)
     decision = _authorise(cohort, learner, block)
-    certificate, stored = _prepare(cohort, learner, block, now or utcnow())
+    certificate, stored = prepare_certificate(cohort, learner, block, now or utcnow())
     certificate.decision, certificate.issued_by = decision, issued_by
     try:
         lock_row_for_update(db.session, User, learner.id)
@@ -418,11 +284,11 @@ def issue_once(
     except BaseException:
         storage.delete_stored(certificate_folder(), stored.key)
         raise
-    _record(issued_by, "certificate.issue", certificate)
+    record_change(issued_by, "certificate.issue", certificate)
     return Issuance(certificate, created=True)
 
 
-def _record(actor: User | None, action: str, certificate: Certificate, **after) -> None:
+def record_change(actor: User | None, action: str, certificate: Certificate, **after) -> None:
     """Audit and log a certificate's change of life."""
     values = {
         "number": certificate.number,
@@ -438,65 +304,6 @@ def _record(actor: User | None, action: str, certificate: Certificate, **after) 
         certificate_id=certificate.id,
         learner_id=certificate.learner_id,
     )
-
-
-def _checked_reason(reason: str | None) -> str:
-    """Return the reason without surrounding spaces, or refuse characters it may not hold."""
-    if problem := text_problem(reason, multiline=True):
-        raise CertificateError(problem)
-    return (reason or "").strip()
-
-
-def revoke_certificate(
-    certificate: Certificate, *, revoked_by: User, reason: str, now: datetime | None = None
-) -> None:
-    """Revoke a valid certificate: its record stays, its PDF is no longer served."""
-    reason = _checked_reason(reason)
-    if not certificate.is_valid:
-        raise CertificateError(_("Only a valid certificate can be revoked."))
-    if not reason:
-        raise CertificateError(_("Say why the certificate is revoked."))
-    certificate.state = CertificateState.REVOKED
-    certificate.revoked_at = now or utcnow()
-    certificate.revoked_by = revoked_by
-    certificate.revocation_reason = reason
-    db.session.flush()
-    _record(revoked_by, "certificate.revoke", certificate, reason=reason)
-
-
-def reissue_certificate(
-    certificate: Certificate, *, issued_by: User, reason: str, now: datetime | None = None
-) -> Certificate:
-    """Issue a new certificate that supersedes a valid one (e.g. after a name correction).
-
-    The new document is read afresh (name, levels, calendar); the decision stays the one that
-    allowed the first issue, so a re-issue never needs a new decision.
-    """
-    reason = _checked_reason(reason)
-    if not certificate.is_valid:
-        raise CertificateError(_("Only a valid certificate can be re-issued."))
-    if not reason:
-        raise CertificateError(_("Say why the certificate is re-issued."))
-    now = now or utcnow()
-    replacement, stored = _prepare(certificate.cohort, certificate.learner, certificate.block, now)
-    replacement.decision, replacement.issued_by = certificate.decision, issued_by
-    try:
-        lock_row_for_update(db.session, User, certificate.learner_id)
-        db.session.refresh(certificate)
-        if not certificate.is_valid:
-            raise CertificateError(_("This certificate was changed meanwhile; reload the page."))
-        certificate.state, certificate.superseded_at = CertificateState.SUPERSEDED, now
-        db.session.flush()  # the old one leaves the unique index before the new one enters it
-        replacement.supersedes = certificate
-        db.session.add(replacement)
-        db.session.flush()
-    except BaseException:
-        storage.delete_stored(certificate_folder(), stored.key)
-        raise
-    _record(
-        issued_by, "certificate.reissue", replacement, reason=reason, supersedes=certificate.number
-    )
-    return replacement
 
 
 # Finding and serving ---------------------------------------------------------------------------
