@@ -26,14 +26,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
-from lms.assessments.access import (
-    LearnerAssessment,
-    learner_assessment_or_403,
-    staff_cohort_or_403,
-)
+from lms.assessments.access import LearnerAssessment, learner_assessment_or_403
 from lms.assessments.assignments import services
 from lms.assessments.assignments.files import CONTENT_TYPES
 from lms.assessments.assignments.forms import ExtensionForm, SubmissionForm
@@ -46,6 +43,7 @@ from lms.assessments.assignments.services import (
 )
 from lms.assessments.grading.services import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
+from lms.cohorts.access import staff_cohort_or_403
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.markdown import render_markdown
@@ -202,7 +200,7 @@ def content_disposition(name: str) -> str:
 @login_required
 def extensions(cohort_id: int, assessment_id: int):
     """List and grant deadline extensions for an assessment of the cohort's path."""
-    cohort = staff_cohort_or_403(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     assessment = db.get_or_404(Assessment, assessment_id)
     if assessment.path_id != cohort.path_id:
         abort(404)

@@ -45,6 +45,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionState,
 )
+from lms.assessments.registry import max_score_of
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.logging import security_event
 from lms.core.time import utcnow
@@ -142,7 +143,7 @@ def _new_grade(grader: User, assessment: Assessment, learner: User, submission) 
         submission=submission,
         grader=grader,
         state=GradeState.GRADING,
-        max_score=assessment.max_score,
+        max_score=max_score_of(assessment),
         feedback="",
     )
     db.session.add(grade)

@@ -41,7 +41,6 @@ from lms.assessments.results.released import is_released, released_at
 from lms.curriculum.models import RatingRule, TrainingPath
 from lms.extensions import db
 from lms.learning.ratings import RatingView
-from lms.learning.signals import competency_ratings, connect_cohort_requirements
 
 
 def passed_pairs(learner_ids):
@@ -88,7 +87,6 @@ def _required_assessments_passed():
     )
 
 
-@connect_cohort_requirements
 def missing_assessments(
     path: TrainingPath, *, learners: Sequence[Any], modules: Sequence[Any], **kwargs: Any
 ) -> dict[tuple[int, int], list[str]]:
@@ -243,6 +241,3 @@ def rate_competencies(
     grouped = _latest_per_assessment(released_evidence(path.id, learner_ids))
     link = evidence_link(audience)
     return {key: combine(items, path.rating_rule, link) for key, items in grouped.items()}
-
-
-competency_ratings.connect(rate_competencies)
