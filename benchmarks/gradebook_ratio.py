@@ -43,6 +43,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionState,
 )
+from lms.assessments.registry import max_score_of
 from lms.assessments.results.gradebook import cohort_gradebook, state_words
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.curriculum.models import Module
@@ -106,7 +107,7 @@ def _seed_work(ids: list[int], assessments: list[Assessment]) -> None:
     """Insert every learner's work: the stage of (learner, assessment) cycles through 0..9."""
     attempts, submissions, grades = [], [], []
     for column, assessment in enumerate(assessments):
-        top = assessment.max_score or 10
+        top = max_score_of(assessment) or 10
         for row, user_id in enumerate(ids):
             stage = (row * 7 + column * 3) % 10
             score = stage * top // 10

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, CLI, error handlers."""
+    """Build the application: configuration, extensions, then each domain (``_init_domains``)."""
     import os
 
     from lms.config import load_config
@@ -30,11 +30,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     _import_models()
     _init_extensions(app)
-    _init_security(app)
     _trust_proxies(app)
-    _register_blueprints(app)
-    _register_commands(app)
-    _register_error_handlers(app)
+    _init_domains(app)
     return app
 
 
@@ -65,14 +62,6 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def _init_security(app: Flask) -> None:
-    """Install security headers, request ids, security logging and bounded URL ids."""
-    from lms.core.security import init_security, install_url_converters
-
-    install_url_converters(app)  # before any blueprint adds a rule
-    init_security(app)
-
-
 def _trust_proxies(app: Flask) -> None:
     """Read the client's address, scheme and host from the trusted proxies' X-Forwarded-*."""
     from lms.config import PROXY_FIX_HEADERS
@@ -84,77 +73,32 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
 
 
-def _register_blueprints(app: Flask) -> None:
-    """Blueprints are registered from the lowest domain to the highest."""
-    from lms.accounts.views import bp as accounts_bp
-    from lms.admin.views import bp as admin_bp
-    from lms.assessments.assignments.views import bp as assignments_bp
-    from lms.assessments.grading.manage import bp as grading_bp
-    from lms.assessments.quizzes.views import bp as quizzes_bp
-    from lms.assessments.results.manage import bp as gradebook_bp
-    from lms.assessments.results.views import bp as results_bp
-    from lms.certificates.batch_views import bp as certificate_batches_bp
-    from lms.certificates.manage import bp as certificates_admin_bp
-    from lms.certificates.verification import bp as certificates_bp
-    from lms.certificates.views import bp as my_certificates_bp
-    from lms.cohorts.admin import bp as cohorts_admin_bp
-    from lms.cohorts.manage import bp as cohorts_manage_bp
-    from lms.core.health import bp as health_bp
-    from lms.learning.manage import bp as learning_manage_bp
-    from lms.learning.views import bp as learning_bp
+def _init_domains(app: Flask) -> None:
+    """Let each domain add its blueprints, signal receivers and commands, lowest domain first.
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(cohorts_manage_bp)
-    app.register_blueprint(cohorts_admin_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(learning_manage_bp)
-    app.register_blueprint(quizzes_bp)
-    app.register_blueprint(assignments_bp)
-    app.register_blueprint(grading_bp)
-    app.register_blueprint(results_bp)
-    app.register_blueprint(gradebook_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(my_certificates_bp)
-    app.register_blueprint(certificates_admin_bp)
-    app.register_blueprint(certificate_batches_bp)
-    app.register_blueprint(admin_bp)
+    The order is DESIGN.md §3's (``tests/test_architecture.py`` keeps the imports to it): a
+    domain may count on the ones before it being wired.
+    """
+    from lms import (
+        accounts,
+        admin,
+        assessments,
+        certificates,
+        cohorts,
+        core,
+        curriculum,
+        demo,
+        learning,
+        operations,
+    )
 
-
-def _register_commands(app: Flask) -> None:
-    """Domain commands appear under the ``lms`` console command."""
-    from lms.accounts.cli import create_admin_command, reset_two_factor_command
-    from lms.assessments.grading.cli import grading_digest_command
-    from lms.curriculum.cli import export_path_command, load_path_command
-
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(reset_two_factor_command)
-    app.cli.add_command(load_path_command)
-    app.cli.add_command(export_path_command)
-    app.cli.add_command(grading_digest_command)
-
-    from lms.core.jobs import worker_command
-
-    app.cli.add_command(worker_command)
-
-    from lms.demo import demo_command
-
-    app.cli.add_command(demo_command)
-
-    from lms.certificates.cli import check_storage_command, issue_certificates_command
-
-    app.cli.add_command(issue_certificates_command)
-    app.cli.add_command(check_storage_command)
-    # Automatic issuance watches the events that can make a learner eligible (off by default).
-    import lms.certificates.auto_issue  # noqa: F401
-    from lms.operations.cli import backup_command, restore_command
-
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-
-
-def _register_error_handlers(app: Flask) -> None:
-    """Error pages: 400 to 429 explain, 500 shows a correlation id (lms.core.errors)."""
-    from lms.core.errors import register_error_handlers
-
-    register_error_handlers(app)
+    core.init_app(app)
+    accounts.init_app(app)
+    curriculum.init_app(app)
+    cohorts.init_app(app)
+    learning.init_app(app)
+    assessments.init_app(app)
+    certificates.init_app(app)
+    admin.init_app(app)
+    operations.init_app(app)
+    demo.init_app(app)

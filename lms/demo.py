@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from lms.accounts.models import User
@@ -347,3 +347,8 @@ def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
         "The administrator sets up two-step verification at first login "
         "(any authenticator app), as every administrator must."
     )
+
+
+def init_app(app: Flask) -> None:
+    """Add ``lms demo``."""
+    app.cli.add_command(demo_command)

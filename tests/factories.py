@@ -30,6 +30,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionFile,
 )
+from lms.assessments.registry import max_score_of
 from lms.certificates.document import (
     BlockLine,
     CertificateDocument,
@@ -400,7 +401,7 @@ class GradeFactory(BaseFactory):
     learner = factory.SelfAttribute("submission.user")
     grader = factory.SubFactory(UserFactory)
     state = GradeState.GRADING
-    max_score = factory.LazyAttribute(lambda o: o.assessment.max_score)
+    max_score = factory.LazyAttribute(lambda o: max_score_of(o.assessment))
 
     class Params:
         graded = factory.Trait(

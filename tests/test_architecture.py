@@ -14,8 +14,13 @@ Two rules, from DESIGN.md §3 and §9:
   curriculum only. ``extensions`` (the unbound Flask extensions, ``db`` first) and ``config``
   are below everything: every domain may use them.
 
-The real tree still has the cycles of ``KNOWN_CYCLES``; the test fails when a new cycle appears
-and when a listed one is gone (remove it from the list: the list only shrinks). The same goes for
+A third rule keeps pages apart: a view module (``views``, ``*_views``, ``manage``, or any module
+that creates a ``Blueprint``) never imports another domain's view module; what two domains' pages
+share lives in a non-view module (the access rules in ``lms.cohorts.access`` and
+``lms.learning.access``, the list helpers in ``lms.core.web``).
+
+``KNOWN_CYCLES`` is empty and must stay so; the test fails when a new cycle appears and when a
+listed one is gone (the list only shrinks). The same goes for
 ``KNOWN_LONG_FILES``, the files over ``MAX_LINES`` lines.
 """
 
@@ -57,23 +62,9 @@ ONLY_USES: dict[str, frozenset[str]] = {
 }
 ALWAYS_ALLOWED = frozenset({"extensions", "config", "core"})
 
-# Today's file-level cycles, each as the set of modules that import one another around it.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"lms.accounts.views", "lms.accounts.two_factor_views"}),
-        frozenset({"lms.assessments.grading.manage", "lms.assessments.grading.views"}),
-        # Assessment.type and .max_score ask the registry, which builds models.
-        frozenset(
-            {
-                "lms.assessments.models",
-                "lms.assessments.models.definitions",
-                "lms.assessments.models.grading",
-                "lms.assessments.models.work",
-                "lms.assessments.registry",
-            }
-        ),
-    }
-)
+# File-level cycles still to break, each as the set of modules that import one another around it.
+# Empty: keep it so (the test below fails on any cycle that is not listed here).
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 # Files over MAX_LINES lines, being split (issue: files that fit in one sitting).
 KNOWN_LONG_FILES: frozenset[str] = frozenset()
 
@@ -185,6 +176,36 @@ def _allowed(domain: str, used: str) -> bool:
     return RANKS[used] < RANKS[domain]
 
 
+def view_modules(root: Path, package: str) -> set[str]:
+    """Return the modules holding pages: named views, *_views or manage, or making a Blueprint."""
+    found = set()
+    for module, path in modules_of(root, package).items():
+        name = module.rsplit(".", 1)[-1]
+        if name == "manage" or name.endswith("views") or _creates_blueprint(path):
+            found.add(module)
+    return found
+
+
+def _creates_blueprint(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return any(
+        isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Blueprint"
+        for node in ast.walk(tree)
+    )
+
+
+def views_importing_other_domains_views(
+    graph: Mapping[str, Iterable[str]], views: set[str]
+) -> list[str]:
+    """Return each import of a view module by another domain's view module."""
+    return [
+        f"{module} → {target}"
+        for module in sorted(views & graph.keys())
+        for target in sorted(graph[module])
+        if target in views and domain_of(target) != domain_of(module)
+    ]
+
+
 def long_files(root: Path, package: str, limit: int = MAX_LINES) -> set[str]:
     """Return the files of ``package`` over ``limit`` lines, relative to ``root``."""
     return {
@@ -212,6 +233,13 @@ def test_no_new_import_cycle_and_no_forgotten_one(graph):
 
 def test_imports_follow_the_domain_order(graph):
     assert upward_imports(graph) == []
+
+
+def test_no_view_imports_another_domain_s_views(graph):
+    views = view_modules(ROOT, PACKAGE)
+
+    assert {"lms.accounts.views", "lms.certificates.manage", "lms.core.health"} <= views
+    assert views_importing_other_domains_views(graph, views) == []
 
 
 def test_every_domain_is_placed_in_the_order(graph):
@@ -316,6 +344,22 @@ def test_a_longer_cycle_through_relative_imports_fails(tmp_path):
     )
 
     assert cycles(graph) == {frozenset({"lms.core.a", "lms.core.b", "lms.core.c"})}
+
+
+def test_a_view_importing_another_domain_s_views_fails(tmp_path):
+    graph = fake_lms(
+        tmp_path,
+        lms__accounts__blueprint='from flask import Blueprint\nbp = Blueprint("accounts", "x")\n',
+        lms__learning__views="from lms.accounts.blueprint import bp\nfrom . import access\n",
+        lms__learning__manage="from lms.learning.views import page\n",  # same domain: fine
+        lms__learning__access="from lms.accounts.models import User\n",  # not a view module
+    )
+    views = view_modules(tmp_path, "lms")
+
+    assert views == {"lms.accounts.blueprint", "lms.learning.manage", "lms.learning.views"}
+    assert views_importing_other_domains_views(graph, views) == [
+        "lms.learning.views → lms.accounts.blueprint"
+    ]
 
 
 def test_a_long_file_is_found(tmp_path):

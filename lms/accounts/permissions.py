@@ -9,12 +9,20 @@ not exist give 404. Every view uses one of these decorators, or ``deny()`` after
 from __future__ import annotations
 
 from functools import wraps
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from flask import abort, current_app
 from flask_login import current_user, login_required
 
-__all__ = ["admin_required", "deny", "login_required"]
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+
+__all__ = ["acting_user", "admin_required", "deny", "login_required"]
+
+
+def acting_user() -> User:
+    """Return the logged-in person as a plain model instance (not the proxy)."""
+    return current_user._get_current_object()
 
 
 def deny() -> NoReturn:

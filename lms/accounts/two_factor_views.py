@@ -3,13 +3,10 @@
 After a correct password, a user with the second factor on is not logged in yet: the session
 holds a pending login (user id, expiry, nonce) for five minutes, and /login/two-factor asks a
 code or a recovery code. Administrators must use the second factor: one without it is confined
-to the enrolment page (``_confine_administrators``) until it is on.
+to the enrolment page (``confine_administrators``) until it is on.
 """
 
 from __future__ import annotations
-
-import secrets
-from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -17,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts import twofactor
+from lms.accounts.blueprint import bp
 from lms.accounts.forms import (
     DisableTwoFactorForm,
     EnableTwoFactorForm,
@@ -24,35 +22,21 @@ from lms.accounts.forms import (
     TwoFactorCodeForm,
 )
 from lms.accounts.models import User
-from lms.accounts.permissions import login_required
+from lms.accounts.permissions import acting_user, login_required
 from lms.accounts.services import record_audit_event
+from lms.accounts.signin import HOME_ENDPOINT, PENDING_LOGIN_KEY, log_user_in, safe_next_path
 from lms.accounts.throttling import current_account, throttle_auth
 from lms.accounts.twofactor import TwoFactorError
-from lms.accounts.views import HOME_ENDPOINT, bp, log_user_in, safe_next_path
 from lms.core.logging import security_event
 from lms.core.time import utcnow
 from lms.extensions import db
 
-PENDING_LOGIN_KEY = "pending_login"
-PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 ENROLMENT_KEY = "enrolment"  # the secret being set up, encrypted (the cookie is only signed)
 # What an administrator without the second factor may still reach.
 OPEN_TO_UNENROLLED_ADMINS = frozenset(
     {"static", "accounts.two_factor", "accounts.logout", "accounts.set_language"}
 )
 INVALID_CODE = _l("This code is not valid.")
-
-
-def start_pending_login(user: User) -> None:
-    """Remember, in a fresh session, that ``user`` gave the right password five minutes ago."""
-    session.clear()
-    session[PENDING_LOGIN_KEY] = {
-        "user_id": user.id,
-        "expires": int((utcnow() + PENDING_LOGIN_LIFETIME).timestamp()),
-        # Each pending login is distinct: a copy of an older cookie names another attempt.
-        "nonce": secrets.token_urlsafe(16),
-    }
-    security_event("login.second_factor_required", user_id=user.id)
 
 
 def pending_user() -> User | None:
@@ -92,8 +76,7 @@ account_code_throttle = throttle_auth(
 )
 
 
-@bp.before_app_request
-def _confine_administrators():
+def confine_administrators():
     """Send an administrator without the second factor to the enrolment page.
 
     No flash: the page itself says why (``must_enrol``), once, however one got there.
@@ -148,7 +131,7 @@ def _complete_login(user: User, kind: str, next_path: str | None):
 @account_code_throttle
 def two_factor():
     """Set up the second factor (QR code, first code), or show how to manage it once on."""
-    user = current_user._get_current_object()
+    user = acting_user()
     if "keep" in request.args:
         session.pop(ENROLMENT_KEY, None)
     if user.two_factor_enabled and ENROLMENT_KEY not in session:
@@ -223,7 +206,7 @@ def _report(form, error: TwoFactorError) -> None:
 @account_code_throttle
 def two_factor_recovery_codes():
     """Replace the recovery codes (current code required) and show the new ones once."""
-    user = current_user._get_current_object()
+    user = acting_user()
     if not user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = TwoFactorCodeForm(prefix="codes")
@@ -245,7 +228,7 @@ def two_factor_recovery_codes():
 @account_code_throttle
 def two_factor_new_device():
     """Start moving the second factor to a new device (current code required)."""
-    user = current_user._get_current_object()
+    user = acting_user()
     if not user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = TwoFactorCodeForm(prefix="device")
@@ -263,7 +246,7 @@ def two_factor_new_device():
 @account_code_throttle
 def two_factor_disable():
     """Turn the second factor off (password and code required); never for administrators."""
-    user = current_user._get_current_object()
+    user = acting_user()
     if not user.two_factor_enabled:
         return redirect(url_for("accounts.two_factor"))
     form = DisableTwoFactorForm(prefix="disable")

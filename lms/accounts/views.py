@@ -2,15 +2,13 @@
 
 Every request is authenticated against its server-side session record (lms.accounts.sessions),
 and every authentication form is throttled (lms.accounts.throttling). The second-factor pages
-live in lms.accounts.two_factor_views, on this blueprint.
+live in lms.accounts.two_factor_views, on the same blueprint (lms.accounts.blueprint); what both
+login steps share is in lms.accounts.signin.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,21 +22,22 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from lms.accounts import services, tokens
+from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from lms.accounts.models import User, UserSession, normalise_email
-from lms.accounts.permissions import login_required
+from lms.accounts.permissions import acting_user, login_required
 from lms.accounts.sessions import (
     SESSION_KEY,
     end_session,
     end_sessions,
     find_live_session,
     live_sessions,
-    start_session,
     touch_session,
 )
+from lms.accounts.signin import HOME_ENDPOINT, log_user_in, safe_next_path, start_pending_login
 from lms.accounts.throttling import (
     login_throttle,
     password_change_throttle,
@@ -48,9 +47,6 @@ from lms.accounts.throttling import (
 from lms.core.logging import security_event
 from lms.extensions import db, login_manager
 
-bp = Blueprint("accounts", __name__)
-
-HOME_ENDPOINT = "learning.home"
 # The reset page's URL once the token has moved from the address into the session.
 RESET_PLACEHOLDER = "choose"
 RESET_SENT = _l(
@@ -86,8 +82,7 @@ def current_session() -> UserSession | None:
     return g.get("user_session") if current_user.is_authenticated else None
 
 
-@bp.before_app_request
-def _note_activity() -> None:
+def note_activity() -> None:
     """Authenticate the request first, and note the session's use (one write a minute)."""
     if request.endpoint == "static":
         return
@@ -103,24 +98,6 @@ def _locale_context() -> dict[str, str]:
     return {"current_locale": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])}
 
 
-def safe_next_path(target: str | None) -> str | None:
-    """Return ``target`` when it is a path on this site, None otherwise.
-
-    Only a relative path starting with a single ``/`` is accepted. Browsers read a backslash as
-    a slash and drop tabs and newlines, so ``/\\evil.example`` or ``/\t/evil.example`` would
-    leave the site: such characters are refused outright, as are schemes (``javascript:``,
-    ``https:evil.example``) and hosts (``//evil.example``).
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if any(char == "\\" or ord(char) < 32 or ord(char) == 127 for char in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @login_throttle
 def login():
@@ -133,7 +110,7 @@ def login():
         user = services.check_credentials(form.email.data, form.password.data)
         if user is not None and user.two_factor_enabled:
             # Not logged in yet: the second factor comes first (lms.accounts.two_factor_views).
-            two_factor_views.start_pending_login(user)
+            start_pending_login(user)
             return redirect(url_for("accounts.login_two_factor", next=next_path))
         if user is not None:
             log_user_in(user)
@@ -143,20 +120,6 @@ def login():
         # One message for an unknown e-mail, a wrong password and an inactive account.
         form.form_errors.append(_("Incorrect e-mail address or password."))
     return render_template("accounts/login.html", form=form, next_path=next_path)
-
-
-def log_user_in(user: User) -> UserSession:
-    """Start a fresh session: drop the anonymous one (no fixation), record the new one."""
-    session.clear()
-    record, token = start_session(
-        user, ip=request.remote_addr, user_agent=request.user_agent.string
-    )
-    session[SESSION_KEY] = token
-    session.permanent = True  # the cookie expires with PERMANENT_SESSION_LIFETIME
-    login_user(user)
-    g.user_session = record
-    security_event("login.success", user_id=user.id)
-    return record
 
 
 @bp.post("/logout")
@@ -178,7 +141,7 @@ def logout():
 @password_change_throttle
 def change_password():
     """Change one's password (current one required); the other sessions end."""
-    user = current_user._get_current_object()
+    user = acting_user()
     form = ChangePasswordForm()
     form.policy_email = user.email
     if form.validate_on_submit():
@@ -277,10 +240,6 @@ def reset_password(token: str):
         flash(_("Your password has been saved. You can log in with it now."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, purpose=record.purpose)
-
-
-# Registers the second-factor pages and the administrators' confinement on ``bp``.
-from lms.accounts import two_factor_views  # noqa: E402
 
 
 @bp.post("/language")

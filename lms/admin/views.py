@@ -7,13 +7,12 @@ from collections.abc import Callable
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
-from lms.accounts.permissions import admin_required
+from lms.accounts.permissions import acting_user, admin_required
 from lms.accounts.services import AccountError, update_user
 from lms.admin.audit_words import action_words
 from lms.admin.forms import AuditFilterForm, NewUserForm, UserFilterForm, UserForm
@@ -33,6 +32,7 @@ from lms.core.csv import csv_response
 from lms.core.mail import MailError
 from lms.core.time import utcnow
 from lms.core.transactions import unit_of_work
+from lms.core.web import link_args, page_number
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
@@ -98,23 +98,6 @@ def overview():
 # Users -----------------------------------------------------------------------------------------
 
 MAIL_FAILED = _l("The e-mail could not be sent. Nothing was changed; try again later.")
-MAX_PAGE = 100_000  # far past any real list; keeps the SQL offset within range
-
-
-def page_number() -> int:
-    """Return the page asked for in the query string, 1 when missing or nonsense."""
-    page = request.args.get("page", 1, type=int)
-    return min(max(page, 1), MAX_PAGE)
-
-
-def link_args(form) -> dict[str, str]:
-    """Return the filters a list page was asked for, to carry them into its page links."""
-    return {field.name: field.raw_data[0] for field in form if field.raw_data and field.raw_data[0]}
-
-
-def acting_user() -> User:
-    """Return the logged-in administrator as a plain model instance (not the proxy)."""
-    return current_user._get_current_object()
 
 
 @bp.get("/users")

@@ -1,13 +1,43 @@
 """Assessments: quizzes, assignments and evaluations, rubrics, submissions and grades.
 
 This domain sits above ``learning`` (DESIGN.md §3): it may import core, accounts, curriculum,
-cohorts and learning, never certificates or admin. It plugs into the path-definition loader
-through the curriculum signals (``lms.assessments.loading``).
+cohorts and learning, never certificates or admin. ``init_app`` plugs it into the path-definition
+loader (``lms.assessments.loading``) and into the learning domain's signals (what a module still
+requires, competency ratings: ``lms.assessments.results.services``).
 """
 
-# Register the assessments' part of the path-definition file with the curriculum loader, as soon
-# as the domain is imported (create_app imports its models), like a blinker receiver connecting.
-from lms.assessments import loading as _loading  # noqa: F401
+from __future__ import annotations
 
-# Answer the learning domain's signals (module completion, competency ratings) in the same way.
-from lms.assessments.results import services as _results  # noqa: F401
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the assessment pages, the grading digest, the definition part and the receivers."""
+    from lms.assessments.assignments.views import bp as assignments_bp
+    from lms.assessments.grading import manage, views  # noqa: F401  (routes of grading_bp)
+    from lms.assessments.grading.blueprint import bp as grading_bp
+    from lms.assessments.grading.cli import grading_digest_command
+    from lms.assessments.loading import AssessmentsDefinition
+    from lms.assessments.quizzes.views import bp as quizzes_bp
+    from lms.assessments.results import services as results
+    from lms.assessments.results.manage import bp as gradebook_bp
+    from lms.assessments.results.views import bp as results_bp
+    from lms.curriculum.definition import register_definition_extension
+    from lms.learning.signals import (
+        competency_ratings,
+        connect_cohort_requirements,
+        learners_activity,
+    )
+
+    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(assignments_bp)
+    app.register_blueprint(grading_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(gradebook_bp)
+    app.cli.add_command(grading_digest_command)
+    # The path-definition file's [[rubrics]] and [[modules.assessments]] (same name: replaced).
+    register_definition_extension(AssessmentsDefinition())
+    # What a module still requires (quizzes to pass, work to hand in), and competency ratings.
+    connect_cohort_requirements(results.missing_assessments)
+    competency_ratings.connect(results.rate_competencies)
+    learners_activity.connect(results.last_activity)

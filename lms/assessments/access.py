@@ -1,9 +1,10 @@
-"""Who may open an assessment page: the one access check every assessment route goes through.
+"""Who may open an assessment page as a learner: the check every learner's assessment route uses.
 
-Learner pages call ``learner_assessment_or_403``: it reuses the learning domain's gating of the
-module (``lms.learning.views.open_module_or_403``) so that an assessment is open exactly when its
-module is, and a locked module answers the same 403 page saying why. Trainer pages call
-``staff_cohort_or_403``, the learning domain's check for a cohort's trainers and administrators.
+``learner_assessment_or_403`` reuses the learning domain's gating of the module
+(``lms.learning.access.open_module_or_403``) so that an assessment is open exactly when its module
+is, and a locked module answers the same 403 page saying why. Trainer pages load their cohort with
+``lms.cohorts.access.staff_cohort_or_403``, and grading pages ask
+``lms.cohorts.access.is_staff_of_learner``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from lms.assessments.models import Assessment
 from lms.cohorts.models import Cohort
 from lms.curriculum.models import Module
 from lms.extensions import db
+from lms.learning.access import open_module_or_403
 from lms.learning.chronology import ModuleState
-from lms.learning.manage import load_cohort_for_staff
-from lms.learning.views import open_module_or_403
 
-__all__ = ["LearnerAssessment", "learner_assessment_or_403", "staff_cohort_or_403"]
+__all__ = ["LearnerAssessment", "learner_assessment_or_403"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,3 @@ def learner_assessment_or_403(assessment_id: int) -> LearnerAssessment:
     )
     access = open_module_or_403(assessment.module_id)
     return LearnerAssessment(assessment, access.module, access.cohort, access.state)
-
-
-def staff_cohort_or_403(cohort_id: int) -> Cohort:
-    """Return the cohort when the current user trains it or administers; deny everyone else."""
-    return load_cohort_for_staff(cohort_id)

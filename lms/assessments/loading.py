@@ -15,13 +15,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lms.assessments.models import Assessment, AssessmentKind, Criterion, Rubric, RubricLevel
-from lms.assessments.registry import ASSESSMENT_TYPES
+from lms.assessments.registry import ASSESSMENT_TYPES, type_of
 from lms.curriculum.definition import (
     DefinitionContext,
     DefinitionExtension,
     ExtensionData,
     PathDefinition,
-    register_definition_extension,
 )
 from lms.curriculum.definition.reading import (
     Entries,
@@ -342,7 +341,4 @@ def _assessment_definition(assessment: Assessment) -> dict[str, Any]:
     common = {key: getattr(assessment, COLUMNS.get(key, key)) for key in COMMON_FIELDS}
     common["kind"] = assessment.kind.value
     common = {key: value for key, value in common.items() if value is not None}
-    return {**common, **assessment.type.export(assessment)}
-
-
-register_definition_extension(AssessmentsDefinition())
+    return {**common, **type_of(assessment).export(assessment)}

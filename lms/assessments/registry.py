@@ -234,13 +234,23 @@ ASSESSMENT_TYPES: dict[str, AssessmentType] = {
 }
 
 
+def type_of(assessment: Assessment) -> AssessmentType:
+    """Return the registered type of the assessment's kind."""
+    return ASSESSMENT_TYPES[assessment.kind]
+
+
+def max_score_of(assessment: Assessment) -> int:
+    """Return the highest reachable score, as the assessment's type computes it."""
+    return type_of(assessment).max_score(assessment)
+
+
 def learner_url(assessment: Assessment) -> str | None:
     """Return the learner's page of an assessment, through its type's endpoint.
 
     None while the application has no such page (a kind whose pages are not installed): callers
     then show the assessment without a link rather than failing.
     """
-    endpoint = assessment.type.endpoint
+    endpoint = type_of(assessment).endpoint
     if endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, assessment_id=assessment.id)

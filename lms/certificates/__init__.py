@@ -1,1 +1,25 @@
 """Certificates: eligibility, certification decisions, issuance, PDF rendering, verification."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the certificate pages and commands, and watch for newly eligible learners."""
+    from lms.certificates import auto_issue
+    from lms.certificates.batch_views import bp as certificate_batches_bp
+    from lms.certificates.cli import check_storage_command, issue_certificates_command
+    from lms.certificates.manage import bp as certificates_admin_bp
+    from lms.certificates.verification import bp as certificates_bp
+    from lms.certificates.views import bp as my_certificates_bp
+
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(my_certificates_bp)
+    app.register_blueprint(certificates_admin_bp)
+    app.register_blueprint(certificate_batches_bp)
+    app.cli.add_command(issue_certificates_command)
+    app.cli.add_command(check_storage_command)
+    # Automatic issuance watches the events that can make a learner eligible (it acts only when
+    # CERTIFICATES_AUTO_ISSUE is on).
+    auto_issue.connect()

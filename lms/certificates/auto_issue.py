@@ -6,6 +6,8 @@ quiz attempt passed, a grade released (alone, or for a whole cohort) — are not
 rows are flushed, whatever code wrote them (page, command, import), and once the transaction
 **commits**, a job (``lms.core.jobs``, queue ``certificates``) checks those learners: it never
 runs inside the transaction that recorded the event, and an event rolled back starts nothing.
+``connect`` installs the session listeners (``lms.certificates.init_app`` calls it); whether
+they act is read from the configuration at each event.
 
 The lower domains send no signal for these events, and need none: this module watches their
 rows from above (SQLAlchemy session events), which keeps ``learning`` and ``assessments``
@@ -100,7 +102,6 @@ def watched_statement(statement) -> tuple[set[int], set[int]]:
     return set(), set()
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _notice_statements(state) -> None:
     """Remember the learners of lesson completions and passed attempts written as statements."""
     if not (state.is_insert or state.is_update) or not is_enabled():
@@ -119,7 +120,6 @@ def _remember(session: Session, learners: set[int], cohorts: set[int]) -> None:
     pending[1].update(cohorts)
 
 
-@event.listens_for(Session, "after_flush")
 def _notice_events(session: Session, flush_context) -> None:
     """Remember who may have become eligible, until the transaction ends."""
     if not is_enabled():
@@ -129,7 +129,6 @@ def _notice_events(session: Session, flush_context) -> None:
         _remember(session, learners, cohorts)
 
 
-@event.listens_for(Session, "after_commit")
 def _check_after_commit(session: Session) -> None:
     """Hand the learners noticed in the committed transaction to a job."""
     learners, cohorts = session.info.pop(PENDING, (set(), set()))
@@ -140,10 +139,25 @@ def _check_after_commit(session: Session) -> None:
             current_app.logger.exception("certificate.auto_issue: cannot reach the job queue")
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session: Session) -> None:
     """Forget the events of a rolled-back transaction: they did not happen."""
     session.info.pop(PENDING, None)
+
+
+# The session events this module listens to, and its listener of each.
+LISTENERS = {
+    "do_orm_execute": _notice_statements,
+    "after_flush": _notice_events,
+    "after_commit": _check_after_commit,
+    "after_rollback": _forget_on_rollback,
+}
+
+
+def connect() -> None:
+    """Listen to every session's events (``lms.certificates.init_app``; once, however often)."""
+    for name, listener in LISTENERS.items():
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def auto_issue(learner_ids: Iterable[int], cohort_ids: Iterable[int] = ()) -> int:

@@ -20,6 +20,7 @@ from lms.certificates.models import (
     CertificationDecision,
     DecisionOutcome,
 )
+from lms.cohorts.access import is_learner_of
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.logging import security_event
 from lms.core.text import text_problem
@@ -62,12 +63,8 @@ def decision_history(cohort: Cohort, learner: User) -> list[CertificationDecisio
 
 
 def require_learner(cohort: Cohort, learner: User) -> None:
-    # One indexed query, rather than ``cohort.is_learner``, which loads every membership of
-    # the cohort: issuing a batch would cost O(cohort size) per certificate.
-    query = db.select(Membership.id).filter_by(
-        cohort_id=cohort.id, user_id=learner.id, role=MembershipRole.LEARNER
-    )
-    if db.session.scalar(query.limit(1)) is None:
+    # One indexed query: issuing a batch must not load every membership of the cohort.
+    if not is_learner_of(learner, cohort):
         raise CertificateError(
             _("%(name)s is not a learner of this cohort.", name=learner.display_name)
         )

@@ -19,10 +19,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.accounts.permissions import admin_required, deny
+from lms.accounts.permissions import acting_user, admin_required
 from lms.certificates.decisions import decision_history, record_decision
+from lms.certificates.download import pdf_download
 from lms.certificates.eligibility import learner_eligibility
 from lms.certificates.errors import CertificateError
 from lms.certificates.forms import (
@@ -46,17 +48,17 @@ from lms.certificates.queries import (
     eligibility_csv_rows,
     eligibility_page,
     learner_path_certificates,
-    load_cohort,
     scale_labels,
     supersession_chain,
 )
 from lms.certificates.revocation import reissue_certificate, revoke_certificate
 from lms.certificates.settings import settings_context
-from lms.certificates.views import pdf_download
+from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
 from lms.core.transactions import unit_of_work
-from lms.curriculum.models import CompetencyBlock
+from lms.core.web import link_args, page_number
+from lms.curriculum.models import CompetencyBlock, TrainingPath
 from lms.extensions import db
 
 bp = Blueprint("certificates_admin", __name__, url_prefix="/admin")
@@ -68,38 +70,14 @@ def _labels() -> dict:
     return {"outcome_labels": OUTCOME_LABELS, "state_labels": STATE_LABELS}
 
 
-MAX_PAGE = 100_000  # far past any real list; keeps the SQL offset within range
-
-
-def page_number() -> int:
-    """Return the page asked for in the query string, 1 when missing or nonsense."""
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-
-
-def link_args(form) -> dict[str, str]:
-    """Return the filters a list page was asked for, to carry them into its page links."""
-    return {field.name: field.raw_data[0] for field in form if field.raw_data and field.raw_data[0]}
-
-
-def acting_user() -> User:
-    """Return the logged-in person as a plain model instance (not the proxy)."""
-    return current_user._get_current_object()
-
-
 def staff_cohort(cohort_id: int) -> Cohort:
-    """Return the cohort for its trainers and administrators; deny everyone else, 404 if none.
+    """Return the cohort for its staff (``lms.cohorts.access``), with its path and the path's scale.
 
-    The same check as the trainers' progress pages (``load_cohort_for_staff``), loading the
-    path and its scale with the cohort so that the report does not fetch them one by one.
+    They come in the same query, so that the report does not fetch them one by one.
     """
-    if not current_user.is_authenticated:
-        deny()
-    cohort = load_cohort(cohort_id)
-    if cohort is None:
-        abort(404)
-    if not (current_user.is_admin or cohort.is_trainer(current_user)):
-        deny()
-    return cohort
+    return staff_cohort_or_403(
+        cohort_id, joinedload(Cohort.path).joinedload(TrainingPath.proficiency_levels)
+    )
 
 
 # Eligibility -----------------------------------------------------------------------------------
@@ -142,14 +120,6 @@ def eligibility_csv(cohort_id: int):
 # A learner's certification -----------------------------------------------------------------------
 
 
-def cohort_learner(cohort: Cohort, user_id: int) -> User:
-    """Return the learner of the URL, or 404 when they are not a learner of the cohort."""
-    learner = db.get_or_404(User, user_id)
-    if not cohort.is_learner(learner):
-        abort(404)
-    return learner
-
-
 def render_learner(cohort: Cohort, learner: User, form: DecisionForm | None = None):
     """Render a learner's certification page (with ``form`` carrying its errors, if given)."""
     judged = learner_eligibility(cohort, learner)
@@ -182,7 +152,7 @@ def learner_url(cohort: Cohort, learner: User) -> str:
 def learner(cohort_id: int, user_id: int):
     """Show a learner's eligibility, decisions and certificates; administrators act here."""
     cohort = staff_cohort(cohort_id)
-    return render_learner(cohort, cohort_learner(cohort, user_id))
+    return render_learner(cohort, cohort_learner_or_404(cohort, user_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/learners/<int:user_id>/certification/decision")
@@ -190,7 +160,7 @@ def learner(cohort_id: int, user_id: int):
 def decide(cohort_id: int, user_id: int):
     """Record the certification decision on a learner (awarding a non-eligible one overrides)."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    learner = cohort_learner(cohort, user_id)
+    learner = cohort_learner_or_404(cohort, user_id)
     form = DecisionForm(is_eligible=learner_eligibility(cohort, learner).is_eligible)
     if form.validate_on_submit():
         try:
@@ -241,7 +211,7 @@ def scope_block(cohort: Cohort, scope: str) -> CompetencyBlock | None:
 def issue(cohort_id: int, user_id: int):
     """Issue a learner's path certificate (after an awarded decision) or a block attestation."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    learner = cohort_learner(cohort, user_id)
+    learner = cohort_learner_or_404(cohort, user_id)
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)

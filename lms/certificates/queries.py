@@ -113,16 +113,6 @@ def cohort_learner_certificates(cohort: Cohort) -> dict[int, dict[str, Certifica
     return found
 
 
-def load_cohort(cohort_id: int) -> Cohort | None:
-    """Return the cohort with its path and the path's scale, in one statement."""
-    query = (
-        db.select(Cohort)
-        .filter_by(id=cohort_id)
-        .options(joinedload(Cohort.path).joinedload(TrainingPath.proficiency_levels))
-    )
-    return db.session.execute(query).unique().scalar_one_or_none()
-
-
 def eligibility_page(cohort: Cohort, wanted: str | None = None) -> EligibilityPage:
     """Return the cohort's eligibility rows, filtered by ``wanted`` (see ELIGIBILITY_FILTERS)."""
     report = cohort_eligibility(cohort)

@@ -8,32 +8,17 @@ else's certificate is denied (lms.accounts.permissions: 403), never revealed.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, send_file
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from lms.accounts.permissions import deny, login_required
-from lms.certificates.errors import CertificateError
+from lms.certificates.download import pdf_download
 from lms.certificates.forms import STATE_LABELS
-from lms.certificates.issuing import open_certificate_pdf
 from lms.certificates.models import Certificate
 from lms.certificates.queries import learner_certificates
-from lms.core.csv import attachment
 from lms.extensions import db
 
 bp = Blueprint("my_certificates", __name__)
-
-
-def pdf_download(certificate: Certificate) -> Response:
-    """Send the certificate's stored PDF as an attachment named after its number; 404 if lost."""
-    try:
-        stream = open_certificate_pdf(certificate)
-    except CertificateError:
-        abort(404)
-    response = send_file(stream, mimetype="application/pdf", conditional=False)
-    response.headers["Content-Disposition"] = attachment(f"certificat-{certificate.number}.pdf")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/certificates")

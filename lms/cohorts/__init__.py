@@ -1,1 +1,17 @@
-"""Cohorts, their module calendar and their memberships (learners and trainers)."""
+"""Cohorts, their module calendar and their memberships (learners and trainers).
+
+Who is staff or learner of a cohort is decided in ``lms.cohorts.access`` only.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the trainers' and the administrators' cohort pages."""
+    from lms.cohorts.admin import bp as cohorts_admin_bp
+    from lms.cohorts.manage import bp as cohorts_manage_bp
+
+    app.register_blueprint(cohorts_manage_bp)
+    app.register_blueprint(cohorts_admin_bp)

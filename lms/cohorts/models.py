@@ -65,12 +65,6 @@ class Cohort(db.Model):
                 return membership.role
         return None
 
-    def is_learner(self, user: User) -> bool:
-        return self.role_of(user) == MembershipRole.LEARNER
-
-    def is_trainer(self, user: User) -> bool:
-        return self.role_of(user) == MembershipRole.TRAINER
-
 
 class ModuleCalendar(db.Model):
     """When a module opens for a cohort, and its optional closing date and session."""

@@ -342,17 +342,6 @@ def remove_member(actor: User, membership: Membership) -> None:
     record_audit_event(actor, "membership.remove", membership, before=before)
 
 
-def member_role(user: User, cohort: Cohort) -> MembershipRole | None:
-    """Return the user's role in the cohort, or None (one query).
-
-    Unlike ``Cohort.role_of``, which reads the loaded memberships, this leaves them unloaded:
-    access checks run on every page of a cohort, and a cohort has hundreds of memberships.
-    """
-    return db.session.scalar(
-        db.select(Membership.role).filter_by(cohort_id=cohort.id, user_id=user.id)
-    )
-
-
 def learner_count(cohort: Cohort) -> int:
     """Count the cohort's learners with one query."""
     return db.session.scalar(

@@ -17,7 +17,6 @@ from sqlalchemy import func
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Membership, MembershipRole
-from lms.cohorts.signals import learners_progress_count
 from lms.core.time import utcnow
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
@@ -256,8 +255,7 @@ def lessons_done(learner: User, cohort: Cohort) -> list:
     return list(db.session.execute(query))
 
 
-@learners_progress_count.connect
-def _learners_with_lessons_done(cohort: Cohort, **kwargs) -> int:
+def learners_with_lessons_done(cohort: Cohort, **kwargs) -> int:
     """Answer the cohorts domain: how many of the cohort's learners did a lesson of its path."""
     query = (
         db.select(func.count(func.distinct(LessonCompletion.user_id)))

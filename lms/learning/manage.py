@@ -1,8 +1,8 @@
 """The trainer's view of progress (blueprint ``learning_manage``): heatmap, learner page, CSV.
 
 The learning domain owns progress, so these pages live here rather than in ``cohorts``. Every
-route loads its cohort through ``load_cohort_for_staff``: trainers of that cohort and
-administrators get in, other people get 403, anonymous visitors the login page.
+route loads its cohort through ``staff_cohort_or_403`` (``lms.cohorts.access``): trainers of
+that cohort and administrators get in, other people get 403, anonymous visitors the login page.
 """
 
 from __future__ import annotations
@@ -12,15 +12,11 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import User
-from lms.accounts.permissions import deny
-from lms.cohorts.models import Cohort, Membership, MembershipRole
-from lms.cohorts.services import member_role
+from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
+from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
-from lms.extensions import db
 from lms.learning.cohort_progress import cohort_progress, learner_progress, lessons_done
 from lms.learning.competencies import competency_profile
 from lms.learning.progress import (
@@ -38,19 +34,6 @@ bp = Blueprint("learning_manage", __name__, url_prefix="/manage/cohorts")
 
 # The order a column sorts in on first click: names A→Z, the most advanced or recent first.
 DEFAULT_ORDERS = {"name": "asc", "progress": "desc", "activity": "desc"}
-
-
-def load_cohort_for_staff(cohort_id: int) -> Cohort:
-    """Return the cohort when the current user trains it or administers; deny everyone else."""
-    if not current_user.is_authenticated:
-        deny()
-    # Its path comes in the same query: the progress pages need it, the checks below do not.
-    cohort = db.first_or_404(
-        db.select(Cohort).options(joinedload(Cohort.path)).where(Cohort.id == cohort_id)
-    )
-    if not (current_user.is_admin or member_role(current_user, cohort) == MembershipRole.TRAINER):
-        deny()
-    return cohort
 
 
 def _choice(args: Mapping[str, str], name: str, allowed, label: str, problems: list[str]):
@@ -89,7 +72,7 @@ def heatmap_context(progress: CohortProgress, args: Mapping[str, str]) -> dict[s
 @bp.get("/<int:cohort_id>/progress")
 def heatmap(cohort_id: int):
     """Show every learner × module of the cohort, sortable and filterable by state."""
-    cohort = load_cohort_for_staff(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     context = heatmap_context(cohort_progress(cohort), request.args)
     return render_template("learning/manage/heatmap.html", **context)
 
@@ -97,17 +80,8 @@ def heatmap(cohort_id: int):
 @bp.get("/<int:cohort_id>/learners/<int:user_id>")
 def learner(cohort_id: int, user_id: int):
     """Show one learner's modules, the lessons done and the competencies with their evidence."""
-    cohort = load_cohort_for_staff(cohort_id)
-    # The learner and their membership in one query: anyone else is not found here.
-    user = db.first_or_404(
-        db.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            User.id == user_id,
-            Membership.cohort_id == cohort.id,
-            Membership.role == MembershipRole.LEARNER,
-        )
-    )
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
+    user = cohort_learner_or_404(cohort, user_id)
     return render_template(
         "learning/manage/learner.html",
         cohort=cohort,
@@ -150,7 +124,7 @@ def _csv_row(row: LearnerProgress, words: Mapping[str, Any]) -> list[Any]:
 @bp.get("/<int:cohort_id>/progress.csv")
 def progress_csv(cohort_id: int):
     """Export one line per learner: each module's status and the overall percentage."""
-    cohort = load_cohort_for_staff(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     progress = cohort_progress(cohort)
     header = [_("Learner"), _("Email"), *(m.code for m in progress.modules)]
     header += [_("Progress (%)"), _("Last activity")]

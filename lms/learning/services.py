@@ -24,6 +24,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
+from lms.cohorts.access import is_learner_of
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
 from lms.core.formatting import format_moment
 from lms.core.time import utcnow
@@ -88,8 +89,7 @@ def _lesson_rows(
     return list(db.session.execute(query, {"user_id": learner.id} | values))
 
 
-@module_requirements.connect
-def _missing_lessons_in_module(module: Module, *, learner: User, **kwargs) -> list[str]:
+def missing_lessons_in_module(module: Module, *, learner: User, **kwargs) -> list[str]:
     """Answer the per-module signal for the lessons (the batch path counts them itself)."""
     rows = _lesson_rows(learner, [module.id])
     lacking = lesson_lacking()
@@ -213,14 +213,6 @@ def _completion_of(learner: User, lesson: Lesson) -> LessonCompletion | None:
     )
 
 
-def _is_learner(user: User, cohort: Cohort) -> bool:
-    """Tell whether the user is a learner of the cohort (one query, memberships not loaded)."""
-    membership = db.select(Membership.id).filter_by(
-        user_id=user.id, cohort_id=cohort.id, role=MembershipRole.LEARNER
-    )
-    return db.session.scalar(membership) is not None
-
-
 def _insert_completion_once(learner: User, lesson: Lesson, now: datetime) -> None:
     """Insert the completion, doing nothing if a concurrent request inserted it first."""
     values = {"user_id": learner.id, "lesson_id": lesson.id, "completed_at": now}
@@ -248,7 +240,7 @@ def complete_lesson(
                 cohort=cohort.name,
             )
         )
-    if not _is_learner(learner, cohort):
+    if not is_learner_of(learner, cohort):
         raise LearningError(_("You are not a learner of %(cohort)s.", cohort=cohort.name))
     existing = _completion_of(learner, lesson)
     if existing is not None:

@@ -74,7 +74,13 @@ _adapters: dict[Callable[..., Any], dict[Any, Callable[..., Any]]] = {}
 
 
 def _connect_all(receiver: Callable[..., Any], by_signal: dict[Any, Callable[..., Any]]) -> None:
-    """Connect one function per signal, remembering them under the registered receiver."""
+    """Connect one function per signal, remembering them under the registered receiver.
+
+    A receiver already connected stays as it is: connecting it again (another application of the
+    same process, e.g. in tests) must not make it answer twice.
+    """
+    if receiver in _adapters:
+        return
     for signal, function in by_signal.items():
         # Strong references: adapters live only here, a weak one would vanish at once.
         signal.connect(function, weak=False)

@@ -1,9 +1,9 @@
 """The home page, the learner dashboard and the module and lesson pages of the learner.
 
-Every route into a module goes through ``open_module_or_403``: unknown modules and modules outside
-the learner's path answer 404, people who are not learners 403, and a locked module 403 with a
-page that says why. Trainers and administrators previewing modules is not supported here: they
-are not learners of the path, so they get 403 like anyone else.
+Every route into a module goes through ``open_module_or_403`` (``lms.learning.access``): unknown
+modules and modules outside the learner's path answer 404, people who are not learners 403, and a
+locked module 403 with a page that says why. Trainers and administrators previewing modules is
+not supported here: they are not learners of the path, so they get 403 like anyone else.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,13 +25,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Row
 
-from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
 from lms.core.time import utcnow
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
+from lms.learning.access import ModuleAccess, open_module_or_403
 from lms.learning.chronology import ModuleState
 from lms.learning.competencies import competency_profile
 from lms.learning.competency_chart import layout_competency_chart
@@ -42,11 +40,9 @@ from lms.learning.services import (
     LearnerPath,
     complete_lesson,
     learner_cohort,
-    learner_cohort_for_path,
     learner_path,
     module_lessons,
     module_state,
-    module_states,
 )
 from lms.learning.timeline import TimelineEntry, layout_timeline
 
@@ -184,39 +180,6 @@ def _timeline_entry(module: Module, state: ModuleState, counts, late) -> Timelin
         is_late=state.code in late,
         href=None if state.is_locked else url_for("learning.module", module_id=module.id),
     )
-
-
-@dataclass(frozen=True)
-class ModuleAccess:
-    """A module the current learner may enter, with their cohort and every module's state."""
-
-    module: Module
-    cohort: Cohort
-    state: ModuleState
-    states: list[tuple[Module, ModuleState]]
-
-
-def open_module_or_403(module_id: int) -> ModuleAccess:
-    """Load a module the current learner may enter, or stop the request (see the module doc)."""
-    module = db.get_or_404(Module, module_id)
-    cohort = learner_cohort_for_path(current_user, module.path_id)
-    if cohort is None:
-        if learner_cohort(current_user) is None:
-            deny()  # not a learner at all
-        abort(404)  # a learner, but of another path: that module does not exist for them
-    states = module_states(current_user, cohort)
-    state = next(state for candidate, state in states if candidate.id == module.id)
-    if state.is_locked:
-        abort(_locked_page(module, state, states))
-    return ModuleAccess(module, cohort, state, states)
-
-
-def _locked_page(module: Module, state: ModuleState, states) -> Response:
-    """Return the 403 page that says why a module is locked, linking its missing prerequisites."""
-    by_code = {candidate.code: candidate for candidate, _state in states}
-    missing = [by_code[code] for code in state.missing_prerequisites]
-    page = render_template("learning/locked.html", module=module, state=state, missing=missing)
-    return make_response(page, 403)
 
 
 def _lesson_in(module: Module, lesson_id: int) -> Lesson:

@@ -37,3 +37,15 @@ manifest.
 Modules: ``manifest`` (the format), ``files`` (stored files), ``database`` (copying SQLite and
 PostgreSQL databases), ``backup`` and ``restore`` (the two use cases), ``cli`` (the commands).
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Add ``lms backup`` and ``lms restore``."""
+    from lms.operations.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

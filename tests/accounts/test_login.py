@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import lms.accounts.services
-from lms.accounts.views import safe_next_path
+from lms.accounts.signin import safe_next_path
 from lms.extensions import db
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.web.helpers import csrf_token_of, form_errors, log_in, text

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from lms.accounts.two_factor_views import PENDING_LOGIN_KEY
+from lms.accounts.signin import PENDING_LOGIN_KEY
 from lms.accounts.views import SESSION_KEY
 from tests.accounts.two_factor_helpers import (
     code_at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms.assessments.models import AssessmentKind, QuestionKind, QuizReview
+from lms.assessments.registry import max_score_of
 from lms.curriculum.definition import PathDefinitionError, parse_path_definition
 from lms.curriculum.services import LoadOutcome, export_path, load_path, load_path_file
 from lms.extensions import db
@@ -62,7 +63,7 @@ def test_load_writes_each_kind_settings():
         (QuestionKind.MULTIPLE, 2),
     ]
     assert [o.is_correct for o in quiz.questions[1].options] == [True, True, False]
-    assert quiz.max_score == 3
+    assert max_score_of(quiz) == 3
     work = assessment(path, "M2-A1")
     assert (work.rubric.code, work.due_days, work.extensions, work.max_file_mb) == (
         "R-OBS",
@@ -70,9 +71,9 @@ def test_load_writes_each_kind_settings():
         ["pdf", "png"],
         5,
     )
-    assert (work.accepts_text, work.accepts_files, work.max_score) == (True, True, 6)
+    assert (work.accepts_text, work.accepts_files, max_score_of(work)) == (True, True, 6)
     defence = assessment(path, "M4-A1")
-    assert (defence.kind, defence.rubric.code, defence.weight, defence.max_score) == (
+    assert (defence.kind, defence.rubric.code, defence.weight, max_score_of(defence)) == (
         AssessmentKind.EVALUATION,
         "R-FIN",
         3,

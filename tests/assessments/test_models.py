@@ -17,6 +17,7 @@ from lms.assessments.models import (
     GradeState,
     Submission,
 )
+from lms.assessments.registry import max_score_of
 from lms.extensions import db
 from tests import factories as f
 
@@ -51,12 +52,12 @@ def test_max_score_per_kind():
     quiz = f.AssessmentFactory(quiz=True)
     f.QuestionFactory(assessment=quiz, points=2)
     f.QuestionFactory(assessment=quiz, points=3)
-    assert quiz.max_score == 5
+    assert max_score_of(quiz) == 5
     rubric = f.RubricFactory(criteria=2)  # levels worth 0, 1, 2 points
     module = f.ModuleFactory(path=rubric.path)
     assignment = f.AssessmentFactory(module=module, rubric=rubric)
-    assert assignment.max_score == 4
-    assert f.AssessmentFactory(module=module, rubric=rubric, evaluation=True).max_score == 4
+    assert max_score_of(assignment) == 4
+    assert max_score_of(f.AssessmentFactory(module=module, rubric=rubric, evaluation=True)) == 4
     assert f.GradeFactory(graded=True, submission__assessment=assignment).score == 4
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from lms.assessments.models import AssessmentKind, QuizReview
-from lms.assessments.registry import ASSESSMENT_TYPES, AssignmentType, EvaluationType, QuizType
+from lms.assessments.registry import (
+    ASSESSMENT_TYPES,
+    AssignmentType,
+    EvaluationType,
+    QuizType,
+    max_score_of,
+    type_of,
+)
 from lms.extensions import db
 from tests import factories as f
 
@@ -37,9 +44,9 @@ def test_kind_flags(kind, auto, submission, rubric):
 
 
 def test_assessment_dispatches_to_its_type():
-    assert isinstance(f.AssessmentFactory(quiz=True).type, QuizType)
-    assert isinstance(f.AssessmentFactory().type, AssignmentType)
-    assert isinstance(f.AssessmentFactory(evaluation=True).type, EvaluationType)
+    assert isinstance(type_of(f.AssessmentFactory(quiz=True)), QuizType)
+    assert isinstance(type_of(f.AssessmentFactory()), AssignmentType)
+    assert isinstance(type_of(f.AssessmentFactory(evaluation=True)), EvaluationType)
 
 
 def test_quiz_max_score_is_the_sum_of_points():
@@ -61,7 +68,7 @@ def test_rubric_max_score_takes_each_criterion_s_highest_level():
     db.session.expire(rubric)
     assignment = f.AssessmentFactory(module=module, rubric=rubric)
     evaluation = f.AssessmentFactory(module=module, rubric=rubric, evaluation=True)
-    assert assignment.max_score == evaluation.max_score == rubric.max_points == 11
+    assert max_score_of(assignment) == max_score_of(evaluation) == rubric.max_points == 11
 
 
 def test_quiz_definition_loads_and_exports_the_same_values():
@@ -82,7 +89,7 @@ def test_quiz_definition_loads_and_exports_the_same_values():
     }
     ASSESSMENT_TYPES["quiz"].load(values, quiz, {})
     db.session.commit()
-    assert (quiz.review, quiz.max_score) == (QuizReview.NEVER, 2)
+    assert (quiz.review, max_score_of(quiz)) == (QuizReview.NEVER, 2)
     assert ASSESSMENT_TYPES["quiz"].export(quiz) == values
 
 

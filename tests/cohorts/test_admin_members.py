@@ -7,6 +7,7 @@ import re
 import pytest
 
 from lms.accounts.models import AuditEvent
+from lms.cohorts.access import is_trainer_of
 from lms.cohorts.models import Membership, MembershipRole
 from lms.extensions import db
 from tests.cohorts.test_admin import add_learners, field_errors
@@ -108,7 +109,7 @@ def test_full_cohort_refuses_learners_but_not_trainers(client, admin):
     )
     data = {"email": newcomer.email, "role": "trainer"}
     client.post(f"/admin/cohorts/{cohort.id}/members", data=data)
-    assert cohort.is_trainer(newcomer)
+    assert is_trainer_of(newcomer, cohort)
 
 
 def test_bad_input_is_refused_beside_the_field(client, admin):

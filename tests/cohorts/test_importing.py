@@ -6,6 +6,7 @@ import pytest
 from flask_babel import gettext
 
 from lms.accounts.models import AuditEvent, PasswordToken, User
+from lms.cohorts.access import is_learner_of
 from lms.cohorts.importing import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
@@ -138,8 +139,8 @@ def test_commit_creates_accounts_enrols_and_invites_the_new_people(app, monkeypa
     assert report.counts == {"create": 1, "enrol": 1, "skip": 0, "error": 0}
     zoe = db.session.scalar(db.select(User).filter_by(email="zoe@example.org"))
     assert (zoe.display_name, zoe.locale, zoe.password_hash) == ("Zoé Durand", "en", None)
-    assert cohort.is_learner(zoe)
-    assert cohort.is_learner(existing)
+    assert is_learner_of(zoe, cohort)
+    assert is_learner_of(existing, cohort)
     assert db.session.scalars(db.select(PasswordToken.user_id)).all() == [zoe.id]
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="cohort.import"))
     assert (event.object_id, event.after) == (

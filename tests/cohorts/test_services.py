@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from lms.cohorts.access import is_learner_of, is_trainer_of
 from lms.cohorts.models import Membership, MembershipRole, ModuleCalendar
 from lms.cohorts.services import (
     CalendarEntry,
@@ -109,5 +110,5 @@ def test_add_member_enforces_one_role_and_capacity(cohort):
     add_member(trainer, cohort, MembershipRole.TRAINER)  # trainers do not count
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(Membership.id))) == 2
-    assert cohort.is_trainer(trainer)
-    assert cohort.is_learner(first)
+    assert is_trainer_of(trainer, cohort)
+    assert is_learner_of(first, cohort)

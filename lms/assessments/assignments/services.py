@@ -30,8 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
@@ -52,6 +51,7 @@ from lms.assessments.models import (
     SubmissionFile,
     SubmissionState,
 )
+from lms.cohorts.access import is_learner_of, is_staff, is_staff_of_learner
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -207,30 +207,9 @@ def _same_work(latest: Submission | None, digest: str) -> bool:
 def can_download(user: User, file: SubmissionFile) -> bool:
     """Tell whether ``user`` may read the file: owner, trainer of the owner's cohort, admin."""
     owner_id = file.submission.user_id
-    if user.id == owner_id or user.is_admin:
+    if user.id == owner_id:
         return True
-    learner, trainer = aliased(Membership), aliased(Membership)
-    query = (
-        db.select(Cohort.id)
-        .join(learner, learner.cohort_id == Cohort.id)
-        .join(trainer, trainer.cohort_id == Cohort.id)
-        .where(
-            Cohort.path_id == file.submission.assessment.path_id,
-            learner.user_id == owner_id,
-            learner.role == MembershipRole.LEARNER,
-            trainer.user_id == user.id,
-            trainer.role == MembershipRole.TRAINER,
-        )
-    )
-    return db.session.scalar(db.select(exists(query))) or False
-
-
-def is_learner_of(cohort: Cohort, learner: User) -> bool:
-    """Tell whether ``learner`` is a learner of ``cohort`` (one query)."""
-    query = db.select(Membership.id).filter_by(
-        cohort_id=cohort.id, user_id=learner.id, role=MembershipRole.LEARNER
-    )
-    return db.session.scalar(query) is not None
+    return is_staff_of_learner(user, owner_id, file.submission.assessment.path_id)
 
 
 def grant_extension(
@@ -242,9 +221,9 @@ def grant_extension(
     cohort: Cohort,
 ) -> DeadlineExtension:
     """Give a learner of the cohort a new deadline for an assessment of its path (audited)."""
-    if not (actor.is_admin or cohort.is_trainer(actor)):
+    if not is_staff(actor, cohort):
         raise AssignmentError(_("Only the cohort's trainers and administrators grant extensions."))
-    if assessment.path_id != cohort.path_id or not is_learner_of(cohort, learner):
+    if assessment.path_id != cohort.path_id or not is_learner_of(learner, cohort):
         raise AssignmentError(_("This learner or assessment is not part of the cohort."))
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON_LENGTH or "\0" in reason:

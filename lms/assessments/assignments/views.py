@@ -25,14 +25,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
-from lms.assessments.access import (
-    LearnerAssessment,
-    learner_assessment_or_403,
-    staff_cohort_or_403,
-)
+from lms.assessments.access import LearnerAssessment, learner_assessment_or_403
 from lms.assessments.assignments import services
 from lms.assessments.assignments.errors import (
     AssignmentError,
@@ -52,6 +49,7 @@ from lms.assessments.assignments.uploads import (
 )
 from lms.assessments.grading.display import grade_view, released_grade
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
+from lms.cohorts.access import staff_cohort_or_403
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.markdown import render_markdown
@@ -212,7 +210,7 @@ def content_disposition(name: str) -> str:
 @login_required
 def extensions(cohort_id: int, assessment_id: int):
     """List and grant deadline extensions for an assessment of the cohort's path."""
-    cohort = staff_cohort_or_403(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     assessment = db.get_or_404(Assessment, assessment_id)
     if assessment.path_id != cohort.path_id:
         abort(404)

@@ -2,59 +2,38 @@
 
 Trainer routes keyed by a cohort use ``staff_cohort_or_403``; routes keyed by a grade or a
 submission use ``_grader_or_403``: the user trains a cohort (of the assessment's path) where the
-learner is a learner, or administers. The learner's evaluation page lives in ``views``.
+learner is a learner, or administers (both rules in ``lms.cohorts.access``). The learner's
+evaluation page lives in ``views``, on the same blueprint (``lms.assessments.grading.blueprint``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import deny, login_required
-from lms.assessments.access import staff_cohort_or_403
 from lms.assessments.assignments.services import can_return
 from lms.assessments.grading import display, history, notify, services
 from lms.assessments.grading import queue as work_queue
+from lms.assessments.grading.blueprint import bp
 from lms.assessments.grading.forms import ACTIONS, GradeForm, chosen_levels, field_name
 from lms.assessments.models import Assessment, Grade, GradeState, Submission
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.access import is_staff_of_learner, staff_cohort_or_403
+from lms.cohorts.models import Cohort
 from lms.core.markdown import render_markdown
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
-
-bp = Blueprint("grading", __name__)
 
 # The state a release or a return aims at (recorded with a refused attempt).
 AIMED_STATES = {"release": "released", "return": "returned"}
 
 
-def may_grade(user: User, learner_id: int, path_id: int) -> bool:
-    """Tell whether ``user`` administers or trains a cohort of the path where the learner learns."""
-    if user.is_admin:
-        return True
-    learner, trainer = aliased(Membership), aliased(Membership)
-    query = (
-        db.select(Cohort.id)
-        .join(learner, learner.cohort_id == Cohort.id)
-        .join(trainer, trainer.cohort_id == Cohort.id)
-        .where(
-            Cohort.path_id == path_id,
-            learner.user_id == learner_id,
-            learner.role == MembershipRole.LEARNER,
-            trainer.user_id == user.id,
-            trainer.role == MembershipRole.TRAINER,
-        )
-    )
-    return bool(db.session.scalar(db.select(exists(query))))
-
-
 def _grader_or_403(learner_id: int, assessment: Assessment) -> None:
     """Deny the request unless the current user may grade this learner's work."""
-    if not current_user.is_authenticated or not may_grade(
+    if not current_user.is_authenticated or not is_staff_of_learner(
         current_user, learner_id, assessment.path_id
     ):
         deny()
@@ -303,7 +282,7 @@ def _endpoints() -> set[str]:
 @login_required
 def release_cohort(cohort_id: int, assessment_id: int):
     """Release the assessment's grades to the whole cohort (and later ones once graded)."""
-    cohort = staff_cohort_or_403(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     assessment = db.get_or_404(Assessment, assessment_id)
     if assessment.path_id != cohort.path_id:
         abort(404)  # not an assessment of this cohort
@@ -320,6 +299,3 @@ def release_cohort(cohort_id: int, assessment_id: int):
         "success",
     )
     return redirect(url_for("grading.queue", cohort=cohort.id, assessment=assessment.id))
-
-
-from lms.assessments.grading import views  # noqa: E402, F401  (the learner's page on this blueprint)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import User
 from lms.accounts.tokens import link_to
 from lms.assessments.models import Grade
+from lms.assessments.registry import type_of
 from lms.core.mail import MailError, send_mail
 
 SUBJECTS = {
@@ -41,7 +42,7 @@ def _send(user: User, template: str, values: dict, **context) -> bool:
 
 def assessment_link(grade: Grade) -> str:
     """Return the absolute link to the learner's page of the graded assessment."""
-    return link_to(grade.assessment.type.endpoint, assessment_id=grade.assessment_id)
+    return link_to(type_of(grade.assessment).endpoint, assessment_id=grade.assessment_id)
 
 
 def notify_released(grades: Iterable[Grade]) -> int:

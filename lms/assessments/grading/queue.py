@@ -53,6 +53,7 @@ from lms.assessments.models import (
     Grade,
     Submission,
 )
+from lms.cohorts.access import staff_cohort_ids
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
@@ -125,11 +126,8 @@ class QueueItem:
 
 def scope_cohorts(user: User, cohort_id: int | None = None):
     """Return a select of the ids of the cohorts whose work ``user`` grades (or just that one)."""
-    if user.is_admin:
-        scope = db.select(Cohort.id)
-        return scope if cohort_id is None else scope.where(Cohort.id == cohort_id)
-    scope = db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
-    return scope if cohort_id is None else scope.where(Membership.cohort_id == cohort_id)
+    scope = staff_cohort_ids(user)
+    return scope if cohort_id is None else scope.where(scope.selected_columns[0] == cohort_id)
 
 
 def _is_current_context(learner, scope):

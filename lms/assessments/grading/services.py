@@ -42,6 +42,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionState,
 )
+from lms.assessments.registry import max_score_of
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import utcnow
 from lms.core.transactions import DomainError
@@ -128,7 +129,7 @@ def _new_grade(grader: User, assessment: Assessment, learner: User, submission) 
         submission=submission,
         grader=grader,
         state=GradeState.GRADING,
-        max_score=assessment.max_score,
+        max_score=max_score_of(assessment),
         feedback="",
     )
     db.session.add(grade)

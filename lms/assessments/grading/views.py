@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from lms.accounts.permissions import login_required
 from lms.assessments.access import learner_assessment_or_403
+from lms.assessments.grading.blueprint import bp
 from lms.assessments.grading.display import grade_view, released_grade
-from lms.assessments.grading.manage import bp
 from lms.assessments.models import AssessmentKind, Grade
 from lms.core.markdown import render_markdown
 from lms.extensions import db

@@ -9,7 +9,6 @@ itself refuses to delete a definition somebody has worked on.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -24,9 +23,6 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from lms.core.enums import enum_column_type
 from lms.curriculum.models import Competency, Module, TrainingPath
 from lms.extensions import db
-
-if TYPE_CHECKING:
-    from lms.assessments.registry import AssessmentType
 
 DEFINITION = {"path_definition": True}
 
@@ -237,18 +233,6 @@ class Assessment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assessment {self.code} {self.kind}>"
-
-    @property
-    def type(self) -> AssessmentType:
-        """Return the registered type of this kind (``lms.assessments.registry``)."""
-        from lms.assessments.registry import ASSESSMENT_TYPES
-
-        return ASSESSMENT_TYPES[self.kind]
-
-    @property
-    def max_score(self) -> int:
-        """Return the highest reachable score, as the assessment's type computes it."""
-        return self.type.max_score(self)
 
     @property
     def extensions(self) -> list[str]:

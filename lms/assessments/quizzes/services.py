@@ -41,6 +41,7 @@ from lms.assessments.models import (
     QuizAttempt,
     QuizReview,
 )
+from lms.assessments.registry import max_score_of
 from lms.cohorts.models import Cohort
 from lms.core.transactions import DomainError
 from lms.extensions import db
@@ -123,7 +124,7 @@ def start_attempt(
         number=(attempts[-1].number if attempts else 0) + 1,
         started_at=now,
         deadline_at=now + timedelta(minutes=limit) if limit else None,
-        max_score=assessment.max_score,
+        max_score=max_score_of(assessment),
         option_order=order,
     )
     db.session.add(attempt)

@@ -42,6 +42,7 @@ from lms.assessments.quizzes.services import (
     submit_attempt,
     time_is_up,
 )
+from lms.assessments.registry import max_score_of
 from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
 from lms.core.transactions import unit_of_work
@@ -87,6 +88,7 @@ def show(assessment_id: int):
         "assessments/quizzes/show.html",
         access=access,
         quiz=access.assessment,
+        max_score=max_score_of(access.assessment),
         instructions=render_markdown(access.assessment.instructions),
         attempts=attempts,
         current=current,
@@ -147,6 +149,7 @@ def _take_page(access, attempt, shown, form, status: int = 200):
         "assessments/quizzes/take.html",
         access=access,
         quiz=access.assessment,
+        max_score=max_score_of(access.assessment),
         attempt=attempt,
         shown=shown,
         chosen=chosen,
@@ -242,6 +245,7 @@ def review(assessment_id: int, attempt_id: int):
         "assessments/quizzes/review.html",
         access=access,
         quiz=access.assessment,
+        max_score=max_score_of(access.assessment),
         attempt=attempt,
         shown=shown_questions(attempt),
         chosen=chosen_options(attempt),

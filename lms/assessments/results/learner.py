@@ -28,6 +28,7 @@ from lms.assessments.models import (
     Submission,
     SubmissionState,
 )
+from lms.assessments.registry import type_of
 from lms.assessments.results.released import is_released
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
@@ -185,7 +186,7 @@ def module_assessment_lines(
         lines.append(
             AssessmentLine(
                 assessment=assessment,
-                label=str(assessment.type.label),
+                label=str(type_of(assessment).label),
                 is_required=assessment.is_required,
                 due_at=due_at,
                 status=status,

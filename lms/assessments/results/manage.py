@@ -1,8 +1,8 @@
 """The gradebook of a cohort for its trainers and administrators (blueprint ``gradebook``).
 
-Both routes load the cohort through ``staff_cohort_or_403``: trainers of that cohort and
-administrators get in, other people 403, anonymous visitors the login page. Unreleased grades are
-shown and marked "not released"; learners never reach these routes.
+Both routes load the cohort through ``staff_cohort_or_403`` (``lms.cohorts.access``): trainers
+of that cohort and administrators get in, other people 403, anonymous visitors the login page.
+Unreleased grades are shown and marked "not released"; learners never reach these routes.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
-from lms.assessments.access import staff_cohort_or_403
 from lms.assessments.results.gradebook import Cell, Gradebook, cohort_gradebook, state_words
+from lms.cohorts.access import staff_cohort_or_403
+from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
 
 bp = Blueprint("gradebook", __name__, url_prefix="/manage/cohorts")
@@ -23,7 +25,7 @@ bp = Blueprint("gradebook", __name__, url_prefix="/manage/cohorts")
 @bp.get("/<int:cohort_id>/gradebook")
 def show(cohort_id: int):
     """Show every learner × assessment of the cohort, grouped by module, with module totals."""
-    cohort = staff_cohort_or_403(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     return render_template(
         "assessments/gradebook.html", book=cohort_gradebook(cohort), words=state_words()
     )
@@ -60,6 +62,6 @@ def csv_rows(book: Gradebook) -> Iterator[list[Any]]:
 @bp.get("/<int:cohort_id>/gradebook.csv")
 def export(cohort_id: int):
     """Export the gradebook, one line per learner (spreadsheet-safe)."""
-    cohort = staff_cohort_or_403(cohort_id)
+    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     book = cohort_gradebook(cohort)
     return csv_response(csv_rows(book), f"gradebook-cohort-{cohort.id}.csv")

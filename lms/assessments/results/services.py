@@ -46,11 +46,6 @@ from lms.assessments.results.released import is_released, released_at
 from lms.curriculum.models import RatingRule, TrainingPath
 from lms.extensions import db
 from lms.learning.ratings import RatingView
-from lms.learning.signals import (
-    competency_ratings,
-    connect_cohort_requirements,
-    learners_activity,
-)
 
 
 def passed_pairs(learner_ids):
@@ -97,7 +92,6 @@ def _required_assessments_passed():
     )
 
 
-@connect_cohort_requirements
 def missing_assessments(
     path: TrainingPath, *, learners: Sequence[Any], modules: Sequence[Any], **kwargs: Any
 ) -> dict[tuple[int, int], list[str]]:
@@ -122,7 +116,6 @@ def missing_assessments(
     return missing
 
 
-@learners_activity.connect
 def last_activity(
     path: TrainingPath, *, learners: Sequence[Any], **kwargs: Any
 ) -> dict[int, datetime]:
@@ -273,6 +266,3 @@ def rate_competencies(
     grouped = _latest_per_assessment(released_evidence(path.id, learner_ids))
     link = evidence_link(audience)
     return {key: combine(items, path.rating_rule, link) for key, items in grouped.items()}
-
-
-competency_ratings.connect(rate_competencies)

@@ -6,8 +6,9 @@ import pytest
 from flask_login import login_user
 from werkzeug.exceptions import HTTPException
 
-from lms.assessments.access import learner_assessment_or_403, staff_cohort_or_403
+from lms.assessments.access import learner_assessment_or_403
 from lms.assessments.registry import ASSESSMENT_TYPES, learner_url
+from lms.cohorts.access import staff_cohort_or_403
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 

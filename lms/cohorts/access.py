@@ -1,0 +1,121 @@
+"""Who is who in a cohort: the one place for the cohort staff and membership rules.
+
+- **staff** of a cohort: its trainers and every administrator (``is_staff``);
+- **learner of** a cohort: a learner membership (``is_learner_of``);
+- the cohorts a user is staff of, as a subquery (``staff_cohort_ids``: the grading queue);
+- **staff of a learner's work**: an administrator, or a trainer of a cohort of the path where
+  that person is a learner (``is_staff_of_learner``), which grading and file downloads ask.
+
+Each predicate costs one indexed query at most and leaves ``Cohort.memberships`` unloaded: the
+checks run on every page of a cohort, and a cohort has hundreds of memberships. The loaders
+(``staff_cohort_or_403``, ``cohort_learner_or_404``) stop the request as
+``lms.accounts.permissions`` says: anonymous visitors go to the login page, other people get 403,
+unknown objects 404.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, exists
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.interfaces import ORMOption
+
+from lms.accounts.models import User
+from lms.accounts.permissions import deny
+from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.extensions import db
+
+__all__ = [
+    "cohort_learner_or_404",
+    "is_learner_of",
+    "is_staff",
+    "is_staff_of_learner",
+    "is_trainer_of",
+    "member_role",
+    "staff_cohort_ids",
+    "staff_cohort_or_403",
+]
+
+
+def member_role(user: User, cohort: Cohort) -> MembershipRole | None:
+    """Return the user's role in the cohort, or None (one query, memberships not loaded)."""
+    return db.session.scalar(
+        db.select(Membership.role).filter_by(cohort_id=cohort.id, user_id=user.id)
+    )
+
+
+def is_learner_of(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` is a learner of ``cohort`` (one query)."""
+    return member_role(user, cohort) == MembershipRole.LEARNER
+
+
+def is_trainer_of(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` is a trainer of ``cohort`` (one query)."""
+    return member_role(user, cohort) == MembershipRole.TRAINER
+
+
+def is_staff(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` is staff of the cohort: an administrator (no query) or its trainer."""
+    return user.is_admin or is_trainer_of(user, cohort)
+
+
+def is_staff_of_learner(user: User, learner_id: int, path_id: int) -> bool:
+    """Tell whether ``user`` administers, or trains a cohort of the path where the learner learns.
+
+    One query for trainers: a trainer of another cohort, or of the learner's cohort of another
+    path, is not staff of that learner's work on this path.
+    """
+    if user.is_admin:
+        return True
+    learner, trainer = aliased(Membership), aliased(Membership)
+    query = (
+        db.select(Cohort.id)
+        .join(learner, learner.cohort_id == Cohort.id)
+        .join(trainer, trainer.cohort_id == Cohort.id)
+        .where(
+            Cohort.path_id == path_id,
+            learner.user_id == learner_id,
+            learner.role == MembershipRole.LEARNER,
+            trainer.user_id == user.id,
+            trainer.role == MembershipRole.TRAINER,
+        )
+    )
+    return bool(db.session.scalar(db.select(exists(query))))
+
+
+def staff_cohort_ids(user: User) -> Select[tuple[int]]:
+    """Return a select of the ids of the cohorts ``user`` is staff of (all for an administrator)."""
+    if user.is_admin:
+        return db.select(Cohort.id)
+    return db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
+
+
+def staff_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
+    """Return the cohort for its staff; deny everyone else, 404 when there is no such cohort.
+
+    ``options`` (``joinedload(Cohort.path)``…) load what the page needs in the same query.
+    """
+    if not current_user.is_authenticated:
+        deny()
+    query = db.select(Cohort).options(*options).where(Cohort.id == cohort_id)
+    cohort = db.session.execute(query).unique().scalar_one_or_none()
+    if cohort is None:
+        abort(404)
+    if not is_staff(current_user, cohort):
+        deny()
+    return cohort
+
+
+def cohort_learner_or_404(cohort: Cohort, user_id: int) -> User:
+    """Return the user of the URL when they are a learner of the cohort; 404 otherwise."""
+    # The user and their membership in one query: anyone else is not found here.
+    return db.first_or_404(
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.id == user_id,
+            Membership.cohort_id == cohort.id,
+            Membership.role == MembershipRole.LEARNER,
+        )
+    )
