@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, abort, send_file
 
-from lms.certificates.models import Certificate
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import open_certificate_pdf
+from lms.certificates.models import Certificate
 from lms.core.csv import attachment
 
 

@@ -1,6 +1,5 @@
 """The error every certification step raises when it cannot be done."""
 
-
 from lms.core.transactions import DomainError
 
 

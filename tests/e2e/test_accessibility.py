@@ -72,7 +72,7 @@ PAGES = {
         "assessor",
         f"/manage/cohorts/{w.certified_cohort_id}/assessments/{w.assessments['M1-A1']}/extensions",
     ),
-        "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
+    "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
     # An administrator
     "admin": lambda w: Checked("admin", "/admin/"),
     "admin-users": lambda w: Checked("admin", "/admin/users"),

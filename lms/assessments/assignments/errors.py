@@ -1,6 +1,5 @@
 """The errors an assignment action raises; each message says why, in the user's language."""
 
-
 from lms.core.transactions import DomainError
 
 
