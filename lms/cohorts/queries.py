@@ -80,3 +80,15 @@ def cohort_members(cohort: Cohort) -> list[Membership]:
         .order_by(Membership.role.desc(), User.display_name, User.email)
     )
     return list(db.session.scalars(query))
+
+
+def cohort_learners(cohort: Cohort) -> list[User]:
+    """Return the cohort's learners, by name (one query)."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER)
+            .order_by(User.display_name, User.id)
+        )
+    )

@@ -17,6 +17,7 @@ from sqlalchemy import func
 
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.queries import cohort_learners
 from lms.core.time import utcnow
 from lms.curriculum.graph import topological_order
 from lms.curriculum.models import Lesson, Module, TrainingPath
@@ -47,18 +48,6 @@ class _LessonRow(NamedTuple):
     module_id: int
     title: str
     done: bool
-
-
-def _cohort_learners(cohort: Cohort) -> list[User]:
-    """Return the cohort's learners (one query)."""
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER)
-            .order_by(User.display_name, User.id)
-        )
-    )
 
 
 def _required_lessons(modules: Sequence[Module]) -> list:
@@ -198,7 +187,7 @@ def cohort_progress(
     now = now or utcnow()
     modules = path_modules(cohort.path_id)
     everyone = learners is None
-    learners = _cohort_learners(cohort) if learners is None else list(learners)
+    learners = cohort_learners(cohort) if learners is None else list(learners)
     done = _completions_by_learner(cohort, None if everyone else learners)
     calendar = calendar_of(cohort, modules)
     lacking = functools.cache(lesson_lacking())  # titles repeat for every learner

@@ -22,7 +22,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from lms.accounts.models import User
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Cohort
+from lms.cohorts.queries import cohort_learners
 from lms.curriculum.models import Competency, CompetencyBlock, ProficiencyLevel, TrainingPath
 from lms.extensions import db
 from lms.learning.ratings import EvidenceItem, RatingKey, RatingView, merge_ratings
@@ -216,22 +217,10 @@ def competency_profile(
     return _build_profile(structure, ratings, learner.id)
 
 
-def _cohort_learners(cohort: Cohort) -> list[User]:
-    """Return the cohort's learners, by name (one query)."""
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER)
-            .order_by(User.display_name, User.id)
-        )
-    )
-
-
 def cohort_competency_matrix(cohort: Cohort, audience: str | None = None) -> CompetencyMatrix:
     """Return the profile of every learner of the cohort, asking the ratings once for all."""
     structure = _load_structure(cohort.path_id)
-    learners = _cohort_learners(cohort)
+    learners = cohort_learners(cohort)
     ratings = _ask_ratings(cohort.path, learners, audience)
     return CompetencyMatrix(
         learners=tuple(learners),
