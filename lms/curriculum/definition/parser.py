@@ -2,7 +2,7 @@
 
 Nothing here touches the database: ``parse_path_definition`` checks everything a load needs, so
 that a load never starts writing a definition it would have to refuse halfway. The file format is
-described in the README ("The path-definition format"). Registered definition extensions
+described in docs/path-format.md. Registered definition extensions
 (``extensions.py``) read their own sections in the same pass.
 """
 
