@@ -45,6 +45,7 @@ from lms.accounts.throttling import (
     reset_token_throttle,
 )
 from lms.core.logging import security_event
+from lms.core.transactions import unit_of_work
 from lms.extensions import db, login_manager
 
 # The reset page's URL once the token has moved from the address into the session.
@@ -113,8 +114,8 @@ def login():
             start_pending_login(user)
             return redirect(url_for("accounts.login_two_factor", next=next_path))
         if user is not None:
-            log_user_in(user)
-            db.session.commit()
+            with unit_of_work():
+                log_user_in(user)
             return redirect(next_path or url_for(HOME_ENDPOINT))
         security_event("login.failure", email=normalise_email(form.email.data))
         # One message for an unknown e-mail, a wrong password and an inactive account.
@@ -127,8 +128,8 @@ def logout():
     """End the session (POST with a CSRF token only) and go back to the login page."""
     record = current_session()
     if record is not None:
-        end_session(record, reason="logout")
-        db.session.commit()
+        with unit_of_work():
+            end_session(record, reason="logout")
         security_event("logout", user_id=record.user_id)
     logout_user()
     session.clear()
@@ -149,11 +150,11 @@ def change_password():
             form.current_password.errors.append(_("Your current password is not correct."))
             security_event("password_change.failure", user_id=user.id)
         else:
-            services.change_password(
-                user, form.new_password.data, current_session=current_session()
-            )
-            services.record_audit_event(user, "user.password_change", user)
-            db.session.commit()
+            with unit_of_work():
+                services.change_password(
+                    user, form.new_password.data, current_session=current_session()
+                )
+                services.record_audit_event(user, "user.password_change", user)
             security_event("password_change", user_id=user.id)
             flash(_("Your password has been changed; your other sessions have ended."), "success")
             return redirect(url_for("accounts.change_password"))
@@ -180,8 +181,8 @@ def session_end(session_id: int):
     if record is None or record.user_id != current_user.id:
         abort(404)
     is_current = record.id == current_session().id
-    end_session(record, reason="ended_by_user")
-    db.session.commit()
+    with unit_of_work():
+        end_session(record, reason="ended_by_user")
     security_event("sessions.ended", user_id=record.user_id, count=1, session_id=record.id)
     if is_current:
         logout_user()
@@ -196,8 +197,8 @@ def session_end(session_id: int):
 @login_required
 def sessions_end_others():
     """End every session of the visitor except the current one."""
-    count = end_sessions(current_user, keep=current_session(), reason="ended_by_user")
-    db.session.commit()
+    with unit_of_work():
+        count = end_sessions(current_user, keep=current_session(), reason="ended_by_user")
     security_event("sessions.ended", user_id=current_user.id, count=count)
     flash(_("Your other sessions have been ended."), "success")
     return redirect(url_for("accounts.my_sessions"))
@@ -209,8 +210,8 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        tokens.request_password_reset(form.email.data)
-        db.session.commit()
+        with unit_of_work():
+            tokens.request_password_reset(form.email.data)
         security_event("password_reset.requested", email=normalise_email(form.email.data))
         flash(RESET_SENT, "info")
         return redirect(url_for("accounts.forgot_password"))
@@ -231,9 +232,9 @@ def reset_password(token: str):
     form = NewPasswordForm()
     form.policy_email = record.user.email
     if form.validate_on_submit():
-        user = tokens.reset_password(record, form.new_password.data)
-        services.record_audit_event(user, f"user.password_{record.purpose.value}", user)
-        db.session.commit()
+        with unit_of_work():
+            user = tokens.reset_password(record, form.new_password.data)
+            services.record_audit_event(user, f"user.password_{record.purpose.value}", user)
         security_event("password_reset.completed", user_id=user.id, purpose=record.purpose.value)
         logout_user()
         session.clear()
@@ -256,8 +257,8 @@ def set_language():
         abort(400)
     if current_user.is_authenticated:
         # A preference of the person's own, like the language an administrator sets for them.
-        current_user.locale = locale
-        db.session.commit()
+        with unit_of_work():
+            current_user.locale = locale
     else:
         session[i18n.SESSION_KEY] = locale  # until they log in
     return redirect(safe_next_path(request.form.get("next")) or url_for("learning.home"))
