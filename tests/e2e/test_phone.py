@@ -65,6 +65,8 @@ def phone(browser: Browser, live_world: LiveWorld) -> Iterator[BrowserContext]:
 
 def check(page: Page, name: str) -> list[str]:
     """Return what is wrong with the page as shown now (width, small targets), then run axe."""
+    # After a click the new page may be parsed before its stylesheets have loaded.
+    page.wait_for_load_state("load")
     measured = page.evaluate(MEASURE, TARGET)
     problems = [f"{name}: {target}" for target in measured["small"]]
     if measured["scrollWidth"] > measured["innerWidth"]:
