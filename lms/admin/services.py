@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.accounts import tokens
 from lms.accounts.models import AuditEvent, User, UserSession
-from lms.accounts.services import create_user, record_audit_event
+from lms.accounts.services import record_audit_event
 from lms.accounts.sessions import end_sessions
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.logging import security_event
@@ -94,20 +94,6 @@ def last_logins(user_ids: list[int]) -> dict[int, datetime]:
         .group_by(UserSession.user_id)
     )
     return dict(db.session.execute(query).all())
-
-
-def invite_user(actor: User, *, email: str, display_name: str, locale: str, is_admin: bool) -> User:
-    """Create an account without a password, audit it and e-mail an invitation to set one."""
-    user = create_user(email, display_name, is_admin=is_admin, locale=locale)
-    record_audit_event(
-        actor,
-        "user.create",
-        user,
-        after={"email": user.email, "display_name": user.display_name, "is_admin": is_admin},
-    )
-    tokens.send_invitation(user, invited_by=actor)
-    security_event("user.create", user_id=user.id, by_user_id=actor.id, is_admin=is_admin)
-    return user
 
 
 def send_reset_link(actor: User, user: User) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload
 
 from lms.accounts import services as accounts
+from lms.accounts.invitations import invite_account
 from lms.accounts.models import User
 from lms.accounts.permissions import acting_user, admin_required
 from lms.accounts.services import AccountError, update_user
@@ -21,7 +22,6 @@ from lms.admin.services import (
     audit_csv_rows,
     audit_page,
     end_user_sessions,
-    invite_user,
     last_logins,
     send_reset_link,
     user_page,
@@ -122,7 +122,7 @@ def user_new():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                user = invite_user(
+                user = invite_account(
                     acting_user(),
                     email=form.email.data,
                     display_name=form.display_name.data,
