@@ -42,6 +42,7 @@ from lms.config import add_instance_settings, instance_config_path
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.demo.assessors import ensure_assessors
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -117,6 +118,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     db.session.commit()
     _ensure_certificate_settings()
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
+    credentials += _ensure_assessors(cohort)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -229,6 +231,17 @@ def _links_to(address: str) -> Iterator[None]:
         yield
     finally:
         config["BASE_URL"] = base_url
+
+
+def _ensure_assessors(cohort: Cohort) -> list[tuple[str, str, str]]:
+    """Name the demo's external assessors (lms.demo.assessors) and give them fresh passwords."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    people = ensure_assessors(cohort, finished, admin, DEMO_DOMAIN)
+    credentials = [(label, user.email, _reset_password(user)) for label, user in people]
+    db.session.commit()
+    return credentials
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
