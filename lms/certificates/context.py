@@ -39,7 +39,8 @@ def wording(language: str) -> dict[str, str]:
     return wordings[language]
 
 
-def _date(day: date, style: str, language: str) -> str:
+def format_day(day: date, style: str, language: str) -> str:
+    """Return the day as the certificate writes it (Babel's ``style``, « 1er » in French)."""
     text = format_date(day, format=style, locale=language)
     # French writes the first day of a month as an ordinal: « le 1er juillet 2025 ».
     if language == "fr" and day.day == 1 and text.startswith("1 "):
@@ -50,12 +51,12 @@ def _date(day: date, style: str, language: str) -> str:
 def _period(start: date | None, end: date | None, language: str, words: dict[str, str]) -> str:
     if start and end:
         return words["from_to"].format(
-            start=_date(start, "medium", language), end=_date(end, "medium", language)
+            start=format_day(start, "medium", language), end=format_day(end, "medium", language)
         )
     if start:
-        return words["from_only"].format(start=_date(start, "medium", language))
+        return words["from_only"].format(start=format_day(start, "medium", language))
     if end:
-        return words["until_only"].format(end=_date(end, "medium", language))
+        return words["until_only"].format(end=format_day(end, "medium", language))
     return words["no_dates"]
 
 
@@ -133,7 +134,14 @@ def certificate_context(document: CertificateDocument) -> dict[str, Any]:
         "blocks": [{"code": block.code, "title": block.title} for block in document.blocks],
         "partial_note": words["partial_note"] if document.is_partial else "",
         "made_at": words["made_at"].format(
-            place=document.place, date=_date(document.issued_on, "long", document.language)
+            place=document.place, date=format_day(document.issued_on, "long", document.language)
+        ),
+        "jury_decision": (
+            words["jury_decision"].format(
+                date=format_day(document.jury_on, "long", document.language)
+            )
+            if document.jury_on
+            else ""
         ),
         "signatory_name": document.signatory_name,
         "signatory_title": document.signatory_title,

@@ -73,6 +73,8 @@ class CertificateDocument:
     modules: tuple[ModuleLine, ...]
     competencies: tuple[CompetencyLine, ...]
     language: str = "fr"
+    # The day of the certification jury whose decision the certificate follows, when one did.
+    jury_on: date | None = None
 
     @property
     def is_partial(self) -> bool:
@@ -89,6 +91,7 @@ def document_to_json(document: CertificateDocument) -> dict[str, Any]:
     values = asdict(document)
     values["kind"] = document.kind.value
     values["issued_on"] = document.issued_on.isoformat()
+    values["jury_on"] = document.jury_on.isoformat() if document.jury_on else None
     for module in values["modules"]:
         for key in ("opens_on", "closes_on"):
             module[key] = module[key].isoformat() if module[key] else None
@@ -106,6 +109,8 @@ def document_from_json(values: dict[str, Any]) -> CertificateDocument:
             **values,
             "kind": CertificateKind(values["kind"]),
             "issued_on": date.fromisoformat(values["issued_on"]),
+            # Documents stored before juries existed have no ``jury_on``.
+            "jury_on": day(values.get("jury_on")),
             "blocks": tuple(BlockLine(**block) for block in values["blocks"]),
             "modules": tuple(
                 ModuleLine(

@@ -52,6 +52,8 @@ ASSET_TYPES = {
 }
 # Files that describe the design without changing what it renders.
 NOT_RENDERED = {"README.md"}
+# The design files of the jury's minutes (``lms.certificates.minutes``) start with this.
+MINUTES_PREFIX = "minutes."
 # The one kind of data: URL the template uses: the QR code, a PNG made by segno (a PNG is drawn
 # ≈ 10 ms faster than the same code as an SVG path). Nothing else may come inline.
 QR_DATA_PREFIX = "data:image/png;base64,"
@@ -98,25 +100,19 @@ def resolve_asset(url: str, folder: Path = DESIGN_FOLDER) -> tuple[Path, str]:
     return path, media_type
 
 
-@cache
-def template_version() -> str:
-    """Return a short SHA-256 of everything that decides the bytes of a certificate PDF.
+def design_digest(files: list[Path], modules: list[str]) -> str:
+    """Return a short SHA-256 over design files, rendering modules and the renderer's versions.
 
-    It covers every design file (template, stylesheet, wording, fonts, images), the modules of
-    ``RENDERING_MODULES`` and the versions of WeasyPrint and pydyf, so two renderings under one
-    version give the same bytes, and any change of design or renderer gives a new version.
+    ``modules`` are paths relative to ``lms/certificates`` without ``.py`` (``"context"``,
+    ``"minutes/context"``).
     """
     digest = hashlib.sha256()
-    files = sorted(
-        path
-        for path in DESIGN_FOLDER.rglob("*")
-        if path.is_file() and path.name not in NOT_RENDERED
-    )
-    named = [(f"certificates/{path.relative_to(DESIGN_FOLDER).as_posix()}", path) for path in files]
-    code = [
-        (f"lms/certificates/{name}.py", Path(__file__).with_name(f"{name}.py"))
-        for name in RENDERING_MODULES
+    named = [
+        (f"certificates/{path.relative_to(DESIGN_FOLDER).as_posix()}", path)
+        for path in sorted(files)
     ]
+    package = Path(__file__).parent
+    code = [(f"lms/certificates/{name}.py", package / f"{name}.py") for name in modules]
     for name, path in [*named, *code]:
         content = path.read_bytes()
         digest.update(f"{name}\n{len(content)}\n".encode())
@@ -124,6 +120,36 @@ def template_version() -> str:
     for distribution in ("weasyprint", "pydyf"):
         digest.update(f"{distribution} {distribution_version(distribution)}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def design_files(*, minutes: bool) -> list[Path]:
+    """Return the rendered files of the design: the certificate's, or the jury minutes' ones.
+
+    The minutes' own files (``minutes.*``) belong to the minutes only; the fonts and images are
+    shared, so they count for both.
+    """
+    files = [
+        path
+        for path in DESIGN_FOLDER.rglob("*")
+        if path.is_file() and path.name not in NOT_RENDERED
+    ]
+    own = [path for path in files if path.name.startswith(MINUTES_PREFIX)]
+    shared = [path for path in files if path.parent != DESIGN_FOLDER or path.suffix == ".svg"]
+    if minutes:
+        return own + [path for path in shared if path not in own]
+    return [path for path in files if path not in own]
+
+
+@cache
+def template_version() -> str:
+    """Return a short SHA-256 of everything that decides the bytes of a certificate PDF.
+
+    It covers every design file (template, stylesheet, wording, fonts, images) but the jury
+    minutes' own ones, the modules of ``RENDERING_MODULES`` and the versions of WeasyPrint and
+    pydyf, so two renderings under one version give the same bytes, and any change of design or
+    renderer gives a new version.
+    """
+    return design_digest(design_files(minutes=False), list(RENDERING_MODULES))
 
 
 # Read once at import (≈ 2 MB of fonts hashed, a few ms); this module is itself imported lazily.
@@ -144,7 +170,8 @@ def decode_qr_data_url(url: str) -> bytes:
 
 
 @cache
-def _environment() -> SandboxedEnvironment:
+def environment() -> SandboxedEnvironment:
+    """Return the sandboxed Jinja environment of the templates of ``certificates/``."""
     return SandboxedEnvironment(
         loader=FileSystemLoader(DESIGN_FOLDER),
         autoescape=True,
@@ -160,7 +187,7 @@ def render_html(document: CertificateDocument) -> str:
 
 
 def _render_template(document: CertificateDocument, *, link_stylesheet: bool) -> str:
-    template = _environment().get_template(TEMPLATE_NAME)
+    template = environment().get_template(TEMPLATE_NAME)
     return template.render(certificate_context(document), link_stylesheet=link_stylesheet)
 
 
@@ -194,7 +221,7 @@ def asset_fetcher() -> Any:
 
 @dataclass
 class _Renderer:
-    """What WeasyPrint may reuse from one PDF to the next in one thread."""
+    """What WeasyPrint may reuse from one PDF to the next in one thread, for one stylesheet."""
 
     font_config: Any
     fetcher: Any
@@ -209,14 +236,17 @@ _local = threading.local()
 _inherited: list[_Renderer] = []
 
 
-def _renderer() -> _Renderer:
-    # One FontConfiguration per thread: each new one costs ≈ 250 KB that is never freed, and
-    # reusing it saves reloading the fonts (PERFORMANCE.md). Pango's font map is not shared
-    # between threads, hence thread-local rather than process-wide. The stylesheet is parsed
-    # (and its fonts registered) once with it.
+def _renderer(stylesheet_name: str = STYLESHEET_NAME) -> _Renderer:
+    # One FontConfiguration per thread and stylesheet (the certificate's, the minutes'): each
+    # new one costs ≈ 250 KB that is never freed, and reusing it saves reloading the fonts
+    # (PERFORMANCE.md). Pango's font map is not shared between threads, hence thread-local
+    # rather than process-wide. The stylesheet is parsed (and its fonts registered) once with it.
     # A forked process (a batch's pool) builds its own: Pango and fontconfig state is not
     # shared across a fork.
-    renderer = getattr(_local, "renderer", None)
+    renderers = getattr(_local, "renderers", None)
+    if renderers is None:
+        renderers = _local.renderers = {}
+    renderer = renderers.get(stylesheet_name)
     if renderer is not None and renderer.pid != os.getpid():
         _inherited.append(renderer)
         renderer = None
@@ -226,10 +256,10 @@ def _renderer() -> _Renderer:
 
         font_config, fetcher = FontConfiguration(), asset_fetcher()
         stylesheet = CSS(
-            url=base_url() + STYLESHEET_NAME, url_fetcher=fetcher, font_config=font_config
+            url=base_url() + stylesheet_name, url_fetcher=fetcher, font_config=font_config
         )
         renderer = _Renderer(font_config, fetcher, stylesheet, {}, os.getpid())
-        _local.renderer = renderer
+        renderers[stylesheet_name] = renderer
     return renderer
 
 
@@ -240,18 +270,23 @@ def base_url() -> str:
 
 def render_pdf(document: CertificateDocument) -> bytes:
     """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset."""
+    return html_to_pdf(_render_template(document, link_stylesheet=False), STYLESHEET_NAME)
+
+
+def html_to_pdf(html_text: str, stylesheet_name: str) -> bytes:
+    """Return HTML of a template of ``certificates/`` as PDF/A-3a bytes, with its stylesheet.
+
+    The certificate and the jury's minutes both come this way: same locked-down fetcher, same
+    PDF/A variant, same reuse of fonts and design images within a thread.
+    """
     if problem := renderer_problem():
         raise RendererUnavailable(problem)
     from weasyprint import HTML
 
-    renderer = _renderer()
-    html = HTML(
-        string=_render_template(document, link_stylesheet=False),
-        base_url=base_url(),
-        url_fetcher=renderer.fetcher,
-    )
-    # WeasyPrint's image cache for this PDF, seeded with the logo and seal parsed once per
-    # thread; the QR code it adds is dropped with it, so memory stays flat.
+    renderer = _renderer(stylesheet_name)
+    html = HTML(string=html_text, base_url=base_url(), url_fetcher=renderer.fetcher)
+    # WeasyPrint's image cache for this PDF, seeded with the design's images (logo, seal)
+    # parsed once per thread; the QR code it adds is dropped with it, so memory stays flat.
     images = dict(renderer.design_images)
     pdf = html.write_pdf(
         stylesheets=[renderer.stylesheet],

@@ -81,8 +81,8 @@ def hostile(request) -> tuple[str, bytes, list[str]]:
     fetched: list[str] = []
     fetcher_class = rendering._fetcher_class()
     fetch = fetcher_class.fetch
-    previous = getattr(rendering._local, "renderer", None)
-    rendering._local.renderer = None  # a fresh renderer fetches fonts and images again
+    renderers = getattr(rendering._local, "renderers", {})
+    previous = renderers.pop(rendering.STYLESHEET_NAME, None)  # a fresh one fetches fonts again
 
     def spy(self, url: str, headers: dict | None = None):
         fetched.append(url)
@@ -91,7 +91,8 @@ def hostile(request) -> tuple[str, bytes, list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fetcher_class, "fetch", spy)
         pdf = render_pdf(path_certificate_document(learner_name=request.param))
-    rendering._local.renderer = previous
+    if previous is not None:
+        rendering._local.renderers[rendering.STYLESHEET_NAME] = previous
     return request.param, pdf, fetched
 
 
