@@ -130,7 +130,7 @@ def record_decision(
     action = "certification.override" if is_override else "certification.decide"
     after = {"learner_id": learner.id, "outcome": outcome.value, "reason": reason}
     if jury is not None:
-        after |= {"jury_id": jury.id, "blocks": list(blocks)}
+        after |= {"jury_id": jury.id, "blocks": " ".join(blocks)}
     record_audit_event(decided_by, action, decision, after=after)
     actor_id = decided_by.id if decided_by else None
     security_event(action, actor_id=actor_id, learner_id=learner.id, outcome=outcome.value)

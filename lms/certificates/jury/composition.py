@@ -265,9 +265,9 @@ def reopen_jury(actor: User, jury: Jury, reason: str, now: datetime | None = Non
     reason = checked_reason(reason)
     if not reason:
         raise JuryError(_("Say why the jury is reopened."))
-    before = _plain(jury)
+    before, actor_id = _plain(jury), actor.id  # read before the changes: no partial autoflush
+    jury.reopen_reason, jury.reopened_by_id = reason, actor_id
     jury.state, jury.reopened_at = JuryState.OPEN, now or utcnow()
-    jury.reopened_by_id, jury.reopen_reason = actor.id, reason
     db.session.flush()
     record_audit_event(
         actor, "jury.reopen", jury, before=before, after={**_plain(jury), "reason": reason}

@@ -173,13 +173,15 @@ def tally_page(jury_id: int):
 
 
 def render_tally(jury: Jury, member: JuryMember, error: str = "", status: int = 200):
-    result = tally(jury, rules_or_error(jury.cohort))
+    rules = rules_or_error(jury.cohort)
+    result = tally(jury, rules)
     names = {m.id: m.user.display_name for m in jury.members}
     page = render_template(
         "certificates/jury/tally.html",
         jury=jury,
         member=member,
         result=result,
+        rules=rules,
         names=names,
         form=ActionForm(formdata=None),
         error=error,

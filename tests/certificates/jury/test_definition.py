@@ -52,7 +52,9 @@ def refusal(text: str) -> str:
 def test_jury_is_read_in_canonical_form():
     definition = parse_path_definition(with_jury())
     jury = definition.sections["jury"]
-    assert jury["size"] == 3 and jury["quorum"] == 2 and jury["majority"] == "simple"
+    assert jury["size"] == 3
+    assert jury["quorum"] == 2
+    assert jury["majority"] == "simple"
     assert [seat["code"] for seat in jury["seats"]] == ["formateur", "professionnel"]
 
 
@@ -88,9 +90,12 @@ def test_jury_loads_and_exports_back_unchanged(app):
     definition = parse_path_definition(with_jury())
     path = load_path(definition).path
     rules = jury_of_path(path.id)
-    assert rules is not None and rules.size == 3 and rules.seat("professionnel")["count"] == 2
+    assert rules is not None
+    assert rules.size == 3
+    assert rules.seat("professionnel")["count"] == 2
     exported = export_path(path)
-    assert "[jury]\n" in exported and "[[jury.seats]]" in exported
+    assert "[jury]\n" in exported
+    assert "[[jury.seats]]" in exported
     again = parse_path_definition(exported)
     assert again.canonical_sha256() == definition.canonical_sha256()
     db.session.rollback()
@@ -99,7 +104,9 @@ def test_jury_loads_and_exports_back_unchanged(app):
 def test_shipped_path_declares_the_jury_of_three(app):
     path = load_path_file(shipped_path_file()).path
     rules = jury_of_path(path.id)
-    assert rules is not None and rules.size == 3 and rules.min_external_share == 50
+    assert rules is not None
+    assert rules.size == 3
+    assert rules.min_external_share == 50
     assert [(s["code"], s["external"]) for s in rules.seats] == [
         ("formateur", False),
         ("professionnel", True),
