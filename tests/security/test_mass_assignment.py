@@ -33,6 +33,8 @@ FORMS = [
     ("cohorts_admin.members", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
+    ("jury.vote", "POST", "jury_member", None),
+    ("jury_admin.jury_new", "POST", "admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

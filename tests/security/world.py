@@ -18,6 +18,7 @@ from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
 from tests.assessments.quizzes.support import security_world_quizzes
 from tests.certificates.batch_support import security_world_batches
+from tests.certificates.jury.support import security_world_jury
 from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
@@ -34,6 +35,7 @@ PEOPLE = {
     "admin": ("ada.admin@example.org", "Ada Adminquartz"),
     "outsider": ("olga.out@example.org", "Olga Outquartz"),
     "other_learner": ("otto.other@example.org", "Otto Otherquartz"),
+    "jury_member": ("jules.jury@example.org", "Jules Juryquartz"),
 }
 
 
@@ -190,6 +192,7 @@ def build_world(app) -> World:
     world.add(**security_world_grading(bien_vivre, other, users))
     world.add(**security_world_certificates(bien_vivre, other, users))
     world.add(**security_world_batches(bien_vivre, other, users))
+    world.add(**security_world_jury(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

@@ -30,7 +30,7 @@ from lms.certificates.jury.models import (
     JuryState,
     Proposal,
 )
-from lms.certificates.jury.votes import CandidateTally, JuryTally, tally
+from lms.certificates.jury.votes import CandidateTally, JuryTally, recommendations_of, tally
 from lms.certificates.models import CertificationDecision, DecisionOutcome
 from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
@@ -49,13 +49,6 @@ def blocking_message(result: JuryTally) -> str:
     """Say which candidates keep the jury from closing, and why."""
     lines = [f"{row.learner.display_name} ({row.problem})" for row in result.blocking]
     return _("The jury cannot close yet: %(candidates)s.", candidates="; ".join(lines))
-
-
-def recommendations_of(row: CandidateTally, president_id: int) -> str:
-    """The jury's préconisations: the president's, else those of a vote for the winner."""
-    winning = [vote for vote in row.votes if vote.key == row.winner and vote.recommendations]
-    mine = [vote for vote in winning if vote.member_id == president_id]
-    return (mine or winning)[0].recommendations if (mine or winning) else ""
 
 
 def close_jury(

@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,7 +30,7 @@ PROPOSAL_LABELS = {
     Proposal.DEFER: _l("Defer"),
     Proposal.REFUSE: _l("Refuse"),
 }
-LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class JuryForm(FlaskForm):
@@ -88,7 +89,9 @@ class VoteForm(FlaskForm):
 
     proposal = RadioField(
         _l("Your proposal"),
-        choices=[(proposal.value, label) for proposal, label in PROPOSAL_LABELS.items()],
+        choices=[
+            SelectChoice(proposal.value, label) for proposal, label in PROPOSAL_LABELS.items()
+        ],
         validators=[InputRequired(message=_l("Choose a proposal."))],
     )
     blocks = MultiCheckboxField(_l("Blocks validated (partial validation only)"), choices=[])

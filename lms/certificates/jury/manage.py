@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.permissions import acting_user, admin_required
 from lms.certificates.jury.access import local_today
@@ -71,7 +72,7 @@ def juries(cohort_id: int):
     return render_juries(_cohort(cohort_id))
 
 
-@bp.post("/cohorts/<int:cohort_id>/juries")
+@bp.post("/cohorts/<int:cohort_id>/juries/new")
 @admin_required
 def jury_new(cohort_id: int):
     """Plan a jury for the cohort (a draft, composed next)."""
@@ -116,7 +117,7 @@ def render_jury(jury: Jury, *, form=None, member_form=None, reopen_form=None, st
     if member_form is None:
         member_form = MemberForm(formdata=None)
         member_form.access_ends_on.data = jury.held_on + timedelta(days=30)
-    member_form.seat.choices = [(seat["code"], seat["title"]) for seat in rules.seats]
+    member_form.seat.choices = [SelectChoice(seat["code"], seat["title"]) for seat in rules.seats]
     problems = composition_problems(jury, rules, local_today())
     page = render_template(
         "certificates/jury/manage/jury.html",
@@ -152,7 +153,7 @@ def _refused(jury: Jury, error: JuryError, **forms):
     return render_jury(jury, status=409 if isinstance(error, JuryConflict) else 400, **forms)
 
 
-@bp.post("/juries/<int:jury_id>")
+@bp.post("/juries/<int:jury_id>/session")
 @admin_required
 def jury_edit(jury_id: int):
     """Change the jury's date and place."""
@@ -182,7 +183,9 @@ def member_add(jury_id: int):
     jury = _jury(jury_id)
     rules = jury_of_path(jury.cohort.path_id)
     form = MemberForm()
-    form.seat.choices = [(seat["code"], seat["title"]) for seat in rules.seats] if rules else []
+    form.seat.choices = (
+        [SelectChoice(seat["code"], seat["title"]) for seat in rules.seats] if rules else []
+    )
     if not form.validate_on_submit():
         return render_jury(jury, member_form=form, status=400)
     try:

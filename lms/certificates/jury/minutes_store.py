@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from lms.certificates.jury.errors import JuryError
 from lms.certificates.jury.models import Jury, JuryMinutes, Majority, PathJury, Proposal
-from lms.certificates.jury.votes import CandidateTally, JuryTally, path_blocks
+from lms.certificates.jury.votes import CandidateTally, JuryTally, path_blocks, recommendations_of
 from lms.certificates.minutes import (
     MinutesBlock,
     MinutesCandidate,
@@ -69,8 +69,6 @@ def majority_words(rules: PathJury) -> str:
 
 def build_minutes(jury: Jury, result: JuryTally, rules: PathJury, version: int) -> MinutesDocument:
     """Freeze what the minutes state, as plain values."""
-    from lms.certificates.jury.closing import recommendations_of
-
     path = jury.cohort.path
     blocks = path_blocks(jury)
     names = {member.id: member.user.display_name for member in jury.members}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, send_file
+from flask import Response, abort
 from flask_babel import lazy_gettext as _l
 
 from lms.certificates.jury.errors import JuryError
@@ -45,10 +45,11 @@ def my_votes(jury: Jury, member: JuryMember) -> dict[int, JuryVote]:
 def minutes_download(record: JuryMinutes) -> Response:
     """Send a stored version of the minutes as a PDF attachment; 404 if its file is lost."""
     try:
-        stream = open_minutes(record)
+        with open_minutes(record) as stream:  # a few hundred kilobytes: read at once
+            data = stream.read()
     except JuryError:
         abort(404)
-    response = send_file(stream, mimetype="application/pdf", conditional=False)
+    response = Response(data, mimetype="application/pdf")
     name = f"proces-verbal-jury-{record.jury_id}-v{record.version}.pdf"
     response.headers["Content-Disposition"] = attachment(name)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.permissions import deny
 from lms.assessments.assignments.uploads import upload_folder
@@ -91,7 +92,9 @@ def render_candidate(jury: Jury, member: JuryMember, learner, form=None, status:
         form = VoteForm(formdata=None, obj=vote)
         form.blocks.data = list(vote.block_codes) if vote else []
         form.version.data = str(vote.version_id) if vote else ""
-    form.blocks.choices = [(block.code, f"{block.code} — {block.title}") for block in blocks]
+    form.blocks.choices = [
+        SelectChoice(block.code, f"{block.code} — {block.title}") for block in blocks
+    ]
     path = db.session.get(TrainingPath, jury.cohort.path_id)
     page = render_template(
         "certificates/jury/candidate.html",
@@ -121,7 +124,7 @@ def vote(jury_id: int, user_id: int):
     jury, member = member_jury_or_404(jury_id, *JURY_OPTIONS)
     learner = jury_candidate_or_404(jury, user_id)
     form = VoteForm()
-    form.blocks.choices = [(block.code, block.code) for block in path_blocks(jury)]
+    form.blocks.choices = [SelectChoice(block.code, block.code) for block in path_blocks(jury)]
     if not form.validate_on_submit():
         return render_candidate(jury, member, learner, form, 400)
     try:

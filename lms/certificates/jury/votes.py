@@ -191,6 +191,13 @@ class JuryTally:
         return [row for row in self.rows if row.winner is None]
 
 
+def recommendations_of(row: CandidateTally, president_id: int) -> str:
+    """The jury's préconisations: the president's, else those of a vote for the winner."""
+    winning = [vote for vote in row.votes if vote.key == row.winner and vote.recommendations]
+    mine = [vote for vote in winning if vote.member_id == president_id]
+    return (mine or winning)[0].recommendations if (mine or winning) else ""
+
+
 def tally(jury: Jury, rules: PathJury) -> JuryTally:
     """Count every candidate's votes (a fixed number of queries whatever their number)."""
     people = candidates(jury)

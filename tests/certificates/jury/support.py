@@ -116,3 +116,51 @@ def seat(
     db.session.commit()
     world.members[code] = member
     return member
+
+
+def security_world_jury(bien_vivre, other, users) -> dict:
+    """An open jury of the world's cohort, presided by the ``jury_member`` persona, with stored
+    minutes; another jury of the other cohort that the persona does not sit on."""
+    from lms.certificates.jury.minutes_store import minutes_folder
+    from lms.certificates.jury.models import JuryMinutes, JuryState
+    from lms.core import storage
+
+    found = {}
+    for name, built, member in (
+        ("jury", bien_vivre, users["jury_member"]),
+        ("other_jury", other, None),
+    ):
+        declare_jury(built.cohort.path)
+        jury = Jury(
+            cohort=built.cohort,
+            held_on=date(2030, 6, 1),
+            place="Lyon",
+            state=JuryState.OPEN,
+            opened_at=utcnow(),
+        )
+        db.session.add(jury)
+        people = [member or UserFactory(), UserFactory(), UserFactory()]
+        for code, person in zip(("formateur", "professionnel", "financeur"), people, strict=True):
+            db.session.add(
+                JuryMember(
+                    jury=jury,
+                    user=person,
+                    seat=code,
+                    is_external=code != "formateur",
+                    is_president=code == "formateur",
+                    access_ends_on=date(2099, 1, 1),
+                )
+            )
+        stored = storage.store_bytes(minutes_folder(), b"%PDF-1.7\n%%EOF\n")
+        minutes = JuryMinutes(
+            jury=jury,
+            version=1,
+            pdf_sha256=stored.sha256,
+            pdf_size=stored.size,
+            storage_key=stored.key,
+        )
+        db.session.add(minutes)
+        db.session.commit()
+        found[name], found[f"{name}_minutes"] = jury, minutes
+        found[f"{name}_seat"] = jury.members[1]
+    return found
