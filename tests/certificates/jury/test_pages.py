@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from lms.certificates.jury.models import JuryMinutes, JuryState, JuryVote, Proposal
+from lms.certificates.jury.models import JuryState, JuryVote, Proposal
 from lms.extensions import db
 from tests.certificates.jury.support import jury_world
 from tests.factories import MembershipFactory, UserFactory
