@@ -13,6 +13,7 @@ their votes: the jury decides everything, the software never picks.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,8 +47,12 @@ Key = tuple[str, tuple[str, ...]]
 
 
 def candidates(jury: Jury) -> list[User]:
-    """Return the candidates: the learners of the jury's cohort, by name (one query)."""
-    return list(
+    """Return the candidates: the learners of the jury's cohort, by name (one query).
+
+    Sorted here, accents aside (« Élise » between « Dan » and « Fanny »), whatever the
+    database's collation.
+    """
+    people = list(
         db.session.scalars(
             db.select(User)
             .join(Membership, Membership.user_id == User.id)
@@ -57,6 +62,12 @@ def candidates(jury: Jury) -> list[User]:
             .order_by(User.display_name, User.id)
         )
     )
+    return sorted(people, key=lambda person: (sort_key(person.display_name), person.id))
+
+
+def sort_key(name: str) -> str:
+    """Return a name without accents, in lower case, to sort names as a reader expects."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def jury_votes(jury: Jury, learner_id: int | None = None) -> list[JuryVote]:
