@@ -164,3 +164,44 @@ def security_world_jury(bien_vivre, other, users) -> dict:
         found[name], found[f"{name}_minutes"] = jury, minutes
         found[f"{name}_seat"] = jury.members[1]
     return found
+
+
+def decide_by_jury(cohort, admin, awarded, deferred, people, now=None):
+    """Compose, open, vote and close a jury of ``people`` (formateur, professionnel, financeur;
+    the first presides): ``awarded`` get the path, ``deferred`` are deferred. Flush only."""
+    from lms.certificates.jury.closing import close_jury
+    from lms.certificates.jury.composition import add_member, create_jury, open_jury
+    from lms.certificates.jury.models import Proposal
+    from lms.certificates.jury.votes import cast_vote
+
+    now = now or utcnow()
+    jury = create_jury(admin, cohort, held_on=now.date(), place="Lyon", is_remote=False)
+    for (user, code), presides in zip(
+        zip(people, ("formateur", "professionnel", "financeur"), strict=True),
+        (True, False, False),
+        strict=True,
+    ):
+        add_member(
+            admin,
+            jury,
+            user,
+            seat=code,
+            organisation="",
+            is_president=presides,
+            access_ends_on=now.date() + timedelta(days=365),
+        )
+    open_jury(admin, jury, now.date(), now=now)
+    for member in jury.members:
+        for learner in (*awarded, *deferred):
+            proposal = Proposal.AWARD_PATH if learner in awarded else Proposal.DEFER
+            cast_vote(
+                member,
+                learner,
+                proposal=proposal,
+                blocks=[],
+                comment="",
+                recommendations="",
+                expected_version=None,
+            )
+    close_jury(jury.president, jury, now=now)
+    return jury
