@@ -6,6 +6,7 @@ never ORM objects (SECURITY.md G27); the sentences come from ``certificates/word
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import replace
 from datetime import date
@@ -42,9 +43,10 @@ def wording(language: str) -> dict[str, str]:
 def format_day(day: date, style: str, language: str) -> str:
     """Return the day as the certificate writes it (Babel's ``style``, « 1er » in French)."""
     text = format_date(day, format=style, locale=language)
-    # French writes the first day of a month as an ordinal: « le 1er juillet 2025 ».
-    if language == "fr" and day.day == 1 and text.startswith("1 "):
-        text = "1er" + text[1:]
+    # French writes the first day of a month as an ordinal: « le 1er juillet 2025 », « lundi
+    # 1er juin 2026 ».
+    if language == "fr" and day.day == 1:
+        text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text
 
 

@@ -116,9 +116,9 @@ def _quorum(document: MinutesDocument, words: dict[str, str]) -> str:
     external = sum(member.is_external for member in document.members)
     external_words = _counted(words, "external", external) if external else words["external_none"]
     presidents = [member.name for member in document.members if member.is_president]
-    president = ", ".join(presidents) if presidents else words["no_president"]
+    presidency = words["presidency"].format(president=", ".join(presidents)) if presidents else ""
     return _counted(
-        words, "quorum", len(document.members), external=external_words, president=president
+        words, "quorum", len(document.members), external=external_words, presidency=presidency
     )
 
 
