@@ -10,9 +10,11 @@ from sqlalchemy import func
 from lms import create_app
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeState, QuizAttempt, Submission
-from lms.certificates.decisions import awarded_without_certificate
+from lms.certificates.decisions import awarded_without_certificate, latest_decision
 from lms.certificates.eligibility import cohort_eligibility
 from lms.certificates.issuing import certificate_folder, open_certificate_pdf
+from lms.certificates.jury.minutes_store import open_minutes
+from lms.certificates.jury.models import Jury, JuryMinutes, JuryRecusal, JuryState, JuryVote
 from lms.certificates.models import Certificate, CertificationDecision, DecisionOutcome
 from lms.cohorts.access import is_assessor_of
 from lms.cohorts.assessors import cohort_assessors
@@ -65,17 +67,18 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        "User": 20,
-        "Membership": 20,
-        "Cohort": 2,
+        # with two external assessors, two jury members and two graduates of the spring cohort
+        "User": 24,
+        "Membership": 23,
+        "Cohort": 3,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
-        "CertificationDecision": 2,
+        "CertificationDecision": 3,  # the closed jury's
         "Certificate": 1,
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 20
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 24
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
 
 
@@ -152,5 +155,32 @@ def test_the_finished_cohort_shows_each_step_of_certification(demo_app):
     with open_certificate_pdf(certificate) as pdf:
         assert pdf.read().startswith(b"%PDF-")
     assert certificate_folder().is_relative_to(demo_app.instance_path)
-    # Rayan is awarded and waits for his certificate; Lina waits for the jury's decision.
+    # The jury decided: Rayan is awarded and waits for his certificate; Lina validated three
+    # blocks (a partial validation) and is to present BC4 again.
     assert [u.display_name for u in awarded_without_certificate(cohort)] == ["Rayan Girard"]
+    lina = db.session.scalar(db.select(User).filter_by(display_name="Lina Morel"))
+    partial = latest_decision(cohort, lina)
+    assert partial.outcome == DecisionOutcome.PARTIAL
+    assert partial.block_codes == ("BC1", "BC2", "BC3")
+    assert certificate.decision.jury_id == partial.jury_id
+
+
+@pytest.mark.pdf
+def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_vote(demo_app):
+    output = run_demo(demo_app)
+    assert "sophie.garnier@demo.bien-vivre.example" in output
+    closed, waiting = db.session.scalars(db.select(Jury).order_by(Jury.id))
+    assert closed.state == JuryState.CLOSED
+    assert closed.cohort.name == GRADUATES_COHORT_NAME
+    assert {m.organisation for m in closed.members} >= {"Métropole de Lyon"}
+    [minutes] = db.session.scalars(db.select(JuryMinutes))
+    with open_minutes(minutes) as pdf:
+        assert pdf.read().startswith(b"%PDF-")
+    assert db.session.scalar(db.select(func.count()).select_from(JuryRecusal)) == 0
+    assert waiting.state == JuryState.OPEN
+    assert (
+        db.session.scalar(
+            db.select(func.count()).select_from(JuryVote).filter_by(jury_id=waiting.id)
+        )
+        == 3 * 2 - 1
+    )

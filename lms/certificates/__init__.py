@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from lms.certificates import auto_issue
     from lms.certificates.batch_views import bp as certificate_batches_bp
     from lms.certificates.cli import check_storage_command, issue_certificates_command
+    from lms.certificates.jury import init_jury
     from lms.certificates.manage import bp as certificates_admin_bp
     from lms.certificates.verification import bp as certificates_bp
     from lms.certificates.views import bp as my_certificates_bp
@@ -23,3 +24,4 @@ def init_app(app: Flask) -> None:
     # Automatic issuance watches the events that can make a learner eligible (it acts only when
     # CERTIFICATES_AUTO_ISSUE is on).
     auto_issue.connect()
+    init_jury(app)

@@ -33,6 +33,7 @@ from lms.assessments.models import Grade, GradeRelease, GradeState, QuizAttempt
 from lms.certificates.decisions import latest_decisions, record_decision
 from lms.certificates.eligibility import cohort_eligibility
 from lms.certificates.issuing import current_certificate, issue_certificate
+from lms.certificates.jury.definition import jury_of_path
 from lms.certificates.models import PATH_SCOPE, DecisionOutcome
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.db import lock_row_for_update
@@ -216,6 +217,9 @@ def _issue_automatically(cohort: Cohort, learner: User) -> int:
         return 0
     now = utcnow()
     if latest_decisions(cohort).get(learner.id) is None:
+        if jury_of_path(cohort.path_id) is not None:  # its jury decides, never the software
+            db.session.rollback()
+            return 0
         reason = f"automatic: eligible on {now.date().isoformat()}"
         record_decision(
             cohort,

@@ -6,13 +6,16 @@ Services flush and never commit (DESIGN.md §4); views, commands and jobs commit
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
-from lms.certificates.eligibility import learner_eligibility
+from lms.certificates.eligibility import LearnerEligibility, learner_eligibility
 from lms.certificates.errors import CertificateError
+from lms.certificates.jury.definition import jury_of_path
+from lms.certificates.jury.models import Jury
 from lms.certificates.models import (
     PATH_SCOPE,
     Certificate,
@@ -78,18 +81,31 @@ def record_decision(
     reason: str,
     decided_by: User | None,
     now: datetime | None = None,
+    jury: Jury | None = None,
+    blocks: tuple[str, ...] = (),
+    eligibility: LearnerEligibility | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> CertificationDecision:
     """Record the certification decision on a learner, with the evidence seen at that moment.
 
-    ``decided_by`` is empty for an automatic decision (``LMS_CERTIFICATES_AUTO_ISSUE``).
+    ``decided_by`` is empty for an automatic decision (``LMS_CERTIFICATES_AUTO_ISSUE``). When
+    the path declares a jury, only its jury decides (``jury``, from ``lms.certificates.jury``):
+    a partial validation (``PARTIAL``) names its ``blocks``; ``evidence`` joins the snapshot
+    (the jury's votes and recusals).
 
     Awarding a learner who is not eligible is an override: it needs a reason and is audited
     as such (SECURITY.md G28). Deferring or refusing always needs a reason, for the learner.
     """
     require_learner(cohort, learner)
+    if jury is None and jury_of_path(cohort.path_id) is not None:
+        raise CertificateError(
+            _("This path declares a jury: its jury decides, not an administrator alone.")
+        )
+    if (outcome == DecisionOutcome.PARTIAL) != bool(blocks):
+        raise CertificateError(_("A partial validation names the blocks it validates."))
     now = now or utcnow()
     reason = checked_reason(reason)
-    eligibility = learner_eligibility(cohort, learner, now)
+    eligibility = eligibility or learner_eligibility(cohort, learner, now)
     is_override = outcome == DecisionOutcome.AWARDED and not eligibility.is_eligible
     if is_override and not reason:
         raise CertificateError(
@@ -105,12 +121,16 @@ def record_decision(
         is_override=is_override,
         decided_by=decided_by,
         decided_at=now,
-        snapshot={"computed_at": now.isoformat(), **eligibility.snapshot()},
+        snapshot={"computed_at": now.isoformat(), **eligibility.snapshot(), **(evidence or {})},
+        jury=jury,
+        validated_blocks=" ".join(blocks),
     )
     db.session.add(decision)
     db.session.flush()
     action = "certification.override" if is_override else "certification.decide"
     after = {"learner_id": learner.id, "outcome": outcome.value, "reason": reason}
+    if jury is not None:
+        after |= {"jury_id": jury.id, "blocks": " ".join(blocks)}
     record_audit_event(decided_by, action, decision, after=after)
     actor_id = decided_by.id if decided_by else None
     security_event(action, actor_id=actor_id, learner_id=learner.id, outcome=outcome.value)

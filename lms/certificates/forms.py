@@ -23,6 +23,7 @@ MAX_REASON_LENGTH = 2000
 
 OUTCOME_LABELS = {
     DecisionOutcome.AWARDED: _l("Awarded"),
+    DecisionOutcome.PARTIAL: _l("Partially validated"),
     DecisionOutcome.DEFERRED: _l("Deferred"),
     DecisionOutcome.REFUSED: _l("Refused"),
 }
@@ -60,7 +61,11 @@ class DecisionForm(FlaskForm):
 
     outcome = RadioField(
         _l("Decision"),
-        choices=[SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items()],
+        choices=[
+            SelectChoice(outcome.value, label)
+            for outcome, label in OUTCOME_LABELS.items()
+            if outcome != DecisionOutcome.PARTIAL  # a jury's outcome only
+        ],
         validators=[InputRequired(message=_l("Choose a decision."))],
     )
     reason = reason_field(_l("Reason"))

@@ -34,7 +34,12 @@ from lms.certificates.document import (
 )
 from lms.certificates.eligibility import learner_eligibility
 from lms.certificates.errors import CertificateError
-from lms.certificates.models import PATH_SCOPE, Certificate, CertificateState
+from lms.certificates.models import (
+    PATH_SCOPE,
+    Certificate,
+    CertificateState,
+    CertificationDecision,
+)
 from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, ModuleCalendar
 from lms.core import storage
@@ -84,6 +89,9 @@ def _authorise(cohort: Cohort, learner: User, block: CompetencyBlock | None):
     if block is not None:
         if block.path_id != cohort.path_id:
             raise CertificateError(_("This block is not part of the cohort's path."))
+        decision = latest_decision(cohort, learner)
+        if decision is not None and block.code in decision.block_codes:
+            return decision  # a jury's partial validation lists this block
         judged = learner_eligibility(cohort, learner).block(block.code)
         if judged is None or not judged.is_eligible:
             raise CertificateError(
@@ -93,7 +101,7 @@ def _authorise(cohort: Cohort, learner: User, block: CompetencyBlock | None):
                     code=block.code,
                 )
             )
-        return latest_decision(cohort, learner)
+        return decision
     decision = latest_decision(cohort, learner)
     if decision is None or not decision.awards:
         raise CertificateError(
@@ -150,8 +158,10 @@ def build_document(
     code: str,
     issued_at: datetime,
     block: CompetencyBlock | None,
+    decision: CertificationDecision | None = None,
 ) -> CertificateDocument:
-    """Freeze what the certificate states, as plain values read now."""
+    """Freeze what the certificate states, as plain values read now (with the day of the jury
+    whose decision it follows, if a jury decided)."""
     path = cohort.path
     profile = competency_profile(learner, cohort)
     blocks = [b for b in profile.blocks if block is None or b.id == block.id]
@@ -181,6 +191,7 @@ def build_document(
         blocks=tuple(BlockLine(b.code, b.title) for b in blocks),
         modules=_module_lines(cohort),
         competencies=competencies,
+        jury_on=decision.jury.held_on if decision and decision.jury else None,
         **_settings(),
     )
 
@@ -200,12 +211,22 @@ def _store_pdf(document: CertificateDocument) -> tuple[storage.StoredFile, str]:
 
 
 def prepare_certificate(
-    cohort: Cohort, learner: User, block: CompetencyBlock | None, issued_at: datetime
+    cohort: Cohort,
+    learner: User,
+    block: CompetencyBlock | None,
+    issued_at: datetime,
+    decision: CertificationDecision | None = None,
 ) -> tuple[Certificate, storage.StoredFile]:
     """Build an unsaved certificate with its document, and store its PDF."""
     code, number = new_code(), new_number(issued_at)
     document = build_document(
-        cohort, learner, number=number, code=code, issued_at=issued_at, block=block
+        cohort,
+        learner,
+        number=number,
+        code=code,
+        issued_at=issued_at,
+        block=block,
+        decision=decision,
     )
     stored, template_version = _store_pdf(document)
     certificate = Certificate(
@@ -272,7 +293,7 @@ def issue_once(
     if existing := current_certificate(learner, cohort.path_id, scope):
         return Issuance(existing, created=False)
     decision = _authorise(cohort, learner, block)
-    certificate, stored = prepare_certificate(cohort, learner, block, now or utcnow())
+    certificate, stored = prepare_certificate(cohort, learner, block, now or utcnow(), decision)
     certificate.decision, certificate.issued_by = decision, issued_by
     try:
         lock_row_for_update(db.session, User, learner.id)

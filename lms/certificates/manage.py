@@ -37,6 +37,7 @@ from lms.certificates.forms import (
     RevokeForm,
 )
 from lms.certificates.issuing import current_certificate, issue_once
+from lms.certificates.jury.definition import jury_of_path
 from lms.certificates.models import PATH_SCOPE, Certificate, DecisionOutcome
 from lms.certificates.notify import notify_issued, notify_reissued, notify_revoked
 from lms.certificates.queries import (
@@ -104,6 +105,7 @@ def eligibility(cohort_id: int):
         wanted=wanted,
         problems=problems,
         filters=ELIGIBILITY_FILTERS,
+        has_jury=jury_of_path(cohort.path_id) is not None,
         **settings_context(),
     )
 
@@ -136,6 +138,7 @@ def render_learner(cohort: Cohort, learner: User, form: DecisionForm | None = No
         history=history,
         certificates=certificates,
         can_manage=current_user.is_admin,
+        has_jury=jury_of_path(cohort.path_id) is not None,
         form=form or DecisionForm(is_eligible=judged.is_eligible, formdata=None),
         issue_form=IssueForm(formdata=None),
         can_issue_path=(latest is not None and latest.awards and PATH_SCOPE not in held),

@@ -1,6 +1,7 @@
 """Certification decisions, issued certificates and batches of issuance.
 
-A learner's certification is decided by an administrator (``CertificationDecision``, append
+A learner's certification is decided by an administrator, or by a jury when the path declares
+one (``lms.certificates.jury``) (``CertificationDecision``, append
 only: the latest decision counts, earlier ones stay as history). Issuing follows the decision
 and creates a ``Certificate``: its number, an unguessable verification code, the document it
 states (frozen as plain values, see ``lms.certificates.document``), the SHA-256 of the PDF and
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.certificates.document import CertificateKind
+from lms.certificates.jury.models import Jury, split_codes
 from lms.cohorts.models import Cohort
 from lms.core.db import UTCDateTime
 from lms.core.enums import enum_column_type
@@ -36,6 +38,7 @@ PATH_SCOPE = "path"
 
 class DecisionOutcome(StrEnum):
     AWARDED = "awarded"
+    PARTIAL = "partial"  # some blocks validated (« validation partielle »), by a jury
     DEFERRED = "deferred"
     REFUSED = "refused"
 
@@ -63,6 +66,11 @@ class CertificationDecision(db.Model):
             "(outcome = 'awarded' AND NOT is_override) OR length(trim(reason)) > 0",
             name="reason_given",
         ),
+        CheckConstraint(
+            "(outcome = 'partial' AND length(validated_blocks) > 0)"
+            " OR (outcome <> 'partial' AND validated_blocks = '')",
+            name="partial_names_blocks",
+        ),
         Index("ix_certification_decisions_learner_cohort", "learner_id", "cohort_id"),
     )
 
@@ -79,10 +87,17 @@ class CertificationDecision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What the eligibility report said when the decision was made (plain values, frozen).
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The jury that took the decision (paths that declare one), and the blocks a partial
+    # decision validates, space-separated ("BC1 BC2").
+    jury_id: Mapped[int | None] = mapped_column(
+        ForeignKey("juries.id", ondelete="RESTRICT"), index=True
+    )
+    validated_blocks: Mapped[str] = mapped_column(String(200), default="")
 
     learner: Mapped[User] = relationship(foreign_keys=[learner_id])
     cohort: Mapped[Cohort] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    jury: Mapped[Jury | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<CertificationDecision {self.outcome} learner={self.learner_id}>"
@@ -91,6 +106,11 @@ class CertificationDecision(db.Model):
     def awards(self) -> bool:
         """Tell whether this decision awards the path certificate (and so allows issuing it)."""
         return self.outcome == DecisionOutcome.AWARDED
+
+    @property
+    def block_codes(self) -> tuple[str, ...]:
+        """Return the blocks a partial decision validates (none for other outcomes)."""
+        return split_codes(self.validated_blocks)
 
 
 class Certificate(db.Model):

@@ -53,7 +53,7 @@ def reissue_certificate(
         raise CertificateError(_("Say why the certificate is re-issued."))
     now = now or utcnow()
     replacement, stored = prepare_certificate(
-        certificate.cohort, certificate.learner, certificate.block, now
+        certificate.cohort, certificate.learner, certificate.block, now, certificate.decision
     )
     replacement.decision, replacement.issued_by = certificate.decision, issued_by
     try:

@@ -299,7 +299,10 @@ def dump_path_definition(definition: PathDefinition) -> str:
     header = f"# {definition.code} version {definition.version}\n\n"
     chunks = [_dump_table("[path]", document.pop("path"))]
     for name, entries in document.items():
-        chunks.extend(_dump_table(f"[[{name}]]", entry) for entry in entries)
+        if isinstance(entries, dict):  # an extension's top-level table, e.g. [jury]
+            chunks.append(_dump_table(f"[{name}]", entries))
+        else:
+            chunks.extend(_dump_table(f"[[{name}]]", entry) for entry in entries)
     return header + "\n".join(chunks)
 
 

@@ -31,10 +31,8 @@ from lms.assessments.assignments.uploads import upload_folder
 from lms.assessments.grading.services import release_grade, save_grade, start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Submission
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
-from lms.certificates.decisions import latest_decision, record_decision
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import issue_certificate
-from lms.certificates.models import DecisionOutcome
 from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
@@ -43,6 +41,7 @@ from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo.assessors import ensure_assessors
+from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -94,6 +93,12 @@ GRADUATES = (
     DemoLearner("rayan", "Rayan Girard", ALL_MODULES),
     DemoLearner("lina", "Lina Morel", ALL_MODULES),
 )
+# Another finished cohort, whose jury waits for one vote.
+SPRING_COHORT_NAME = "Promotion printemps 2025 (terminée)"
+SPRING_GRADUATES = (
+    DemoLearner("zoe", "Zoé Lambert", ALL_MODULES),
+    DemoLearner("mehdi", "Mehdi Caron", ALL_MODULES),
+)
 STAFF = (
     ("admin", "Alice Administratrice", None),
     ("formatrice", "Fatou Formatrice", MembershipRole.TRAINER),
@@ -135,12 +140,14 @@ def _create_demo_cohort(path: TrainingPath, now: datetime) -> Cohort:
     )
 
 
-def _create_graduates_cohort(path: TrainingPath, now: datetime) -> Cohort:
-    """Create last year's cohort: every module opened and closed, months ago."""
-    starts = now - timedelta(days=420)
+def _create_graduates_cohort(
+    path: TrainingPath, now: datetime, name: str = GRADUATES_COHORT_NAME, days: int = 420
+) -> Cohort:
+    """Create a finished cohort: every module opened and closed, months ago."""
+    starts = now - timedelta(days=days)
     modules = sorted(path.modules, key=lambda m: m.position)
     openings = {m.code: starts + timedelta(days=35 * index) for index, m in enumerate(modules)}
-    return _create_cohort(GRADUATES_COHORT_NAME, path, starts, now - timedelta(100), openings)
+    return _create_cohort(name, path, starts, starts + timedelta(days=320), openings)
 
 
 def _create_cohort(
@@ -175,42 +182,44 @@ def _ensure_certificate_settings() -> None:
 def _ensure_graduates(
     path: TrainingPath, now: datetime, address: str
 ) -> list[tuple[str, str, str]]:
-    """Fill last year's cohort and take each graduate to their step of certification."""
-    cohort = find_cohort(GRADUATES_COHORT_NAME) or _create_graduates_cohort(path, now)
-    trainer = _demo_user("formatrice", STAFF[1][1])
-    if cohort.role_of(trainer) is None:
-        add_member(trainer, cohort, MembershipRole.TRAINER)
+    """Fill the finished cohorts; their juries decide (lms.demo.jury), then issue."""
     admin = _demo_user("admin", STAFF[0][1], is_admin=True)
-    credentials = []
-    for learner in GRADUATES:
-        user = _demo_user(learner.slug, learner.name)
-        if cohort.role_of(user) is None:
-            add_member(user, cohort, MembershipRole.LEARNER)
-            _record_progress(user, cohort, learner, now)
-        credentials.append(("learner", user.email, _reset_password(user)))
+    people = jury_people(_demo_user)
+    credentials = [("jury member", user.email, _reset_password(user)) for user, *_ in people[1:]]
+    cohorts = []
+    for name, days, graduates in (
+        (GRADUATES_COHORT_NAME, 420, GRADUATES),
+        (SPRING_COHORT_NAME, 520, SPRING_GRADUATES),
+    ):
+        cohort = find_cohort(name) or _create_graduates_cohort(path, now, name, days)
+        trainer = _demo_user("formatrice", STAFF[1][1])
+        if cohort.role_of(trainer) is None:
+            add_member(trainer, cohort, MembershipRole.TRAINER)
+        users = []
+        for learner in graduates:
+            user = _demo_user(learner.slug, learner.name)
+            if cohort.role_of(user) is None:
+                add_member(user, cohort, MembershipRole.LEARNER)
+                _record_progress(user, cohort, learner, now)
+            credentials.append(("learner", user.email, _reset_password(user)))
+            users.append(user)
+        cohorts.append((cohort, users))
     db.session.commit()
-    _certify(cohort, admin, now, address)
+    (finished, graduated), (spring, spring_graduates) = cohorts
+    closed = ensure_closed_jury(admin, finished, graduated, people, now)
+    ensure_open_jury(admin, spring, spring_graduates, people, now)
+    if closed is not None:
+        _certify(finished, admin, now, address)
     return credentials
 
 
 def _certify(cohort: Cohort, admin: User, now: datetime, address: str) -> None:
-    """Award the first two graduates and issue the first one's certificate (once).
+    """Issue the first graduate's certificate from the jury's decision (once).
 
     Its verification link points at ``address``, where the demo serves, unless the instance
     sets ``LMS_BASE_URL``: this command has no request whose address the link could follow.
     """
-    elise, rayan = (_demo_user(learner.slug, learner.name) for learner in GRADUATES[:2])
-    for graduate in (elise, rayan):
-        if latest_decision(cohort, graduate) is None:
-            record_decision(
-                cohort,
-                graduate,
-                outcome=DecisionOutcome.AWARDED,
-                reason="Jury de certification : soutenance réussie.",
-                decided_by=admin,
-                now=now - timedelta(days=30),
-            )
-    db.session.commit()
+    elise = _demo_user(GRADUATES[0].slug, GRADUATES[0].name)
     if missing := missing_settings():
         click.echo(f"No demo certificate: {missing_settings_message(missing)}")
         return

@@ -160,7 +160,8 @@ def test_the_text_states_the_session_the_jury_every_vote_and_the_signatures(minu
     text = flat("\n".join(pages_of(minutes_pdf, tmp_path)))
     assert "Procès-verbal de délibération du jury de certification" in text
     assert document.certifier in text  # in the running header of the pages after the first
-    for fact in ("RÉFÉRENCE : PV-2026-0007", "Entrepreneur·e du bien-vivre — version 2"):
+    version = f"Entrepreneur·e du bien-vivre — version {document.path_version}"
+    for fact in ("RÉFÉRENCE : PV-2026-0007", version):
         assert fact in text
     assert "RNCP38123" in text
     assert "Promotion Lyon 2025" in text

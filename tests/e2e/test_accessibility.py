@@ -98,6 +98,15 @@ PAGES = {
     ),
     "admin-batch": lambda w: Checked("admin", f"/admin/certificate-batches/{w.batch_id}"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
+    "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
+    "admin-jury": lambda w: Checked("admin", f"/admin/juries/{w.jury_id}"),
+    # A jury member (the president of the certified cohort's jury)
+    "my-juries": lambda w: Checked("juror", "/jury/"),
+    "jury": lambda w: Checked("juror", f"/jury/{w.jury_id}"),
+    "jury-candidate": lambda w: Checked(
+        "juror", f"/jury/{w.jury_id}/candidates/{w.user_ids['laureate']}"
+    ),
+    "jury-tally": lambda w: Checked("juror", f"/jury/{w.jury_id}/tally"),
     # Anyone
     "verification": lambda w: Checked(None, f"/verify/{w.certificate_code}"),
     "verification-unknown": lambda w: Checked(None, "/verify/NO-SUCH-CODE", 404),
@@ -115,6 +124,9 @@ NOT_PAGES = {
     "certificates_admin.download",
     "certificates_admin.eligibility_csv",
     "gradebook.export",
+    "jury.candidate_file",
+    "jury.minutes",
+    "jury_admin.minutes",
     "health.healthz",
     "health.readyz",
     "learning.home",  # redirects to the dashboard (or the login page)

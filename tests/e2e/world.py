@@ -18,16 +18,15 @@ from datetime import timedelta
 import pyotp
 
 from lms.accounts import twofactor
-from lms.accounts.models import TokenPurpose
+from lms.accounts.models import TokenPurpose, User
 from lms.accounts.services import create_user
 from lms.accounts.tokens import issue_token
 from lms.assessments.grading.services import start_grading
 from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
 from lms.certificates.batches import run_batch, start_batch
-from lms.certificates.decisions import record_decision
 from lms.certificates.issuing import current_certificate
-from lms.certificates.models import PATH_SCOPE, DecisionOutcome
+from lms.certificates.models import PATH_SCOPE
 from lms.cohorts.models import Membership, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow
@@ -35,6 +34,7 @@ from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
 from lms.learning.services import complete_lesson
+from tests.certificates.jury.support import decide_by_jury
 from tests.factories import (
     DEFAULT_PASSWORD,
     CertificateFactory,
@@ -56,6 +56,10 @@ LEARNERS = (
 TRAINERS = (("trainer", "Théo Formateur"), ("coach", "Chloé Coach"))
 ASSESSED_COHORT = "Promotion Évaluations"  # its learner takes and gets graded assessments
 PHONE_COHORT = "Promotion Mobile"  # its learner's pages are checked at a phone's size
+
+
+# The jury of the certified cohort: its president (a trainer's seat) and two external members.
+JURORS = (("juror", "Justine Jurée"), ("pro", "Paulin Pro"), ("elu", "Élodie Élue"))
 
 
 @dataclass
@@ -84,6 +88,7 @@ class LiveWorld:
     certificate_id: int = 0
     certificate_code: str = ""
     batch_id: int = 0
+    jury_id: int = 0
     reset_token: str = ""
     url_map: object = None  # of the live application: which endpoint serves an address
 
@@ -312,13 +317,10 @@ def _laureate(world: LiveWorld, cohort, path, admin, now) -> None:
         _pass_assessments(laureate, module)
         for lesson in module.lessons:
             complete_lesson(laureate, cohort, lesson, now=now)
-    record_decision(
-        cohort,
-        laureate,
-        outcome=DecisionOutcome.AWARDED,
-        reason="Jury du parcours",
-        decided_by=admin,
-    )
+    # The shipped path declares a jury: it decides (the others of the cohort are deferred).
+    people = [_person(world, slug, name) for slug, name in JURORS]
+    others = [db.session.get(User, world.user_ids[slug]) for slug in ("candidate", "examinee")]
+    world.jury_id = decide_by_jury(cohort, admin, [laureate], others, people).id
     batch = start_batch(cohort, admin)
     db.session.commit()
     run_batch(batch.id)  # what the batch's job does, here and now

@@ -42,6 +42,7 @@ PERSONAS = (
     "admin",
     "assessor",
     "assessor_expired",
+    "jury_member",
 )
 
 
@@ -73,6 +74,8 @@ Access.OWNER_OR_STAFF = Access("OWNER_OR_STAFF", frozenset({"learner_a", "traine
 # Learner A's object, seen by learner A or an administrator (a certificate's PDF).
 Access.OWNER_OR_ADMIN = Access("OWNER_OR_ADMIN", frozenset({"learner_a", "admin"}))
 Access.ADMIN = Access("ADMIN", frozenset({"admin"}))
+# A member of the world's jury (its president), while their access lasts.
+Access.JURY_MEMBER = Access("JURY_MEMBER", frozenset({"jury_member"}))
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ staff = _maker(Access.STAFF_OF_COHORT)
 owner_or_staff = _maker(Access.OWNER_OR_STAFF)
 owner_or_admin = _maker(Access.OWNER_OR_ADMIN)
 admin = _maker(Access.ADMIN)
+jury_member = _maker(Access.JURY_MEMBER)
 
 DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world persona
 NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
@@ -147,6 +151,13 @@ GRADE_SAVE = {"version": "1", "action": "save", "feedback": "Premier retour."}
 EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
 EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason": "Santé"}
 DECISION = {"outcome": "deferred", "reason": "Soutenance à repasser."}
+NEW_JURY = {"held_on": "2030-06-02", "place": "Lyon"}
+NEW_SEAT = {
+    "email": "olga.out@example.org",
+    "seat": "professionnel",
+    "access_ends_on": "2030-07-01",
+    "locale": "fr",
+}
 REVOCATION = {"reason": "Délivré par erreur.", "confirm": "y"}
 
 # fmt: off
@@ -274,6 +285,32 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # No reason: the page asks for one (a real re-issue renders a PDF: tests/certificates).
     ("certificates_admin.reissue", "POST"): admin(certificate_id="certificate"),
     ("certificates_admin.download", "GET"): admin(certificate_id="certificate"),
+    # juries: administrators compose, open and reopen (the world's jury is open: composing it
+    # is refused, 409 or back to its page); its members, and only they, read and vote
+    ("jury_admin.juries", "GET"): admin(cohort_id="cohort"),
+    ("jury_admin.jury_new", "POST"): admin(cohort_id="cohort", data=NEW_JURY),
+    ("jury_admin.jury_detail", "GET"): admin(jury_id="jury"),
+    ("jury_admin.jury_edit", "POST"): admin(jury_id="jury", data=NEW_JURY),
+    ("jury_admin.member_add", "POST"): admin(jury_id="jury", data=NEW_SEAT, status=409),
+    ("jury_admin.member_remove", "POST"): admin(jury_id="jury", member_id="jury_seat"),
+    ("jury_admin.jury_open", "POST"): admin(jury_id="jury"),
+    ("jury_admin.jury_reopen", "POST"): admin(
+        jury_id="jury", data={"reason": "Erreur"}, status=409
+    ),
+    ("jury_admin.minutes", "GET"): admin(jury_id="jury", minutes_id="jury_minutes"),
+    ("jury.my_juries", "GET"): jury_member(),
+    ("jury.jury_page", "GET"): jury_member(jury_id="jury"),
+    ("jury.candidate", "GET"): jury_member(jury_id="jury", user_id="learner_a"),
+    ("jury.vote", "POST"): jury_member(
+        jury_id="jury", user_id="learner_a", data={"proposal": "defer"}
+    ),
+    ("jury.candidate_file", "GET"): jury_member(
+        jury_id="jury", user_id="learner_a", file_id="learner_a_file"
+    ),
+    ("jury.tally_page", "GET"): jury_member(jury_id="jury"),
+    # Nobody else voted: the jury cannot close, the president is sent back to the tally.
+    ("jury.close", "POST"): jury_member(jury_id="jury"),
+    ("jury.minutes", "GET"): jury_member(jury_id="jury", minutes_id="jury_minutes"),
     ("my_certificates.my_certificates", "GET"): logged_in(),
     ("my_certificates.download", "GET"): owner_or_admin(certificate_id="certificate"),
     # admin
@@ -360,4 +397,7 @@ FOREIGN: dict[str, str] = {
     "learner_a_submission": "other_learner_submission",
     "grade": "other_grade",
     "certificate": "other_certificate",
+    "jury": "other_jury",
+    "jury_minutes": "other_jury_minutes",
+    "jury_seat": "other_jury_seat",
 }

@@ -35,6 +35,8 @@ FORMS = [
     ("cohort_assessors.change_access", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
+    ("jury.vote", "POST", "jury_member", None),
+    ("jury_admin.jury_new", "POST", "admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

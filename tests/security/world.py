@@ -20,6 +20,7 @@ from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
 from tests.assessments.quizzes.support import security_world_quizzes
 from tests.certificates.batch_support import security_world_batches
+from tests.certificates.jury.support import security_world_jury
 from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
@@ -38,6 +39,7 @@ PEOPLE = {
     "other_learner": ("otto.other@example.org", "Otto Otherquartz"),
     "assessor": ("edith.echo@example.org", "Edith Echoquartz"),
     "assessor_expired": ("ernest.expired@example.org", "Ernest Expiredquartz"),
+    "jury_member": ("jules.jury@example.org", "Jules Juryquartz"),
 }
 
 
@@ -202,6 +204,7 @@ def build_world(app) -> World:
     world.add(**security_world_grading(bien_vivre, other, users))
     world.add(**security_world_certificates(bien_vivre, other, users))
     world.add(**security_world_batches(bien_vivre, other, users))
+    world.add(**security_world_jury(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

@@ -50,7 +50,8 @@ class DefinitionContext:
 class ExtensionData:
     """An extension's part of a definition, as plain TOML values in canonical form.
 
-    ``sections``: top-level arrays of tables, e.g. ``{"rubrics": [...]}``; ``modules``: per module
+    ``sections``: top-level arrays of tables, e.g. ``{"rubrics": [...]}``, or tables, e.g.
+    ``{"jury": {...}}`` (written back as ``[jury]``); ``modules``: per module
     code, the extension's keys of that module, e.g. ``{"M2": {"assessments": [...]}}``. Leave out
     empty lists, so that a definition without them hashes as before.
     """
@@ -63,7 +64,7 @@ class DefinitionExtension:
     """A higher domain's part of the path definition; subclass and register an instance."""
 
     name: str = ""
-    sections: tuple[str, ...] = ()  # top-level arrays of tables it reads
+    sections: tuple[str, ...] = ()  # top-level arrays of tables, or tables, it reads
     module_keys: tuple[str, ...] = ()  # keys of a [[modules]] table it reads
 
     def read(
