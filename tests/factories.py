@@ -196,6 +196,10 @@ class MembershipFactory(BaseFactory):
 
     class Params:
         trainer = factory.Trait(role=MembershipRole.TRAINER)
+        assessor = factory.Trait(
+            role=MembershipRole.ASSESSOR,
+            access_ends_on=factory.LazyFunction(lambda: date.today() + timedelta(days=30)),
+        )
 
 
 class LessonCompletionFactory(BaseFactory):

@@ -83,6 +83,7 @@ class UserFilterForm(FilterForm):
             SelectChoice("admin", _l("Administrators")),
             SelectChoice("trainer", _l("Trainers")),
             SelectChoice("learner", _l("Learners")),
+            SelectChoice("assessor", _l("External assessors")),
             SelectChoice("none", _l("In no cohort")),
         ],
         default="",

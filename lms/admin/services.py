@@ -60,7 +60,7 @@ def user_query(search: str = "", role: str = "", status: str = "") -> Select:
         )
     if role == "admin":
         query = query.where(User.is_admin)
-    elif role in (MembershipRole.LEARNER, MembershipRole.TRAINER):
+    elif role in (MembershipRole.LEARNER, MembershipRole.TRAINER, MembershipRole.ASSESSOR):
         query = query.where(exists().where(Membership.user_id == User.id, Membership.role == role))
     elif role == "none":
         query = query.where(~exists().where(Membership.user_id == User.id))

@@ -1,4 +1,4 @@
-"""Cohorts, their module calendar and their memberships (learners and trainers).
+"""Cohorts, their module calendar and their memberships (learners, trainers, external assessors).
 
 Who is staff or learner of a cohort is decided in ``lms.cohorts.access`` only.
 """

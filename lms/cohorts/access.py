@@ -4,7 +4,12 @@
 - **learner of** a cohort: a learner membership (``is_learner_of``);
 - the cohorts a user is staff of, as a subquery (``staff_cohort_ids``: the grading queue);
 - **staff of a learner's work**: an administrator, or a trainer of a cohort of the path where
-  that person is a learner (``is_staff_of_learner``), which grading and file downloads ask.
+  that person is a learner (``is_staff_of_learner``), which grading and file downloads ask;
+- **assessor of** a cohort: an external assessor whose access has not ended
+  (``is_assessor_of``, ``active_assessor_ids``). An assessor is neither staff nor learner: every
+  rule above names the learner or trainer role, so an assessor membership grants nothing but what
+  the marking allocated to them asks for, and only until ``Membership.access_ends_on`` (the last
+  day, inclusive, in the organisation's timezone).
 
 Each predicate costs one indexed query at most and leaves ``Cohort.memberships`` unloaded: the
 checks run on every page of a cohort, and a cohort has hundreds of memberships. The loaders
@@ -15,6 +20,8 @@ unknown objects 404.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, exists
@@ -24,10 +31,13 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.core.time import local_today
 from lms.extensions import db
 
 __all__ = [
+    "active_assessor_ids",
     "cohort_learner_or_404",
+    "is_assessor_of",
     "is_learner_of",
     "is_staff",
     "is_staff_of_learner",
@@ -53,6 +63,30 @@ def is_learner_of(user: User, cohort: Cohort) -> bool:
 def is_trainer_of(user: User, cohort: Cohort) -> bool:
     """Tell whether ``user`` is a trainer of ``cohort`` (one query)."""
     return member_role(user, cohort) == MembershipRole.TRAINER
+
+
+def is_assessor_of(user: User, cohort: Cohort, today: date | None = None) -> bool:
+    """Tell whether ``user`` is an external assessor of ``cohort`` whose access lasts (one query).
+
+    ``today`` defaults to the current date in the organisation's timezone: the access ends at the
+    end of ``access_ends_on``.
+    """
+    return bool(
+        db.session.scalar(
+            db.select(
+                exists(active_assessor_ids(cohort.id, today).where(Membership.user_id == user.id))
+            )
+        )
+    )
+
+
+def active_assessor_ids(cohort_id: int, today: date | None = None) -> Select[tuple[int]]:
+    """Return a select of the user ids of the cohort's assessors whose access has not ended."""
+    return db.select(Membership.user_id).where(
+        Membership.cohort_id == cohort_id,
+        Membership.role == MembershipRole.ASSESSOR,
+        Membership.access_ends_on >= (today or local_today()),
+    )
 
 
 def is_staff(user: User, cohort: Cohort) -> bool:

@@ -260,7 +260,7 @@ def _users_in(emails: Sequence[str]):
 
 
 def _classify_memberships(rows: Sequence[ImportRow]) -> None:
-    """Skip learners already in their cohort; refuse people who train it."""
+    """Skip learners already in their cohort; refuse people who train or assess it."""
     known = [row for row in rows if row.status == RowStatus.ENROL]
     roles: dict[tuple[int, int], MembershipRole] = {}
     for chunk in _chunks(sorted({row.user.id for row in known})):
@@ -274,6 +274,8 @@ def _classify_memberships(rows: Sequence[ImportRow]) -> None:
             row.status, row.reason = RowStatus.SKIP, _("already enrolled")
         elif role == MembershipRole.TRAINER:
             row.refuse(_("is a trainer of this cohort"))
+        elif role == MembershipRole.ASSESSOR:
+            row.refuse(_("is an external assessor of this cohort"))
 
 
 def _check_capacity(rows: Sequence[ImportRow]) -> None:

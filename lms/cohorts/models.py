@@ -1,4 +1,4 @@
-"""Cohorts follow one path version, on a calendar, with learners and trainers."""
+"""Cohorts follow one path version, on a calendar, with learners, trainers and assessors."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class CohortState(StrEnum):
 class MembershipRole(StrEnum):
     LEARNER = "learner"
     TRAINER = "trainer"
+    ASSESSOR = "assessor"
 
 
 class Cohort(db.Model):
@@ -94,10 +95,22 @@ class ModuleCalendar(db.Model):
 
 
 class Membership(db.Model):
-    """A user's place in a cohort: learner or trainer (one role per cohort)."""
+    """A user's place in a cohort: learner, trainer or external assessor (one role per cohort).
+
+    An external assessor marks only the work allocated to them, until ``access_ends_on``: the last
+    day of their access, inclusive, in the organisation's time zone. Assessor rows always have that
+    date, the other roles never (CHECK ``assessor_has_end_date``); ``lms.cohorts.access`` keeps
+    assessors out of every staff and learner rule.
+    """
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "cohort_id"),
+        # Two truth values compared: booleans on PostgreSQL, 0 or 1 on SQLite.
+        CheckConstraint(
+            "(role = 'assessor') = (access_ends_on IS NOT NULL)", name="assessor_has_end_date"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -105,6 +118,7 @@ class Membership(db.Model):
     role: Mapped[MembershipRole] = mapped_column(
         enum_column_type(MembershipRole, "membership_role")
     )
+    access_ends_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

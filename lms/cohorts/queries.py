@@ -71,11 +71,17 @@ def load_cohort_with_calendar(cohort_id: int) -> Cohort:
 
 
 def cohort_members(cohort: Cohort) -> list[Membership]:
-    """Return the cohort's memberships with their users, trainers first, by name (one query)."""
+    """Return the cohort's trainers and learners with their users, trainers first, by name.
+
+    One query; external assessors are listed apart (``cohort_assessors``).
+    """
     query = (
         db.select(Membership)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.cohort_id == cohort.id)
+        .where(
+            Membership.cohort_id == cohort.id,
+            Membership.role.in_((MembershipRole.TRAINER, MembershipRole.LEARNER)),
+        )
         .options(joinedload(Membership.user))
         .order_by(Membership.role.desc(), User.display_name, User.email)
     )

@@ -311,7 +311,12 @@ def _full_values(cohort: Cohort) -> dict[str, Any]:
 
 def role_label(role: MembershipRole) -> str:
     """Name a membership role in the reader's language."""
-    return _("learner") if role == MembershipRole.LEARNER else _("trainer")
+    labels = {
+        MembershipRole.LEARNER: _("learner"),
+        MembershipRole.TRAINER: _("trainer"),
+        MembershipRole.ASSESSOR: _("external assessor"),
+    }
+    return labels[role]
 
 
 def _membership_values(membership: Membership) -> dict[str, Any]:
@@ -335,7 +340,7 @@ def add_member_by_email(
 
 
 def remove_member(actor: User, membership: Membership) -> None:
-    """Take a learner or trainer out of a cohort; audited."""
+    """Take a learner, trainer or assessor out of a cohort; audited."""
     before = _membership_values(membership)
     membership.cohort.memberships.remove(membership)
     db.session.flush()
