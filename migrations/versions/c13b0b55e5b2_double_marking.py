@@ -1,7 +1,7 @@
 """Double marking: markings of a work feeding its final grade, and the assessments' settings.
 
 Revision ID: c13b0b55e5b2
-Revises: d2bd52b1470a
+Revises: c13a0a55e5a1
 Create Date: 2026-12-05 07:09:47.398827
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c13b0b55e5b2"
-down_revision = "d2bd52b1470a"
+down_revision = "c13a0a55e5a1"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ the marker (``marking.allocate``, ``marking.reallocate``), who allocated is in i
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, func
+from sqlalchemy import Select, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +33,7 @@ from lms.assessments.models import (
     Submission,
 )
 from lms.assessments.registry import max_score_of
+from lms.cohorts.access import active_assessor_ids
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.db import lock_row_for_update
 from lms.core.transactions import DomainError
@@ -60,12 +61,7 @@ def pool_ids(pool: MarkerPool, cohort_id: int) -> Select:
         return db.select(Membership.user_id).where(
             Membership.cohort_id == cohort_id, Membership.role == MembershipRole.TRAINER
         )
-    from lms.cohorts import access  # external assessors, once that role exists
-
-    finder = getattr(access, "active_assessor_ids", None)
-    if finder is None:
-        return db.select(User.id).where(false())
-    return finder(cohort_id)
+    return active_assessor_ids(cohort_id)
 
 
 def is_in_pool(user: User, pool: MarkerPool, cohort_id: int) -> bool:
