@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from lms.extensions import db
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
+from tests.assessments.marking.support import security_world_marking
 from tests.assessments.quizzes.support import security_world_quizzes
 from tests.certificates.batch_support import security_world_batches
 from tests.certificates.support import security_world_certificates
@@ -188,6 +189,7 @@ def build_world(app) -> World:
     world.add(**security_world_quizzes(bien_vivre, other, users))
     world.add(**security_world_assignments(bien_vivre, other, users))
     world.add(**security_world_grading(bien_vivre, other, users))
+    world.add(**security_world_marking(bien_vivre, other, users))
     world.add(**security_world_certificates(bien_vivre, other, users))
     world.add(**security_world_batches(bien_vivre, other, users))
     _log_everyone_in(app, world)

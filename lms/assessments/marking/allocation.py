@@ -199,6 +199,12 @@ def _new_marking(actor, grade: Grade, marker: User, role: MarkingRole, pool) -> 
     return marking
 
 
+def marks_work(user: User, grade: Grade) -> bool:
+    """Tell whether ``user`` is allocated any marking of this work (one query)."""
+    query = db.select(Marking.id).filter_by(grade_id=grade.id, marker_id=user.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
 def allocate_submission(submission: Submission, cohort: Cohort) -> list[Marking]:
     """Allocate the markers of a just-submitted version of a marked assignment (automatic)."""
     if not submission.assessment.is_marked:

@@ -72,3 +72,41 @@ def form(marking: Marking, choices: dict[int, int], action="save", feedback="", 
         version=str(marking.version_id if version is None else version),
     )
     return data
+
+
+def security_world_marking(bien_vivre, other, users) -> dict:
+    """Return an evaluation of M1 marked by the cohort's trainers, and markings of A's and B's."""
+    from lms.assessments.models import GradeState, MarkingState
+    from tests.factories import AssessmentFactory, RubricFactory
+
+    evaluation = AssessmentFactory(
+        module=bien_vivre.modules["M1"],
+        code="M1-E2",
+        evaluation=True,
+        rubric=RubricFactory(path=bien_vivre.path, criteria=1),
+    )
+    declare_marking(evaluation, pools=("trainer",))
+
+    def marked(learner, marker):
+        grade = Grade(
+            assessment=evaluation,
+            learner=learner,
+            state=GradeState.GRADING,
+            max_score=evaluation.rubric.max_points,
+            feedback="",
+        )
+        marking = Marking(
+            grade=grade,
+            marker=marker,
+            role=MarkingRole.FIRST,
+            pool=MarkerPool.TRAINER,
+            state=MarkingState.ALLOCATED,
+            feedback="",
+        )
+        db.session.add_all([grade, marking])
+        return marking
+
+    own = marked(users["learner_a"], users["trainer"])
+    spare = marked(users["learner_b"], users["other_trainer"])
+    db.session.flush()
+    return {"marked_evaluation": evaluation, "marking": own, "spare_marking": spare}
