@@ -7,9 +7,10 @@ takes the person with the fewest open markings (allocated or in progress, every 
 then the lowest id; never the learner, never somebody who already marks that work (the database
 refuses it too: unique (grade, marker)).
 
-Allocating a work twice at once: the second request finds the rows of the first (SQLite
-serialises writes) or hits the unique (grade, role) key (PostgreSQL): either way it raises
-``AllocationConflict`` (answered 409). Every allocation appends a ``GradeEvent`` whose actor is
+Allocating a work twice at once: allocations of one assessment take its row lock
+(``lock_row_for_update``: FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so the second
+request finds the rows of the first and raises ``AllocationConflict`` (answered 409); the unique
+keys (grade, role) and (grade, marker) stay as the last guard. Every allocation appends a ``GradeEvent`` whose actor is
 the marker (``marking.allocate``, ``marking.reallocate``), who allocated is in its payload.
 """
 
@@ -135,8 +136,10 @@ def allocate_work(
     """
     if not assessment.is_marked:
         raise MarkingError(_("This assessment is graded by one trainer: nothing to allocate."))
+    # One allocation of an assessment's work at a time: a simultaneous one then finds this one's
+    # rows (and answers AllocationConflict) instead of failing on a unique key.
+    lock_row_for_update(db.session, Assessment, assessment.id)
     grade, _created = work_grade(assessment, learner, submission)
-    lock_row_for_update(db.session, Grade, grade.id)
     existing = _markings_of(grade)
     roles = [MarkingRole.FIRST, MarkingRole.SECOND][: len(assessment.marker_pools)]
     missing = [
