@@ -92,7 +92,7 @@ def test_two_staff_allocating_the_same_work_one_allocation_one_409(app, live_ser
         assert all(t.status == 200 for t in tokens)
         datas = [{"csrf_token": _token(t.text)} for t in tokens]
         answers = at_once(
-            [lambda s=s, d=d: s.post(url, d) for s, d in zip(staff, datas, strict=True)]
+            [lambda s=s, d=d, u=url: s.post(u, d) for s, d in zip(staff, datas, strict=True)]
         )
         assert sorted(a.status for a in answers) == [302, 409], [a.text[:200] for a in answers]
         db.session.expire_all()
