@@ -63,8 +63,8 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        "User": 18,
-        "Membership": 18,
+        "User": 20,  # with the third reader and the external assessor (lms.demo.marking)
+        "Membership": 23,
         "Cohort": 2,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
@@ -73,7 +73,7 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 18
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 20
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
 
 
@@ -136,3 +136,20 @@ def test_the_finished_cohort_shows_each_step_of_certification(demo_app):
     assert certificate_folder().is_relative_to(demo_app.instance_path)
     # Rayan is awarded and waits for his certificate; Lina waits for the jury's decision.
     assert [u.display_name for u in awarded_without_certificate(cohort)] == ["Rayan Girard"]
+
+
+def test_demo_marks_double_marked_work_in_agreement_or_waits_for_the_third_reader(demo_app):
+    from lms.assessments.models import Assessment, Grade, GradeState, Marking, MarkingRole
+
+    run_demo(demo_app)
+    oral = db.session.scalar(db.select(Assessment).filter_by(code="M7-E1"))
+    pools = db.session.execute(
+        db.select(Marking.pool).join(Grade).where(Grade.assessment_id == oral.id)
+    ).scalars()
+    assert set(pools) == {"trainer", "external"}
+    tom = db.session.scalar(db.select(User).filter(User.email.startswith("tom@")))
+    file = db.session.scalar(db.select(Assessment).filter_by(code="M2-A1"))
+    grade = db.session.scalar(db.select(Grade).filter_by(assessment_id=file.id, learner_id=tom.id))
+    assert grade.state == GradeState.GRADING
+    roles = db.session.scalars(db.select(Marking.role).filter_by(grade_id=grade.id)).all()
+    assert sorted(roles) == sorted([MarkingRole.FIRST, MarkingRole.SECOND, MarkingRole.THIRD])

@@ -42,6 +42,7 @@ from lms.config import add_instance_settings, instance_config_path
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.demo import marking
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -178,6 +179,7 @@ def _ensure_graduates(
     trainer = _demo_user("formatrice", STAFF[1][1])
     if cohort.role_of(trainer) is None:
         add_member(trainer, cohort, MembershipRole.TRAINER)
+    marking.ensure_markers(cohort)
     admin = _demo_user("admin", STAFF[0][1], is_admin=True)
     credentials = []
     for learner in GRADUATES:
@@ -239,6 +241,8 @@ def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
         if role is not None and cohort.role_of(user) is None:
             add_member(user, cohort, role)
         credentials.append((_label(user, role), user.email, _reset_password(user)))
+    for user, role in marking.ensure_markers(cohort)[2:]:  # the third reader, the assessor
+        credentials.append((role.value, user.email, _reset_password(user)))
     for learner in LEARNERS:
         user = _demo_user(learner.slug, learner.name)
         if cohort.role_of(user) is None:
@@ -284,7 +288,9 @@ def _record_progress(user: User, cohort: Cohort, learner: DemoLearner, now: date
         module = modules[learner.partial]
         complete_lesson(user, cohort, module.lessons[0], now=now)
         for assessment in _required_assessments(module, AssessmentKind.ASSIGNMENT):
-            _submit_work(user, cohort, assessment, now)
+            submission = _submit_work(user, cohort, assessment, now)
+            if assessment.is_marked:
+                marking.mark_in_disagreement(user, cohort, assessment, submission, now)
 
 
 def _demo_trainer(cohort: Cohort) -> User:
@@ -313,6 +319,9 @@ def _pass_assessment(
     submission = None
     if assessment.kind == AssessmentKind.ASSIGNMENT:
         submission = _submit_work(user, cohort, assessment, when)
+    if assessment.is_marked:  # double marking in agreement (lms.demo.marking)
+        marking.pass_marked(user, cohort, assessment, submission, when)
+        return
     grade = start_grading(trainer, submission, learner=user, assessment=assessment)
     # The third level of each criterion is « Acquis »: a pass that reads like real work.
     choices = {c.id: c.levels[min(2, len(c.levels) - 1)].id for c in assessment.rubric.criteria}

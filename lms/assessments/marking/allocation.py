@@ -10,8 +10,10 @@ refuses it too: unique (grade, marker)).
 Allocating a work twice at once: allocations of one assessment take its row lock
 (``lock_row_for_update``: FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite), so the second
 request finds the rows of the first and raises ``AllocationConflict`` (answered 409); the
-unique keys (grade, role) and (grade, marker) stay as the last guard. Every allocation appends a ``GradeEvent`` whose actor is
-the marker (``marking.allocate``, ``marking.reallocate``), who allocated is in its payload.
+unique keys (grade, role) and (grade, marker) stay as the last guard.
+
+Every allocation appends a ``GradeEvent`` whose actor is the marker (``marking.allocate``,
+``marking.reallocate``); who allocated is in its payload.
 """
 
 from __future__ import annotations
