@@ -3,8 +3,9 @@
 Cohort trainers and administrators (``staff_cohort_or_403``) see each learner's work with its
 markers and whether each marking is submitted, never its levels, points or feedback until the
 final grade is set (nobody reads a marking's content before agreement but the third reader).
-A trainer who marks a work of the page sees only their own marking of it: the others are left
-out of their rows, so that they learn neither who the other marker is nor how far they are.
+A trainer who marks a work of the page sees only their own marking of it until its final grade
+is set: the others are left out of the row, so that they learn neither who the other marker is
+nor how far they are.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from lms.accounts.permissions import login_required
 from lms.assessments.marking import allocation, notify
 from lms.assessments.marking.blueprint import bp
 from lms.assessments.marking.forms import AllocateForm, ReallocateForm
-from lms.assessments.models import Assessment, Grade, Marking, MarkingState, Submission
+from lms.assessments.models import (
+    Assessment,
+    Grade,
+    GradeState,
+    Marking,
+    MarkingState,
+    Submission,
+)
 from lms.assessments.registry import type_of
 from lms.cohorts.access import staff_cohort_or_403
 from lms.cohorts.models import Cohort, Membership, MembershipRole
@@ -73,7 +81,8 @@ def _works(cohort: Cohort, assessment: Assessment) -> list[dict]:
             continue
         grade = by_work.get((learner.id, submission.id if submission else None))
         markings = markings_of.get(grade.id, []) if grade else []
-        if any(m.marker_id == current_user.id for m in markings):
+        final = grade is not None and grade.state in (GradeState.GRADED, GradeState.RELEASED)
+        if not final and any(m.marker_id == current_user.id for m in markings):
             markings = [m for m in markings if m.marker_id == current_user.id]
         rows.append(
             {"learner": learner, "submission": submission, "grade": grade, "markings": markings}
