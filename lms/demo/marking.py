@@ -84,7 +84,7 @@ def pass_marked(
     for marking in others:
         _mark(marking, _levels(assessment, 3), "Démarche rigoureuse et bien présentée.", when)
     grade = first.grade
-    release_grade(grade.grader, grade)
+    release_grade(grade.grader or first.marker, grade)
 
 
 def mark_in_disagreement(
