@@ -59,7 +59,8 @@ def ensure_markers(cohort: Cohort) -> list[tuple[User, MembershipRole]]:
 
 def _levels(assessment: Assessment, position: int) -> dict[int, int]:
     """Return the level at ``position`` (1-based, capped) of every criterion."""
-    return {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in assessment.rubric.criteria}
+    criteria = assessment.rubric.criteria if assessment.rubric else []
+    return {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in criteria}
 
 
 def _mark(marking, levels: dict[int, int], feedback: str, when: datetime):
