@@ -34,7 +34,9 @@ class AllocateForm(FlaskForm):
 class ReallocateForm(FlaskForm):
     """Give a marking to another person: their id, and the marking's version as read."""
 
-    marker = IntegerField(_l("Marker"), validators=[InputRequired(), NumberRange(min=1)])
+    marker = IntegerField(
+        _l("Marker"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
