@@ -14,7 +14,9 @@ from lms.certificates.decisions import awarded_without_certificate
 from lms.certificates.eligibility import cohort_eligibility
 from lms.certificates.issuing import certificate_folder, open_certificate_pdf
 from lms.certificates.models import Certificate, CertificationDecision, DecisionOutcome
-from lms.cohorts.models import Cohort, Membership
+from lms.cohorts.access import is_assessor_of
+from lms.cohorts.assessors import cohort_assessors
+from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.curriculum.models import TrainingPath
 from lms.demo import COHORT_NAME, GRADUATES_COHORT_NAME
 from lms.extensions import db
@@ -63,8 +65,10 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        "User": 20,  # with the third reader and the external assessor (lms.demo.marking)
-        "Membership": 23,
+        # lms.demo.marking adds a third reader to both cohorts, a second trainer and an external
+        # assessor of project support to the finished one.
+        "User": 22,
+        "Membership": 24,
         "Cohort": 2,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
@@ -73,8 +77,26 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 20
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 22
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
+
+
+def test_demo_has_an_external_assessor_and_one_whose_access_ended(demo_app):
+    run_demo(demo_app)
+    current = db.session.scalar(db.select(Cohort).filter_by(name=COHORT_NAME))
+    finished = db.session.scalar(db.select(Cohort).filter_by(name=GRADUATES_COHORT_NAME))
+    active, ended = (
+        db.session.scalar(db.select(User).filter_by(email=f"{slug}@demo.bien-vivre.example"))
+        for slug in ("evaluatrice", "evaluateur")
+    )
+    assert is_assessor_of(active, current)
+    assert current.role_of(ended) is None
+    assert finished.role_of(ended) == MembershipRole.ASSESSOR
+    assert not is_assessor_of(ended, finished)
+    run_demo(demo_app)  # a second run names nobody twice
+    assert len(cohort_assessors(current)) == 1
+    # The finished cohort's other assessor marked its BC3 orals (lms.demo.marking).
+    assert len(cohort_assessors(finished)) == 2
 
 
 def test_demo_learners_are_at_different_stages(demo_app):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.accounts.passwords import MAX_LENGTH, password_problems
@@ -13,6 +14,9 @@ from lms.core.text import single_line_text
 # Refuses control, format (bidi overrides…) and noncharacters, NUL among them (PostgreSQL text
 # cannot even hold it); the forms of other domains import it from here under this name.
 no_control_characters = single_line_text
+# The languages of an account, each named in itself as language pickers do (account forms of
+# the administration and of the cohort pages).
+LOCALE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class LoginForm(FlaskForm):

@@ -11,6 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_WORDS = {
     "assessment.extension": _l("Deadline extended"),
+    "assessor.access": _l("External assessor's access changed"),
+    "assessor.invite": _l("External assessor named"),
+    "assessor.remove": _l("External assessor removed"),
     "certificate.batch": _l("Batch of certificates started"),
     "certificate.issue": _l("Certificate issued"),
     "certificate.reissue": _l("Certificate re-issued"),

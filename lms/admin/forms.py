@@ -8,15 +8,12 @@ from wtforms import BooleanField, EmailField, SearchField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from lms.accounts.forms import no_control_characters
+from lms.accounts.forms import LOCALE_CHOICES, no_control_characters
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email
 from lms.admin.audit_words import action_words
 from lms.admin.services import AuditFilters
 from lms.core.dates import LocalDateField
-
-# Each language named in itself, as language pickers do.
-LOCALE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 def strip(value: str | None) -> str | None:

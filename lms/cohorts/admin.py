@@ -33,11 +33,11 @@ from lms.cohorts.importing import (
     preview_import,
     stash_upload,
 )
+from lms.cohorts.members_page import render_members
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
 from lms.cohorts.queries import (
     chronological_modules,
     cohort_list_rows,
-    cohort_members,
     load_cohort_with_calendar,
 )
 from lms.cohorts.services import (
@@ -244,25 +244,17 @@ def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems)
             field.errors = [*field.errors, problem.message]
 
 
-def _render_members(cohort: Cohort, form: MemberForm):
-    """Render the members page with ``form`` (fresh, or carrying its errors)."""
-    return render_template(
-        "cohorts/admin/members.html",
-        cohort=cohort,
-        members=cohort_members(cohort),
-        form=form,
-        remove_form=ActionForm(),
-    )
-
-
 @bp.route("/<int:cohort_id>/members", methods=["GET", "POST"])
 @admin_required
 def members(cohort_id: int):
-    """List the cohort's trainers and learners; enrol a learner or assign a trainer by e-mail."""
+    """List the cohort's members; enrol a learner or assign a trainer by e-mail.
+
+    External assessors are listed and changed on the same page (``lms.cohorts.assessors_admin``).
+    """
     cohort = db.get_or_404(Cohort, cohort_id)
     form = MemberForm()
     if not form.is_submitted():
-        return _render_members(cohort, form)
+        return render_members(cohort, form=form)
     if form.validate():
         role = MembershipRole(form.role.data)
         try:
@@ -274,15 +266,15 @@ def members(cohort_id: int):
             name = membership.user.display_name
             flash(_("%(name)s was added to the cohort.", name=name), "success")
             return redirect(url_for(".members", cohort_id=cohort.id))
-    return _render_members(cohort, form)
+    return render_members(cohort, form=form)
 
 
 @bp.post("/<int:cohort_id>/members/<int:membership_id>/remove")
 @admin_required
 def member_remove(cohort_id: int, membership_id: int):
-    """Take someone out of the cohort."""
+    """Take a learner or a trainer out of the cohort (assessors have their own route)."""
     membership = db.get_or_404(Membership, membership_id)
-    if membership.cohort_id != cohort_id:
+    if membership.cohort_id != cohort_id or membership.role == MembershipRole.ASSESSOR:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

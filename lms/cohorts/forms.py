@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -28,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.accounts.forms import no_control_characters
+from lms.accounts.forms import LOCALE_CHOICES, no_control_characters
 from lms.cohorts.models import CohortState, MembershipRole
 from lms.core.dates import LocalDateField, LocalDateTimeField
 
@@ -39,6 +40,11 @@ STATE_LABELS = {
 }
 ROLE_LABELS = {MembershipRole.LEARNER: _l("Learner"), MembershipRole.TRAINER: _l("Trainer")}
 MAX_CAPACITY = 10_000
+
+
+def strip(value: str | None) -> str | None:
+    """Drop the spaces around a typed or pasted value."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class CohortForm(FlaskForm):
@@ -149,3 +155,37 @@ class ActionForm(FlaskForm):
     """A button that changes something (archive, remove): the form only carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class AssessorInviteForm(FlaskForm):
+    """Name an external assessor: e-mail, name and language (for a new account), last day.
+
+    Its inputs are named ``invite-…`` (``invite_form``): the members page has another form.
+    """
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), no_control_characters, Email()],
+        filters=[strip],
+        render_kw={"spellcheck": "false", "autocomplete": "off"},
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[Optional(), Length(max=120), no_control_characters],
+        filters=[strip],
+    )
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="fr")
+    # InputRequired, not DataRequired: a date typed but refused keeps its own message.
+    access_ends_on = LocalDateField(_l("Access until"), validators=[InputRequired()])
+    submit = SubmitField(_l("Invite"))
+
+
+class AssessorAccessForm(FlaskForm):
+    """Move the last day of an assessor's access (today or earlier ends it now)."""
+
+    access_ends_on = LocalDateField(_l("Access until"), validators=[InputRequired()])
+
+
+def invite_form(**kwargs) -> AssessorInviteForm:
+    """Return the invitation form, its inputs prefixed apart from the members form's."""
+    return AssessorInviteForm(prefix="invite", **kwargs)

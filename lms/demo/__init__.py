@@ -43,6 +43,7 @@ from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo import marking
+from lms.demo.assessors import ensure_assessors
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -118,6 +119,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     db.session.commit()
     _ensure_certificate_settings()
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
+    credentials += _ensure_assessors(cohort)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -179,9 +181,9 @@ def _ensure_graduates(
     trainer = _demo_user("formatrice", STAFF[1][1])
     if cohort.role_of(trainer) is None:
         add_member(trainer, cohort, MembershipRole.TRAINER)
-    marking.ensure_markers(cohort)
+    markers = marking.ensure_markers(cohort, external=True)[3:]  # who marks BC3's oral with them
     admin = _demo_user("admin", STAFF[0][1], is_admin=True)
-    credentials = []
+    credentials = [(role.value, user.email, _reset_password(user)) for user, role in markers]
     for learner in GRADUATES:
         user = _demo_user(learner.slug, learner.name)
         if cohort.role_of(user) is None:
@@ -233,6 +235,17 @@ def _links_to(address: str) -> Iterator[None]:
         config["BASE_URL"] = base_url
 
 
+def _ensure_assessors(cohort: Cohort) -> list[tuple[str, str, str]]:
+    """Name the demo's external assessors (lms.demo.assessors) and give them fresh passwords."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    people = ensure_assessors(cohort, finished, admin, DEMO_DOMAIN)
+    credentials = [(label, user.email, _reset_password(user)) for label, user in people]
+    db.session.commit()
+    return credentials
+
+
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing and give every one a fresh password."""
     credentials = []
@@ -241,7 +254,7 @@ def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
         if role is not None and cohort.role_of(user) is None:
             add_member(user, cohort, role)
         credentials.append((_label(user, role), user.email, _reset_password(user)))
-    for user, role in marking.ensure_markers(cohort)[2:]:  # the third reader, the assessor
+    for user, role in marking.ensure_markers(cohort)[2:]:  # the third reader
         credentials.append((role.value, user.email, _reset_password(user)))
     for learner in LEARNERS:
         user = _demo_user(learner.slug, learner.name)

@@ -3,7 +3,8 @@
 Every double-marked assessment a demo learner passes is marked twice « acquis » (in agreement)
 and released, as the path requires; BC3's oral (M7-E1) by a trainer and the demo's external
 assessor. A learner whose BC1 file is under way (Tom) has it marked in disagreement: it waits
-for the third reader, Théo Tiers.
+for the third reader, Théo Tiers. Paule Professionnelle marks the finished cohort's BC3 orals as
+its external assessor.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ TRAINERS = (
     ("formateur", "Félix Formateur"),
     ("tiers", "Théo Tiers"),
 )
-ASSESSOR = ("evaluatrice", "Paule Professionnelle")
+ASSESSOR = ("professionnelle", "Paule Professionnelle")  # of project support, for BC3's oral
 AGREED_FEEDBACK = "Travail solide, argumenté et bien ancré dans le territoire."
 
 
@@ -35,14 +36,19 @@ def _user(slug: str, name: str) -> User:
     return find_user_by_email(email) or create_user(email, name)
 
 
-def ensure_markers(cohort: Cohort) -> list[tuple[User, MembershipRole]]:
-    """Give the cohort three trainers and an external assessor (access for six months)."""
+def ensure_markers(cohort: Cohort, external: bool = False) -> list[tuple[User, MembershipRole]]:
+    """Give the cohort three trainers and, with ``external``, an external assessor whose access
+    lasts six months more (the finished cohort's BC3 orals: lms.demo.assessors names the
+    others)."""
     people = []
     for slug, name in TRAINERS:
         user = _user(slug, name)
         if cohort.role_of(user) is None:
             cohort.memberships.append(Membership(user=user, role=MembershipRole.TRAINER))
         people.append((user, MembershipRole.TRAINER))
+    if not external:
+        db.session.flush()
+        return people
     assessor = _user(*ASSESSOR)
     if cohort.role_of(assessor) is None:
         cohort.memberships.append(

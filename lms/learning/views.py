@@ -26,9 +26,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Row
 
+from lms.cohorts.assessors import assessor_memberships
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
-from lms.core.time import utcnow
+from lms.core.time import local_today, utcnow
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, module_competencies
 from lms.extensions import db
@@ -84,6 +85,18 @@ def home():
     return redirect(url_for("learning.dashboard"))
 
 
+def _assessor_dashboard():
+    """Show an external assessor the cohorts they assess, and the accesses that ended."""
+    today = local_today()
+    memberships = assessor_memberships(current_user)
+    return render_template(
+        "learning/assessor_dashboard.html",
+        active=[m for m in memberships if m.access_ends_on and m.access_ends_on >= today],
+        ended=[m for m in memberships if m.access_ends_on and m.access_ends_on < today],
+        marking_queue="marking.queue" in current_app.view_functions,
+    )
+
+
 @dataclass(frozen=True)
 class NextStep:
     """Where the learner should go now: an open module and its first lesson not done, if any."""
@@ -98,17 +111,15 @@ class NextStep:
 def dashboard():
     """Show the learner's cohort, the path as a timeline, each module's state and the next step.
 
-    A trainer who is no learner has no path to show: they are taken to their cohorts.
+    A trainer who is no learner has no path to show: they are taken to their cohorts. An external
+    assessor who is neither sees the cohorts they assess and until when (or that it ended).
     """
     cohort = learner_cohort(current_user)
     if cohort is None:
         if MembershipRole.TRAINER in membership_roles():
             return redirect(url_for("cohorts_manage.my_cohorts"))
-        if (
-            MembershipRole.ASSESSOR in membership_roles()
-            and "marking.queue" in current_app.view_functions
-        ):  # an external assessor's work is their markings (lms.assessments.marking)
-            return redirect(url_for("marking.queue"))
+        if MembershipRole.ASSESSOR in membership_roles():
+            return _assessor_dashboard()
         return render_template("learning/dashboard.html", cohort=None)
     now = utcnow()
     path = learner_path(current_user, cohort, now)

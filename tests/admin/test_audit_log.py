@@ -108,7 +108,7 @@ def recorded_actions() -> set[str]:
         if "record_audit_event(" in code:
             found |= set(
                 re.findall(
-                    r'"((?:user|cohort|membership|certificate|certification|'
+                    r'"((?:user|cohort|membership|assessor|certificate|certification|'
                     r'assessment|grade)\.[a-z_0-9]+)"',
                     code,
                 )

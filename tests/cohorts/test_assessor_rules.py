@@ -102,8 +102,8 @@ def test_the_csv_import_refuses_an_assessor_row(cohort, monkeypatch):
     assert learner_count(cohort) == 2
 
 
+# The members page lists assessors in a section of their own: test_admin_assessors.py.
 STAFF_PAGES = [
-    "/admin/cohorts/{id}/members",
     "/manage/cohorts/{id}/progress",
     "/manage/cohorts/{id}/progress.csv",
     "/manage/cohorts/{id}/gradebook",

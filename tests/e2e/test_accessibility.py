@@ -59,6 +59,8 @@ PAGES = {
     "sessions": lambda w: Checked("reader", "/account/sessions"),
     "two-factor-enrolment": lambda w: Checked("reader", "/account/two-factor"),
     "not-found": lambda w: Checked("reader", "/modules/999999", 404),
+    # An external assessor
+    "assessor-dashboard": lambda w: Checked("external", "/dashboard"),
     # A trainer
     "my-cohorts": lambda w: Checked("coach", "/manage/cohorts/"),
     "heatmap": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/progress"),

@@ -29,7 +29,7 @@ from lms.certificates.batches import run_batch, start_batch
 from lms.certificates.decisions import record_decision
 from lms.certificates.issuing import current_certificate
 from lms.certificates.models import PATH_SCOPE, DecisionOutcome
-from lms.cohorts.models import MembershipRole
+from lms.cohorts.models import Membership, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
@@ -106,6 +106,15 @@ def build_world() -> LiveWorld:
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
     for slug, name in TRAINERS:
         add_member(_person(world, slug, name), cohort, MembershipRole.TRAINER)
+    # An external assessor: their home page and their row of the members page are swept.
+    db.session.add(
+        Membership(
+            user=_person(world, "external", "Élise Externe"),
+            cohort=cohort,
+            role=MembershipRole.ASSESSOR,
+            access_ends_on=(now + timedelta(days=60)).date(),
+        )
+    )
     for slug, name, *progress in LEARNERS:
         learner = _person(world, slug, name)
         add_member(learner, cohort, MembershipRole.LEARNER)

@@ -10,11 +10,12 @@ Add one line for every route you create, e.g.::
 URL arguments and ``ref(...)`` form values name objects of the test world
 (tests/security/world.py): ``cohort`` (learner A's and B's cohort, trained by ``trainer``),
 ``other_cohort`` (on another path, trained by ``other_trainer``, learner ``other_learner``),
-the users ``learner_a``, ``learner_b``, ``trainer``, ``other_trainer``, ``admin`` and
-``outsider`` (active, in no cohort), ``path``, ``module`` and ``lesson`` (M1 of the cohort's
-path), ``other_path``, ``other_module`` and ``other_lesson``. Names that depend on the persona
-(``own_session``) have their recipe in ``RESOLVERS``; ``FOREIGN`` names, for the IDOR sweep,
-an object of the same kind that the allowed personas must not reach.
+the users ``learner_a``, ``learner_b``, ``trainer``, ``other_trainer``, ``admin``, ``outsider``
+(active, in no cohort), ``assessor`` (external assessor of ``cohort``) and ``assessor_expired``
+(the same, whose access ended yesterday), ``path``, ``module`` and ``lesson`` (M1 of the
+cohort's path), ``other_path``, ``other_module`` and ``other_lesson``. Names that depend on the
+persona (``own_session``) have their recipe in ``RESOLVERS``; ``FOREIGN`` names, for the IDOR
+sweep, an object of the same kind that the allowed personas must not reach.
 
 The rule says which personas are allowed (see ``Access``); everyone else is denied: anonymous
 visitors are redirected to the login page, authenticated people get 403. An allowed request
@@ -30,7 +31,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PERSONAS = ("anonymous", "learner_a", "learner_b", "trainer", "other_trainer", "admin")
+# External assessors (SECURITY.md J38) are no staff and no learners: every route answers them as
+# it answers a logged-in person with no role, until the marking pages allocate them work.
+PERSONAS = (
+    "anonymous",
+    "learner_a",
+    "learner_b",
+    "trainer",
+    "other_trainer",
+    "admin",
+    "assessor",
+    "assessor_expired",
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,12 @@ COHORT_DATES = {"starts_on": "2020-01-06", "ends_on": "2035-12-21", "state": "ac
 NEW_COHORT = {"name": "Promotion matrice", "path": ref("path"), "capacity": "30", **COHORT_DATES}
 EDITED_COHORT = {"name": "Promotion renommée", "path": ref("path"), **COHORT_DATES}
 NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
+NEW_ASSESSOR = {
+    "invite-email": "eva.extern@example.org",
+    "invite-display_name": "Eva Extern",
+    "invite-locale": "fr",
+    "invite-access_ends_on": ref("in_ninety_days"),
+}
 NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale": "fr"}
 # The world's grade is at version 1: this save is accepted.
 GRADE_SAVE = {"version": "1", "action": "save", "feedback": "Premier retour."}
@@ -209,6 +227,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("cohorts_admin.member_remove", "POST"): admin(
         cohort_id="cohort", membership_id="learner_b_membership"
     ),
+    ("cohort_assessors.invite", "POST"): admin(cohort_id="cohort", data=NEW_ASSESSOR),
+    ("cohort_assessors.change_access", "POST"): admin(
+        cohort_id="cohort",
+        membership_id="assessor_membership",
+        data={"access-access_ends_on": ref("in_ninety_days")},
+    ),
+    ("cohort_assessors.remove", "POST"): admin(
+        cohort_id="cohort", membership_id="assessor_membership"
+    ),
     ("cohorts_admin.import_upload", "GET"): admin(),
     ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
     ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
@@ -281,6 +308,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
 # fmt: on
 
 
+def _in_days(days: int) -> str:
+    """Return the ISO date ``days`` after today in the organisation's timezone."""
+    from datetime import timedelta
+
+    from lms.core.time import local_today
+
+    return (local_today() + timedelta(days=days)).isoformat()
+
+
 def _learner(persona: str) -> str:
     """Return the learner whose objects ``persona`` uses: itself, or learner A for others."""
     return persona if persona in ("learner_a", "learner_b") else "learner_a"
@@ -296,6 +332,11 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "learner_b_membership": lambda world, persona: next(
         m for m in world.get("cohort").memberships if m.user_id == world.get("learner_b").id
     ),
+    "assessor_membership": lambda world, persona: next(
+        m for m in world.get("cohort").memberships if m.user_id == world.get("assessor").id
+    ),
+    # A last day of access the assessor forms accept whatever the day the tests run.
+    "in_ninety_days": lambda world, persona: _in_days(90),
     "own_session": lambda world, persona: world.live_session(persona),
     # A learner's own quiz attempts (learner A's for everyone else), and the other learner's.
     "own_open_attempt": lambda world, persona: world.get(f"{_learner(persona)}_open_attempt"),

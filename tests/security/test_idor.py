@@ -52,3 +52,52 @@ def test_object_ids_of_others_or_of_nothing_are_refused(route, world: World, app
                 tried += 1
     assert snapshot() == before
     figures.add("object ids tried (IDOR sweep)", tried)
+
+
+# SECURITY.md J38: the objects an external assessor must not reach through their membership.
+ASSESSED_OBJECTS = {"cohort", "learner_a", "learner_b", "learner_a_submission", "grade"}
+ASSESSORS = ("assessor", "assessor_expired")
+
+
+def assessed_routes() -> list[tuple[str, str]]:
+    """Return the object routes naming a cohort, a learner, a submission or a grade."""
+    return [
+        route
+        for route in OBJECT_ROUTES
+        if ASSESSED_OBJECTS & set(ROUTES[route].url_args.values())
+        and not set(ASSESSORS) & ROUTES[route].access.allowed
+    ]
+
+
+def test_assessors_are_answered_as_people_with_no_role(world: World, app):
+    # Their own cohort's objects, and ids of nothing: whatever a logged-in person in no cohort
+    # gets (403 for an object that exists, 404 for none), with nobody's data in the body.
+    from tests.web.helpers import log_in
+
+    outsider = app.test_client()
+    outsider.environ_base["REMOTE_ADDR"] = "192.0.2.99"
+    log_in(outsider, world.get("outsider"))
+    world.clients["outsider"] = outsider
+    before = snapshot()
+    tried = 0
+    try:
+        for route in assessed_routes():
+            endpoint, method = route
+            for argument in int_arguments(app, endpoint):
+                real = world.value(ROUTES[route].url_args[argument], "outsider")
+                for value in (real, 999999):
+                    url = url_with(world, route, "outsider", argument, value)
+                    expected = world.request("outsider", endpoint, method, url=url).status_code
+                    assert expected in (403, 404), (route, value, expected)
+                    for persona in ASSESSORS:
+                        response = world.request(persona, endpoint, method, url=url)
+                        assert response.status_code == expected, (persona, route, value)
+                        body = response.get_data(as_text=True)
+                        leaked = [s for s in world.protected_strings(persona) if s in body]
+                        assert not leaked, (persona, route, leaked)
+                        tried += 1
+    finally:
+        del world.clients["outsider"]
+    assert tried
+    assert snapshot() == before
+    figures.add("object ids tried by external assessors", tried)

@@ -32,6 +32,8 @@ FORMS = [
     ("admin.user_edit", "POST", "admin", None),
     ("admin.user_new", "POST", "admin", None),
     ("cohorts_admin.members", "POST", "admin", None),
+    ("cohort_assessors.invite", "POST", "admin", None),
+    ("cohort_assessors.change_access", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
 ]  # fmt: skip

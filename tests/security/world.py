@@ -1,4 +1,4 @@
-"""The world the security tests run in: two cohorts, six personas, their logged-in clients.
+"""The world the security tests run in: two cohorts, eight personas, their logged-in clients.
 
 ``build_world(app)`` creates the objects that tests/security/routes.py names (``cohort``,
 ``learner_a``...) and one test client per persona, logged in through the login form (and, for
@@ -8,11 +8,13 @@ the administrator, the second-factor step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from markupsafe import escape
 from werkzeug.routing import IntegerConverter
 
+from lms.core.time import local_today
 from lms.extensions import db
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
@@ -35,6 +37,8 @@ PEOPLE = {
     "admin": ("ada.admin@example.org", "Ada Adminquartz"),
     "outsider": ("olga.out@example.org", "Olga Outquartz"),
     "other_learner": ("otto.other@example.org", "Otto Otherquartz"),
+    "assessor": ("edith.echo@example.org", "Edith Echoquartz"),
+    "assessor_expired": ("ernest.expired@example.org", "Ernest Expiredquartz"),
 }
 
 
@@ -174,6 +178,14 @@ def build_world(app) -> World:
     MembershipFactory(user=users["trainer"], cohort=cohort, trainer=True)
     MembershipFactory(user=users["other_trainer"], cohort=other_cohort, trainer=True)
     MembershipFactory(user=users["other_learner"], cohort=other_cohort)
+    today = local_today()
+    for name, ends_on in (("assessor", 60), ("assessor_expired", -1)):
+        MembershipFactory(
+            user=users[name],
+            cohort=cohort,
+            assessor=True,
+            access_ends_on=today + timedelta(days=ends_on),
+        )
     bien_vivre.complete_modules(users["learner_a"], ["M1"])
     world.add(**users)
     world.add(
