@@ -95,7 +95,9 @@ def test_demo_has_an_external_assessor_and_one_whose_access_ended(demo_app):
     assert finished.role_of(ended) == MembershipRole.ASSESSOR
     assert not is_assessor_of(ended, finished)
     run_demo(demo_app)  # a second run names nobody twice
-    assert len(cohort_assessors(current)) == len(cohort_assessors(finished)) == 1
+    assert len(cohort_assessors(current)) == 1
+    # The finished cohort's other assessor marked its BC3 orals (lms.demo.marking).
+    assert len(cohort_assessors(finished)) == 2
 
 
 def test_demo_learners_are_at_different_stages(demo_app):
@@ -184,3 +186,20 @@ def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_v
         )
         == 3 * 2 - 1
     )
+
+
+def test_demo_marks_double_marked_work_in_agreement_or_waits_for_the_third_reader(demo_app):
+    from lms.assessments.models import Assessment, Grade, GradeState, Marking, MarkingRole
+
+    run_demo(demo_app)
+    oral = db.session.scalar(db.select(Assessment).filter_by(code="M7-E1"))
+    pools = db.session.execute(
+        db.select(Marking.pool).join(Grade).where(Grade.assessment_id == oral.id)
+    ).scalars()
+    assert set(pools) == {"trainer", "external"}
+    tom = db.session.scalar(db.select(User).filter(User.email.startswith("tom@")))
+    file = db.session.scalar(db.select(Assessment).filter_by(code="M2-A1"))
+    grade = db.session.scalar(db.select(Grade).filter_by(assessment_id=file.id, learner_id=tom.id))
+    assert grade.state == GradeState.GRADING
+    roles = db.session.scalars(db.select(Marking.role).filter_by(grade_id=grade.id)).all()
+    assert sorted(roles) == sorted([MarkingRole.FIRST, MarkingRole.SECOND, MarkingRole.THIRD])

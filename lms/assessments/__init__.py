@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     from lms.assessments.grading.blueprint import bp as grading_bp
     from lms.assessments.grading.cli import grading_digest_command
     from lms.assessments.loading import AssessmentsDefinition
+    from lms.assessments.marking import manage as marking_manage  # noqa: F401  (routes)
+    from lms.assessments.marking import views as marking_views  # noqa: F401  (routes)
+    from lms.assessments.marking.blueprint import bp as marking_bp
     from lms.assessments.quizzes.views import bp as quizzes_bp
     from lms.assessments.results import services as results
     from lms.assessments.results.manage import bp as gradebook_bp
@@ -32,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(grading_bp)
+    app.register_blueprint(marking_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(gradebook_bp)
     app.cli.add_command(grading_digest_command)

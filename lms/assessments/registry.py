@@ -17,6 +17,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.assessments.marking.definition import export_marking, load_marking, read_marking
 from lms.assessments.models import (
     Assessment,
     AssessmentKind,
@@ -52,7 +53,11 @@ class AssessmentType:
     is_auto_graded: ClassVar[bool] = False  # scored by the server, no trainer involved
     has_submission: ClassVar[bool] = False  # the learner hands in work (text, files)
     uses_rubric: ClassVar[bool] = True  # graded by a trainer with a rubric
-    fields: ClassVar[dict[str, Field]] = {"rubric": Field("line", max_length=20)}
+    fields: ClassVar[dict[str, Field]] = {
+        "rubric": Field("line", max_length=20),
+        # Independent markings (``lms.assessments.marking.definition``); absent: graded as usual.
+        "marking": Field("raw", required=False),
+    }
 
     def max_score(self, assessment: Assessment) -> int:
         """Return the highest reachable score: the rubric's best total."""
@@ -66,15 +71,18 @@ class AssessmentType:
         code = values.get("rubric")
         if code is not None and code not in rubrics:
             problems.add(where + ".rubric", _("unknown rubric %(code)s", code=code))
+        if "marking" in values:
+            values["marking"] = read_marking(values["marking"], where + ".marking", problems)
         return problems
 
     def load(self, values: dict[str, Any], assessment: Assessment, rubrics: dict[str, Rubric]):
         """Write this kind's settings (and rows) of a definition to a new assessment."""
         assessment.rubric = rubrics[values["rubric"]]
+        load_marking(values.get("marking"), assessment)
 
     def export(self, assessment: Assessment) -> dict[str, Any]:
         """Return this kind's keys of the definition, as ``load`` received them."""
-        return {"rubric": assessment.rubric.code}
+        return {"rubric": assessment.rubric.code, **export_marking(assessment)}
 
 
 class QuizType(AssessmentType):

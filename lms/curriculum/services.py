@@ -307,16 +307,20 @@ def dump_path_definition(definition: PathDefinition) -> str:
 
 
 def _dump_table(header: str, values: dict[str, Any], indent: str = "") -> str:
-    """Write one table: its keys in order, then its nested arrays of tables, indented."""
+    """Write one table: its keys in order, then its sub-tables, then its arrays of tables."""
     lines = [indent + header]
-    nested = []
+    nested, tables = [], []
     for key, value in values.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             nested.append((key, value))
+        elif isinstance(value, dict):
+            tables.append((key, value))
         else:
             lines.append(f"{indent}{key} = {_dump_value(value)}")
     text = "\n".join(lines) + "\n"
     name = header.strip("[]")
+    for key, table in tables:  # e.g. an assessment's [modules.assessments.marking]
+        text += "\n" + _dump_table(f"[{name}.{key}]", table, indent)
     for key, entries in nested:
         for entry in entries:
             text += "\n" + _dump_table(f"[[{name}.{key}]]", entry, indent + "  ")

@@ -40,6 +40,7 @@ from lms.config import add_instance_settings, instance_config_path
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.extensions import db
@@ -192,9 +193,15 @@ def _ensure_graduates(
         (SPRING_COHORT_NAME, 520, SPRING_GRADUATES),
     ):
         cohort = find_cohort(name) or _create_graduates_cohort(path, now, name, days)
-        trainer = _demo_user("formatrice", STAFF[1][1])
-        if cohort.role_of(trainer) is None:
-            add_member(trainer, cohort, MembershipRole.TRAINER)
+        # Two trainers and an external professional mark the double-marked work; Félix, who
+        # trains the current cohort only, sits on these cohorts' juries and so marks nothing.
+        markers = marking.ensure_markers(cohort, trainers=marking.JURY_FREE_TRAINERS, external=True)
+        if not cohorts:
+            credentials += [
+                (role.value, user.email, _reset_password(user))
+                for user, role in markers
+                if role == MembershipRole.ASSESSOR
+            ]
         users = []
         for learner in graduates:
             user = _demo_user(learner.slug, learner.name)
@@ -261,6 +268,8 @@ def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
         if role is not None and cohort.role_of(user) is None:
             add_member(user, cohort, role)
         credentials.append((_label(user, role), user.email, _reset_password(user)))
+    for user, role in marking.ensure_markers(cohort)[2:]:  # the third reader
+        credentials.append((role.value, user.email, _reset_password(user)))
     for learner in LEARNERS:
         user = _demo_user(learner.slug, learner.name)
         if cohort.role_of(user) is None:
@@ -306,7 +315,9 @@ def _record_progress(user: User, cohort: Cohort, learner: DemoLearner, now: date
         module = modules[learner.partial]
         complete_lesson(user, cohort, module.lessons[0], now=now)
         for assessment in _required_assessments(module, AssessmentKind.ASSIGNMENT):
-            _submit_work(user, cohort, assessment, now)
+            submission = _submit_work(user, cohort, assessment, now)
+            if assessment.is_marked:
+                marking.mark_in_disagreement(user, cohort, assessment, submission, now)
 
 
 def _demo_trainer(cohort: Cohort) -> User:
@@ -335,6 +346,9 @@ def _pass_assessment(
     submission = None
     if assessment.kind == AssessmentKind.ASSIGNMENT:
         submission = _submit_work(user, cohort, assessment, when)
+    if assessment.is_marked:  # double marking in agreement (lms.demo.marking)
+        marking.pass_marked(user, cohort, assessment, submission, when)
+        return
     grade = start_grading(trainer, submission, learner=user, assessment=assessment)
     # The third level of each criterion is « Acquis »: a pass that reads like real work.
     choices = {c.id: c.levels[min(2, len(c.levels) - 1)].id for c in assessment.rubric.criteria}

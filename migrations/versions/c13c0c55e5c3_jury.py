@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c13c0c55e5c3"
-down_revision = "c13a0a55e5a1"
+down_revision = "c13b0b55e5b2"
 branch_labels = None
 depends_on = None
 

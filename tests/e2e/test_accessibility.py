@@ -75,6 +75,12 @@ PAGES = {
         f"/manage/cohorts/{w.certified_cohort_id}/assessments/{w.assessments['M1-A1']}/extensions",
     ),
     "grading-page": lambda w: Checked("coach", f"/manage/grading/grades/{w.released_grade_id}"),
+    "marking-queue": lambda w: Checked("assessor", "/marking"),
+    "marking": lambda w: Checked("assessor", f"/marking/{w.marking_id}"),
+    "marking-allocations": lambda w: Checked(
+        "assessor",
+        f"/manage/marking/cohorts/{w.certified_cohort_id}/assessments/{w.assessments['M2-E1']}",
+    ),
     # An administrator
     "admin": lambda w: Checked("admin", "/admin/"),
     "admin-users": lambda w: Checked("admin", "/admin/users"),

@@ -22,6 +22,7 @@ from lms.accounts.models import TokenPurpose, User
 from lms.accounts.services import create_user
 from lms.accounts.tokens import issue_token
 from lms.assessments.grading.services import start_grading
+from lms.assessments.marking.allocation import allocate_work
 from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
 from lms.certificates.batches import run_batch, start_batch
@@ -85,6 +86,7 @@ class LiveWorld:
     assessments: dict[str, int] = field(default_factory=dict)  # by code
     attempts: dict[str, int] = field(default_factory=dict)  # "open", "submitted"
     grade_id: int = 0
+    marking_id: int = 0  # the assessor's marking of the candidate's double-marked oral (M2-E1)
     certificate_id: int = 0
     certificate_code: str = ""
     batch_id: int = 0
@@ -305,6 +307,10 @@ def _certified_cohort(world: LiveWorld, path, now) -> None:
         user=learners["candidate"],
     )
     world.grade_id = start_grading(assessor, hand_in).id
+    add_member(_person(world, "second_marker", "Sixtine Seconde"), cohort, MembershipRole.TRAINER)
+    oral = db.session.get(Assessment, world.assessments["M2-E1"])
+    markings = allocate_work(None, cohort, oral, learners["candidate"])
+    world.marking_id = next(m.id for m in markings if m.marker_id == assessor.id)
     world.reset_token = issue_token(learners["examinee"], TokenPurpose.RESET)
     _laureate(world, cohort, path, admin, now)
 

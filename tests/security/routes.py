@@ -148,6 +148,7 @@ NEW_ASSESSOR = {
 NEW_USER = {"email": "nina.new@example.org", "display_name": "Nina New", "locale": "fr"}
 # The world's grade is at version 1: this save is accepted.
 GRADE_SAVE = {"version": "1", "action": "save", "feedback": "Premier retour."}
+MARKING_SAVE = {"version": "1", "action": "save", "feedback": "Premier avis."}
 EDITED_USER = {"email": "olga.out@example.org", "display_name": "Olga Renamed", "locale": "en"}
 EXTENSION = {"learner": ref("learner_a"), "due_at": "2030-01-15T12:00", "reason": "Santé"}
 DECISION = {"outcome": "deferred", "reason": "Soutenance à repasser."}
@@ -259,6 +260,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("grading.grade", "POST"): staff(grade_id="grade", data=GRADE_SAVE),
     ("grading.release_cohort", "POST"): staff(cohort_id="cohort", assessment_id="assignment"),
     ("grading.evaluation", "GET"): learner(assessment_id="evaluation"),
+    # double marking (lms.assessments.marking): a marker's own markings; staff allocation
+    ("marking.queue", "GET"): logged_in(),
+    ("marking.marking", "GET"): trainer(marking_id="marking"),
+    ("marking.marking", "POST"): trainer(marking_id="marking", data=MARKING_SAVE),
+    ("marking.allocations", "GET"): staff(cohort_id="cohort", assessment_id="marked_evaluation"),
+    ("marking.allocate", "POST"): staff(
+        cohort_id="cohort", assessment_id="marked_evaluation", learner_id="learner_b",
+        status=409,
+    ),
+    ("marking.reallocate", "POST"): staff(
+        marking_id="spare_marking", data={"marker": ref("trainer"), "version": "1"}
+    ),
     # public verification of certificates (by code, or by dropping the PDF)
     ("certificates.verify", "GET"): public(code="certificate_code"),
     ("certificates.verify_json", "GET"): public(code="certificate_code"),

@@ -28,6 +28,7 @@ FORMS = [
     ("assignments.submit", "POST", "learner_b", None),
     ("assignments.extensions", "POST", "trainer", None),
     ("grading.grade", "POST", "trainer", None),
+    ("marking.marking", "POST", "trainer", None),
     ("admin.user_edit", "POST", "admin", None),
     ("admin.user_new", "POST", "admin", None),
     ("cohorts_admin.members", "POST", "admin", None),

@@ -18,6 +18,7 @@ from lms.core.time import local_today
 from lms.extensions import db
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
+from tests.assessments.marking.support import security_world_marking
 from tests.assessments.quizzes.support import security_world_quizzes
 from tests.certificates.batch_support import security_world_batches
 from tests.certificates.jury.support import security_world_jury
@@ -202,6 +203,7 @@ def build_world(app) -> World:
     world.add(**security_world_quizzes(bien_vivre, other, users))
     world.add(**security_world_assignments(bien_vivre, other, users))
     world.add(**security_world_grading(bien_vivre, other, users))
+    world.add(**security_world_marking(bien_vivre, other, users))
     world.add(**security_world_certificates(bien_vivre, other, users))
     world.add(**security_world_batches(bien_vivre, other, users))
     world.add(**security_world_jury(bien_vivre, other, users))

@@ -34,6 +34,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.assessments.access import is_marker_of_submission
 from lms.assessments.assignments.errors import AssignmentError, AttemptsExhausted
 from lms.assessments.assignments.uploads import (
     SubmitResult,
@@ -205,11 +206,14 @@ def _same_work(latest: Submission | None, digest: str) -> bool:
 
 
 def can_download(user: User, file: SubmissionFile) -> bool:
-    """Tell whether ``user`` may read the file: owner, trainer of the owner's cohort, admin."""
+    """Tell whether ``user`` may read the file: owner, trainer of the owner's cohort, admin, or
+    a marker allocated to that version (``lms.assessments.access.is_marker_of_submission``)."""
     owner_id = file.submission.user_id
     if user.id == owner_id:
         return True
-    return is_staff_of_learner(user, owner_id, file.submission.assessment.path_id)
+    if is_staff_of_learner(user, owner_id, file.submission.assessment.path_id):
+        return True
+    return is_marker_of_submission(user, file.submission_id)
 
 
 def grant_extension(

@@ -48,6 +48,8 @@ from lms.assessments.assignments.uploads import (
     upload_folder,
 )
 from lms.assessments.grading.display import grade_view, released_grade
+from lms.assessments.marking import allocation
+from lms.assessments.marking.notify import notify_allocated
 from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
 from lms.cohorts.access import staff_cohort_or_403
 from lms.cohorts.models import Cohort, Membership, MembershipRole
@@ -128,11 +130,27 @@ def submit(assessment_id: int):
     except AssignmentError as error:
         return _page(access, form, error=str(error), status=422)
     _commit_or_discard(result)
+    if result.created and access.assessment.is_marked:
+        _allocate_markers(result.submission, access.cohort)
     if result.created:
         flash(_("Version %(n)d is submitted.", n=result.submission.version), "success")
     else:
         flash(_("This work was already submitted: no new version."), "info")
     return redirect(url_for("assignments.show", assessment_id=assessment_id))
+
+
+def _allocate_markers(submission, cohort) -> None:
+    """Allocate the markers of a double-marked version, then tell them (after the commit).
+
+    A separate unit of work: the version is kept even when no marker is available (staff then
+    allocate from the allocation page).
+    """
+    try:
+        with unit_of_work():
+            made = allocation.allocate_submission(submission, cohort)
+    except allocation.MarkingError:
+        return
+    notify_allocated(made)
 
 
 def _uploads(assessment: Assessment) -> list[Upload]:

@@ -115,6 +115,13 @@ def event_words() -> dict[str, str]:
         "grade.finish": _("Grade saved and marked graded"),
         "grade.release": _("Released"),
         "grade.return": _("Returned for revision"),
+        "marking.allocate": _("Allocated a marking"),
+        "marking.reallocate": _("Given a marking by reallocation"),
+        "marking.save": _("Marking saved"),
+        "marking.submit": _("Marking submitted"),
+        "marking.disagree": _("Markings disagree: third reader called"),
+        "marking.agree": _("Markings agree: final grade set"),
+        "marking.settle": _("Disagreement settled: final grade set"),
         "refused": _("Conflict: change refused"),
         "with_score": _("%(event)s: %(change)s"),
     }

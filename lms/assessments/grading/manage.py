@@ -244,6 +244,9 @@ def _grading_page(
     grade, form, choices=None, *, errors=None, message=None, status=200, conflict=None
 ):
     """Render the grading page: the work beside the rubric form."""
+    if grade.assessment.is_marked and grade.state not in (GradeState.GRADED, GradeState.RELEASED):
+        # Blind until the final grade: nothing of the markings, not even who marks (J37).
+        return render_template("assessments/grading/marked.html", grade=grade), status
     if choices is None:
         choices = {choice.criterion_id: choice.level_id for choice in grade.choices}
     submission = grade.submission

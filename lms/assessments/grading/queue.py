@@ -51,6 +51,7 @@ from lms.assessments.models import (
     Assessment,
     AssessmentKind,
     Grade,
+    GradeState,
     Submission,
 )
 from lms.cohorts.access import staff_cohort_ids
@@ -188,6 +189,7 @@ def _items(user: User, cohort_id: int | None = None, locked: Locked = frozenset(
         # A version replaced by a newer one before anybody graded it is not work to grade.
         .where(or_(Grade.id.is_not(None), ~_newer_version_exists()))
         .where(_is_current_context(learner, scope))
+        .where(_not_being_marked())
     )
     evaluations = (
         db.select(
@@ -225,11 +227,20 @@ def _items(user: User, cohort_id: int | None = None, locked: Locked = frozenset(
             ),
         )
         .where(_is_current_context(learner, scope))
+        .where(_not_being_marked())
     )
     if locked:
         pair = tuple_(learner.user_id, Assessment.id)
         evaluations = evaluations.where(or_(Grade.id.is_not(None), pair.not_in(sorted(locked))))
     return union_all(submissions, evaluations).subquery("queue")
+
+
+def _not_being_marked():
+    """Leave out double-marked work until its final grade is set (the marking pages handle it)."""
+    return or_(
+        Assessment.first_marker_pool.is_(None),
+        Grade.state.in_((GradeState.GRADED, GradeState.RELEASED)),
+    )
 
 
 def locked_evaluations(user: User, cohort_id: int | None = None) -> Locked:

@@ -80,6 +80,8 @@ def start_grading(
     assessment: Assessment | None = None,
 ) -> Grade:
     """Return the grade of a submission (or of a learner's evaluation), creating it if needed."""
+    if (submission.assessment if submission is not None else assessment).is_marked:
+        raise GradingError(_("This work is marked independently: see the marking pages."))
     if submission is not None:
         learner, assessment = submission.user, submission.assessment
         if submission.state == SubmissionState.RETURNED:
@@ -148,6 +150,8 @@ def save_grade(
     finish: bool = False,
 ) -> Grade:
     """Save the chosen levels and feedback; with ``finish``, mark the grade graded."""
+    if grade.assessment.is_marked:
+        raise GradingError(_("This work is marked independently: see the marking pages."))
     if grade.state not in EDITABLE:
         raise GradingError(
             _(
@@ -273,6 +277,8 @@ def return_for_revision(actor: User, grade: Grade, feedback: str) -> Grade:
     """
     if grade.submission is None:
         raise GradingError(_("An evaluation has no submitted work to return."))
+    if grade.assessment.is_marked:
+        raise GradingError(_("This work is marked independently: see the marking pages."))
     if grade.state not in EDITABLE:
         raise GradingError(
             _(

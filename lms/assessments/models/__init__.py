@@ -3,12 +3,15 @@
 - ``definitions``: what the path definition declares (rubrics, assessments, questions).
 - ``work``: what learners do (quiz attempts, submissions, deadline extensions).
 - ``grading``: what trainers decide (grades, choices per criterion, history, releases).
+- ``marking``: independent markings that feed a grade (double marking, third reader).
 """
 
 from lms.assessments.models.definitions import (
     Assessment,
     AssessmentKind,
     Criterion,
+    MarkerPool,
+    MarkingAgreement,
     Option,
     Question,
     QuestionKind,
@@ -22,6 +25,12 @@ from lms.assessments.models.grading import (
     GradeEvent,
     GradeRelease,
     GradeState,
+)
+from lms.assessments.models.marking import (
+    Marking,
+    MarkingChoice,
+    MarkingRole,
+    MarkingState,
 )
 from lms.assessments.models.work import (
     AttemptAnswer,
@@ -43,6 +52,12 @@ __all__ = [
     "GradeEvent",
     "GradeRelease",
     "GradeState",
+    "MarkerPool",
+    "Marking",
+    "MarkingAgreement",
+    "MarkingChoice",
+    "MarkingRole",
+    "MarkingState",
     "Option",
     "Question",
     "QuestionKind",

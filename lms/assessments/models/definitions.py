@@ -46,6 +46,21 @@ class QuizReview(StrEnum):
     AFTER_DEADLINE = "after_deadline"
 
 
+class MarkerPool(StrEnum):
+    """Who may be allocated a marking: a trainer of the cohort, or one of its external assessors."""
+
+    TRAINER = "trainer"
+    EXTERNAL = "external"
+
+
+class MarkingAgreement(StrEnum):
+    """How two agreeing levels make the final level (positions in the criterion's levels)."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
+    MEAN = "mean"  # mean of the two positions, rounded down
+
+
 class Rubric(db.Model):
     """An evaluation grid (grille d'évaluation) shared by the path's assessments."""
 
@@ -176,6 +191,15 @@ class Assessment(db.Model):
         CheckConstraint(
             "kind <> 'assignment' OR accepts_text OR accepts_files", name="assignment_accepts"
         ),
+        # Declared marking: all its settings or none, never on a quiz (see ``is_marked``).
+        CheckConstraint(
+            "(first_marker_pool IS NULL AND second_marker_pool IS NULL"
+            " AND marking_tolerance IS NULL AND marking_agreement IS NULL"
+            " AND third_reader_pool IS NULL)"
+            " OR (kind <> 'quiz' AND first_marker_pool IS NOT NULL AND marking_tolerance >= 0"
+            " AND marking_agreement IS NOT NULL AND third_reader_pool IS NOT NULL)",
+            name="marking_settings",
+        ),
         {"info": DEFINITION},
     )
 
@@ -208,6 +232,21 @@ class Assessment(db.Model):
     accepts_files: Mapped[bool] = mapped_column(default=False)
     allowed_extensions: Mapped[str] = mapped_column(String(200), default="")  # "pdf,odt,png"
     max_file_mb: Mapped[int] = mapped_column(default=10)
+    # Declared marking (path definition ``[modules.assessments.marking]``); all None: one
+    # trainer grades the work as usual. ``second_marker_pool`` set: double marking.
+    first_marker_pool: Mapped[MarkerPool | None] = mapped_column(
+        enum_column_type(MarkerPool, "first_marker_pool")
+    )
+    second_marker_pool: Mapped[MarkerPool | None] = mapped_column(
+        enum_column_type(MarkerPool, "second_marker_pool")
+    )
+    marking_tolerance: Mapped[int | None]  # levels of gap allowed per criterion
+    marking_agreement: Mapped[MarkingAgreement | None] = mapped_column(
+        enum_column_type(MarkingAgreement, "marking_agreement")
+    )
+    third_reader_pool: Mapped[MarkerPool | None] = mapped_column(
+        enum_column_type(MarkerPool, "third_reader_pool")
+    )
 
     module: Mapped[Module] = relationship(
         primaryjoin="and_(Assessment.module_id == Module.id, Assessment.path_id == Module.path_id)",
@@ -233,6 +272,16 @@ class Assessment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assessment {self.code} {self.kind}>"
+
+    @property
+    def is_marked(self) -> bool:
+        """Tell whether the work is marked by allocated markers rather than graded as usual."""
+        return self.first_marker_pool is not None
+
+    @property
+    def marker_pools(self) -> list[MarkerPool]:
+        """Return the pool of each independent marking, in order (empty: not marked)."""
+        return [p for p in (self.first_marker_pool, self.second_marker_pool) if p is not None]
 
     @property
     def extensions(self) -> list[str]:
