@@ -189,6 +189,9 @@ def issue_from_the_decision(page_as, world: LiveWorld) -> None:
         assert decision is not None
         assert decision.jury_id == world.open_jury_id
         assert decision.awards
+        # The certificate states the day of that jury (« Décision du jury de certification du … »).
+        assert decision.jury is not None
+        assert certificate.document["jury_on"] == decision.jury.held_on.isoformat()
         code = certificate.code
     visitor = page_as("admin")
     visitor.goto(f"/verify/{code}")
