@@ -87,6 +87,7 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
         db.session.commit()
     world.endpoints = frozenset(live_app.view_functions)
     world.url_map = live_app.url_map
+    world.app = live_app
     with serving(live_app) as url:
         world.url = url
         yield world

@@ -36,6 +36,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 from tests.certificates.jury.support import decide_by_jury
+from tests.e2e.world_certification import build_certification_journey
 from tests.factories import (
     DEFAULT_PASSWORD,
     CertificateFactory,
@@ -93,6 +94,12 @@ class LiveWorld:
     jury_id: int = 0
     reset_token: str = ""
     url_map: object = None  # of the live application: which endpoint serves an address
+    app: object = None  # the live application, to read what the pages wrote
+    # The certification journey (tests/e2e/world_certification.py).
+    double_marking: dict[str, int] = field(default_factory=dict)  # marker id by role
+    double_marked_grade_id: int = 0
+    jury_cohort_id: int = 0
+    open_jury_id: int = 0
 
 
 def build_world() -> LiveWorld:
@@ -128,6 +135,9 @@ def build_world() -> LiveWorld:
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)
     _certified_cohort(world, path, now)
+    admin = db.session.get(User, world.user_ids["admin"])
+    assert admin is not None
+    build_certification_journey(world, path, admin, now, _person, _pass_assessments)
     return world
 
 
