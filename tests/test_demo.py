@@ -67,9 +67,11 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        # with two external assessors, two jury members and two graduates of the spring cohort
-        "User": 24,
-        "Membership": 23,
+        # two external assessors, two jury members, two graduates of the spring cohort, and the
+        # markers of lms.demo.marking: a third reader in every cohort, an external professional
+        # and the third reader as second trainer in the finished ones
+        "User": 26,
+        "Membership": 28,
         "Cohort": 3,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
@@ -78,7 +80,7 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 24
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 26
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
 
 

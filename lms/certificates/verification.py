@@ -88,6 +88,7 @@ class PublicFacts:
     blocks: tuple[BlockLine, ...]
     issued_on: date
     organisation: str
+    jury_on: date | None  # the certification jury whose decision it carries, if any
     pdf_sha256: str | None
     revoked_at: datetime | None
     superseded_at: datetime | None
@@ -117,6 +118,7 @@ class PublicFacts:
             "blocks": [{"code": block.code, "title": block.title} for block in self.blocks],
             "issued_on": self.issued_on.isoformat(),
             "organisation": self.organisation,
+            "jury_on": self.jury_on.isoformat() if self.jury_on else None,
             "pdf_sha256": self.pdf_sha256,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "superseded_at": self.superseded_at.isoformat() if self.superseded_at else None,
@@ -140,6 +142,7 @@ def public_facts(certificate: Certificate) -> PublicFacts:
         blocks=document.blocks,
         issued_on=document.issued_on,
         organisation=document.organisation,
+        jury_on=document.jury_on,
         pdf_sha256=certificate.pdf_sha256,
         revoked_at=certificate.revoked_at,
         superseded_at=certificate.superseded_at,

@@ -207,6 +207,7 @@ def test_the_json_states_the_same_facts(client, certificate):
         ],
         "issued_on": "2025-10-01",
         "organisation": "Institut du bien-vivre",
+        "jury_on": None,
         "pdf_sha256": certificate.pdf_sha256,
         "revoked_at": None,
         "superseded_at": None,
@@ -471,3 +472,17 @@ def test_dropped_files_have_a_smaller_limit(app, client, certificate, monkeypatc
     monkeypatch.setitem(app.config, "RATELIMIT_VERIFY_CHECK", "2 per minute")
     assert [drop(client, FAKE_PDF).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get("/verify/check").status_code == 200  # reading the form is not checking
+
+
+def test_a_certificate_from_a_jury_names_the_jury_s_date_on_its_page_and_in_json(
+    client, certificate
+):
+    certificate.document = {**certificate.document, "jury_on": "2025-09-12"}
+    db.session.commit()
+    page = text_of(verify(client, certificate.code))
+    assert "Decision of the certification jury September 12, 2025" in page
+    assert verify(client, certificate.code, ".json").get_json()["jury_on"] == "2025-09-12"
+
+
+def test_a_certificate_without_a_jury_says_nothing_of_one(client, certificate):
+    assert "certification jury" not in text_of(verify(client, certificate.code))

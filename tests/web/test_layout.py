@@ -50,13 +50,20 @@ def test_anonymous_navigation_offers_login_only(client):
     [
         ((), ["/dashboard", "/competencies", "/certificates"]),
         (("learner",), ["/dashboard", "/competencies", "/certificates"]),
-        (("trainer",), ["/manage/cohorts/", "/manage/grading"]),
+        (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
             ("learner", "trainer"),
-            ["/dashboard", "/competencies", "/certificates", "/manage/cohorts/", "/manage/grading"],
+            [
+                "/dashboard",
+                "/competencies",
+                "/certificates",
+                "/manage/cohorts/",
+                "/manage/grading",
+                "/marking",
+            ],
         ),
         (("admin",), ["/admin/"]),
-        (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/admin/"]),
+        (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/marking", "/admin/"]),
         (("admin", "learner"), ["/dashboard", "/competencies", "/certificates", "/admin/"]),
     ],
 )

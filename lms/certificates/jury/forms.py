@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -22,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lms.accounts.forms import no_control_characters
 from lms.certificates.forms import MAX_REASON_LENGTH, reason_field, strip
 from lms.certificates.jury.models import Proposal
+from lms.core.dates import LocalDateField
 from lms.core.text import multiline_text
 
 PROPOSAL_LABELS = {
@@ -36,7 +36,7 @@ LANGUAGES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 class JuryForm(FlaskForm):
     """When and where the jury sits."""
 
-    held_on = DateField(_l("Date"), validators=[InputRequired(message=_l("Give a date."))])
+    held_on = LocalDateField(_l("Date"), validators=[InputRequired(message=_l("Give a date."))])
     place = StringField(
         _l("Place"), validators=[Length(max=200), no_control_characters], filters=[strip]
     )
@@ -64,7 +64,7 @@ class MemberForm(FlaskForm):
         filters=[strip],
     )
     is_president = BooleanField(_l("President of the jury"))
-    access_ends_on = DateField(
+    access_ends_on = LocalDateField(
         _l("Access ends on"), validators=[InputRequired(message=_l("Give a date."))]
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -207,10 +208,12 @@ def close(jury_id: int):
     except JuryError as error:
         flash(str(error), "error")
         return redirect(url_for(".tally_page", jury_id=jury.id))
-    flash(
-        _("The deliberation is closed: %(count)d decision(s) recorded.", count=len(decisions)),
-        "success",
+    message = ngettext(
+        "The deliberation is closed: %(num)d decision recorded.",
+        "The deliberation is closed: %(num)d decisions recorded.",
+        len(decisions),
     )
+    flash(message, "success")
     return redirect(url_for(".jury_page", jury_id=jury.id))
 
 
