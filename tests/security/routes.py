@@ -269,6 +269,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
         cohort_id="cohort", assessment_id="marked_evaluation", learner_id="learner_b",
         status=409,
     ),
+    ("marking.allocate_all", "POST"): staff(
+        cohort_id="cohort", assessment_id="marked_evaluation", status=409
+    ),
     ("marking.reallocate", "POST"): staff(
         marking_id="spare_marking", data={"marker": ref("trainer"), "version": "1"}
     ),

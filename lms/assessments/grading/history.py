@@ -158,3 +158,25 @@ def _score_change(event: GradeEvent) -> str | None:
         return f"{score}/{maximum}" if maximum is not None else str(score)
 
     return f"{out_of(old)} → {out_of(new)}"
+
+
+def settled_reasons(grade: Grade) -> dict[int, list[tuple[str, str]]]:
+    """Return {event id: [(criterion title, reason)]} of the third reader's settlement.
+
+    Staff read them in the history once the final grade is set, never before (blind marking);
+    criteria come in the rubric's order. No query beyond the grade's events and rubric.
+    """
+    if grade.state not in (GradeState.GRADED, GradeState.RELEASED):
+        return {}
+    criteria = grade.assessment.rubric.criteria if grade.assessment.rubric else []
+    found: dict[int, list[tuple[str, str]]] = {}
+    for event in grade.events:
+        reasons = (event.after or {}).get("reasons") if event.accepted else None
+        if event.action != "marking.submit" or not reasons:
+            continue
+        found[event.id] = [
+            (criterion.title, reasons[str(criterion.id)])
+            for criterion in criteria
+            if reasons.get(str(criterion.id))
+        ]
+    return found

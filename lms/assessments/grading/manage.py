@@ -267,6 +267,7 @@ def _grading_page(
         words=history.state_words(),
         kept=_filters().as_args(),
         history=grade.events,
+        reasons=history.settled_reasons(grade),
         event_words=history.event_words(),
         event_label=history.event_label,
         can_download="assignments.download" in _endpoints(),

@@ -141,6 +141,20 @@ def allocate_work(
     # One allocation of an assessment's work at a time: a simultaneous one then finds this one's
     # rows (and answers AllocationConflict) instead of failing on a unique key.
     lock_row_for_update(db.session, Assessment, assessment.id)
+    made = fill_work(actor, cohort, assessment, learner, submission)
+    if not made and refuse_done:
+        raise AllocationConflict()
+    return made
+
+
+def fill_work(
+    actor: User | None,
+    cohort: Cohort,
+    assessment: Assessment,
+    learner: User,
+    submission: Submission | None,
+) -> list[Marking]:
+    """Allocate the work's missing declared markings (the caller holds the assessment's lock)."""
     grade, _created = work_grade(assessment, learner, submission)
     existing = _markings_of(grade)
     roles = [MarkingRole.FIRST, MarkingRole.SECOND][: len(assessment.marker_pools)]
@@ -150,8 +164,6 @@ def allocate_work(
         if role not in {m.role for m in existing}
     ]
     if not missing:
-        if refuse_done:
-            raise AllocationConflict()
         return []
     excluded = {learner.id} | {m.marker_id for m in existing}
     made = []

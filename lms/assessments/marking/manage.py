@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import login_required
-from lms.assessments.marking import allocation, notify
+from lms.assessments.marking import allocation, bulk, notify
 from lms.assessments.marking.blueprint import bp
 from lms.assessments.marking.forms import AllocateForm, ReallocateForm
 from lms.assessments.models import (
@@ -106,11 +107,16 @@ def _people(cohort: Cohort, assessment: Assessment) -> list[User]:
 def allocations(cohort_id: int, assessment_id: int):
     """Show who marks each learner's work, with allocate and change-marker actions."""
     cohort, assessment = _context(cohort_id, assessment_id)
+    rows = _works(cohort, assessment)
+    needs_submission = type_of(assessment).has_submission
     return render_template(
         "assessments/marking/allocations.html",
         cohort=cohort,
         assessment=assessment,
-        rows=_works(cohort, assessment),
+        rows=rows,
+        remaining=any(
+            not row["markings"] and (row["submission"] or not needs_submission) for row in rows
+        ),
         people=_people(cohort, assessment),
         allocate_form=AllocateForm(),
         submitted=MarkingState.SUBMITTED,
@@ -154,6 +160,34 @@ def allocate(cohort_id: int, assessment_id: int, learner_id: int):
         return redirect(back)
     notify.notify_allocated(made)
     flash(_("The markers are allocated."), "success")
+    return redirect(back)
+
+
+@bp.post("/manage/marking/cohorts/<int:cohort_id>/assessments/<int:assessment_id>/allocate")
+@login_required
+def allocate_all(cohort_id: int, assessment_id: int):
+    """Allocate, balanced, every work of the assessment and cohort not allocated yet."""
+    cohort, assessment = _context(cohort_id, assessment_id)
+    back = url_for("marking.allocations", cohort_id=cohort.id, assessment_id=assessment.id)
+    if not AllocateForm().validate():
+        abort(400)
+    try:
+        with unit_of_work():
+            outcome = bulk.allocate_remaining(current_user, cohort, assessment)
+    except allocation.AllocationConflict as error:
+        return render_template(
+            "assessments/marking/conflict.html", message=str(error), back=back
+        ), 409
+    except allocation.MarkingError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    notify.notify_allocated(outcome.made)
+    if outcome.works:
+        message = ngettext("%(num)d work allocated.", "%(num)d works allocated.", outcome.works)
+        flash(message, "success")
+    for reason in dict.fromkeys(why for _name, why in outcome.refused):
+        names = ", ".join(name for name, why in outcome.refused if why == reason)
+        flash(_("Not allocated (%(names)s): %(reason)s", names=names, reason=reason), "error")
     return redirect(back)
 
 

@@ -111,6 +111,8 @@ def test_the_third_reader_settles_side_by_side(app, world):
     refused = reader.post(f"/marking/{third.id}", data=data)
     assert refused.status_code == 422
     data[f"reason-{disputed.id}"] = "Inventaire incomplet."
+    pending = client_of(app, world.trainers[3]).get(f"/manage/grading/grades/{grade.id}")
+    assert "history-reasons" not in pending.get_data(as_text=True)  # blind until settled
     assert reader.post(f"/marking/{third.id}", data=data).headers["Location"] == "/marking"
     grade = grade_of(world)
     assert (grade.state, grade.grader_id, grade.feedback) == (
@@ -119,7 +121,10 @@ def test_the_third_reader_settles_side_by_side(app, world):
         "Avis final.",
     )
     staff_page = client_of(app, world.trainers[3]).get(f"/manage/grading/grades/{grade.id}")
-    assert "Disagreement settled: final grade set" in staff_page.get_data(as_text=True)
+    staff_html = staff_page.get_data(as_text=True)
+    assert "Disagreement settled: final grade set" in staff_html
+    assert f"{disputed.title}: Inventaire incomplet." in staff_html  # the reason, in the history
+    assert 'class="history-reasons"' in staff_html
 
 
 def test_the_grading_page_stays_blind_until_the_final_grade(app, world):

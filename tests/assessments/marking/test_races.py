@@ -2,7 +2,8 @@
 
 - two markers submitting at once: both accepted, the final grade set exactly once;
 - a third reader settling while a marker edits their submitted marking: the edit gets 409;
-- two staff allocating the same work: one allocation, one 409.
+- two staff allocating the same work: one allocation, one 409;
+- two staff allocating every remaining work at once (a double click): one run, one 409.
 Never a 500. Runs on SQLite and PostgreSQL (``LMS_TEST_DATABASE_URL``).
 """
 
@@ -101,6 +102,31 @@ def test_two_staff_allocating_the_same_work_one_allocation_one_409(app, live_ser
         )
         count = db.session.scalar(db.select(db.func.count(Marking.id)).filter_by(grade_id=grade.id))
         assert count == 2
+
+
+def test_two_staff_allocating_every_remaining_work_at_once_one_run_one_409(app, live_server):
+    world = make_marking_world()
+    admin_url = f"/manage/marking/cohorts/{world.cohort.id}/assessments/{world.evaluation.id}"
+    for _round in range(ROUNDS):
+        for _ in range(2):
+            world.bien_vivre.enrol_learner(completed=("M1",))
+        db.session.commit()
+        staff = [logged_in(app, live_server, user) for user in world.trainers[2:4]]
+        tokens = [s.get(admin_url) for s in staff]
+        datas = [{"csrf_token": _token(t.text)} for t in tokens]
+        url = f"{admin_url}/allocate"
+        answers = at_once(
+            [lambda s=s, d=d, u=url: s.post(u, d) for s, d in zip(staff, datas, strict=True)]
+        )
+        assert sorted(a.status for a in answers) == [302, 409], [a.text[:200] for a in answers]
+        db.session.expire_all()
+        per_work = db.session.execute(
+            db.select(db.func.count(Marking.id))
+            .join(Grade, Grade.id == Marking.grade_id)
+            .where(Grade.assessment_id == world.evaluation.id)
+            .group_by(Grade.id)
+        ).scalars()
+        assert set(per_work) == {2}
 
 
 def _token(html: str) -> str:
