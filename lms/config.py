@@ -85,6 +85,9 @@ class DefaultConfig:
     CERTIFICATE_SIGNATORY_TITLE: str | None = None
     CERTIFICATE_PLACE: str | None = None
     CERTIFICATE_NUMBER_PREFIX = "EBV"
+    # The certification's code in the RNCP (France Compétences), printed on the jury's minutes;
+    # unset, the minutes print no RNCP line.
+    CERTIFICATE_RNCP_CODE: str | None = None
     # Issue the path certificate as soon as a learner becomes eligible (an automatic decision).
     CERTIFICATES_AUTO_ISSUE = False
     # Jobs a batch of certificates is split into on RQ: one per ``lms worker`` process.
@@ -134,6 +137,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_SIGNATORY_TITLE": "CERTIFICATE_SIGNATORY_TITLE",
     "LMS_CERTIFICATE_PLACE": "CERTIFICATE_PLACE",
     "LMS_CERTIFICATE_NUMBER_PREFIX": "CERTIFICATE_NUMBER_PREFIX",
+    "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
     "LMS_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
@@ -157,6 +161,7 @@ TEXT_SETTINGS = frozenset(
         "CERTIFICATE_SIGNATORY_TITLE",
         "CERTIFICATE_PLACE",
         "CERTIFICATE_NUMBER_PREFIX",
+        "CERTIFICATE_RNCP_CODE",
     }
 )
 

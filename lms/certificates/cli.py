@@ -6,8 +6,8 @@ administrators' pages show too. It runs in this command's own processes (``--pro
 default 2: rendering a PDF keeps one core busy), whether or not Redis is configured, so it needs
 no ``lms worker``. It exits with status 1 when a learner could not be issued.
 
-``check-storage`` compares the stored files (uploads, certificate PDFs) with their rows
-(``lms.certificates.storage_check``) and exits with status 1 while a problem remains.
+``check-storage`` compares the stored files (uploads, certificate PDFs, jury minutes) with their
+rows (``lms.certificates.storage_check``) and exits with status 1 while a problem remains.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _names(user_ids: list[int]) -> dict[int, str]:
 @click.option("--fix", is_flag=True, help="Delete leftovers and rebuild missing certificate PDFs.")
 @with_appcontext
 def check_storage_command(fix: bool) -> None:
-    """Compare stored files (uploads, certificate PDFs) with their rows; report and repair."""
+    """Compare stored files (uploads, certificate PDFs, minutes) with their rows; repair."""
     check = check_storage(fix=fix)
     db.session.commit()  # a rebuilt PDF's new key
     for store, (files, rows) in check.counted.items():

@@ -1,17 +1,21 @@
 """Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
 
-Two stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``)
-and the certificate PDFs (``<instance>/certificates``, rows ``Certificate``). Four problems are
-looked for in each: a row whose file is missing, a file no row names, a temporary file left by
-a process killed while writing, and a file whose SHA-256 is not the one its row recorded.
+Three stores are checked: the learners' uploads (``<instance>/uploads``, rows
+``SubmissionFile``), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``)
+and the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``). Four problems are looked
+for in each: a row whose file is missing, a file no row names, a temporary file left by a
+process killed while writing, and a file whose SHA-256 is not the one its row recorded.
 
 Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them,
-so they are leftovers of work that was rolled back or interrupted. A certificate whose PDF is
-missing is rendered again from the document its row froze: rendering is deterministic, so the
-new PDF is stored only if its SHA-256 is the recorded one (otherwise it is reported and left).
-Rows are never deleted: a submission whose file is lost stays reported until someone restores
-the file from a backup, since deleting the row would hide the loss. A file whose hash differs
-is reported and kept, as evidence. Running the check again after a repair finds nothing new.
+so they are leftovers of work that was rolled back or interrupted (a closing of a jury that
+failed after its minutes were written leaves one). A certificate whose PDF is missing is
+rendered again from the document its row froze: rendering is deterministic, so the new PDF is
+stored only if its SHA-256 is the recorded one (otherwise it is reported and left). Minutes
+whose PDF is missing are only reported: the jury's data they were built from may have changed
+since it closed. Rows are never deleted: a submission or minutes whose file is lost stays
+reported until someone restores the file from a backup, since deleting the row would hide the
+loss. A file whose hash differs is reported and kept, as evidence. Running the check again
+after a repair finds nothing new.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from lms.assessments.assignments.uploads import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
 from lms.certificates.document import document_from_json
 from lms.certificates.issuing import certificate_folder
+from lms.certificates.jury.minutes_store import minutes_folder
+from lms.certificates.jury.models import JuryMinutes
 from lms.certificates.models import Certificate
 from lms.core import storage
 from lms.extensions import db
@@ -34,7 +40,7 @@ from lms.extensions import db
 class Problem:
     """One inconsistency: what kind, where, and whether it was repaired."""
 
-    store: str  # "uploads" or "certificates"
+    store: str  # "uploads", "certificates" or "minutes"
     kind: str  # "missing-file", "orphan-file", "temporary-file", "hash-mismatch"
     subject: str  # what a person looks for: a row or a file
     detail: str = ""
@@ -60,10 +66,11 @@ def sha256_of(path: Path) -> str:
 
 
 def check_storage(*, fix: bool = False) -> StorageCheck:
-    """Check the uploads and the certificate PDFs; with ``fix``, repair what can be repaired."""
+    """Check the uploads, certificate PDFs and minutes; with ``fix``, repair what can be."""
     check = StorageCheck()
     _check_uploads(check, upload_folder(), fix)
     _check_certificates(check, certificate_folder(), fix)
+    _check_minutes(check, minutes_folder(), fix)
     return check
 
 
@@ -92,6 +99,24 @@ def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:
     present = [(r.storage_key, r.pdf_sha256, f"certificate {r.number}") for r in rows]
     _check_hashes(check, "certificates", folder, [item for item in present if item[0] in on_disk])
     _check_leftovers(check, "certificates", folder, sorted(on_disk - known), fix)
+
+
+def _check_minutes(check: StorageCheck, folder: Path, fix: bool) -> None:
+    on_disk = storage.stored_keys(folder)
+    rows = list(db.session.scalars(db.select(JuryMinutes).order_by(JuryMinutes.id)))
+    check.counted["minutes"] = (len(on_disk), len(rows))
+    for row in rows:
+        if row.storage_key not in on_disk:
+            subject = f"minutes {row.id} (jury {row.jury_id}, version {row.version})"
+            check.problems.append(Problem("minutes", "missing-file", subject, row.storage_key))
+    present = [
+        (row.storage_key, row.pdf_sha256, f"minutes {row.id} (jury {row.jury_id})")
+        for row in rows
+        if row.storage_key in on_disk
+    ]
+    _check_hashes(check, "minutes", folder, present)
+    known = {row.storage_key for row in rows}
+    _check_leftovers(check, "minutes", folder, sorted(on_disk - known), fix)
 
 
 def _missing_certificate(row: Certificate, folder: Path, fix: bool) -> Problem:

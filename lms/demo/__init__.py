@@ -54,6 +54,8 @@ DEMO_CERTIFICATE_SETTINGS = {
     "CERTIFICATE_SIGNATORY_NAME": "Claire Martin",
     "CERTIFICATE_SIGNATORY_TITLE": "Directrice de la certification (démonstration)",
     "CERTIFICATE_PLACE": "Lyon",
+    # Not a real RNCP code (those read RNCP and digits): marked as the demo's own.
+    "CERTIFICATE_RNCP_CODE": "RNCP-DÉMO",
 }
 
 # Days from today when each module opens: M1–M5 are open, M6–M8 still ahead.

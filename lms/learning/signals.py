@@ -181,3 +181,14 @@ learners_activity = learning_signals.signal(
     "learners-activity",
     doc="Ask when learners were last active in a path; receivers return {user id: datetime}.",
 )
+
+
+# Other homes: a person who is neither learner, trainer nor administrator may still have work in
+# a higher domain (a certification jury's member). Sent with ``sender=user`` (the current user);
+# each receiver returns a list of ``(endpoint, label)`` pairs, the pages of that work, or an empty
+# list. Do not send it yourself: ``lms.learning.views.other_homes`` sends it at most once per
+# request, and only for such people, so that learners' and trainers' pages pay no query.
+other_homes = learning_signals.signal(
+    "other-homes",
+    doc="Ask where a person without a cohort role has work; receivers return [(endpoint, label)].",
+)

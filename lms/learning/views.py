@@ -46,6 +46,7 @@ from lms.learning.services import (
     module_lessons,
     module_state,
 )
+from lms.learning.signals import other_homes as other_homes_signal
 from lms.learning.timeline import TimelineEntry, layout_timeline
 
 bp = Blueprint("learning", __name__)
@@ -67,10 +68,27 @@ def membership_roles() -> frozenset[MembershipRole]:
     return g.membership_roles
 
 
+def other_homes() -> list[tuple[str, str]]:
+    """Return where a person who neither learns, trains nor administers has work (a jury...).
+
+    Asked through the ``other_homes`` signal, once per request and only of such people: a
+    learner's, trainer's or administrator's page pays no query for it.
+    """
+    if not current_user.is_authenticated or current_user.is_admin:
+        return []
+    roles = membership_roles()
+    if MembershipRole.LEARNER in roles or MembershipRole.TRAINER in roles:
+        return []
+    if "other_homes" not in g:
+        answers = other_homes_signal.send(current_user._get_current_object())
+        g.other_homes = [home for _receiver, homes in answers for home in homes or ()]
+    return g.other_homes
+
+
 @bp.app_context_processor
 def _navigation_context() -> dict[str, object]:
     """Let the layout ask which sections the current user may see (only when it needs to)."""
-    return {"membership_roles": membership_roles}
+    return {"membership_roles": membership_roles, "other_homes": other_homes}
 
 
 @bp.get("/")
@@ -112,7 +130,8 @@ def dashboard():
     """Show the learner's cohort, the path as a timeline, each module's state and the next step.
 
     A trainer who is no learner has no path to show: they are taken to their cohorts. An external
-    assessor who is neither sees the cohorts they assess and until when (or that it ended).
+    assessor who is neither sees the cohorts they assess and until when (or that it ended). A
+    person with work elsewhere and no cohort role (a jury's member) is taken to that work.
     """
     cohort = learner_cohort(current_user)
     if cohort is None:
@@ -120,6 +139,9 @@ def dashboard():
             return redirect(url_for("cohorts_manage.my_cohorts"))
         if MembershipRole.ASSESSOR in membership_roles():
             return _assessor_dashboard()
+        homes = other_homes()
+        if homes:
+            return redirect(url_for(homes[0][0]))
         return render_template("learning/dashboard.html", cohort=None)
     now = utcnow()
     path = learner_path(current_user, cohort, now)

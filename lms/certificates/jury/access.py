@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -64,3 +65,8 @@ def president_jury_or_404(jury_id: int, *options: ORMOption) -> tuple[Jury, Jury
 def jury_candidate_or_404(jury: Jury, user_id: int) -> User:
     """Return the candidate of the URL: a learner of the jury's cohort; 404 otherwise."""
     return cohort_learner_or_404(jury.cohort, user_id)
+
+
+def jury_homes(sender: User, **_extra) -> list[tuple[str, str]]:
+    """Answer learning's ``other_homes``: the member's juries while an access lasts (one query)."""
+    return [("jury.my_juries", _("My juries"))] if sits_on_a_jury(sender) else []

@@ -18,14 +18,20 @@ from lms.certificates.jury.minutes_store import open_minutes
 from lms.certificates.jury.models import Jury, Proposal
 from lms.certificates.jury.votes import cast_vote
 from lms.core.time import utcnow
+from lms.demo import DEMO_CERTIFICATE_SETTINGS
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
 from tests.certificates.jury.support import JuryWorld, declare_jury, seat
 from tests.certificates.test_pdf import run_tool, text_of
 from tests.factories import CohortFactory, MembershipFactory, UserFactory
 
+RNCP = "CERTIFICATE_RNCP_CODE"
 
-def test_closing_renders_checked_minutes_and_certificates_follow_the_jury(tmp_path):
+
+def test_closing_renders_checked_minutes_and_certificates_follow_the_jury(
+    app, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CERTIFICATE_RNCP_CODE", DEMO_CERTIFICATE_SETTINGS[RNCP])
     world = make_certificate_world()
     laureate = world.eligible_learner(display_name="Léa Lauréate")
     partial = world.enrol(display_name="Paul Partiel")
@@ -77,7 +83,15 @@ def test_closing_renders_checked_minutes_and_certificates_follow_the_jury(tmp_pa
     check = run_tool("qpdf", "--check", pdf=pdf, tmp_path=tmp_path)
     assert check.returncode == 0, check.stdout
     text = " ".join(text_of(pdf, tmp_path).split())
-    for expected in ("Léa Lauréate", "Paul Partiel", "Métropole de Lyon", "Reprendre le BC2."):
+    assert minutes.jury_id == jury.id
+    for expected in (
+        "Léa Lauréate",
+        "Paul Partiel",
+        "Métropole de Lyon",
+        "Reprendre le BC2.",
+        "Code RNCP",
+        "RNCP-DÉMO",
+    ):
         assert expected in text
     certificate = issue_certificate(world.cohort, laureate, issued_by=world.admin)
     assert document_from_json(certificate.document).jury_on == jury.held_on
