@@ -170,7 +170,8 @@ def _marking_cohort(world: LiveWorld, path, now) -> None:
 
 
 def _assessed_cohort(world: LiveWorld, path, now) -> None:
-    """Enrol the assessments' learner, M1 done but its quiz, in a cohort of its own grader."""
+    """Enrol the assessments' learner, M1's lessons done but its quiz and its work to hand in
+    (M1-A1: marked once, where M2's is double-marked), in a cohort of its own grader."""
     cohort = create_cohort(
         ASSESSED_COHORT,
         path,
@@ -189,7 +190,7 @@ def _assessed_cohort(world: LiveWorld, path, now) -> None:
     for assessment in db.session.scalars(db.select(Assessment).filter_by(module_id=m1.id)):
         if assessment.code == "M1-Q1":
             quiz = assessment
-        elif assessment.is_required:
+        elif assessment.is_required and assessment.code != "M1-A1":
             _pass_one(learner, assessment)
     world.quiz_key = {o.id: o.is_correct for q in quiz.questions for o in q.options}
 
