@@ -316,7 +316,9 @@ def downgrade() -> None:
         "DELETE FROM certification_decisions WHERE outcome = 'partial' OR jury_id IS NOT NULL"
     )
     with op.batch_alter_table("certification_decisions", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_certification_decisions_partial_names_blocks"), type_="check")
+        batch_op.drop_constraint(
+            op.f("ck_certification_decisions_partial_names_blocks"), type_="check"
+        )
         batch_op.drop_constraint(op.f("ck_certification_decisions_decision_outcome"), type_="check")
         batch_op.create_check_constraint(
             "decision_outcome", OUTCOMES % "'awarded', 'deferred', 'refused'"

@@ -173,7 +173,7 @@ def save_grade(
     record_event(grader, grade, "grade.finish" if finish else "grade.save", before, after)
     if before["state"] != after["state"] or before["score"] != after["score"]:
         log_state_change(grader, grade, before, grade.state)
-    if finish and _cohort_released(grade):
+    if finish and cohort_released(grade):
         release_grade(grader, grade)
     return grade
 
@@ -328,7 +328,7 @@ def _set_state(
     return grade
 
 
-def _cohort_released(grade: Grade) -> bool:
+def cohort_released(grade: Grade) -> bool:
     """Tell whether the grade's assessment was released to a cohort of its learner."""
     query = (
         db.select(GradeRelease.id)

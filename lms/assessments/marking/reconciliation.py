@@ -21,11 +21,11 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.assessments.grading.history import log_state_change, record_event, snapshot
+from lms.assessments.grading.services import cohort_released, release_grade
 from lms.assessments.models import (
     Criterion,
     Grade,
     GradeChoice,
-    GradeRelease,
     GradeState,
     Marking,
     MarkingAgreement,
@@ -33,7 +33,6 @@ from lms.assessments.models import (
     MarkingState,
     RubricLevel,
 )
-from lms.cohorts.models import Membership, MembershipRole
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -107,29 +106,9 @@ def finalise(
     db.session.flush()
     record_event(actor, grade, action, before, snapshot(grade))
     log_state_change(actor, grade, before, GradeState.GRADED)
-    if _cohort_released(grade):
-        before = snapshot(grade)
-        grade.state = GradeState.RELEASED
-        grade.released_at = utcnow()
-        db.session.flush()
-        record_event(actor, grade, "grade.release", before, snapshot(grade))
-        log_state_change(actor, grade, before, GradeState.RELEASED)
+    if cohort_released(grade):
+        release_grade(actor, grade)
     return grade
-
-
-def _cohort_released(grade: Grade) -> bool:
-    """Tell whether the grade's assessment was released to a cohort of its learner."""
-    query = (
-        db.select(GradeRelease.id)
-        .join(Membership, Membership.cohort_id == GradeRelease.cohort_id)
-        .where(
-            GradeRelease.assessment_id == grade.assessment_id,
-            Membership.user_id == grade.learner_id,
-            Membership.role == MembershipRole.LEARNER,
-        )
-        .limit(1)
-    )
-    return db.session.scalar(query) is not None
 
 
 def by_role(markings: list[Marking]) -> dict[MarkingRole, Marking]:
