@@ -3,8 +3,11 @@ files, and a closing that fails after its PDF is written (fault injection, SECUR
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from lms.assessments.assignments.uploads import upload_folder
 from lms.certificates.jury import closing
 from lms.certificates.jury.closing import close_jury
 from lms.certificates.jury.minutes_store import minutes_folder
@@ -16,7 +19,9 @@ from tests.certificates.jury.support import JuryWorld, jury_world
 
 
 @pytest.fixture
-def world(app) -> JuryWorld:
+def world(app):
+    """A jury whose every member voted, and an empty uploads folder (the check reads it too)."""
+    shutil.rmtree(upload_folder(), ignore_errors=True)
     world = jury_world(candidates=1, opened=True)
     for member in world.members.values():
         cast_vote(
@@ -29,7 +34,8 @@ def world(app) -> JuryWorld:
             expected_version=None,
         )
     db.session.commit()
-    return world
+    yield world
+    shutil.rmtree(upload_folder(), ignore_errors=True)
 
 
 def closed(world: JuryWorld) -> JuryMinutes:
