@@ -39,6 +39,7 @@ def _import_models() -> None:
     """Import every domain's models so that the metadata (and Alembic) sees all tables."""
     import lms.accounts.models
     import lms.assessments.models
+    import lms.attendance.models
     import lms.certificates.models
     import lms.cohorts.models
     import lms.curriculum.models
@@ -83,6 +84,7 @@ def _init_domains(app: Flask) -> None:
         accounts,
         admin,
         assessments,
+        attendance,
         certificates,
         cohorts,
         core,
@@ -98,6 +100,7 @@ def _init_domains(app: Flask) -> None:
     cohorts.init_app(app)
     learning.init_app(app)
     assessments.init_app(app)
+    attendance.init_app(app)
     certificates.init_app(app)
     admin.init_app(app)
     operations.init_app(app)

@@ -31,6 +31,15 @@ from lms.assessments.models import (
     SubmissionFile,
 )
 from lms.assessments.registry import max_score_of
+from lms.attendance.models import (
+    AttendanceRecord,
+    AttendanceSheet,
+    AttendanceStatus,
+    Modality,
+    RecordedBy,
+    SheetState,
+    TrainingSession,
+)
 from lms.certificates.document import (
     BlockLine,
     CertificateDocument,
@@ -551,3 +560,69 @@ class CertificationDecisionFactory(BaseFactory):
         deferred = factory.Trait(outcome=DecisionOutcome.DEFERRED, reason="Soutenance à repasser.")
         refused = factory.Trait(outcome=DecisionOutcome.REFUSED, reason="Travaux non rendus.")
         override = factory.Trait(is_override=True, reason="Validation des acquis de l'expérience.")
+
+
+class TrainingSessionFactory(BaseFactory):
+    """A half-day session in person (3 h 30 tomorrow morning); trait ``remote``."""
+
+    class Meta:
+        model = TrainingSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    module = factory.SubFactory(ModuleFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (utcnow() + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda session: session.starts_at + timedelta(hours=3.5))
+    modality = Modality.IN_PERSON
+    place = "Tiers-lieu La Fabrique, 12 rue des Arts, Lille"
+    link = None
+
+    class Params:
+        remote = factory.Trait(
+            modality=Modality.REMOTE, place=None, link="https://visio.example.org/bien-vivre"
+        )
+
+
+class AttendanceSheetFactory(BaseFactory):
+    """An open sheet; trait ``closed`` (closed by a new trainer now, no PDF)."""
+
+    class Meta:
+        model = AttendanceSheet
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    state = SheetState.OPEN
+
+    class Params:
+        closed = factory.Trait(
+            state=SheetState.CLOSED,
+            closed_at=factory.LazyFunction(utcnow),
+            closed_by=factory.SubFactory(UserFactory),
+        )
+
+
+class AttendanceRecordFactory(BaseFactory):
+    """A learner present (signed with the code); traits ``absent``, ``late``, ``excused``."""
+
+    class Meta:
+        model = AttendanceRecord
+
+    sheet = factory.SubFactory(AttendanceSheetFactory)
+    learner = factory.SubFactory(UserFactory)
+    status = AttendanceStatus.PRESENT
+    recorded_by = RecordedBy.CODE
+    recorded_at = factory.LazyFunction(utcnow)
+
+    class Params:
+        absent = factory.Trait(status=AttendanceStatus.ABSENT, recorded_by=RecordedBy.TRAINER)
+        late = factory.Trait(
+            status=AttendanceStatus.LATE,
+            arrived_at=factory.LazyAttribute(
+                lambda record: record.sheet.session.starts_at + timedelta(minutes=20)
+            ),
+        )
+        excused = factory.Trait(
+            status=AttendanceStatus.EXCUSED,
+            recorded_by=RecordedBy.TRAINER,
+            reason="Rendez-vous médical (justificatif fourni).",
+        )

@@ -28,6 +28,17 @@ class MembershipRole(StrEnum):
     ASSESSOR = "assessor"
 
 
+class Funder(StrEnum):
+    """Who pays for a learner's training: the certificat de réalisation goes to them."""
+
+    CPF = "cpf"  # Compte personnel de formation (Caisse des dépôts, EDOF)
+    OPCO = "opco"  # opérateur de compétences, for an employer's plan
+    EMPLOYER = "employer"  # the employer pays directly
+    FRANCE_TRAVAIL = "france_travail"
+    SELF = "self"  # self-funded
+    OTHER = "other"
+
+
 class Cohort(db.Model):
     """A group of learners following one path version together."""
 
@@ -100,7 +111,8 @@ class Membership(db.Model):
     An external assessor marks only the work allocated to them, until ``access_ends_on``: the last
     day of their access, inclusive, in the organisation's time zone. Assessor rows always have that
     date, the other roles never (CHECK ``assessor_has_end_date``); ``lms.cohorts.access`` keeps
-    assessors out of every staff and learner rule.
+    assessors out of every staff and learner rule. A learner's row may name their ``funder``
+    (None: not recorded yet); staff rows never do (CHECK ``funder_of_learner``).
     """
 
     __tablename__ = "memberships"
@@ -110,6 +122,7 @@ class Membership(db.Model):
         CheckConstraint(
             "(role = 'assessor') = (access_ends_on IS NOT NULL)", name="assessor_has_end_date"
         ),
+        CheckConstraint("role = 'learner' OR funder IS NULL", name="funder_of_learner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +132,7 @@ class Membership(db.Model):
         enum_column_type(MembershipRole, "membership_role")
     )
     access_ends_on: Mapped[date | None]
+    funder: Mapped[Funder | None] = mapped_column(enum_column_type(Funder, "funder"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
