@@ -41,7 +41,7 @@ from lms.core.db import UTCDateTime
 from lms.core.enums import enum_column_type
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
-from lms.extensions import db
+from lms.extensions import Model, db
 
 
 class Modality(StrEnum):
@@ -72,7 +72,7 @@ class RecordedBy(StrEnum):
     CORRECTION = "correction"  # an administrator corrected a closed sheet
 
 
-class PathAttendance(db.Model):
+class PathAttendance(Model):
     """The minimum attendance a path requires over all its sessions, in percent of their hours."""
 
     __tablename__ = "path_attendance"
@@ -87,7 +87,7 @@ class PathAttendance(db.Model):
     minimum_percent: Mapped[int]
 
 
-class ModuleAttendance(db.Model):
+class ModuleAttendance(Model):
     """A module's attendance rules: a minimum share of its session hours and remote hours.
 
     ``remote_hours``: hours credited as realised for the module's remote asynchronous work, once
@@ -127,7 +127,7 @@ session_trainers = Table(
 )
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     """One session of a cohort in one module (usually a half-day), in person or remote live."""
 
     __tablename__ = "training_sessions"
@@ -171,7 +171,7 @@ class TrainingSession(db.Model):
         return int(self.duration.total_seconds() // 60)
 
 
-class AttendanceSheet(db.Model):
+class AttendanceSheet(Model):
     """The sheet of one session: open for signing, then closed (signed) by a trainer and frozen."""
 
     __tablename__ = "attendance_sheets"
@@ -217,7 +217,7 @@ class AttendanceSheet(db.Model):
         return self.documents[-1] if self.documents else None
 
 
-class AttendanceRecord(db.Model):
+class AttendanceRecord(Model):
     """One learner on one sheet: their status, when and how it was recorded."""
 
     __tablename__ = "attendance_records"
@@ -263,7 +263,7 @@ class AttendanceRecord(db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
 
-class AttendanceSheetDocument(db.Model):
+class AttendanceSheetDocument(Model):
     """One version of a closed sheet's PDF/A: version 1 at closing, one more per correction."""
 
     __tablename__ = "attendance_sheet_documents"
