@@ -105,3 +105,15 @@ def client_of(app, user):
 
 def count_sessions() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(TrainingSession))
+
+
+def security_world_sessions(bien_vivre, other, users) -> dict:
+    """A session of each cohort of the security world, tomorrow morning, led by its trainer."""
+    session = TrainingSessionFactory(
+        cohort=bien_vivre.cohort, module=bien_vivre.modules["M1"], trainers=[users["trainer"]]
+    )
+    foreign = TrainingSessionFactory(
+        cohort=other.cohort, module=other.modules["M1"], trainers=[users["other_trainer"]]
+    )
+    db.session.commit()
+    return {"training_session": session, "other_training_session": foreign}

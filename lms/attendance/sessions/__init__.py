@@ -1,7 +1,8 @@
 """The sessions of a cohort: planned by its staff, imported from a file, read by its learners.
 
-- ``services``: checking a plan (times in the organisation's time zone, module, trainers,
-  place or link, overlaps), creating, changing and deleting sessions, audited;
+- ``plans``: a plan and its checks (times in the organisation's time zone, module, trainers,
+  place or link, overlaps);
+- ``services``: creating, changing and deleting sessions, audited; reading them;
 - ``importing``: the CSV import (preview, then commit of the valid rows);
 - ``notify``: the e-mails to the cohort (new, moved, cancelled sessions; an import's digest);
 - ``forms``, ``manage`` (staff pages), ``views`` (the learner's schedule).

@@ -38,12 +38,12 @@ class SessionForm(FlaskForm):
     module = SelectField(_l("Module"), coerce=int, validators=[InputRequired()])
     day = LocalDateField(_l("Date"), validators=[InputRequired()])
     starts = StringField(
-        _l("Start"),
+        _l("Start time"),
         validators=[InputRequired(), Length(max=8), clock_time],
         render_kw={"type": "time", "step": "300"},
     )
     ends = StringField(
-        _l("End"),
+        _l("End time"),
         validators=[InputRequired(), Length(max=8), clock_time],
         render_kw={"type": "time", "step": "300"},
     )
