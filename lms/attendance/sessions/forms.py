@@ -68,7 +68,7 @@ class SessionForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    submit = SubmitField(_l("Save the session"))
+    submit = SubmitField(_l("Save this session"))
 
 
 class SessionDeleteForm(FlaskForm):
