@@ -428,3 +428,25 @@ def test_the_list_costs_the_same_queries_for_10_or_200_sessions(app):
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12, counts
+
+
+def test_each_person_is_mailed_in_their_language_with_paris_times(app, world, smtp_server):
+    world.learners[0].locale = "fr"
+    db.session.commit()
+    day = next_weekday()
+    session = add_session(world, day)
+    client = client_of(app, world.trainer)
+    data = form_data(world, day, starts="13:30", ends="17:00", place="Salle B, Lille")
+    assert client.post(f"/manage/sessions/{session.id}/edit", data=data).status_code == 302
+    by_address = {message["To"]: message for message in smtp_server}
+    french = by_address[world.learners[0].email]
+    assert french["Subject"].startswith("Séance modifiée : M2,")
+    body = french.get_content()
+    assert "Elle était prévue :" in body
+    assert "13:30–17:00" in body
+    assert "09:00–12:30" in body  # before
+    assert "Salle B, Lille" in body
+    assert "/schedule" in body
+    english = by_address[world.trainer.email]
+    assert english["Subject"].startswith("Session changed: M2,")
+    assert f"/manage/cohorts/{world.cohort.id}/sessions" in english.get_content()
