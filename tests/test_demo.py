@@ -205,3 +205,33 @@ def test_demo_marks_double_marked_work_in_agreement_or_waits_for_the_third_reade
     assert grade.state == GradeState.GRADING
     roles = db.session.scalars(db.select(Marking.role).filter_by(grade_id=grade.id)).all()
     assert sorted(roles) == sorted([MarkingRole.FIRST, MarkingRole.SECOND, MarkingRole.THIRD])
+
+
+def test_the_demo_cohort_has_sessions_past_to_come_and_one_under_way(demo_app):
+    from datetime import UTC, datetime
+    from itertools import pairwise
+
+    from lms.attendance.models import TrainingSession
+    from lms.cohorts.services import find_cohort
+
+    run_demo(demo_app)
+    cohort = find_cohort(COHORT_NAME)
+    sessions = db.session.scalars(db.select(TrainingSession).filter_by(cohort_id=cohort.id)).all()
+    now = datetime.now(UTC)
+    # M2–M8: their hours less their remote work, in half-days of 3 h 30 (34 in the shipped path).
+    assert len(sessions) == 34
+    assert sum(session.minutes for session in sessions) == 34 * 210
+    running = [s for s in sessions if s.starts_at <= now < s.ends_at]
+    assert len(running) == 1
+    assert {s.module.code for s in sessions} == {"M2", "M3", "M4", "M5", "M6", "M7", "M8"}
+    assert any(s.ends_at < now for s in sessions)
+    assert any(s.starts_at > now for s in sessions)
+    ordered = sorted(sessions, key=lambda s: s.starts_at)
+    assert all(a.ends_at <= b.starts_at for a, b in pairwise(ordered))
+    run_demo(demo_app)  # a second run adds none
+    assert (
+        db.session.scalar(
+            db.select(db.func.count(TrainingSession.id)).filter_by(cohort_id=cohort.id)
+        )
+        == 34
+    )

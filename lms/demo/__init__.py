@@ -4,7 +4,9 @@ The demo data is for exploring the product only: its accounts get fresh random p
 every run (printed once), and nothing here is ever used by a real installation, which starts
 with no account at all (``lms create-admin``).
 
-Besides the cohort under way, a cohort that finished last year shows certification end to end:
+The cohort under way has its sessions (``lms.demo.sessions``): half-days past and to come, and
+one under way when the demo is created. Besides the cohort under way, a cohort that finished
+last year shows certification end to end:
 one graduate holds a certificate, one is awarded and waits for it (the batch button issues it),
 one is eligible and waits for the jury's decision. The signatory and place of certificates are
 written for the demo into the instance's ``lms.cfg`` when the instance does not configure them,
@@ -43,6 +45,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
+from lms.demo.sessions import ensure_sessions
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -123,6 +126,8 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     now = datetime.now(UTC)
     cohort = find_cohort(COHORT_NAME) or _create_demo_cohort(path, now)
     credentials = _ensure_people(cohort, now)
+    trainers = [_demo_user(slug, name) for slug, name, role in STAFF if role is not None]
+    ensure_sessions(cohort, trainers, now)
     db.session.commit()
     _ensure_certificate_settings()
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")

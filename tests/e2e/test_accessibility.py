@@ -40,6 +40,7 @@ PAGES = {
     ),
     "locked-module": lambda w: Checked("reader", f"/modules/{w.modules['M5']}", 403),
     "competencies": lambda w: Checked("reader", "/competencies", endpoint="learning.competencies"),
+    "schedule": lambda w: Checked("reader", "/schedule"),
     "quiz": lambda w: Checked("examinee", f"/assessments/{w.assessments['M1-Q1']}/quiz"),
     "quiz-attempt": lambda w: Checked(
         "candidate", f"/assessments/{w.assessments['M1-Q1']}/quiz/attempts/{w.attempts['open']}"
@@ -68,6 +69,10 @@ PAGES = {
         "coach", f"/manage/cohorts/{w.cohort_id}/learners/{w.user_ids['reader']}"
     ),
     "gradebook": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/gradebook"),
+    "cohort-sessions": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/sessions"),
+    "session-new": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/sessions/new"),
+    "session-edit": lambda w: Checked("coach", f"/manage/sessions/{w.session_id}/edit"),
+    "sessions-import": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/sessions/import"),
     "grading-queue": lambda w: Checked("assessor", "/manage/grading"),
     "grading": lambda w: Checked("assessor", f"/manage/grading/grades/{w.grade_id}"),
     "extensions": lambda w: Checked(

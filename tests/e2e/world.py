@@ -25,6 +25,8 @@ from lms.assessments.grading.services import start_grading
 from lms.assessments.marking.allocation import allocate_work
 from lms.assessments.models import Assessment, AssessmentKind, Grade, GradeState
 from lms.assessments.quizzes.services import start_attempt, submit_attempt
+from lms.attendance.models import Modality
+from lms.attendance.sessions.services import SessionPlan, new_session
 from lms.certificates.batches import run_batch, start_batch
 from lms.certificates.issuing import current_certificate
 from lms.certificates.models import PATH_SCOPE
@@ -33,6 +35,7 @@ from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_c
 from lms.core.time import utcnow
 from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 from tests.certificates.jury.support import decide_by_jury
@@ -100,6 +103,7 @@ class LiveWorld:
     double_marked_grade_id: int = 0
     jury_cohort_id: int = 0
     open_jury_id: int = 0
+    session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
 
 
 def build_world() -> LiveWorld:
@@ -116,8 +120,11 @@ def build_world() -> LiveWorld:
     world = LiveWorld(cohort_id=cohort.id)
     world.modules = {module.code: module.id for module in path.modules}
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
+    trainers = []
     for slug, name in TRAINERS:
-        add_member(_person(world, slug, name), cohort, MembershipRole.TRAINER)
+        trainers.append(_person(world, slug, name))
+        add_member(trainers[-1], cohort, MembershipRole.TRAINER)
+    world.session_id = _sessions(cohort, path, trainers, now)
     # An external assessor: their home page and their row of the members page are swept.
     db.session.add(
         Membership(
@@ -139,6 +146,34 @@ def build_world() -> LiveWorld:
     assert admin is not None
     build_certification_journey(world, path, admin, now, _person, _pass_assessments)
     return world
+
+
+def _sessions(cohort, path, trainers, now) -> int:
+    """Plan three sessions of M2 (past, to come in person, to come remote); return one to come."""
+    modules = {module.code: module for module in path.modules}
+    day = (now + timedelta(days=7)).replace(hour=8, minute=0, second=0, microsecond=0)
+    plans = [
+        (day - timedelta(days=14), Modality.IN_PERSON, PLACES[0], None),
+        (day, Modality.IN_PERSON, PLACES[1], None),
+        (day + timedelta(days=1), Modality.REMOTE, None, "https://visio.example.org/bien-vivre-m2"),
+    ]
+    sessions = [
+        new_session(
+            cohort,
+            SessionPlan(
+                module=modules["M2"],
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3, minutes=30),
+                modality=modality,
+                place=place,
+                link=link,
+                trainers=trainers,
+            ),
+        )
+        for starts, modality, place, link in plans
+    ]
+    db.session.flush()
+    return sessions[1].id
 
 
 MARKING_COHORT = "Promotion Correction"  # its trainer grades a queue by keyboard only

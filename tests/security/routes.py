@@ -160,6 +160,16 @@ NEW_SEAT = {
     "locale": "fr",
 }
 REVOCATION = {"reason": "Délivré par erreur.", "confirm": "y"}
+# A session of M1 in three weeks, led by the cohort's trainer (the world's session is tomorrow).
+NEW_SESSION = {
+    "module": ref("module"),
+    "day": ref("in_three_weeks"),
+    "starts": "09:00",
+    "ends": "12:30",
+    "modality": "in_person",
+    "place": "Tiers-lieu La Coursive, 8 rue de Paris, Lille",
+    "trainers": ref("trainer"),
+}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -250,6 +260,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("cohorts_admin.import_upload", "GET"): admin(),
     ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
     ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
+    # sessions (lms.attendance.sessions): the cohort's staff plan them; learners read their own
+    ("sessions_manage.sessions", "GET"): staff(cohort_id="cohort"),
+    ("sessions_manage.session_new", "GET"): staff(cohort_id="cohort"),
+    ("sessions_manage.session_new", "POST"): staff(cohort_id="cohort", data=NEW_SESSION),
+    ("sessions_manage.session_edit", "GET"): staff(session_id="training_session"),
+    ("sessions_manage.session_edit", "POST"): staff(
+        session_id="training_session", data=NEW_SESSION
+    ),
+    ("sessions_manage.session_delete", "POST"): staff(session_id="training_session"),
+    ("sessions_manage.import_upload", "GET"): staff(cohort_id="cohort"),
+    ("sessions_manage.import_upload", "POST"): staff(cohort_id="cohort"),  # no file: said so
+    ("sessions_manage.import_commit", "POST"): staff(cohort_id="cohort"),  # no key: back
+    # Like the dashboard: people who learn in no cohort see an empty schedule that says so.
+    ("schedule.my_schedule", "GET"): logged_in(),
     # grading: learner A's submission and grade belong to the cohort the trainer trains
     ("grading.queue", "GET"): any_staff(),
     ("grading.start_submission", "POST"): staff(submission_id="learner_a_submission"),
@@ -377,6 +401,7 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     ),
     # A last day of access the assessor forms accept whatever the day the tests run.
     "in_ninety_days": lambda world, persona: _in_days(90),
+    "in_three_weeks": lambda world, persona: _in_days(21),
     "own_session": lambda world, persona: world.live_session(persona),
     # A learner's own quiz attempts (learner A's for everyone else), and the other learner's.
     "own_open_attempt": lambda world, persona: world.get(f"{_learner(persona)}_open_attempt"),
@@ -416,4 +441,5 @@ FOREIGN: dict[str, str] = {
     "jury": "other_jury",
     "jury_minutes": "other_jury_minutes",
     "jury_seat": "other_jury_seat",
+    "training_session": "other_training_session",
 }

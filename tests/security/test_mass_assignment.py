@@ -38,6 +38,8 @@ FORMS = [
     ("certificates_admin.revoke", "POST", "admin", None),
     ("jury.vote", "POST", "jury_member", None),
     ("jury_admin.jury_new", "POST", "admin", None),
+    ("sessions_manage.session_new", "POST", "trainer", None),
+    ("sessions_manage.session_edit", "POST", "admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

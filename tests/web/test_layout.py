@@ -48,14 +48,15 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard", "/competencies", "/certificates"]),
-        (("learner",), ["/dashboard", "/competencies", "/certificates"]),
+        ((), ["/dashboard", "/competencies", "/schedule", "/certificates"]),
+        (("learner",), ["/dashboard", "/competencies", "/schedule", "/certificates"]),
         (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
             ("learner", "trainer"),
             [
                 "/dashboard",
                 "/competencies",
+                "/schedule",
                 "/certificates",
                 "/manage/cohorts/",
                 "/manage/grading",
@@ -64,7 +65,10 @@ def test_anonymous_navigation_offers_login_only(client):
         ),
         (("admin",), ["/admin/"]),
         (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/marking", "/admin/"]),
-        (("admin", "learner"), ["/dashboard", "/competencies", "/certificates", "/admin/"]),
+        (
+            ("admin", "learner"),
+            ["/dashboard", "/competencies", "/schedule", "/certificates", "/admin/"],
+        ),
     ],
 )
 def test_navigation_depends_on_the_roles(client, roles, expected):
