@@ -41,6 +41,7 @@ from lms.accounts.services import record_audit_event
 from lms.certificates.decisions import awarded_without_certificate
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import certificate_folder, current_certificate, issue_certificate
+from lms.certificates.realisation.document import DocumentKind
 from lms.certificates.models import (
     PATH_SCOPE,
     BatchState,
@@ -79,10 +80,19 @@ class LearnerResult:
 # Starting -------------------------------------------------------------------------------------
 
 
-def active_batch(cohort: Cohort) -> IssuanceBatch | None:
-    """Return the cohort's batch that is still queued or running, if any."""
+def active_batch(cohort: Cohort, document_kind: DocumentKind | None = None) -> IssuanceBatch | None:
+    """Return the cohort's batch that is still queued or running, if any.
+
+    Certificates (``document_kind`` None) and each kind of realisation document have their own
+    batches: one of each may run at a time.
+    """
+    kind = (
+        IssuanceBatch.document_kind.is_(None)
+        if document_kind is None
+        else IssuanceBatch.document_kind == document_kind
+    )
     query = db.select(IssuanceBatch).where(
-        IssuanceBatch.cohort_id == cohort.id, IssuanceBatch.state.in_(ACTIVE_STATES)
+        IssuanceBatch.cohort_id == cohort.id, IssuanceBatch.state.in_(ACTIVE_STATES), kind
     )
     return db.session.scalar(query.order_by(IssuanceBatch.id.desc()).limit(1))
 
@@ -196,13 +206,15 @@ def issue_for_batch(batch_id: int, learner_id: int) -> LearnerResult:
         message = _failure_message(error, learner_id)
         _record_progress(batch_id, failure=(learner_id, message))
         return LearnerResult(learner_id, Outcome.FAILED, message, rss_kb())
-    if outcome is Outcome.ISSUED:
+    if outcome is Outcome.ISSUED and certificate is not None:
         _notify_issued(certificate)
     return LearnerResult(learner_id, outcome, "", rss_kb())
 
 
-def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate]:
+def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate | None]:
     """Issue and commit with the batch's new counts; remove the PDF if the commit fails."""
+    if batch.document_kind is not None:
+        return _produce(batch, learner)
     cohort = batch.cohort
     if existing := current_certificate(learner, cohort.path_id, PATH_SCOPE):
         _record_progress(batch.id)
@@ -219,6 +231,24 @@ def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate]:
         _discard_if_unrecorded(key)
         raise
     return outcome, certificate
+
+
+def _produce(batch: IssuanceBatch, learner: User) -> tuple[Outcome, None]:
+    """Produce the learner's realisation document for the batch, commit with its new counts."""
+    from lms.certificates.realisation.batches import discard_if_unrecorded, produce_for_batch
+
+    record = produce_for_batch(batch, learner)
+    if record is None:  # produced by an earlier run of this batch
+        _record_progress(batch.id)
+        return Outcome.HELD, None
+    key = record.storage_key
+    try:
+        _record_progress(batch.id, done=learner.id)
+    except BaseException:
+        db.session.rollback()
+        discard_if_unrecorded(key)
+        raise
+    return Outcome.ISSUED, None
 
 
 def _discard_if_unrecorded(key: str | None) -> None:
@@ -251,7 +281,14 @@ def _record_progress(
 
 
 def _holders(batch: IssuanceBatch) -> Sequence[int]:
-    """Return the batch's learners who hold a valid certificate of the path (one query)."""
+    """Return the batch's learners who hold a valid certificate of the path (one query).
+
+    For a batch of realisation documents: its learners it already produced a document for.
+    """
+    if batch.document_kind is not None:
+        from lms.certificates.realisation.batches import served_learners
+
+        return served_learners(batch)
     query = db.select(Certificate.learner_id).where(
         Certificate.learner_id.in_(batch.learner_ids),
         Certificate.path_id == batch.cohort.path_id,

@@ -56,6 +56,15 @@ DEMO_CERTIFICATE_SETTINGS = {
     "CERTIFICATE_PLACE": "Lyon",
     # Not a real RNCP code (those read RNCP and digits): marked as the demo's own.
     "CERTIFICATE_RNCP_CODE": "RNCP-DÉMO",
+    # The training organisation of the certificats de réalisation: made-up numbers of the right
+    # form (the SIRET passes the Luhn check; neither names a real organisation).
+    "TRAINING_ORGANISATION_NAME": "Bien-vivre Formation (démonstration)",
+    "TRAINING_ORGANISATION_NDA": "84691234569",
+    "TRAINING_ORGANISATION_SIRET": "98765432100015",
+    "TRAINING_ORGANISATION_ADDRESS": "12 rue de la Démonstration, 69001 Lyon",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "Claire Martin",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "Directrice (démonstration)",
+    "TRAINING_ORGANISATION_PLACE": "Lyon",
 }
 
 # Days from today when each module opens: M1–M5 are open, M6–M8 still ahead.
