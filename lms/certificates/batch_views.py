@@ -24,8 +24,8 @@ from lms.certificates.batches import (
 from lms.certificates.errors import CertificateError
 from lms.certificates.models import BatchState, IssuanceBatch
 from lms.certificates.realisation.forms import KIND_NAMES
-from lms.cohorts.funders import funder_label
 from lms.cohorts.forms import ActionForm
+from lms.cohorts.funders import funder_label
 from lms.cohorts.models import Cohort
 from lms.core.transactions import unit_of_work
 from lms.extensions import db

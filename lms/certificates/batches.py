@@ -41,7 +41,6 @@ from lms.accounts.services import record_audit_event
 from lms.certificates.decisions import awarded_without_certificate
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import certificate_folder, current_certificate, issue_certificate
-from lms.certificates.realisation.document import DocumentKind
 from lms.certificates.models import (
     PATH_SCOPE,
     BatchState,
@@ -49,6 +48,7 @@ from lms.certificates.models import (
     CertificateState,
     IssuanceBatch,
 )
+from lms.certificates.realisation.document import DocumentKind
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.core.db import lock_row_for_update

@@ -39,7 +39,7 @@ def ensure_realisation_documents(cohort: Cohort, admin: User) -> list[Realisatio
             )
         )
     )
-    produced = []
+    produced: list[RealisationRecord] = []
     for learner, _membership in learners_of(cohort):
         if learner.id in held:
             continue

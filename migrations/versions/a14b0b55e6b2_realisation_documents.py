@@ -64,7 +64,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("batch_id", sa.Integer(), nullable=True),
-        sa.CheckConstraint(f"kind IN ({KINDS})", name=op.f("ck_realisation_records_realisation_kind")),
+        sa.CheckConstraint(
+            f"kind IN ({KINDS})", name=op.f("ck_realisation_records_realisation_kind")
+        ),
         sa.CheckConstraint(f"funder IN ({FUNDERS})", name=op.f("ck_realisation_records_funder")),
         sa.CheckConstraint("version >= 1", name=op.f("ck_realisation_records_version_positive")),
         sa.CheckConstraint(
@@ -102,7 +104,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_realisation_records")),
         sa.UniqueConstraint(
-            "learner_id", "kind", "version", name=op.f("uq_realisation_records_learner_id_kind_version")
+            "learner_id",
+            "kind",
+            "version",
+            name=op.f("uq_realisation_records_learner_id_kind_version"),
         ),
         sa.UniqueConstraint("reference", name=op.f("uq_realisation_records_reference")),
         sa.UniqueConstraint("storage_key", name=op.f("uq_realisation_records_storage_key")),

@@ -49,7 +49,10 @@ def start_document_batch(
     lock_row_for_update(db.session, Cohort, cohort.id)
     if (active := active_batch(cohort, kind)) is not None and not _abandoned(active):
         raise RealisationError(
-            _("A batch of these documents is already under way for this cohort: wait until it ends.")
+            _(
+                "A batch of these documents is already under way for this cohort: "
+                "wait until it ends."
+            )
         )
     learners = [user for user, _membership in learners_of(cohort, funder)]
     if not learners:
@@ -88,7 +91,8 @@ def served_learners(batch: IssuanceBatch) -> Sequence[int]:
 
 def produce_for_batch(batch: IssuanceBatch, learner: User) -> RealisationRecord | None:
     """Produce the learner's document for the batch (flush only); None when it already did."""
-    assert batch.document_kind is not None and batch.as_of is not None
+    assert batch.document_kind is not None
+    assert batch.as_of is not None
     served = db.session.scalar(
         db.select(RealisationRecord.id).filter_by(batch_id=batch.id, learner_id=learner.id)
     )

@@ -28,6 +28,7 @@ WORDING_NAME = "realisation.toml"
 NATURES = ("training", "skills_review", "vae", "apprenticeship")
 CHECKED_NATURE = "training"
 LINE_END = re.compile(r"\r\n|\r|\n")
+BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 @cache
@@ -67,8 +68,12 @@ def grouped(digits: str, sizes: tuple[int, ...]) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Return the lines of a multi-line text, each made printable, the empty ones dropped."""
-    return [line for line in (typeset(part).strip() for part in LINE_END.split(text)) if line]
+    """Return the paragraphs of a text (split on blank lines, the lines of each joined), each
+    made printable, the empty ones dropped: a description wrapped in the path's file reads as
+    running text."""
+    text = LINE_END.sub("\n", text)
+    paragraphs = (" ".join(part.split()) for part in BLANK_LINE.split(text))
+    return [line for line in (typeset(part).strip() for part in paragraphs) if line]
 
 
 def _level(line: CompetencyResult, words: dict[str, str]) -> str:

@@ -35,7 +35,9 @@ RENDERING_MODULES = (
 def design_files() -> list[Path]:
     """Return the design files of these documents: their own, and the shared fonts and images."""
     files = [path for path in DESIGN_FOLDER.rglob("*") if path.is_file()]
-    own = [path for path in files if path.parent == DESIGN_FOLDER and path.name.startswith(OWN_PREFIX)]
+    own = [
+        path for path in files if path.parent == DESIGN_FOLDER and path.name.startswith(OWN_PREFIX)
+    ]
     shared = [
         path
         for path in files

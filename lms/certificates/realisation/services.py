@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.attendance.hours import learner_attendance
+from lms.certificates.context import format_day
 from lms.certificates.decisions import latest_decision
 from lms.certificates.errors import CertificateError
 from lms.certificates.models import CertificationDecision, DecisionOutcome, IssuanceBatch
@@ -42,7 +43,7 @@ from lms.certificates.realisation.settings import settings_problems, training_or
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.db import lock_row_for_update
-from lms.core.time import local_today, utcnow
+from lms.core.time import local_today, organisation_timezone, utcnow
 from lms.extensions import db
 from lms.learning.competencies import CompetencyStatus, competency_profile
 
@@ -74,7 +75,11 @@ def learner_membership(cohort: Cohort, learner: User) -> Membership:
     )
     if membership is None:
         raise RealisationError(
-            _("%(name)s is not a learner of %(cohort)s.", name=learner.display_name, cohort=cohort.name)
+            _(
+                "%(name)s is not a learner of %(cohort)s.",
+                name=learner.display_name,
+                cohort=cohort.name,
+            )
         )
     return membership
 
@@ -88,7 +93,10 @@ def covered_period(cohort: Cohort, as_of: date) -> tuple[date, date]:
     today = local_today()
     if as_of > today:
         raise RealisationError(
-            _("The date %(date)s is in the future: choose today or an earlier day.", date=as_of.isoformat())
+            _(
+                "The date %(date)s is in the future: choose today or an earlier day.",
+                date=as_of.isoformat(),
+            )
         )
     if as_of < cohort.starts_on:
         raise RealisationError(
@@ -106,11 +114,12 @@ def document_language(learner: User) -> str:
     return learner.locale if learner.locale in LANGUAGES else "fr"
 
 
-def decision_words(decision: CertificationDecision | None) -> str:
+def decision_words(decision: CertificationDecision | None, language: str) -> str:
     """Say the certification decision in words, in the current locale ("" when none)."""
     if decision is None:
         return ""
-    day = decision.decided_at.date().isoformat()
+    zone = organisation_timezone()
+    day = format_day(decision.decided_at.astimezone(zone).date(), "long", language)
     if decision.outcome == DecisionOutcome.AWARDED:
         return _("Certification awarded (full validation), decided on %(date)s.", date=day)
     if decision.outcome == DecisionOutcome.PARTIAL:
@@ -125,7 +134,7 @@ def decision_words(decision: CertificationDecision | None) -> str:
 
 
 def _results(cohort: Cohort, learner: User) -> tuple[BlockResult, ...]:
-    """Return the learner's competency blocks with the levels reached (the attestation's results)."""
+    """Return the learner's blocks with the levels reached (the attestation's results)."""
     profile = competency_profile(learner, cohort)
     return tuple(
         BlockResult(
@@ -166,11 +175,15 @@ def build_document(
     extra: dict = {}
     if kind == DocumentKind.COMPLETION:
         with force_locale(language):
-            decision = decision_words(latest_decision(cohort, learner))
+            decision = decision_words(latest_decision(cohort, learner), language)
         objectives = path.description.strip() or "\n".join(
             f"{block.code} · {block.title}" for block in path.blocks
         )
-        extra = {"objectives": objectives, "blocks": _results(cohort, learner), "decision": decision}
+        extra = {
+            "objectives": objectives,
+            "blocks": _results(cohort, learner),
+            "decision": decision,
+        }
     return RealisationDocument(
         kind=kind,
         reference=reference,
@@ -199,7 +212,9 @@ def build_document(
 def next_version(learner: User, kind: DocumentKind) -> int:
     """Return the learner's next version number of this kind of document."""
     latest = db.session.scalar(
-        db.select(db.func.max(RealisationRecord.version)).filter_by(learner_id=learner.id, kind=kind)
+        db.select(db.func.max(RealisationRecord.version)).filter_by(
+            learner_id=learner.id, kind=kind
+        )
     )
     return (latest or 0) + 1
 
@@ -295,7 +310,11 @@ def learner_records(learner: User, cohort: Cohort | None = None) -> list[Realisa
     if cohort is not None:
         query = query.filter_by(cohort_id=cohort.id)
     query = query.options(db.joinedload(RealisationRecord.cohort))
-    return list(db.session.scalars(query.order_by(RealisationRecord.created_at.desc(), RealisationRecord.id.desc())))
+    return list(
+        db.session.scalars(
+            query.order_by(RealisationRecord.created_at.desc(), RealisationRecord.id.desc())
+        )
+    )
 
 
 def cohort_records(cohort: Cohort) -> dict[int, list[RealisationRecord]]:

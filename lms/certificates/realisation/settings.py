@@ -119,7 +119,7 @@ def settings_problems() -> list[str]:
 
 
 def training_organisation() -> TrainingOrganisation | None:
-    """Return the training organisation's particulars, or None when a setting is missing or wrong."""
+    """Return the training organisation's particulars; None when a setting is missing or wrong."""
     if settings_problems():
         return None
     config = current_app.config

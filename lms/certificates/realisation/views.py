@@ -66,7 +66,7 @@ def funder_labels() -> dict[Funder, str]:
     return {funder: funder_label(funder) for funder in Funder}
 
 
-# A cohort ----------------------------------------------------------------------------------------
+# A cohort -------------------------------------------------------------------------------------
 
 
 def render_cohort(cohort: Cohort, form: BatchForm):
@@ -137,7 +137,7 @@ def start_batch(cohort_id: int):
     return redirect(url_for("certificate_batches.progress", batch_id=batch.id))
 
 
-# A learner -----------------------------------------------------------------------------------------
+# A learner ------------------------------------------------------------------------------------
 
 
 def render_learner(cohort: Cohort, learner, form: ProduceForm):
@@ -196,7 +196,7 @@ def produce(cohort_id: int, user_id: int):
     return redirect(learner_url(cohort, learner))
 
 
-# Downloads -----------------------------------------------------------------------------------------
+# Downloads ------------------------------------------------------------------------------------
 
 
 def pdf_response(record: RealisationRecord) -> Response:

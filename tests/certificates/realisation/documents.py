@@ -19,9 +19,7 @@ BLOCKS = (
         title="Diagnostiquer un territoire et ses acteurs",
         competencies=(
             CompetencyResult("C1.1", "Conduire un diagnostic partagé", "acquis", "acquis", True),
-            CompetencyResult(
-                "C1.2", "Cartographier les acteurs", "insuffisant", "acquis", False
-            ),
+            CompetencyResult("C1.2", "Cartographier les acteurs", "insuffisant", "acquis", False),
         ),
     ),
     BlockResult(
@@ -64,7 +62,7 @@ def completion_document(**changes: Any) -> RealisationDocument:
         "kind": DocumentKind.COMPLETION,
         "reference": "AFF-7-42-1",
         "objectives": (
-            "Concevoir un projet d'entreprise du bien-vivre.\nLe conduire sur son territoire."
+            "Concevoir un projet d'entreprise\ndu bien-vivre.\n\nLe conduire sur son territoire."
         ),
         "blocks": BLOCKS,
         "decision": "Certification obtenue (validation totale), décidée le 2026-06-30.",

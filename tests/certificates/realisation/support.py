@@ -88,10 +88,16 @@ def make_realisation_world(**learner_fields) -> RealisationWorld:
     """Create the world of the module docstring."""
     certificates = make_certificate_world()
     world = RealisationWorld(certificates)
-    names = {"anna": "Anna Arnaud", "bruno": "Bruno Bayle", "chloe": "Chloé Caron", "dan": "Dan Durand"}
+    names = {
+        "anna": "Anna Arnaud",
+        "bruno": "Bruno Bayle",
+        "chloe": "Chloé Caron",
+        "dan": "Dan Durand",
+    }
     funders = {"anna": Funder.OPCO, "bruno": Funder.CPF, "chloe": Funder.OPCO, "dan": None}
     for slug, name in names.items():
-        user = certificates.enrol(display_name=name, **learner_fields.get(slug, {}))
+        fields = {"locale": "fr", **learner_fields.get(slug, {})}
+        user = certificates.enrol(display_name=name, **fields)
         membership = db.session.scalar(
             db.select(Membership).filter_by(user_id=user.id, cohort_id=certificates.cohort.id)
         )

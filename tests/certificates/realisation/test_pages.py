@@ -49,7 +49,8 @@ def test_the_cohort_page_lists_funders_hours_and_documents(app, world):
     assert "Training certificates of" in page
     for name in ("Anna Arnaud", "Bruno Bayle", "Chloé Caron", "Dan Durand"):
         assert name in page
-    assert "OPCO" in page and "CPF" in page
+    assert "OPCO" in page
+    assert "CPF" in page
     assert "3 h 30" in page  # Bruno
     assert "6 h" in page  # Chloé
     assert record.reference in page
@@ -62,7 +63,7 @@ def test_the_cohort_page_costs_the_same_queries_for_4_or_24_learners(app, world)
     client.get(cohort_url(world))
     with count_queries() as few:
         assert client.get(cohort_url(world)).status_code == 200
-    for index in range(20):
+    for _index in range(20):
         user = UserFactory()
         MembershipFactory(user=user, cohort=world.cohort, funder=Funder.CPF)
         stored_record(user, world.cohort)
@@ -91,16 +92,19 @@ def test_an_administrator_produces_a_learner_s_document(app, world):
     assert download.status_code == 200
     assert download.mimetype == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
-    assert f"certificat-de-realisation-{record.reference}.pdf" in download.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        f"certificat-de-realisation-{record.reference}.pdf"
+        in download.headers["Content-Disposition"]
+    )
     assert download.data.startswith(b"%PDF-")
 
 
 def test_a_day_in_the_future_is_refused_beside_the_form(app, world):
     client = admin_client(app, world)
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
-    response = client.post(learner_url(world, "anna"), data={"kind": "realisation", "as_of": tomorrow})
+    response = client.post(
+        learner_url(world, "anna"), data={"kind": "realisation", "as_of": tomorrow}
+    )
     assert response.status_code == 409
     assert "is in the future" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(RealisationRecord.id))) == 0
@@ -190,4 +194,7 @@ def test_a_pdf_lost_from_storage_is_not_found(app, world):
 
     record = stored_record(world.learners["anna"], world.cohort)
     storage.delete_stored(realisation_folder(), record.storage_key)
-    assert fetch(admin_client(app, world), f"/admin/realisation-documents/{record.id}/pdf").status_code == 404
+    assert (
+        fetch(admin_client(app, world), f"/admin/realisation-documents/{record.id}/pdf").status_code
+        == 404
+    )

@@ -143,7 +143,11 @@ def test_the_certificat_states_every_field_of_the_ministry_s_model(realisation_p
     assert "Entrepreneur·e du bien-vivre, version 4 — Promotion Lyon 2026" in text
     assert "Nature de l’action concourant au développement des compétences" in text
     assert "X action de formation" in text
-    for nature in ("bilan de compétences", "action de VAE", "action de formation par apprentissage"):
+    for nature in (
+        "bilan de compétences",
+        "action de VAE",
+        "action de formation par apprentissage",
+    ):
         assert nature in text
         assert f"X {nature}" not in text
     # Dates, duration and its remote share.
