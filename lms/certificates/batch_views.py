@@ -14,13 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.accounts.models import User
 from lms.accounts.permissions import admin_required
-from lms.certificates.batches import (
-    ACTIVE_STATES,
-    batch_learner_names,
-    launch_batch,
-    start_batch,
-)
+from lms.certificates.batches import ACTIVE_STATES, launch_batch, start_batch
 from lms.certificates.errors import CertificateError
 from lms.certificates.models import BatchState, IssuanceBatch
 from lms.certificates.realisation.forms import KIND_NAMES
@@ -40,6 +36,15 @@ STATE_LABELS = {
     BatchState.FINISHED: _l("Batch finished"),
     BatchState.FAILED: _l("Batch stopped by an error"),
 }
+
+
+def batch_learner_names(batch: IssuanceBatch) -> dict[int, str]:
+    """Return the display names of the batch's learners who have errors (one query)."""
+    ids = [error["learner_id"] for error in batch.errors]
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def eligibility_url(cohort_id: int) -> str:

@@ -81,18 +81,11 @@ class LearnerResult:
 
 
 def active_batch(cohort: Cohort, document_kind: DocumentKind | None = None) -> IssuanceBatch | None:
-    """Return the cohort's batch that is still queued or running, if any.
-
-    Certificates (``document_kind`` None) and each kind of realisation document have their own
-    batches: one of each may run at a time.
-    """
-    kind = (
-        IssuanceBatch.document_kind.is_(None)
-        if document_kind is None
-        else IssuanceBatch.document_kind == document_kind
-    )
+    """Return the cohort's batch of certificates (or of these documents) still under way, if any."""
     query = db.select(IssuanceBatch).where(
-        IssuanceBatch.cohort_id == cohort.id, IssuanceBatch.state.in_(ACTIVE_STATES), kind
+        IssuanceBatch.cohort_id == cohort.id,
+        IssuanceBatch.state.in_(ACTIVE_STATES),
+        IssuanceBatch.document_kind.is_not_distinct_from(document_kind),
     )
     return db.session.scalar(query.order_by(IssuanceBatch.id.desc()).limit(1))
 
@@ -213,8 +206,10 @@ def issue_for_batch(batch_id: int, learner_id: int) -> LearnerResult:
 
 def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate | None]:
     """Issue and commit with the batch's new counts; remove the PDF if the commit fails."""
-    if batch.document_kind is not None:
-        return _produce(batch, learner)
+    if batch.document_kind is not None:  # certificats de réalisation, attestations
+        from lms.certificates.realisation.services import produce_for_batch
+
+        return Outcome(produce_for_batch(batch, learner, _record_progress)), None
     cohort = batch.cohort
     if existing := current_certificate(learner, cohort.path_id, PATH_SCOPE):
         _record_progress(batch.id)
@@ -231,24 +226,6 @@ def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate | 
         _discard_if_unrecorded(key)
         raise
     return outcome, certificate
-
-
-def _produce(batch: IssuanceBatch, learner: User) -> tuple[Outcome, None]:
-    """Produce the learner's realisation document for the batch, commit with its new counts."""
-    from lms.certificates.realisation.batches import discard_if_unrecorded, produce_for_batch
-
-    record = produce_for_batch(batch, learner)
-    if record is None:  # produced by an earlier run of this batch
-        _record_progress(batch.id)
-        return Outcome.HELD, None
-    key = record.storage_key
-    try:
-        _record_progress(batch.id, done=learner.id)
-    except BaseException:
-        db.session.rollback()
-        discard_if_unrecorded(key)
-        raise
-    return Outcome.ISSUED, None
 
 
 def _discard_if_unrecorded(key: str | None) -> None:
@@ -281,12 +258,10 @@ def _record_progress(
 
 
 def _holders(batch: IssuanceBatch) -> Sequence[int]:
-    """Return the batch's learners who hold a valid certificate of the path (one query).
-
-    For a batch of realisation documents: its learners it already produced a document for.
-    """
+    """Return the batch's learners who hold a valid certificate of the path (one query), or
+    for a batch of documents those it produced one for."""
     if batch.document_kind is not None:
-        from lms.certificates.realisation.batches import served_learners
+        from lms.certificates.realisation.services import served_learners
 
         return served_learners(batch)
     query = db.select(Certificate.learner_id).where(
@@ -418,12 +393,3 @@ def _pooled(batch_id: int, learner_ids: list[int], processes: int) -> Iterator[L
         pool.close()
     finally:
         pool.join()
-
-
-def batch_learner_names(batch: IssuanceBatch) -> dict[int, str]:
-    """Return the display names of the batch's learners who have errors (one query)."""
-    ids = [error["learner_id"] for error in batch.errors]
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping

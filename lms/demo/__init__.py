@@ -43,6 +43,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
+from lms.demo.realisation import DEMO_TRAINING_ORGANISATION
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 
@@ -56,15 +57,6 @@ DEMO_CERTIFICATE_SETTINGS = {
     "CERTIFICATE_PLACE": "Lyon",
     # Not a real RNCP code (those read RNCP and digits): marked as the demo's own.
     "CERTIFICATE_RNCP_CODE": "RNCP-DÉMO",
-    # The training organisation of the certificats de réalisation: made-up numbers of the right
-    # form (the SIRET passes the Luhn check; neither names a real organisation).
-    "TRAINING_ORGANISATION_NAME": "Bien-vivre Formation (démonstration)",
-    "TRAINING_ORGANISATION_NDA": "84691234569",
-    "TRAINING_ORGANISATION_SIRET": "98765432100015",
-    "TRAINING_ORGANISATION_ADDRESS": "12 rue de la Démonstration, 69001 Lyon",
-    "TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "Claire Martin",
-    "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "Directrice (démonstration)",
-    "TRAINING_ORGANISATION_PLACE": "Lyon",
 }
 
 # Days from today when each module opens: M1–M5 are open, M6–M8 still ahead.
@@ -183,7 +175,7 @@ def _ensure_certificate_settings() -> None:
     """
     added = add_instance_settings(
         current_app,
-        DEMO_CERTIFICATE_SETTINGS,
+        {**DEMO_CERTIFICATE_SETTINGS, **DEMO_TRAINING_ORGANISATION},
         comment="Certificate settings of the demo (lms demo): change them here at will.",
     )
     if added:

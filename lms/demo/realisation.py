@@ -22,6 +22,19 @@ from lms.core.time import local_today
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
+# The training organisation of the certificats de réalisation, written into the demo instance's
+# lms.cfg with the certificate settings: made-up numbers of the right form (the SIRET passes the
+# Luhn check; neither names a real organisation).
+DEMO_TRAINING_ORGANISATION = {
+    "TRAINING_ORGANISATION_NAME": "Bien-vivre Formation (démonstration)",
+    "TRAINING_ORGANISATION_NDA": "84691234569",
+    "TRAINING_ORGANISATION_SIRET": "98765432100015",
+    "TRAINING_ORGANISATION_ADDRESS": "12 rue de la Démonstration, 69001 Lyon",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "Claire Martin",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "Directrice (démonstration)",
+    "TRAINING_ORGANISATION_PLACE": "Lyon",
+}
+
 
 def ensure_realisation_documents(cohort: Cohort, admin: User) -> list[RealisationRecord]:
     """Produce the cohort's certificats de réalisation as of its last day, where missing.

@@ -36,8 +36,6 @@ FORMS = [
     ("cohort_assessors.change_access", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
-    ("realisation_admin.produce", "POST", "admin", None),
-    ("realisation_admin.start_batch", "POST", "admin", None),
     ("jury.vote", "POST", "jury_member", None),
     ("jury_admin.jury_new", "POST", "admin", None),
 ]  # fmt: skip

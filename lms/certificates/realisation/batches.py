@@ -4,13 +4,13 @@ The batches of certificates (``lms.certificates.batches``) do the work: the same
 ``IssuanceBatch`` row (with ``document_kind``, ``as_of`` and ``funder``), the same jobs (RQ
 parts on the workers, or inline without Redis), the same progress page and the same recounts
 after each learner. ``start_document_batch`` fixes the learners; the batch's job calls
-``produce_for_batch`` for each. A learner the batch already served is skipped when it runs
-again (its documents name the batch), so a re-run produces only what is missing.
+``produce_for_batch`` (``lms.certificates.realisation.services``) for each. A learner the
+batch already served is skipped when it runs again (its documents name the batch), so a re-run
+produces only what is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
@@ -20,18 +20,14 @@ from lms.accounts.services import record_audit_event
 from lms.certificates.batches import _abandoned, active_batch
 from lms.certificates.models import IssuanceBatch
 from lms.certificates.realisation.document import DocumentKind
-from lms.certificates.realisation.models import RealisationRecord
 from lms.certificates.realisation.services import (
     RealisationError,
     covered_period,
     learners_of,
-    produce_document,
-    realisation_folder,
     require_settings,
 )
 from lms.cohorts.funders import funder_label
 from lms.cohorts.models import Cohort, Funder
-from lms.core import storage
 from lms.core.db import lock_row_for_update
 from lms.extensions import db
 
@@ -81,35 +77,3 @@ def start_document_batch(
     }
     record_audit_event(requested_by, "realisation.batch", batch, after=after)
     return batch
-
-
-def served_learners(batch: IssuanceBatch) -> Sequence[int]:
-    """Return the batch's learners it already produced a document for (one query)."""
-    query = db.select(RealisationRecord.learner_id).where(RealisationRecord.batch_id == batch.id)
-    return list(set(db.session.scalars(query)))
-
-
-def produce_for_batch(batch: IssuanceBatch, learner: User) -> RealisationRecord | None:
-    """Produce the learner's document for the batch (flush only); None when it already did."""
-    assert batch.document_kind is not None
-    assert batch.as_of is not None
-    served = db.session.scalar(
-        db.select(RealisationRecord.id).filter_by(batch_id=batch.id, learner_id=learner.id)
-    )
-    if served is not None:
-        return None
-    return produce_document(
-        batch.cohort,
-        learner,
-        batch.document_kind,
-        batch.as_of,
-        created_by=batch.requested_by,
-        batch=batch,
-    )
-
-
-def discard_if_unrecorded(key: str | None) -> None:
-    """Remove a PDF stored for a document whose row was rolled back (no file without row)."""
-    query = db.select(RealisationRecord.id).filter_by(storage_key=key)
-    if key and db.session.scalar(query) is None:
-        storage.delete_stored(realisation_folder(), key)

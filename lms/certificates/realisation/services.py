@@ -15,7 +15,7 @@ and the remote hours credited for completed modules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -299,6 +299,48 @@ def produce_document(
         storage.delete_stored(realisation_folder(), stored.key)
         raise
     return record
+
+
+# Batches (lms.certificates.batches runs them) ---------------------------------------------------
+
+
+def served_learners(batch: IssuanceBatch) -> Sequence[int]:
+    """Return the batch's learners it already produced a document for (one query)."""
+    query = db.select(RealisationRecord.learner_id).where(RealisationRecord.batch_id == batch.id)
+    return list(set(db.session.scalars(query)))
+
+
+def produce_for_batch(
+    batch: IssuanceBatch, learner: User, record_progress: Callable[..., None]
+) -> str:
+    """Produce the learner's document for the batch and commit it with the batch's new counts
+    (``record_progress``); return "held" when the batch already served the learner, else
+    "issued". The stored PDF is removed if the commit fails: no file without its row."""
+    assert batch.document_kind is not None
+    assert batch.as_of is not None
+    served = db.session.scalar(
+        db.select(RealisationRecord.id).filter_by(batch_id=batch.id, learner_id=learner.id)
+    )
+    if served is not None:  # produced by an earlier run of this batch
+        record_progress(batch.id)
+        return "held"
+    record = produce_document(
+        batch.cohort,
+        learner,
+        batch.document_kind,
+        batch.as_of,
+        created_by=batch.requested_by,
+        batch=batch,
+    )
+    key = record.storage_key
+    try:
+        record_progress(batch.id, done=learner.id)
+    except BaseException:
+        db.session.rollback()
+        if db.session.scalar(db.select(RealisationRecord.id).filter_by(storage_key=key)) is None:
+            storage.delete_stored(realisation_folder(), key)
+        raise
+    return "issued"
 
 
 # Finding and serving ---------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def learner(cohort_id: int, user_id: int):
     return render_learner(cohort, learner, ProduceForm(formdata=None, as_of=default_day(cohort)))
 
 
-@bp.post("/cohorts/<int:cohort_id>/learners/<int:user_id>/realisation")
+@bp.post("/cohorts/<int:cohort_id>/learners/<int:user_id>/realisation/documents")
 @admin_required
 def produce(cohort_id: int, user_id: int):
     """Produce a new version of a learner's certificat de réalisation or attestation."""

@@ -43,6 +43,10 @@ def learner_url(world, slug) -> str:
     return f"/admin/cohorts/{world.cohort.id}/learners/{world.learners[slug].id}/realisation"
 
 
+def produce_url(world, slug) -> str:
+    return learner_url(world, slug) + "/documents"
+
+
 def test_the_cohort_page_lists_funders_hours_and_documents(app, world):
     record = stored_record(world.learners["bruno"], world.cohort)
     page = admin_client(app, world).get(cohort_url(world)).get_data(as_text=True)
@@ -78,7 +82,7 @@ def test_an_administrator_produces_a_learner_s_document(app, world):
     page = client.get(learner_url(world, "anna")).get_data(as_text=True)
     assert "No document produced yet." in page
     response = client.post(
-        learner_url(world, "anna"),
+        produce_url(world, "anna"),
         data={"kind": "realisation", "as_of": local_today().isoformat()},
     )
     assert response.status_code == 302
@@ -103,7 +107,7 @@ def test_a_day_in_the_future_is_refused_beside_the_form(app, world):
     client = admin_client(app, world)
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
     response = client.post(
-        learner_url(world, "anna"), data={"kind": "realisation", "as_of": tomorrow}
+        produce_url(world, "anna"), data={"kind": "realisation", "as_of": tomorrow}
     )
     assert response.status_code == 409
     assert "is in the future" in response.get_data(as_text=True)
@@ -115,7 +119,7 @@ def test_a_day_in_the_future_is_refused_beside_the_form(app, world):
     [{"kind": "realisation"}, {"kind": "bilan", "as_of": "2026-01-01"}, {"as_of": "not a day"}],
 )
 def test_an_incomplete_form_is_refused(app, world, data):
-    response = admin_client(app, world).post(learner_url(world, "anna"), data=data)
+    response = admin_client(app, world).post(produce_url(world, "anna"), data=data)
     assert response.status_code == 400
     assert 'class="field__errors"' in response.get_data(as_text=True)
 
@@ -127,7 +131,7 @@ def test_missing_settings_are_named_on_the_page_and_refuse(app, monkeypatch):
     assert "realisation-settings-problems" in page
     assert "LMS_TRAINING_ORGANISATION_SIRET" in page
     response = client.post(
-        learner_url(world, "anna"), data={"kind": "realisation", "as_of": local_today().isoformat()}
+        produce_url(world, "anna"), data={"kind": "realisation", "as_of": local_today().isoformat()}
     )
     assert response.status_code == 409
     assert "LMS_TRAINING_ORGANISATION_NDA" in response.get_data(as_text=True)
