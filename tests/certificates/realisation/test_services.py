@@ -261,3 +261,22 @@ def test_the_storage_check_covers_the_documents_and_rebuilds_a_lost_pdf(world):
     assert [p.fixed for p in repaired.problems] == [True]
     assert hashlib.sha256(pdf_of(record)).hexdigest() == record.sha256
     assert check_storage().remaining == []
+
+
+def test_the_demo_produces_each_learner_s_certificat_once(world, capsys):
+    from lms.demo.realisation import ensure_realisation_documents
+
+    produced = ensure_realisation_documents(world.cohort, world.admin)
+    assert sorted(record.learner_id for record in produced) == sorted(
+        learner.id for learner in world.learners.values()
+    )
+    assert ensure_realisation_documents(world.cohort, world.admin) == []
+    assert db.session.scalar(db.select(db.func.count(RealisationRecord.id))) == 4
+
+
+def test_the_demo_says_why_it_produces_nothing_without_settings(app, capsys):
+    from lms.demo.realisation import ensure_realisation_documents
+
+    world = make_realisation_world()
+    assert ensure_realisation_documents(world.cohort, world.admin) == []
+    assert "LMS_TRAINING_ORGANISATION_NAME" in capsys.readouterr().out
