@@ -41,6 +41,7 @@ def _import_models() -> None:
     import lms.assessments.models
     import lms.attendance.models
     import lms.certificates.models
+    import lms.certificates.realisation.models
     import lms.cohorts.models
     import lms.curriculum.models
     import lms.learning.models  # noqa: F401

@@ -95,6 +95,18 @@ class DefaultConfig:
     # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
 
+    # The training organisation (« dispensateur de la formation ») that signs the certificats de
+    # réalisation and attestations de fin de formation: its name, its « numéro de déclaration
+    # d'activité » (11 digits), SIRET (14 digits), address, legal representative and the place
+    # of signature. Producing those documents refuses until each is set (and well formed).
+    TRAINING_ORGANISATION_NAME: str | None = None
+    TRAINING_ORGANISATION_NDA: str | None = None
+    TRAINING_ORGANISATION_SIRET: str | None = None
+    TRAINING_ORGANISATION_ADDRESS: str | None = None
+    TRAINING_ORGANISATION_REPRESENTATIVE_NAME: str | None = None
+    TRAINING_ORGANISATION_REPRESENTATIVE_TITLE: str | None = None
+    TRAINING_ORGANISATION_PLACE: str | None = None
+
     # Quiz answers still accepted this long after an attempt's time limit (network, slow clicks).
     QUIZ_GRACE_SECONDS = 30
 
@@ -140,6 +152,13 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
+    "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
+    "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
+    "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",
+    "LMS_TRAINING_ORGANISATION_ADDRESS": "TRAINING_ORGANISATION_ADDRESS",
+    "LMS_TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "TRAINING_ORGANISATION_REPRESENTATIVE_NAME",
+    "LMS_TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE",
+    "LMS_TRAINING_ORGANISATION_PLACE": "TRAINING_ORGANISATION_PLACE",
     "LMS_PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
     "LMS_PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
     "LMS_PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
@@ -162,6 +181,13 @@ TEXT_SETTINGS = frozenset(
         "CERTIFICATE_PLACE",
         "CERTIFICATE_NUMBER_PREFIX",
         "CERTIFICATE_RNCP_CODE",
+        "TRAINING_ORGANISATION_NAME",
+        "TRAINING_ORGANISATION_NDA",
+        "TRAINING_ORGANISATION_SIRET",
+        "TRAINING_ORGANISATION_ADDRESS",
+        "TRAINING_ORGANISATION_REPRESENTATIVE_NAME",
+        "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE",
+        "TRAINING_ORGANISATION_PLACE",
     }
 )
 

@@ -12,6 +12,8 @@ def init_app(app: Flask) -> None:
     from lms.certificates.cli import check_storage_command, issue_certificates_command
     from lms.certificates.jury import init_jury
     from lms.certificates.manage import bp as certificates_admin_bp
+    from lms.certificates.realisation.views import bp as realisation_admin_bp
+    from lms.certificates.realisation.views import learner_bp as my_realisation_bp
     from lms.certificates.verification import bp as certificates_bp
     from lms.certificates.views import bp as my_certificates_bp
 
@@ -19,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(my_certificates_bp)
     app.register_blueprint(certificates_admin_bp)
     app.register_blueprint(certificate_batches_bp)
+    app.register_blueprint(realisation_admin_bp)
+    app.register_blueprint(my_realisation_bp)
     app.cli.add_command(issue_certificates_command)
     app.cli.add_command(check_storage_command)
     # Automatic issuance watches the events that can make a learner eligible (it acts only when

@@ -1,6 +1,7 @@
 """Administrators' pages of batch issuance (blueprint ``certificate_batches``).
 
-Starting a batch posts from the cohort's eligibility page; the progress page follows it. With
+Starting a batch posts from the cohort's eligibility page (certificates) or its training
+certificates page (``lms.certificates.realisation``); the progress page follows either. With
 Redis, the batch runs on the workers and the page reloads itself every few seconds while it runs
 (an HTTP ``Refresh`` header: the Content-Security-Policy allows no inline script). Without Redis,
 the batch runs during the request that starts it, and the page shows it finished.
@@ -13,16 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.accounts.models import User
 from lms.accounts.permissions import admin_required
-from lms.certificates.batches import (
-    ACTIVE_STATES,
-    batch_learner_names,
-    launch_batch,
-    start_batch,
-)
+from lms.certificates.batches import ACTIVE_STATES, launch_batch, start_batch
 from lms.certificates.errors import CertificateError
 from lms.certificates.models import BatchState, IssuanceBatch
+from lms.certificates.realisation.forms import KIND_NAMES
 from lms.cohorts.forms import ActionForm
+from lms.cohorts.funders import funder_label
 from lms.cohorts.models import Cohort
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
@@ -37,6 +36,15 @@ STATE_LABELS = {
     BatchState.FINISHED: _l("Batch finished"),
     BatchState.FAILED: _l("Batch stopped by an error"),
 }
+
+
+def batch_learner_names(batch: IssuanceBatch) -> dict[int, str]:
+    """Return the display names of the batch's learners who have errors (one query)."""
+    ids = [error["learner_id"] for error in batch.errors]
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def eligibility_url(cohort_id: int) -> str:
@@ -72,8 +80,14 @@ def progress(batch_id: int):
         batch=batch,
         names=batch_learner_names(batch),
         state_labels=STATE_LABELS,
-        back_url=eligibility_url(batch.cohort_id),
+        back_url=(
+            url_for("realisation_admin.cohort", cohort_id=batch.cohort_id)
+            if batch.document_kind
+            else eligibility_url(batch.cohort_id)
+        ),
         refreshing=batch.state in ACTIVE_STATES,
+        kind_names=KIND_NAMES,
+        funder_label=funder_label,
     )
     response = current_app.make_response(page)
     if batch.state in ACTIVE_STATES:

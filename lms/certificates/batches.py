@@ -48,6 +48,7 @@ from lms.certificates.models import (
     CertificateState,
     IssuanceBatch,
 )
+from lms.certificates.realisation.document import DocumentKind
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.core.db import lock_row_for_update
@@ -79,10 +80,12 @@ class LearnerResult:
 # Starting -------------------------------------------------------------------------------------
 
 
-def active_batch(cohort: Cohort) -> IssuanceBatch | None:
-    """Return the cohort's batch that is still queued or running, if any."""
+def active_batch(cohort: Cohort, document_kind: DocumentKind | None = None) -> IssuanceBatch | None:
+    """Return the cohort's batch of certificates (or of these documents) still under way, if any."""
     query = db.select(IssuanceBatch).where(
-        IssuanceBatch.cohort_id == cohort.id, IssuanceBatch.state.in_(ACTIVE_STATES)
+        IssuanceBatch.cohort_id == cohort.id,
+        IssuanceBatch.state.in_(ACTIVE_STATES),
+        IssuanceBatch.document_kind.is_not_distinct_from(document_kind),
     )
     return db.session.scalar(query.order_by(IssuanceBatch.id.desc()).limit(1))
 
@@ -196,13 +199,17 @@ def issue_for_batch(batch_id: int, learner_id: int) -> LearnerResult:
         message = _failure_message(error, learner_id)
         _record_progress(batch_id, failure=(learner_id, message))
         return LearnerResult(learner_id, Outcome.FAILED, message, rss_kb())
-    if outcome is Outcome.ISSUED:
+    if outcome is Outcome.ISSUED and certificate is not None:
         _notify_issued(certificate)
     return LearnerResult(learner_id, outcome, "", rss_kb())
 
 
-def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate]:
+def _issue(batch: IssuanceBatch, learner: User) -> tuple[Outcome, Certificate | None]:
     """Issue and commit with the batch's new counts; remove the PDF if the commit fails."""
+    if batch.document_kind is not None:  # certificats de réalisation, attestations
+        from lms.certificates.realisation.services import produce_for_batch
+
+        return Outcome(produce_for_batch(batch, learner, _record_progress)), None
     cohort = batch.cohort
     if existing := current_certificate(learner, cohort.path_id, PATH_SCOPE):
         _record_progress(batch.id)
@@ -251,7 +258,12 @@ def _record_progress(
 
 
 def _holders(batch: IssuanceBatch) -> Sequence[int]:
-    """Return the batch's learners who hold a valid certificate of the path (one query)."""
+    """Return the batch's learners who hold a valid certificate of the path (one query), or
+    for a batch of documents those it produced one for."""
+    if batch.document_kind is not None:
+        from lms.certificates.realisation.services import served_learners
+
+        return served_learners(batch)
     query = db.select(Certificate.learner_id).where(
         Certificate.learner_id.in_(batch.learner_ids),
         Certificate.path_id == batch.cohort.path_id,
@@ -381,12 +393,3 @@ def _pooled(batch_id: int, learner_ids: list[int], processes: int) -> Iterator[L
         pool.close()
     finally:
         pool.join()
-
-
-def batch_learner_names(batch: IssuanceBatch) -> dict[int, str]:
-    """Return the display names of the batch's learners who have errors (one query)."""
-    ids = [error["learner_id"] for error in batch.errors]
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping

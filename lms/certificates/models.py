@@ -15,7 +15,7 @@ the key it is stored under. The database keeps the rules:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.certificates.document import CertificateKind
 from lms.certificates.jury.models import Jury, split_codes
-from lms.cohorts.models import Cohort
+from lms.certificates.realisation.document import DocumentKind
+from lms.cohorts.models import Cohort, Funder
 from lms.core.db import UTCDateTime
 from lms.core.enums import enum_column_type
 from lms.core.time import utcnow
@@ -210,12 +211,23 @@ class Certificate(db.Model):
 
 
 class IssuanceBatch(db.Model):
-    """Issuing every awarded learner of a cohort, followed on a progress page."""
+    """Issuing every awarded learner of a cohort, followed on a progress page.
+
+    The same batches produce certificats de réalisation and attestations de fin de formation
+    (``lms.certificates.realisation``): ``document_kind`` says which, ``as_of`` the last day they
+    cover and ``funder`` the funder whose learners they are for (None: every learner). A batch of
+    certificates has none of them.
+    """
 
     __tablename__ = "issuance_batches"
     __table_args__ = (
         CheckConstraint("total >= 0 AND issued >= 0 AND failed >= 0", name="counts_positive"),
         CheckConstraint("issued + failed <= total", name="counts_within_total"),
+        CheckConstraint(
+            "(document_kind IS NULL) = (as_of IS NULL)"
+            " AND (document_kind IS NOT NULL OR funder IS NULL)",
+            name="document_batch_dated",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +246,11 @@ class IssuanceBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    document_kind: Mapped[DocumentKind | None] = mapped_column(
+        enum_column_type(DocumentKind, "realisation_kind")
+    )
+    as_of: Mapped[date | None]
+    funder: Mapped[Funder | None] = mapped_column(enum_column_type(Funder, "funder"))
 
     cohort: Mapped[Cohort] = relationship()
     requested_by: Mapped[User | None] = relationship()

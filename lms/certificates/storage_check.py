@@ -1,8 +1,10 @@
 """Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
 
-Three stores are checked: the learners' uploads (``<instance>/uploads``, rows
-``SubmissionFile``), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``)
-and the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``). Four problems are looked
+Four stores are checked: the learners' uploads (``<instance>/uploads``, rows
+``SubmissionFile``), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``),
+the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the certificats de
+réalisation and attestations de fin de formation (``<instance>/realisation``, rows
+``RealisationRecord``). Four problems are looked
 for in each: a row whose file is missing, a file no row names, a temporary file left by a
 process killed while writing, and a file whose SHA-256 is not the one its row recorded.
 
@@ -10,7 +12,8 @@ Repairing (``fix=True``) deletes files without rows and temporary files: no row 
 so they are leftovers of work that was rolled back or interrupted (a closing of a jury that
 failed after its minutes were written leaves one). A certificate whose PDF is missing is
 rendered again from the document its row froze: rendering is deterministic, so the new PDF is
-stored only if its SHA-256 is the recorded one (otherwise it is reported and left). Minutes
+stored only if its SHA-256 is the recorded one (otherwise it is reported and left); a
+certificat de réalisation or attestation likewise. Minutes
 whose PDF is missing are only reported: the jury's data they were built from may have changed
 since it closed. Rows are never deleted: a submission or minutes whose file is lost stays
 reported until someone restores the file from a backup, since deleting the row would hide the
@@ -32,6 +35,9 @@ from lms.certificates.issuing import certificate_folder
 from lms.certificates.jury.minutes_store import minutes_folder
 from lms.certificates.jury.models import JuryMinutes
 from lms.certificates.models import Certificate
+from lms.certificates.realisation.document import document_from_json as realisation_from_json
+from lms.certificates.realisation.models import RealisationRecord
+from lms.certificates.realisation.services import realisation_folder
 from lms.core import storage
 from lms.extensions import db
 
@@ -40,7 +46,7 @@ from lms.extensions import db
 class Problem:
     """One inconsistency: what kind, where, and whether it was repaired."""
 
-    store: str  # "uploads", "certificates" or "minutes"
+    store: str  # "uploads", "certificates", "minutes" or "realisation"
     kind: str  # "missing-file", "orphan-file", "temporary-file", "hash-mismatch"
     subject: str  # what a person looks for: a row or a file
     detail: str = ""
@@ -71,6 +77,7 @@ def check_storage(*, fix: bool = False) -> StorageCheck:
     _check_uploads(check, upload_folder(), fix)
     _check_certificates(check, certificate_folder(), fix)
     _check_minutes(check, minutes_folder(), fix)
+    _check_realisation(check, realisation_folder(), fix)
     return check
 
 
@@ -117,6 +124,46 @@ def _check_minutes(check: StorageCheck, folder: Path, fix: bool) -> None:
     _check_hashes(check, "minutes", folder, present)
     known = {row.storage_key for row in rows}
     _check_leftovers(check, "minutes", folder, sorted(on_disk - known), fix)
+
+
+def _check_realisation(check: StorageCheck, folder: Path, fix: bool) -> None:
+    on_disk = storage.stored_keys(folder)
+    query = db.select(RealisationRecord).order_by(RealisationRecord.id)
+    rows = list(db.session.scalars(query))
+    check.counted["realisation"] = (len(on_disk), len(rows))
+    for row in rows:
+        if row.storage_key not in on_disk:
+            check.problems.append(_missing_realisation(row, folder, fix))
+    present = [
+        (row.storage_key, row.sha256, f"document {row.reference}")
+        for row in rows
+        if row.storage_key in on_disk
+    ]
+    _check_hashes(check, "realisation", folder, present)
+    known = {row.storage_key for row in rows}
+    _check_leftovers(check, "realisation", folder, sorted(on_disk - known), fix)
+
+
+def _missing_realisation(row: RealisationRecord, folder: Path, fix: bool) -> Problem:
+    """Report a document whose PDF is gone; with ``fix``, rebuild it if it matches."""
+    problem = Problem("realisation", "missing-file", f"document {row.reference}", row.storage_key)
+    if not fix:
+        return problem
+    from lms.certificates.realisation.rendering import render_realisation
+
+    pdf = render_realisation(realisation_from_json(row.document))
+    digest = hashlib.sha256(pdf).hexdigest()
+    if digest != row.sha256:
+        problem.detail = (
+            f"{row.storage_key}: rendered again, but its SHA-256 {digest} is not the recorded "
+            f"{row.sha256} (template {row.template_version}); left as it is"
+        )
+        return problem
+    stored = storage.store_bytes(folder, pdf)
+    row.storage_key = stored.key  # a new random key; the content is the one produced
+    db.session.flush()
+    problem.fixed, problem.detail = True, f"rendered again, stored under {stored.key}"
+    return problem
 
 
 def _missing_certificate(row: Certificate, folder: Path, fix: bool) -> Problem:

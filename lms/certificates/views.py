@@ -1,5 +1,8 @@
 """The learner's certificates (blueprint ``my_certificates``): the list and the PDF downloads.
 
+The list also shows the learner's certificats de réalisation and attestations de fin de
+formation (``lms.certificates.realisation``), downloaded through ``my_realisation``.
+
 A learner sees every certificate issued to them, whatever its state: valid ones can be
 downloaded; revoked and superseded ones are listed with their state (a superseded one names
 its replacement) but their PDF is no longer served (``Certificate.can_download``). Anyone
@@ -16,6 +19,8 @@ from lms.certificates.download import pdf_download
 from lms.certificates.forms import STATE_LABELS
 from lms.certificates.models import Certificate
 from lms.certificates.queries import learner_certificates
+from lms.certificates.realisation.forms import KIND_NAMES
+from lms.certificates.realisation.services import learner_records
 from lms.extensions import db
 
 bp = Blueprint("my_certificates", __name__)
@@ -29,6 +34,8 @@ def my_certificates():
         "certificates/list.html",
         certificates=learner_certificates(current_user),
         state_labels=STATE_LABELS,
+        realisation_records=learner_records(current_user),
+        kind_names=KIND_NAMES,
     )
 
 

@@ -7,7 +7,9 @@ first two replace Flask-Babel's, with the same arguments), in the user's time zo
   2026 », « 1er sept. », but « 01/09/2026 »;
 - a time is hours and minutes, never seconds: « 1er sept. 2026, 09:00 », "Sep 1, 2026, 9:00 AM";
 - a size is in the language's units with its decimal sign: « 0,6 ko », "0.6 kB" (1 kB = 1000
-  bytes; bytes below 100).
+  bytes; bytes below 100);
+- a percentage has the language's sign and spacing: « 80 % » (a narrow no-break space), "80%";
+- hours have the language's decimal sign: « 10,5 h », "10.5 h".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import date, datetime
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_percent
 from flask import Flask
 from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
@@ -57,8 +60,24 @@ def format_size(size: int) -> str:
     return _("%(size)s MB", size=format_decimal(size / 1_000_000, "#,##0.#", locale=locale))
 
 
+def format_percent(percent: int) -> str:
+    """Return a whole percentage (``80``) as the reader writes it: « 80 % », "80%"."""
+    locale = get_locale() or Locale.parse("en")
+    return babel_percent(percent / 100, locale=locale)
+
+
+def format_hours(minutes: int) -> str:
+    """Return a number of minutes in hours, with at most one decimal: « 10,5 h », "10.5 h"."""
+    locale = get_locale() or Locale.parse("en")
+    return _("%(hours)s h", hours=format_decimal(minutes / 60, "#,##0.#", locale=locale))
+
+
 def install_filters(app: Flask) -> None:
-    """Make the templates' date, time and size filters these (after Flask-Babel's)."""
+    """Make the templates' date, time, size, percentage and hours filters these."""
     app.jinja_env.filters.update(
-        dateformat=format_day, datetimeformat=format_moment, filesize=format_size
+        dateformat=format_day,
+        datetimeformat=format_moment,
+        filesize=format_size,
+        percent=format_percent,
+        hours=format_hours,
     )

@@ -45,6 +45,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
+from lms.demo.realisation import DEMO_TRAINING_ORGANISATION
 from lms.demo.sessions import ensure_sessions
 from lms.extensions import db
 from lms.learning.services import complete_lesson
@@ -179,7 +180,7 @@ def _ensure_certificate_settings() -> None:
     """
     added = add_instance_settings(
         current_app,
-        DEMO_CERTIFICATE_SETTINGS,
+        {**DEMO_CERTIFICATE_SETTINGS, **DEMO_TRAINING_ORGANISATION},
         comment="Certificate settings of the demo (lms demo): change them here at will.",
     )
     if added:

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 
@@ -39,7 +39,7 @@ from lms.learning.progress import (
     ProgressStatus,
     module_progress,
 )
-from lms.learning.signals import cohort_requirements, learners_activity
+from lms.learning.signals import cohort_requirements, learners_activity, learners_attendance
 
 
 class _LessonRow(NamedTuple):
@@ -207,6 +207,24 @@ def cohort_progress(
     order = topological_order(_prerequisites_of(modules))
     chronological = tuple(sorted(modules, key=lambda module: order.index(module.code)))
     return CohortProgress(cohort, chronological, rows, now, calendar)
+
+
+def attendance_of(progress: CohortProgress) -> dict[int, Any]:
+    """Ask every ``learners_attendance`` receiver once: user id -> attendance figures.
+
+    The figures have ``rate`` (a ``Fraction`` or None), ``held_minutes``, ``attended_minutes``
+    and ``realised_minutes``; without a receiver (no attendance domain), the answer is empty.
+    """
+    figures: dict[int, Any] = {}
+    learners = [row.learner for row in progress.learners]
+    if not learners:
+        return figures
+    cohort = progress.cohort
+    for _receiver, answer in learners_attendance.send(
+        cohort.path, learners=learners, cohort=cohort, progress=progress
+    ):
+        figures.update(answer)
+    return figures
 
 
 def _prerequisites_of(modules: Sequence[Module]) -> dict[str, list[str]]:

@@ -192,3 +192,18 @@ other_homes = learning_signals.signal(
     "other-homes",
     doc="Ask where a person without a cohort role has work; receivers return [(endpoint, label)].",
 )
+
+
+# Attendance: the trainer's progress pages and the learner's own show each learner's attendance
+# rate and hours; the attendance domain keeps them. Sent with ``sender=path`` (a ``TrainingPath``),
+# ``learners=[users]``, ``cohort=`` (the ``Cohort``) and ``progress=`` (the ``CohortProgress`` the
+# page computed, which a receiver may reuse rather than compute completion again). Each receiver
+# returns a dict mapping a user id to an object with ``rate`` (a ``Fraction`` or None when no
+# session was held), ``held_minutes``, ``attended_minutes`` and ``realised_minutes`` (attended and
+# credited remote minutes); learners it knows nothing of are left out; receivers accept extra
+# keyword arguments. Do not send it yourself: ``lms.learning.cohort_progress.attendance_of`` sends
+# it once per page (no receiver: the pages show no attendance).
+learners_attendance = learning_signals.signal(
+    "learners-attendance",
+    doc="Ask learners' attendance in a cohort; receivers return {user id: figures}.",
+)

@@ -66,6 +66,18 @@ def browser_type_launch_args(browser_type_launch_args) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
+# The training organisation of the certificats de réalisation (made-up numbers of the right form).
+TRAINING_ORGANISATION = {
+    "TRAINING_ORGANISATION_NAME": "Institut des Territoires du Bien-Vivre",
+    "TRAINING_ORGANISATION_NDA": "84691234569",
+    "TRAINING_ORGANISATION_SIRET": "98765432100015",
+    "TRAINING_ORGANISATION_ADDRESS": "12 rue des Canuts, 69004 Lyon",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "Claire Signataire",
+    "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "Directrice des formations",
+    "TRAINING_ORGANISATION_PLACE": "Lyon",
+}
+
+
 @pytest.fixture(scope="session")
 def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
     """Serve a production-like application on 127.0.0.1 with its seeded world."""
@@ -79,6 +91,7 @@ def live_world(tmp_path_factory) -> Iterator[LiveWorld]:
             "CERTIFICATE_SIGNATORY_NAME": "Claire Signataire",
             "CERTIFICATE_SIGNATORY_TITLE": "Directrice des formations",
             "CERTIFICATE_PLACE": "Lyon",
+            **TRAINING_ORGANISATION,
         }
     )
     with live_app.app_context():

@@ -108,6 +108,13 @@ PAGES = {
         f"/admin/cohorts/{w.certified_cohort_id}/learners/{w.user_ids['laureate']}/certification",
     ),
     "admin-batch": lambda w: Checked("admin", f"/admin/certificate-batches/{w.batch_id}"),
+    "admin-realisation": lambda w: Checked(
+        "admin", f"/admin/cohorts/{w.certified_cohort_id}/realisation"
+    ),
+    "admin-realisation-learner": lambda w: Checked(
+        "admin",
+        f"/admin/cohorts/{w.certified_cohort_id}/learners/{w.user_ids['laureate']}/realisation",
+    ),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
     "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
     "admin-jury": lambda w: Checked("admin", f"/admin/juries/{w.jury_id}"),
@@ -143,6 +150,8 @@ NOT_PAGES = {
     "learning.home",  # redirects to the dashboard (or the login page)
     "learning_manage.progress_csv",
     "my_certificates.download",
+    "my_realisation.my_download",
+    "realisation_admin.download",
     "static",
 }
 # Checked by the tests below, with what leads to them (a form error, a pending login).

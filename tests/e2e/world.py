@@ -30,9 +30,11 @@ from lms.attendance.sessions.services import SessionPlan, new_session
 from lms.certificates.batches import run_batch, start_batch
 from lms.certificates.issuing import current_certificate
 from lms.certificates.models import PATH_SCOPE
+from lms.certificates.realisation.document import DocumentKind
+from lms.certificates.realisation.services import produce_document
 from lms.cohorts.models import Membership, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
-from lms.core.time import utcnow
+from lms.core.time import local_today, utcnow
 from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo.sessions import PLACES
@@ -379,3 +381,5 @@ def _laureate(world: LiveWorld, cohort, path, admin, now) -> None:
     world.batch_id = batch.id
     certificate = current_certificate(laureate, path.id, PATH_SCOPE)
     world.certificate_id, world.certificate_code = certificate.id, certificate.code
+    # Her certificat de réalisation, listed on her certificates page and the staff pages.
+    produce_document(cohort, laureate, DocumentKind.REALISATION, local_today(), created_by=admin)

@@ -170,6 +170,8 @@ NEW_SESSION = {
     "place": "Tiers-lieu La Coursive, 8 rue de Paris, Lille",
     "trainers": ref("trainer"),
 }
+REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
+REALISATION_BATCH = {**REALISATION, "funder": "opco"}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -353,6 +355,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("jury.minutes", "GET"): jury_member(jury_id="jury", minutes_id="jury_minutes"),
     ("my_certificates.my_certificates", "GET"): logged_in(),
     ("my_certificates.download", "GET"): owner_or_admin(certificate_id="certificate"),
+    # certificats de réalisation and attestations: administrators produce (the world sets no
+    # training organisation: producing is refused, 409, beside the form); learner A's stored
+    # document is downloaded by learner A and administrators
+    ("realisation_admin.cohort", "GET"): admin(cohort_id="cohort"),
+    ("realisation_admin.start_batch", "POST"): admin(
+        cohort_id="cohort", data=REALISATION_BATCH, status=409
+    ),
+    ("realisation_admin.learner", "GET"): admin(cohort_id="cohort", user_id="learner_a"),
+    ("realisation_admin.produce", "POST"): admin(
+        cohort_id="cohort", user_id="learner_a", data=REALISATION, status=409
+    ),
+    ("realisation_admin.download", "GET"): admin(record_id="realisation_record"),
+    ("my_realisation.my_download", "GET"): owner_or_admin(record_id="realisation_record"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -438,6 +453,7 @@ FOREIGN: dict[str, str] = {
     "learner_a_submission": "other_learner_submission",
     "grade": "other_grade",
     "certificate": "other_certificate",
+    "realisation_record": "other_realisation_record",
     "jury": "other_jury",
     "jury_minutes": "other_jury_minutes",
     "jury_seat": "other_jury_seat",

@@ -23,6 +23,7 @@ from tests.assessments.quizzes.support import security_world_quizzes
 from tests.attendance.support import security_world_sessions
 from tests.certificates.batch_support import security_world_batches
 from tests.certificates.jury.support import security_world_jury
+from tests.certificates.realisation.support import security_world_realisation
 from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
@@ -207,6 +208,7 @@ def build_world(app) -> World:
     world.add(**security_world_marking(bien_vivre, other, users))
     world.add(**security_world_certificates(bien_vivre, other, users))
     world.add(**security_world_batches(bien_vivre, other, users))
+    world.add(**security_world_realisation(bien_vivre, other, users))
     world.add(**security_world_jury(bien_vivre, other, users))
     world.add(**security_world_sessions(bien_vivre, other, users))
     _log_everyone_in(app, world)

@@ -1,0 +1,316 @@
+"""Attendance rates and realised hours of one learner or a whole cohort, in constant queries.
+
+The rules, the same for every page, the module completion rule, eligibility and the certificat de
+réalisation:
+
+- **Evidence only.** A session counts once its attendance sheet is **closed** (signed by a
+  trainer). A session without a sheet, or whose sheet is still open, counts for nobody: it is
+  neither held nor attended. A closed sheet counts as it stands now, its corrections included.
+- **Held by ``as_of``.** A session counts when it ended on or before ``as_of``, a date in the
+  organisation's time zone (Europe/Paris): it ended before the following midnight, Paris time.
+  ``as_of`` defaults to today.
+- **Held minutes.** Every counted session of the learner's cohort counts for every learner of
+  the cohort, whole (``TrainingSession.minutes``).
+- **Attended minutes.** Those of the sessions where the learner's record is present or late
+  (``AttendanceStatus.attended``): a late arrival counts the whole session, since the sheet
+  records a signature, not minutes. Absent and excused count as not attended (an excused absence
+  is justified but its hours were not realised); so does a learner with **no record** on a
+  closed sheet: absent.
+- **Rate.** Attended over held minutes, per module and over the whole path; None when nothing
+  was held yet (never 0 % for want of sessions).
+- **Remote minutes.** A module's ``ModuleAttendance.remote_hours`` (its asynchronous remote work)
+  are credited, whole, once the learner has **completed** the module (``lms.learning``'s
+  completion rule, as it stands now), and 0 before. For a past ``as_of``, a completed module is
+  credited only when the cohort's calendar opened it on or before ``as_of`` (a module without a
+  calendar date is credited): completion has no date of its own, so a document dated in the past
+  never counts a module that had not even started then. Remote minutes never enter the rate.
+- **Realised minutes** = attended + remote minutes (the certificat de réalisation's duration).
+
+Module completion includes attendance itself (``lms.attendance.requirements`` answers learning's
+requirement signals with the session rates), so this module computes the session rates without
+asking completion (``session_minutes``), then asks completion (``cohort_progress``) only for the
+remote credit: the requirement never asks for remote credit, so nothing loops.
+
+Queries, whatever the cohort size: learners (unless given), modules, the modules' rules, one
+query for the sessions with every learner's record, and ``cohort_progress`` (constant) when a
+module has remote hours and no ``progress`` was passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_
+
+from lms.accounts.models import User
+from lms.attendance.models import (
+    AttendanceRecord,
+    AttendanceSheet,
+    AttendanceStatus,
+    ModuleAttendance,
+    SheetState,
+    TrainingSession,
+)
+from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.core.time import local_today, organisation_timezone
+from lms.extensions import db
+from lms.learning.cohort_progress import cohort_progress
+from lms.learning.completion import path_modules
+from lms.learning.progress import CohortProgress, ProgressStatus
+
+
+@dataclass(frozen=True)
+class ModuleAttendanceLine:
+    """One learner in one module: the held sessions' minutes, those attended, the remote credit."""
+
+    module_id: int
+    held_minutes: int  # minutes of the cohort's sessions of this module whose sheet is closed
+    attended_minutes: int  # of those, where the learner's record is present or late
+    remote_minutes: int  # the module's remote_hours × 60 when the module is completed, else 0
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Attended over held minutes; None when nothing was held."""
+        return Fraction(self.attended_minutes, self.held_minutes) if self.held_minutes else None
+
+    @property
+    def realised_minutes(self) -> int:
+        return self.attended_minutes + self.remote_minutes
+
+
+@dataclass(frozen=True)
+class LearnerAttendance:
+    """One learner's attendance in every module of the path, and over the whole path."""
+
+    learner_id: int
+    modules: dict[int, ModuleAttendanceLine]  # by module id, every module of the path
+
+    @property
+    def held_minutes(self) -> int:
+        return sum(line.held_minutes for line in self.modules.values())
+
+    @property
+    def attended_minutes(self) -> int:
+        return sum(line.attended_minutes for line in self.modules.values())
+
+    @property
+    def remote_minutes(self) -> int:
+        return sum(line.remote_minutes for line in self.modules.values())
+
+    @property
+    def realised_minutes(self) -> int:
+        """Attended and remote minutes: the hours the certificat de réalisation states."""
+        return self.attended_minutes + self.remote_minutes
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Attended over held minutes over the whole path; None when nothing was held."""
+        held = self.held_minutes
+        return Fraction(self.attended_minutes, held) if held else None
+
+
+class SessionTotals(NamedTuple):
+    """One learner's sessions in one module: minutes held and attended, the module's minimum."""
+
+    held: int
+    attended: int
+    minimum_percent: int | None = None  # given when asked (``with_minimum``)
+
+
+def whole_percent(rate: Fraction) -> int:
+    """Return a rate as a whole percentage, rounded down (79.9 % reads 79 %, never 80 %)."""
+    return int(rate * 100)
+
+
+def below(rate: Fraction | None, minimum_percent: int | None) -> bool:
+    """Whether a rate falls short of a minimum percentage (no rate or no minimum: never)."""
+    return (
+        rate is not None and minimum_percent is not None and rate < Fraction(minimum_percent, 100)
+    )
+
+
+def day_end(as_of: date | None = None) -> datetime:
+    """Return the moment ``as_of`` ends (the next midnight, organisation time), default today."""
+    day = as_of or local_today()
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=organisation_timezone())
+
+
+def session_minutes(
+    learner_ids: Collection[int] | None,
+    *,
+    module_ids: Collection[int],
+    until: datetime,
+    cohort_id: int | None = None,
+    with_minimum: bool = False,
+) -> dict[tuple[int, int], SessionTotals]:
+    """Return (learner id, module id) -> held and attended minutes (one query).
+
+    The sessions are those of the learners' cohorts (or of ``cohort_id`` only), in
+    ``module_ids``, ended by ``until``, their sheet closed; ``learner_ids=None`` means every
+    learner of ``cohort_id``. ``with_minimum`` keeps only modules with a minimum attendance and
+    gives it (the completion rule's question). Learners without a counted session are left out.
+    """
+    if not module_ids or (learner_ids is not None and not learner_ids):
+        return {}
+    membership = and_(
+        Membership.cohort_id == TrainingSession.cohort_id,
+        Membership.role == MembershipRole.LEARNER,
+    )
+    query = (
+        db.select(
+            Membership.user_id,
+            TrainingSession.module_id,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            AttendanceRecord.status,
+        )
+        .select_from(TrainingSession)
+        .join(
+            AttendanceSheet,
+            and_(
+                AttendanceSheet.session_id == TrainingSession.id,
+                AttendanceSheet.state == SheetState.CLOSED,
+            ),
+        )
+        .join(Membership, membership)
+        .outerjoin(
+            AttendanceRecord,
+            and_(
+                AttendanceRecord.sheet_id == AttendanceSheet.id,
+                AttendanceRecord.learner_id == Membership.user_id,
+            ),
+        )
+        .where(TrainingSession.module_id.in_(module_ids), TrainingSession.ends_at <= until)
+    )
+    if with_minimum:
+        query = query.add_columns(ModuleAttendance.minimum_percent).join(
+            ModuleAttendance,
+            and_(
+                ModuleAttendance.module_id == TrainingSession.module_id,
+                ModuleAttendance.minimum_percent.is_not(None),
+            ),
+        )
+    if cohort_id is not None:
+        query = query.where(TrainingSession.cohort_id == cohort_id)
+    if learner_ids is not None:
+        query = query.where(Membership.user_id.in_(learner_ids))
+    totals: dict[tuple[int, int], SessionTotals] = {}
+    for row in db.session.execute(query):
+        minutes = int((row.ends_at - row.starts_at).total_seconds() // 60)
+        key = (row.user_id, row.module_id)
+        held, attended, _minimum = totals.get(key, (0, 0, None))
+        if row.status is not None and AttendanceStatus(row.status).attended:
+            attended += minutes
+        minimum = row.minimum_percent if with_minimum else None
+        totals[key] = SessionTotals(held + minutes, attended, minimum)
+    return totals
+
+
+def _remote_hours(module_ids: Iterable[int]) -> dict[int, int]:
+    """Return module id -> remote hours, for the modules that credit some (one query)."""
+    query = db.select(ModuleAttendance.module_id, ModuleAttendance.remote_hours).where(
+        ModuleAttendance.module_id.in_(list(module_ids)), ModuleAttendance.remote_hours > 0
+    )
+    return {row.module_id: row.remote_hours for row in db.session.execute(query)}
+
+
+def _credited_modules(
+    progress: CohortProgress, learner_ids: Collection[int], until: datetime | None
+) -> dict[int, set[int]]:
+    """Return learner id -> ids of the modules whose remote hours are credited (see above)."""
+    opened_late = set()
+    if until is not None:
+        opened_late = {
+            module.id
+            for module in progress.modules
+            if module.code in progress.calendar and progress.calendar[module.code][0] >= until
+        }
+    return {
+        row.learner.id: {
+            item.module.id
+            for item in row.modules
+            if item.status is ProgressStatus.COMPLETED and item.module.id not in opened_late
+        }
+        for row in progress.learners
+        if row.learner.id in learner_ids
+    }
+
+
+def cohort_attendance(
+    cohort: Cohort,
+    learners: Sequence[User] | None = None,
+    as_of: date | None = None,
+    *,
+    progress: CohortProgress | None = None,
+) -> dict[int, LearnerAttendance]:
+    """Return learner id -> attendance, for every learner of the cohort (or those given).
+
+    ``progress`` (the cohort's ``cohort_progress``, already computed by the page) saves
+    computing module completion again for the remote credit. See the module docstring for the
+    rules and the query count.
+    """
+    if learners is None:
+        learners = list(
+            db.session.scalars(
+                db.select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.cohort_id == cohort.id, Membership.role == MembershipRole.LEARNER)
+            )
+        )
+    learner_ids = [learner.id for learner in learners]
+    if not learner_ids:
+        return {}
+    modules = path_modules(cohort.path_id)
+    module_ids = [module.id for module in modules]
+    until = day_end(as_of)
+    totals = session_minutes(learner_ids, module_ids=module_ids, until=until, cohort_id=cohort.id)
+    remote = _remote_hours(module_ids)
+    credited: Mapping[int, set[int]] = {}
+    if remote:
+        if progress is None or not {row.learner.id for row in progress.learners} >= set(
+            learner_ids
+        ):
+            progress = cohort_progress(cohort, learners=learners, with_activity=False)
+        past = until if as_of is not None and as_of < local_today() else None
+        credited = _credited_modules(progress, set(learner_ids), past)
+    return {
+        learner_id: LearnerAttendance(
+            learner_id,
+            {
+                module_id: _line(
+                    module_id,
+                    totals.get((learner_id, module_id), SessionTotals(0, 0)),
+                    remote.get(module_id, 0) if module_id in credited.get(learner_id, ()) else 0,
+                )
+                for module_id in module_ids
+            },
+        )
+        for learner_id in learner_ids
+    }
+
+
+def _line(module_id: int, counts: SessionTotals, remote_hours: int) -> ModuleAttendanceLine:
+    return ModuleAttendanceLine(module_id, counts.held, counts.attended, remote_hours * 60)
+
+
+def learner_attendance(
+    cohort: Cohort, learner: User, as_of: date | None = None
+) -> LearnerAttendance:
+    """Return one learner's attendance, computed exactly as for the whole cohort."""
+    return cohort_attendance(cohort, [learner], as_of)[learner.id]
+
+
+def attendance_figures(
+    path: Any, *, learners: Sequence[User], cohort: Cohort | None = None, **kwargs: Any
+) -> dict[int, LearnerAttendance]:
+    """Answer learning's ``learners_attendance`` signal: user id -> attendance (constant queries).
+
+    ``progress`` (optional keyword) is the cohort's progress the page already computed.
+    """
+    if cohort is None or not learners:
+        return {}
+    return cohort_attendance(cohort, learners, progress=kwargs.get("progress"))
