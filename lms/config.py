@@ -77,6 +77,13 @@ class DefaultConfig:
     # every verification answer (page, JSON, drop form), and PDFs dropped to be checked.
     RATELIMIT_VERIFY = "60 per minute"
     RATELIMIT_VERIFY_CHECK = "10 per minute"
+    # Private calendar feeds (lms.learning.calendar), per client address: calendar applications
+    # poll every few minutes to every few hours; a guesser is stopped long before any token.
+    RATELIMIT_CALENDAR = "30 per minute"
+    # Reminder e-mails (lms.learning.reminders): how long before an assessment deadline, and how
+    # far back closed attendance sheets are still read for absence notices not yet sent.
+    REMINDER_DEADLINE_HOURS = 48
+    REMINDER_ABSENCE_LOOKBACK_HOURS = 48
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.

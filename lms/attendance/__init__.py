@@ -14,7 +14,15 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the attendance part of the path definition, the pages and the receivers."""
+    from lms.attendance import calendar
     from lms.attendance.definition import AttendanceDefinition
+    from lms.attendance.signals import sheet_closed
     from lms.curriculum.definition import register_definition_extension
+    from lms.learning.signals import calendar_events, due_reminders
 
     register_definition_extension(AttendanceDefinition())
+    # Sessions in calendar feeds; reminders the day before and absence notices at closing.
+    calendar_events.connect(calendar.session_events)
+    due_reminders.connect(calendar.session_reminders)
+    due_reminders.connect(calendar.absence_reminders)
+    sheet_closed.connect(calendar.absences_after_close)
