@@ -100,7 +100,7 @@ def session_events(
                 location=session.link if remote else session.place,
                 url=session.link if remote else None,
                 modified_at=session.updated_at,
-                categories=(_("Session"),),
+                categories=(_("Training session"),),
             )
         )
     return events
