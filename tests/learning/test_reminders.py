@@ -257,3 +257,28 @@ def test_preferences_ignore_other_fields(client):
     client.post("/account/reminders", data={"user_id": other.id, "deadlines": "y"})
     assert db.session.get(ReminderPreference, other.id) is None
     assert db.session.get(ReminderPreference, user.id).sessions is False
+
+
+def test_queue_with_redis_puts_the_run_on_the_mail_queue(app, runner, redis_url, monkeypatch):
+    from redis import Redis
+    from rq import Queue
+
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    result = runner.invoke(args=["send-reminders", "--queue", "--kind", "deadline"])
+    assert result.exit_code == 0, result.output
+    assert "queued" in result.output
+    [job] = Queue("mail", connection=Redis.from_url(redis_url)).jobs
+    assert job.func_name == "lms.learning.reminders.services.send_due_reminders"
+    assert job.args == (["deadline"],)
+
+
+def test_rq_cron_runs_the_reminders_every_quarter_hour():
+    from pathlib import Path
+
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=None)
+    scheduler.load_config_from_file(str(Path(__file__).parents[2] / "rq_cron.py"))
+    [job] = scheduler.get_jobs()
+    assert job.func is send_due_reminders
+    assert (job.queue_name, job.cron) == ("mail", "*/15 * * * *")
