@@ -24,7 +24,7 @@ from tests.factories import (
 from tests.learning.calendar_world import make_calendar_world
 from tests.web.helpers import log_in
 
-URL = re.compile(r'value="(http[^"]+/calendar/([A-Za-z0-9_-]+)\.ics)"')
+URL = re.compile(r'id="calendar-url"[^>]*>(http[^<]+/calendar/([A-Za-z0-9_-]+)\.ics)</textarea>')
 
 
 def create_address(client, user) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ TOKEN_BYTES = 32  # 256 random bits
 # What a token may look like (URL-safe base64 of TOKEN_BYTES): anything else is not looked up.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")
 PRODUCT_ID = "-//Entrepreneur·e du bien-vivre//LMS//FR"
+TIMEZONE_MARGIN = timedelta(days=366)
 
 
 def hash_token(token: str) -> str:
@@ -167,9 +168,15 @@ def feed_ics(user: User, now: datetime | None = None) -> bytes:
     with force_locale(user.locale):
         calendar.add("x-wr-calname", _("Training calendar"))
     calendar.add("x-wr-timezone", str(zone))
-    for item in feed_events(user, now):
+    events = feed_events(user, now)
+    for item in events:
         calendar.add_component(_vevent(item, now, zone))
-    calendar.add_missing_timezones()
+    # The time zone's rules over the years the events span (not 1970 to 2038: a shorter text).
+    first = min([now, *(item.starts_at for item in events)])
+    last = max([now, *((item.ends_at or item.starts_at) for item in events)])
+    calendar.add_missing_timezones(
+        first_date=(first - TIMEZONE_MARGIN).date(), last_date=(last + TIMEZONE_MARGIN).date()
+    )
     return calendar.to_ical()
 
 

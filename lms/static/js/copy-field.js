@@ -1,6 +1,6 @@
 // A "copy" button after each read-only field marked .copy-field (the field still works alone).
 document.addEventListener("DOMContentLoaded", () => {
-  for (const input of document.querySelectorAll("input.copy-field")) {
+  for (const input of document.querySelectorAll(".copy-field")) {
     input.addEventListener("focus", () => input.select());
     if (!navigator.clipboard) continue;
     const button = document.createElement("button");
