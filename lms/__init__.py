@@ -44,7 +44,9 @@ def _import_models() -> None:
     import lms.certificates.realisation.models
     import lms.cohorts.models
     import lms.curriculum.models
-    import lms.learning.models  # noqa: F401
+    import lms.learning.calendar.models
+    import lms.learning.models
+    import lms.learning.reminders.models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:

@@ -77,6 +77,13 @@ class DefaultConfig:
     # every verification answer (page, JSON, drop form), and PDFs dropped to be checked.
     RATELIMIT_VERIFY = "60 per minute"
     RATELIMIT_VERIFY_CHECK = "10 per minute"
+    # Private calendar feeds (lms.learning.calendar), per client address: calendar applications
+    # poll every few minutes to every few hours; a guesser is stopped long before any token.
+    RATELIMIT_CALENDAR = "30 per minute"
+    # Reminder e-mails (lms.learning.reminders): how long before an assessment deadline, and how
+    # far back closed attendance sheets are still read for absence notices not yet sent.
+    REMINDER_DEADLINE_HOURS = 48
+    REMINDER_ABSENCE_LOOKBACK_HOURS = 48
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
@@ -165,6 +172,8 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_PROXY_FIX_X_PORT": "PROXY_FIX_X_PORT",
     "LMS_PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
     "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
+    "LMS_REMINDER_DEADLINE_HOURS": "REMINDER_DEADLINE_HOURS",
+    "LMS_REMINDER_ABSENCE_LOOKBACK_HOURS": "REMINDER_ABSENCE_LOOKBACK_HOURS",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).

@@ -13,6 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the assessment pages, the grading digest, the definition part and the receivers."""
+    from lms.assessments import calendar
     from lms.assessments.assignments.views import bp as assignments_bp
     from lms.assessments.grading import manage, views  # noqa: F401  (routes of grading_bp)
     from lms.assessments.grading.blueprint import bp as grading_bp
@@ -27,8 +28,10 @@ def init_app(app: Flask) -> None:
     from lms.assessments.results.views import bp as results_bp
     from lms.curriculum.definition import register_definition_extension
     from lms.learning.signals import (
+        calendar_events,
         competency_ratings,
         connect_cohort_requirements,
+        due_reminders,
         learners_activity,
     )
 
@@ -45,3 +48,6 @@ def init_app(app: Flask) -> None:
     connect_cohort_requirements(results.missing_assessments)
     competency_ratings.connect(results.rate_competencies)
     learners_activity.connect(results.last_activity)
+    # The learner's deadlines in their calendar feed, and the reminders 48 h before them.
+    calendar_events.connect(calendar.deadline_events)
+    due_reminders.connect(calendar.deadline_reminders)

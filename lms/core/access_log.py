@@ -3,7 +3,9 @@
 A password-reset link carries its token in the path (``/password/reset/<token>``); the
 application moves it into the session at once, but the first request line would still reach
 the access log. SECURITY.md A4 says reset tokens are never logged: this logger writes
-``/password/reset/[redacted]`` instead, in the request line, the path and the referrer.
+``/password/reset/[redacted]`` instead, in the request line, the path and the referrer. A
+calendar feed's address is a secret too (``/calendar/<token>.ics``): it becomes
+``/calendar/[redacted].ics``.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from gunicorn.glogging import Logger
 
 # The page that follows the link (``choose``) holds no secret and stays readable in the log.
 SECRET_PATH = re.compile(r"(/password/reset/)(?!choose(?:[/?#\s]|$))[^/?#\s\"]+")
+CALENDAR_PATH = re.compile(r"(/calendar/)[^?#\s\"]+?(\.ics)")
 
 
 def redact(text: str) -> str:
     """Replace the secret part of URLs in ``text``."""
-    if "/password/reset/" not in text:  # nearly every field: skip the regular expression
-        return text
-    return SECRET_PATH.sub(r"\1[redacted]", text)
+    if "/password/reset/" in text:
+        text = SECRET_PATH.sub(r"\1[redacted]", text)
+    if "/calendar/" in text:  # nearly every field has neither: skip the regular expressions
+        text = CALENDAR_PATH.sub(r"\1[redacted]\2", text)
+    return text
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints

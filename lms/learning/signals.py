@@ -207,3 +207,32 @@ learners_attendance = learning_signals.signal(
     "learners-attendance",
     doc="Ask learners' attendance in a cohort; receivers return {user id: figures}.",
 )
+
+
+# Calendar feed: a person's private iCalendar feed (lms.learning.calendar) shows their module
+# windows, which learning knows, and what higher domains know about them (assessments: their
+# deadlines; attendance: their sessions). Sent with ``sender=user`` (the feed's owner),
+# ``learner_cohorts=[cohorts]`` (the active cohorts where they learn), ``trainer_cohorts=[cohorts]``
+# (those they train) and ``now``; sent inside ``force_locale(user.locale)``, so that the texts
+# are in the reader's language. Each receiver returns a list of
+# ``lms.learning.calendar.events.CalendarEvent`` (plain values, with stable UIDs) and costs a
+# constant number of queries whatever the number of items; receivers accept extra keyword
+# arguments. Do not send it yourself: ``lms.learning.calendar.services.feed_events`` does.
+calendar_events = learning_signals.signal(
+    "calendar-events",
+    doc="Ask the events of a person's calendar feed; receivers return [CalendarEvent].",
+)
+
+
+# Reminders: learning runs the reminder e-mails (lms.learning.reminders: once each, after the
+# person's choices); higher domains say which are due. Sent with ``sender=now`` (an aware UTC
+# datetime); each receiver returns a list of ``lms.learning.reminders.values.Reminder`` (plain
+# values: who, what kind, about what, the mail's template and values), those due at ``now``,
+# sent or not: the sender leaves out those already sent and those the person turned off.
+# Receivers cost a constant number of queries and accept extra keyword arguments (``kinds``:
+# the kinds asked for, None for all). Do not send it yourself:
+# ``lms.learning.reminders.services.due_reminders`` does.
+due_reminders = learning_signals.signal(
+    "due-reminders",
+    doc="Ask which reminders are due now; receivers return [Reminder].",
+)

@@ -143,6 +143,9 @@ def test_gunicorn_accepts_the_configuration_and_loads_the_application(tmp_path):
         ("GET /password/reset/choose HTTP/1.1", "GET /password/reset/choose HTTP/1.1"),
         ("GET /password/reset/chooser HTTP/1.1", "GET /password/reset/[redacted] HTTP/1.1"),
         ("GET /dashboard HTTP/1.1", "GET /dashboard HTTP/1.1"),
+        ("GET /calendar/Abc-123_xyz.ics HTTP/1.1", "GET /calendar/[redacted].ics HTTP/1.1"),
+        ("GET /calendar/a/b.ics?x=1 HTTP/1.1", "GET /calendar/[redacted].ics?x=1 HTTP/1.1"),
+        ("GET /account/calendar HTTP/1.1", "GET /account/calendar HTTP/1.1"),
     ],
 )
 def test_reset_tokens_are_redacted(line, logged):

@@ -59,6 +59,8 @@ PAGES = {
     "password": lambda w: Checked("reader", "/account/password"),
     "sessions": lambda w: Checked("reader", "/account/sessions"),
     "two-factor-enrolment": lambda w: Checked("reader", "/account/two-factor"),
+    "calendar": lambda w: Checked("reader", "/account/calendar"),
+    "reminders": lambda w: Checked("reader", "/account/reminders"),
     "not-found": lambda w: Checked("reader", "/modules/999999", 404),
     # An external assessor
     "assessor-dashboard": lambda w: Checked("external", "/dashboard"),
@@ -138,6 +140,7 @@ PAGES = {
 NOT_PAGES = {
     "admin.audit_csv",
     "assignments.download",
+    "calendar.feed",  # iCalendar text for calendar applications
     "certificates.verify_json",
     "certificates_admin.download",
     "certificates_admin.eligibility_csv",
@@ -261,6 +264,19 @@ def test_second_step_of_login_has_no_wcag_violation(
         assert_no_violation(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_calendar_page_showing_a_new_address_has_no_wcag_violation(
+    page_as, live_world: LiveWorld, locale: str
+):
+    page = page_as("coach")
+    page.goto("/account/calendar")
+    choose_language(page, locale)
+    page.locator("form[action='/account/calendar'] [type=submit]").click()
+    page.locator("#calendar-url").wait_for()
+    assert "/calendar/" in page.locator("#calendar-url").input_value()
+    assert_no_violation(page)
 
 
 def test_every_page_is_swept(live_world: LiveWorld):

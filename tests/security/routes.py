@@ -172,6 +172,8 @@ NEW_SESSION = {
 }
 REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
+# The token of learner A's calendar address in the world (only its hash is stored there).
+CALENDAR_TOKEN = "CalendarTokenOfLearnerA_0123456789abcdefghi"
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -202,6 +204,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("accounts.two_factor_new_device", "POST"): logged_in(data={"device-code": WRONG_CODE}),
     ("accounts.two_factor_disable", "POST"): logged_in(data=DISABLE_TWO_FACTOR),
     ("accounts.set_language", "POST"): public(data={"locale": "en", "next": "/dashboard"}),
+    # calendar feed (public: learner A's token, read by anyone who has it) and its settings page
+    ("calendar.feed", "GET"): public(token="calendar_token"),
+    ("calendar.settings", "GET"): logged_in(),
+    ("calendar.issue", "POST"): logged_in(),
+    ("calendar.revoke", "POST"): logged_in(),
+    ("reminders.preferences", "GET"): logged_in(),
+    ("reminders.preferences", "POST"): logged_in(data={"deadlines": "y"}),
     # learning
     ("learning.home", "GET"): public(),
     ("learning.dashboard", "GET"): logged_in(),
@@ -427,6 +436,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "other_submitted_attempt": lambda world, persona: world.get(
         f"{_other(persona)}_submitted_attempt"
     ),
+    # Learner A's calendar token (tests/security/world.py): a secret, not an id.
+    "calendar_token": lambda world, persona: CALENDAR_TOKEN,
     # A verification code (not an id): public routes name certificates by their code.
     "certificate_code": lambda world, persona: world.get("certificate").code,
     "other_session": lambda world, persona: world.live_session(

@@ -24,6 +24,8 @@ FORMS = [
     ("accounts.session_end", "POST", "learner_a", None),
     ("accounts.set_language", "POST", "learner_a", {"locale": "fr", "next": "/dashboard"}),
     ("learning.mark_lesson_done", "POST", "learner_b", None),
+    ("reminders.preferences", "POST", "learner_a", None),
+    ("calendar.issue", "POST", "learner_b", None),
     ("quizzes.submit", "POST", "learner_a", None),
     ("assignments.submit", "POST", "learner_b", None),
     ("assignments.extensions", "POST", "trainer", None),

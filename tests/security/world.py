@@ -16,6 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from lms.core.time import local_today
 from lms.extensions import db
+from lms.learning.calendar.models import CalendarFeed
+from lms.learning.calendar.services import hash_token
 from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
 from tests.assessments.marking.support import security_world_marking
@@ -28,7 +30,7 @@ from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
-from tests.security.routes import PERSONAS, RESOLVERS, ROUTES, Ref, Rule
+from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 
 # Names and addresses unlikely to appear on a page by chance, so a leak is unmistakable.
@@ -191,6 +193,8 @@ def build_world(app) -> World:
             access_ends_on=today + timedelta(days=ends_on),
         )
     bien_vivre.complete_modules(users["learner_a"], ["M1"])
+    # Learner A's calendar address (only its hash is stored; the token is CALENDAR_TOKEN).
+    db.session.add(CalendarFeed(user=users["learner_a"], token_sha256=hash_token(CALENDAR_TOKEN)))
     world.add(**users)
     world.add(
         cohort=cohort,
