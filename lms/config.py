@@ -77,6 +77,15 @@ class DefaultConfig:
     # every verification answer (page, JSON, drop form), and PDFs dropped to be checked.
     RATELIMIT_VERIFY = "60 per minute"
     RATELIMIT_VERIFY_CHECK = "10 per minute"
+    # Wrong attendance codes, per learner and sheet (six digits must not be guessable).
+    RATELIMIT_ATTENDANCE_CODE = "5 per minute"
+
+    # Attendance sheets: learners sign from this long before a session starts until this long
+    # after it ends; a signature later than the start plus ATTENDANCE_LATE_AFTER_MINUTES records
+    # a late arrival (lms.attendance.sheets.services).
+    ATTENDANCE_OPENS_BEFORE_MINUTES = 30
+    ATTENDANCE_CLOSES_AFTER_MINUTES = 60
+    ATTENDANCE_LATE_AFTER_MINUTES = 15
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
@@ -146,6 +155,10 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_PROXY_FIX_X_PORT": "PROXY_FIX_X_PORT",
     "LMS_PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
     "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
+    "LMS_ATTENDANCE_OPENS_BEFORE_MINUTES": "ATTENDANCE_OPENS_BEFORE_MINUTES",
+    "LMS_ATTENDANCE_CLOSES_AFTER_MINUTES": "ATTENDANCE_CLOSES_AFTER_MINUTES",
+    "LMS_ATTENDANCE_LATE_AFTER_MINUTES": "ATTENDANCE_LATE_AFTER_MINUTES",
+    "LMS_RATELIMIT_ATTENDANCE_CODE": "RATELIMIT_ATTENDANCE_CODE",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).

@@ -15,6 +15,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the attendance part of the path definition, the pages and the receivers."""
     from lms.attendance.definition import AttendanceDefinition
+    from lms.attendance.sheets import init_sheets
     from lms.curriculum.definition import register_definition_extension
 
     register_definition_extension(AttendanceDefinition())
+    init_sheets(app)

@@ -37,6 +37,8 @@ FORMS = [
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
     ("jury.vote", "POST", "jury_member", None),
+    ("attendance_sheets.mark", "POST", "trainer", None),
+    ("attendance_sheets.correct", "POST", "admin", None),
     ("jury_admin.jury_new", "POST", "admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
