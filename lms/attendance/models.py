@@ -229,9 +229,7 @@ class AttendanceRecord(db.Model):
             name="reason_only_when_excused",
         ),
         CheckConstraint("status <> 'excused' OR reason IS NOT NULL", name="excused_has_reason"),
-        CheckConstraint(
-            "(file_key IS NULL) = (file_sha256 IS NULL)", name="file_has_sha256"
-        ),
+        CheckConstraint("(file_key IS NULL) = (file_sha256 IS NULL)", name="file_has_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -79,6 +79,7 @@ def security_world_sheets(bien_vivre, other, users) -> dict:
             ends_at=starts_at + timedelta(hours=3),
         )
         sheet = AttendanceSheet(session=open_session)
+        db.session.add(sheet)
         closed_session = TrainingSessionFactory(cohort=built.cohort, module=module)
         closer = users["admin"]
         closed = AttendanceSheet(
@@ -87,7 +88,7 @@ def security_world_sheets(bien_vivre, other, users) -> dict:
             closed_at=utcnow(),
             closed_by=closer,
         )
-        db.session.add_all([sheet, closed])
+        db.session.add(closed)
         db.session.flush()
         stored = storage.store_bytes(sheets_folder(), FAKE_PDF)
         document = AttendanceSheetDocument(
@@ -109,3 +110,64 @@ def security_world_sheets(bien_vivre, other, users) -> dict:
         )
     db.session.commit()
     return found
+
+
+def live_world_sheets(cohort, module, trainers, learners, now) -> dict[str, int]:
+    """For the browser tests: two sessions of ``cohort`` open for signing (the sweep's, the
+    journey's) and a closed one with a stored PDF version; return their ids."""
+    from lms.attendance.models import (
+        AttendanceRecord,
+        AttendanceSheetDocument,
+        AttendanceStatus,
+        RecordedBy,
+        SheetState,
+    )
+    from lms.attendance.sheets.document import sheets_folder
+    from lms.core import storage
+
+    ids = {}
+    starts_at = (now + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    for name, start in (
+        ("open", starts_at),
+        ("journey", starts_at + timedelta(minutes=5)),
+        ("closed", starts_at - timedelta(days=1)),
+    ):
+        session = TrainingSession(
+            cohort=cohort,
+            module=module,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3, minutes=30),
+            modality="in_person",
+            place="Tiers-lieu La Fabrique, 12 rue des Arts, Lille",
+            trainers=list(trainers),
+        )
+        sheet = AttendanceSheet(session=session)
+        db.session.add(sheet)
+        if name == "closed":
+            sheet.state, sheet.closed_at, sheet.closed_by = SheetState.CLOSED, start, trainers[0]
+            for index, learner in enumerate(learners):
+                db.session.add(
+                    AttendanceRecord(
+                        sheet=sheet,
+                        learner=learner,
+                        status=AttendanceStatus.PRESENT if index else AttendanceStatus.ABSENT,
+                        recorded_by=RecordedBy.CODE if index else RecordedBy.TRAINER,
+                        recorder=None if index else trainers[0],
+                        recorded_at=start,
+                    )
+                )
+            stored = storage.store_bytes(sheets_folder(), FAKE_PDF)
+            db.session.add(
+                AttendanceSheetDocument(
+                    sheet=sheet,
+                    version=1,
+                    storage_key=stored.key,
+                    sha256=stored.sha256,
+                    size=stored.size,
+                    created_at=start,
+                    created_by=trainers[0],
+                )
+            )
+        db.session.flush()
+        ids[f"{name}_session"], ids[f"{name}_sheet"] = session.id, sheet.id
+    return ids

@@ -335,7 +335,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("attendance_sheets.mark", "POST"): staff(
         session_id="training_session", user_id="learner_a", data={"status": "present"}
     ),
-    ("attendance_sheets.close_confirm", "GET"): staff(session_id="training_session"),
+    ("attendance_sheets.close", "GET"): staff(session_id="training_session"),
     ("attendance_sheets.close", "POST"): staff(session_id="training_session"),
     ("attendance_sheets.correct", "POST"): admin(
         session_id="closed_session",
@@ -346,7 +346,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
         session_id="closed_session", document_id="sheet_document"
     ),
     ("attendance_sheets.sign", "GET"): learner(sheet_id="sheet"),
-    ("attendance_sheets.sign_post", "POST"): learner(
+    ("attendance_sheets.sign", "POST"): learner(
         sheet_id="sheet", data={"code": "000000"}, status=422
     ),
     ("my_certificates.my_certificates", "GET"): logged_in(),

@@ -94,8 +94,16 @@ class Correction:
 
 
 def _learner_row(learner: User, record: AttendanceRecord | None, names: dict[int, str]) -> dict:
-    if record is None:  # cannot happen on a closed sheet; said plainly rather than hidden
-        return {"name": printable(learner.display_name), "status": "—", "how": "", "arrived": ""}
+    if record is None:  # not on a sheet closed here; said plainly rather than hidden
+        return {
+            "name": printable(learner.display_name),
+            "status": "Non renseigné",
+            "status_class": "none",
+            "when": "—",
+            "how": "aucun enregistrement",
+            "arrived": "",
+            "reason": "",
+        }
     name = names.get(record.recorder_id or 0) or "l’équipe de formation"
     how = HOW_WORDS[record.recorded_by].format(name=name)
     return {

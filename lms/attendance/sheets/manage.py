@@ -19,6 +19,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,7 +41,7 @@ from lms.attendance.sheets.errors import SheetConflict, SheetError
 from lms.attendance.sheets.forms import CloseForm, CorrectionForm, MarkForm
 from lms.attendance.sheets.services import Mark, mark_learner, sheet_of, signing_window
 from lms.attendance.sheets.views import bp
-from lms.cohorts.access import staff_cohort_or_403
+from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.core.csv import attachment
@@ -175,18 +176,16 @@ def form_mark(session: TrainingSession, form: MarkForm) -> Mark:
     )
 
 
-def learner_or_404(learner_id: int) -> User:
-    learner = db.session.get(User, learner_id)
-    if learner is None:
-        abort(404)
-    return learner
+def learner_or_404(session: TrainingSession, learner_id: int) -> User:
+    """Return the learner of the URL when they learn in the session's cohort; 404 otherwise."""
+    return cohort_learner_or_404(session.cohort, learner_id)
 
 
 @bp.post("/attendance/sessions/<int:session_id>/learners/<int:user_id>/mark")
 def mark(session_id: int, user_id: int):
     """Record a trainer's mark for a learner of the open sheet."""
     session, sheet_ = session_sheet(session_id)
-    learner = learner_or_404(user_id)
+    learner = learner_or_404(session, user_id)
     form = MarkForm()
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -202,27 +201,13 @@ def mark(session_id: int, user_id: int):
     return redirect(url_for(".sheet", session_id=session.id) + f"#learner-{learner.id}")
 
 
-@bp.get("/attendance/sessions/<int:session_id>/close")
-def close_confirm(session_id: int):
-    """Ask the trainer to confirm the closing: who is not marked becomes absent."""
-    session, sheet_ = session_sheet(session_id)
-    if sheet_.is_closed:
-        return redirect(url_for(".sheet", session_id=session.id))
-    records = sheet_records(sheet_)
-    unmarked = [learner for learner in sheet_learners(sheet_) if learner.id not in records]
-    return render_template(
-        "attendance/sheets/close.html",
-        session=session,
-        sheet=sheet_,
-        unmarked=unmarked,
-        form=CloseForm(formdata=None),
-    )
-
-
-@bp.post("/attendance/sessions/<int:session_id>/close")
+@bp.route("/attendance/sessions/<int:session_id>/close", methods=["GET", "POST"])
 def close(session_id: int):
-    """Sign and close the sheet: unmarked learners absent, frozen, PDF stored."""
+    """GET: ask the trainer to confirm (who is not marked becomes absent). POST: sign and close
+    the sheet: unmarked learners absent, frozen, PDF stored."""
     session, sheet_ = session_sheet(session_id)
+    if request.method == "GET":
+        return close_confirm(session, sheet_)
     if not CloseForm().validate_on_submit():
         abort(400)
     try:
@@ -238,12 +223,26 @@ def close(session_id: int):
     return redirect(url_for(".sheet", session_id=session.id))
 
 
+def close_confirm(session: TrainingSession, sheet_: AttendanceSheet):
+    if sheet_.is_closed:
+        return redirect(url_for(".sheet", session_id=session.id))
+    records = sheet_records(sheet_)
+    unmarked = [learner for learner in sheet_learners(sheet_) if learner.id not in records]
+    return render_template(
+        "attendance/sheets/close.html",
+        session=session,
+        sheet=sheet_,
+        unmarked=unmarked,
+        form=CloseForm(formdata=None),
+    )
+
+
 @bp.post("/attendance/sessions/<int:session_id>/learners/<int:user_id>/correct")
 def correct(session_id: int, user_id: int):
     """Correct a learner's record on the closed sheet (administrators), with a reason."""
     session = admin_session_or_403(session_id)
     _session, sheet_ = session_sheet(session.id)
-    learner = learner_or_404(user_id)
+    learner = learner_or_404(session, user_id)
     form = CorrectionForm()
     if not form.validate_on_submit():
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)

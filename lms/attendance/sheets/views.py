@@ -16,7 +16,8 @@ from flask_login import current_user
 from lms.attendance.sheets.access import learner_sheet_or_403
 from lms.attendance.sheets.errors import SheetError, WrongCode
 from lms.attendance.sheets.forms import STATUS_LABELS, SignForm
-from lms.attendance.sheets.services import clock, record_of, sign, signing_window
+from lms.attendance.sheets.services import clock, record_of, signing_window
+from lms.attendance.sheets.services import sign as sign_sheet
 from lms.core.transactions import unit_of_work
 from lms.extensions import limiter
 
@@ -57,37 +58,33 @@ def render_sign(sheet, form: SignForm, error: str = "", status: int = 200):
     return page, status
 
 
-@bp.get("/attendance/sign/<int:sheet_id>", endpoint="sign")
-def sign_page(sheet_id: int):
-    """Show the learner the session, their record and the code form (pre-filled from the QR)."""
-    sheet = learner_sheet_or_403(sheet_id)
-    form = SignForm(formdata=None)
-    code = request.args.get("code", "")
-    if code.isascii() and code.isdigit() and len(code) == 6:
-        form.code.data = code
-    return render_sign(sheet, form)
-
-
-@bp.post("/attendance/sign/<int:sheet_id>")
+@bp.route("/attendance/sign/<int:sheet_id>", methods=["GET", "POST"])
 @code_limit
-def sign_post(sheet_id: int):
-    """Sign the sheet with the code; refused with the reason, nothing recorded."""
+def sign(sheet_id: int):
+    """GET: show the learner the session, their record and the code form (pre-filled from the
+    QR code). POST: sign with the code; refused with the reason, nothing recorded."""
     sheet = learner_sheet_or_403(sheet_id)
+    if request.method == "GET":
+        form = SignForm(formdata=None)
+        code = request.args.get("code", "")
+        if code.isascii() and code.isdigit() and len(code) == 6:
+            form.code.data = code
+        return render_sign(sheet, form)
     form = SignForm()
     if not form.validate_on_submit():
         return render_sign(sheet, form, status=400)
     try:
         with unit_of_work():
-            record = sign(sheet, current_user, form.code.data)
+            record = sign_sheet(sheet, current_user, form.code.data)
     except WrongCode as error:
         return render_sign(sheet, form, str(error), WRONG_CODE_STATUS)
     except SheetError as error:
         return render_sign(sheet, form, str(error), 409)
     if record.arrived_at:
-        message = _(
-            "Signed: you are recorded late, arrived at %(time)s.", time=clock(record.arrived_at)
-        )
+        time = clock(record.arrived_at)
+        message = _("Signed: you are recorded late, arrived at %(time)s.", time=time)
     else:
-        message = _("Signed: you are recorded present at %(time)s.", time=clock(record.recorded_at))
+        time = clock(record.recorded_at)
+        message = _("Signed: you are recorded present at %(time)s.", time=time)
     flash(message, "success")
     return redirect(url_for(".sign", sheet_id=sheet.id))
