@@ -2,7 +2,7 @@
 
 A template may include, extend or import templates of its own domain and of the domains below
 it (DESIGN.md §3): ``core`` (``base.html``, ``_partials/``, ``errors/``) ← accounts ←
-curriculum ← cohorts ← learning ← assessments ← certificates; ``admin`` uses accounts,
+curriculum ← cohorts ← learning ← assessments, attendance ← certificates; ``admin`` uses accounts,
 curriculum and cohorts. A page's own stylesheet goes in ``{% block head %}`` of ``base.html``.
 """
 
@@ -17,6 +17,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CHAIN = ["core", "accounts", "curriculum", "cohorts", "learning", "assessments", "certificates"]
 USES = {domain: set(CHAIN[: index + 1]) for index, domain in enumerate(CHAIN)}
 USES["admin"] = {"core", "accounts", "curriculum", "cohorts", "admin"}
+# Attendance sits beside assessments, above learning; certificates may use it.
+USES["attendance"] = USES["learning"] | {"attendance"}
+USES["certificates"] = USES["certificates"] | {"attendance"}
 CORE = {"base.html", "_partials", "errors"}
 
 # Extension points: the lower domain's page renders without them (``ignore missing``) and the
