@@ -84,6 +84,15 @@ class DefaultConfig:
     # far back closed attendance sheets are still read for absence notices not yet sent.
     REMINDER_DEADLINE_HOURS = 48
     REMINDER_ABSENCE_LOOKBACK_HOURS = 48
+    # Wrong attendance codes, per learner and sheet (six digits must not be guessable).
+    RATELIMIT_ATTENDANCE_CODE = "5 per minute"
+
+    # Attendance sheets: learners sign from this long before a session starts until this long
+    # after it ends; a signature later than the start plus ATTENDANCE_LATE_AFTER_MINUTES records
+    # a late arrival (lms.attendance.sheets.services).
+    ATTENDANCE_OPENS_BEFORE_MINUTES = 30
+    ATTENDANCE_CLOSES_AFTER_MINUTES = 60
+    ATTENDANCE_LATE_AFTER_MINUTES = 15
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
@@ -174,6 +183,9 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
     "LMS_REMINDER_DEADLINE_HOURS": "REMINDER_DEADLINE_HOURS",
     "LMS_REMINDER_ABSENCE_LOOKBACK_HOURS": "REMINDER_ABSENCE_LOOKBACK_HOURS",
+    "LMS_ATTENDANCE_OPENS_BEFORE_MINUTES": "ATTENDANCE_OPENS_BEFORE_MINUTES",
+    "LMS_ATTENDANCE_CLOSES_AFTER_MINUTES": "ATTENDANCE_CLOSES_AFTER_MINUTES",
+    "LMS_ATTENDANCE_LATE_AFTER_MINUTES": "ATTENDANCE_LATE_AFTER_MINUTES",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).

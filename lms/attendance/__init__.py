@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from lms.attendance.hours import attendance_figures
     from lms.attendance.requirements import missing_attendance
     from lms.attendance.sessions import init_sessions
+    from lms.attendance.sheets import init_sheets
     from lms.attendance.signals import sheet_closed
     from lms.curriculum.definition import register_definition_extension
     from lms.learning.signals import (
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
 
     register_definition_extension(AttendanceDefinition())
     init_sessions(app)
+    init_sheets(app)
     # A module's minimum attendance (completion), and each learner's figures on progress pages.
     connect_cohort_requirements(missing_attendance)
     learners_attendance.connect(attendance_figures)

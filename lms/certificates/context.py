@@ -11,7 +11,6 @@ import tomllib
 from dataclasses import replace
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import segno
@@ -19,9 +18,9 @@ from babel.dates import format_date
 
 from lms.certificates.document import CertificateDocument
 from lms.certificates.typesetting import name_size, printable_values, text_direction
+from lms.core.pdf import DESIGN_FOLDER
 from lms.core.text import printable
 
-DESIGN_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
 WORDING_NAME = "wording.toml"
 
 

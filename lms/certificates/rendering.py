@@ -1,7 +1,8 @@
 """Render a ``CertificateDocument`` to HTML and to a PDF/A-3a file, locked down.
 
 The design lives in the top-level ``certificates/`` folder (template, stylesheet, wording, fonts,
-logo and seal; see its README.md). Rendering follows SECURITY.md G27:
+logo and seal; see its README.md). Rendering goes through the application's PDF engine
+(``lms.core.pdf``), which follows SECURITY.md G27:
 
 - the Jinja environment is sandboxed, autoescapes, fails on undefined names, loads templates
   from ``certificates/`` only, and receives plain values (strings, numbers, lists, dicts) built
@@ -20,84 +21,43 @@ still matches its recorded SHA-256.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import os
-import threading
-from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version as distribution_version
-from pathlib import Path, PurePosixPath
-from typing import Any
-from urllib.parse import unquote, urlsplit
-
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from pathlib import Path
 
 from lms.certificates.context import DESIGN_FOLDER, certificate_context
 from lms.certificates.document import CertificateDocument
+from lms.core import pdf
+from lms.core.pdf import (  # noqa: F401  (the engine's names, as certificates know them)
+    ASSET_TYPES,
+    NOT_RENDERED,
+    PDF_VARIANT,
+    QR_DATA_LIMIT,
+    QR_DATA_PREFIX,
+    AssetRefused,
+    RendererUnavailable,
+    _fetcher_class,
+    _inherited,
+    _local,
+    asset_fetcher,
+    base_url,
+    decode_qr_data_url,
+    environment,
+    html_to_pdf,
+    renderer_problem,
+    resolve_asset,
+)
 
 TEMPLATE_NAME = "certificate.html"
 STYLESHEET_NAME = "certificate.css"
-PDF_VARIANT = "pdf/a-3a"
 # The modules whose code decides a certificate's bytes (see ``template_version``).
 RENDERING_MODULES = ("context", "rendering", "typesetting")
-# Files the design may use, by suffix; anything else under certificates/ is refused too.
-ASSET_TYPES = {
-    ".css": "text/css",
-    ".svg": "image/svg+xml",
-    ".otf": "font/otf",
-    ".ttf": "font/ttf",
-}
-# Files that describe the design without changing what it renders.
-NOT_RENDERED = {"README.md"}
 # The design files of the jury's minutes (``lms.certificates.minutes``) start with this.
 MINUTES_PREFIX = "minutes."
-# The one kind of data: URL the template uses: the QR code, a PNG made by segno (a PNG is drawn
-# ≈ 10 ms faster than the same code as an SVG path). Nothing else may come inline.
-QR_DATA_PREFIX = "data:image/png;base64,"
-QR_DATA_LIMIT = 16 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class RendererUnavailable(RuntimeError):
-    """WeasyPrint cannot load here: the system lacks Pango (see the README's system packages)."""
-
-
-def renderer_problem() -> str | None:
-    """Return why PDFs cannot be rendered on this machine, or None when they can."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as error:  # OSError: a system library (Pango) is missing
-        return f"WeasyPrint cannot load ({error}); install Pango: see the README"
-    return None
-
-
-class AssetRefused(ValueError):
-    """A URL the certificate design may not fetch."""
-
-
-def resolve_asset(url: str, folder: Path = DESIGN_FOLDER) -> tuple[Path, str]:
-    """Return the design file a ``file:`` URL names and its media type, or refuse the URL."""
-    parts = urlsplit(url)
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
-        raise AssetRefused(f"only the certificate design files may be fetched, not {url!r}")
-    raw_path = unquote(parts.path)
-    if ".." in PurePosixPath(raw_path).parts or "\x00" in raw_path:
-        raise AssetRefused(f"no parent references in certificate assets: {url!r}")
-    root = folder.resolve()
-    try:
-        # Resolving follows symbolic links, so one leading out of the folder is caught below.
-        path = Path(raw_path).resolve(strict=True)
-    except (OSError, RuntimeError) as error:
-        raise AssetRefused(f"no such certificate asset: {url!r}") from error
-    if not path.is_relative_to(root) or not path.is_file():
-        raise AssetRefused(f"not a file of the certificate design: {url!r}")
-    media_type = ASSET_TYPES.get(path.suffix.lower())
-    if media_type is None or path.name in NOT_RENDERED:
-        raise AssetRefused(f"not a kind of file the certificate design uses: {url!r}")
-    return path, media_type
+# Other documents' own design files (attendance sheets, certificats de réalisation and
+# attestations): they decide none of the certificate's or the minutes' bytes.
+OTHER_DOCUMENT_PREFIXES = ("attendance-sheet.", "realisation.")
 
 
 def design_digest(files: list[Path], modules: list[str]) -> str:
@@ -113,6 +73,7 @@ def design_digest(files: list[Path], modules: list[str]) -> str:
     ]
     package = Path(__file__).parent
     code = [(f"lms/certificates/{name}.py", package / f"{name}.py") for name in modules]
+    code.append(("lms/core/pdf.py", Path(pdf.__file__)))
     for name, path in [*named, *code]:
         content = path.read_bytes()
         digest.update(f"{name}\n{len(content)}\n".encode())
@@ -131,7 +92,9 @@ def design_files(*, minutes: bool) -> list[Path]:
     files = [
         path
         for path in DESIGN_FOLDER.rglob("*")
-        if path.is_file() and path.name not in NOT_RENDERED
+        if path.is_file()
+        and path.name not in NOT_RENDERED
+        and not path.name.startswith(OTHER_DOCUMENT_PREFIXES)
     ]
     own = [path for path in files if path.name.startswith(MINUTES_PREFIX)]
     shared = [path for path in files if path.parent != DESIGN_FOLDER or path.suffix == ".svg"]
@@ -156,31 +119,6 @@ def template_version() -> str:
 TEMPLATE_VERSION = template_version()
 
 
-def decode_qr_data_url(url: str) -> bytes:
-    """Return the PNG of a QR code data URL, or refuse any other ``data:`` URL."""
-    if not url.startswith(QR_DATA_PREFIX) or len(url) > QR_DATA_LIMIT:
-        raise AssetRefused(f"only the QR code's PNG may come as a data: URL, not {url[:40]!r}")
-    try:
-        png = base64.b64decode(url.removeprefix(QR_DATA_PREFIX), validate=True)
-    except binascii.Error as error:
-        raise AssetRefused("the QR code's data: URL is not valid base64") from error
-    if not png.startswith(PNG_SIGNATURE):
-        raise AssetRefused("the QR code's data: URL is not a PNG")
-    return png
-
-
-@cache
-def environment() -> SandboxedEnvironment:
-    """Return the sandboxed Jinja environment of the templates of ``certificates/``."""
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(DESIGN_FOLDER),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(document: CertificateDocument) -> str:
     """Return the certificate as HTML whose relative URLs name files of ``certificates/``."""
     return _render_template(document, link_stylesheet=True)
@@ -191,114 +129,11 @@ def _render_template(document: CertificateDocument, *, link_stylesheet: bool) ->
     return template.render(certificate_context(document), link_stylesheet=link_stylesheet)
 
 
-@cache
-def _fetcher_class() -> type:
-    # Built on first use: the base class lives in WeasyPrint, which is imported lazily.
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class DesignAssetFetcher(URLFetcher):
-        """Serve the files of ``certificates/`` and refuse every other URL."""
-
-        def __init__(self) -> None:
-            # A refused or missing asset stops the rendering: no PDF with a hole in it.
-            super().__init__(fail_on_errors=True)
-
-        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-            if url.startswith("data:"):
-                body, media_type = decode_qr_data_url(url), "image/png"
-            else:
-                path, media_type = resolve_asset(url)
-                body = path.read_bytes()
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
-
-    return DesignAssetFetcher
-
-
-def asset_fetcher() -> Any:
-    """Return a new URL fetcher that serves only the certificate design files."""
-    return _fetcher_class()()
-
-
-@dataclass
-class _Renderer:
-    """What WeasyPrint may reuse from one PDF to the next in one thread, for one stylesheet."""
-
-    font_config: Any
-    fetcher: Any
-    stylesheet: Any
-    design_images: dict
-    pid: int
-
-
-_local = threading.local()
-# Renderers a forked process inherited from its parent: kept, never used. Collecting one would
-# run its FontConfiguration's finaliser, which deletes the parent's font folder.
-_inherited: list[_Renderer] = []
-
-
-def _renderer(stylesheet_name: str = STYLESHEET_NAME) -> _Renderer:
-    # One FontConfiguration per thread and stylesheet (the certificate's, the minutes'): each
-    # new one costs ≈ 250 KB that is never freed, and reusing it saves reloading the fonts
-    # (PERFORMANCE.md). Pango's font map is not shared between threads, hence thread-local
-    # rather than process-wide. The stylesheet is parsed (and its fonts registered) once with it.
-    # A forked process (a batch's pool) builds its own: Pango and fontconfig state is not
-    # shared across a fork.
-    renderers = getattr(_local, "renderers", None)
-    if renderers is None:
-        renderers = _local.renderers = {}
-    renderer = renderers.get(stylesheet_name)
-    if renderer is not None and renderer.pid != os.getpid():
-        _inherited.append(renderer)
-        renderer = None
-    if renderer is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
-        font_config, fetcher = FontConfiguration(), asset_fetcher()
-        stylesheet = CSS(
-            url=base_url() + stylesheet_name, url_fetcher=fetcher, font_config=font_config
-        )
-        renderer = _Renderer(font_config, fetcher, stylesheet, {}, os.getpid())
-        renderers[stylesheet_name] = renderer
-    return renderer
-
-
-def base_url() -> str:
-    """Return the URL relative asset names of the template resolve against."""
-    return DESIGN_FOLDER.as_uri() + "/"
+def _renderer(stylesheet_name: str = STYLESHEET_NAME) -> pdf._Renderer:
+    """Return this thread's renderer of the certificate (or of another stylesheet)."""
+    return pdf._renderer(stylesheet_name)
 
 
 def render_pdf(document: CertificateDocument) -> bytes:
     """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset."""
     return html_to_pdf(_render_template(document, link_stylesheet=False), STYLESHEET_NAME)
-
-
-def html_to_pdf(html_text: str, stylesheet_name: str) -> bytes:
-    """Return HTML of a template of ``certificates/`` as PDF/A-3a bytes, with its stylesheet.
-
-    The certificate and the jury's minutes both come this way: same locked-down fetcher, same
-    PDF/A variant, same reuse of fonts and design images within a thread.
-    """
-    if problem := renderer_problem():
-        raise RendererUnavailable(problem)
-    from weasyprint import HTML
-
-    renderer = _renderer(stylesheet_name)
-    html = HTML(string=html_text, base_url=base_url(), url_fetcher=renderer.fetcher)
-    # WeasyPrint's image cache for this PDF, seeded with the design's images (logo, seal)
-    # parsed once per thread; the QR code it adds is dropped with it, so memory stays flat.
-    images = dict(renderer.design_images)
-    pdf = html.write_pdf(
-        stylesheets=[renderer.stylesheet],
-        font_config=renderer.font_config,
-        pdf_variant=PDF_VARIANT,
-        cache=images,
-    )
-    if not renderer.design_images:
-        design = base_url()
-        renderer.design_images = {
-            key: image
-            for key, image in images.items()
-            if isinstance(key, str) and key.startswith(design) and image is not None
-        }
-    return pdf

@@ -229,7 +229,7 @@ def test_the_fetcher_refuses_a_symbolic_link_leading_out_of_the_design(tmp_path)
     assert resolve_asset((design / "alias.css").as_uri(), folder=design)[0] == (
         design / "inside.css"
     )
-    with pytest.raises(AssetRefused, match="not a file of the certificate design"):
+    with pytest.raises(AssetRefused, match="not a file of the design"):
         resolve_asset((design / "leak.css").as_uri(), folder=design)
 
 

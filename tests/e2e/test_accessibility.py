@@ -127,6 +127,20 @@ PAGES = {
         "juror", f"/jury/{w.jury_id}/candidates/{w.user_ids['laureate']}"
     ),
     "jury-tally": lambda w: Checked("juror", f"/jury/{w.jury_id}/tally"),
+    # Attendance sheets: the trainer's sheet with the code, a closed one, the learner's signing
+    "attendance-cohort": lambda w: Checked("trainer", f"/cohorts/{w.cohort_id}/attendance"),
+    "attendance-sheet": lambda w: Checked(
+        "trainer", f"/attendance/sessions/{w.attendance['open_session']}/sheet"
+    ),
+    "attendance-close": lambda w: Checked(
+        "trainer", f"/attendance/sessions/{w.attendance['open_session']}/close"
+    ),
+    "attendance-closed-sheet": lambda w: Checked(
+        "admin", f"/attendance/sessions/{w.attendance['closed_session']}/sheet"
+    ),
+    "attendance-sign": lambda w: Checked(
+        "reader", f"/attendance/sign/{w.attendance['open_sheet']}"
+    ),
     # Anyone
     "verification": lambda w: Checked(None, f"/verify/{w.certificate_code}"),
     "verification-unknown": lambda w: Checked(None, "/verify/NO-SUCH-CODE", 404),
@@ -141,6 +155,8 @@ NOT_PAGES = {
     "admin.audit_csv",
     "assignments.download",
     "calendar.feed",  # iCalendar text for calendar applications
+    "attendance_sheets.code_json",
+    "attendance_sheets.document",
     "certificates.verify_json",
     "certificates_admin.download",
     "certificates_admin.eligibility_csv",

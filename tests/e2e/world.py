@@ -40,6 +40,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
+from tests.attendance.sheet_support import live_world_sheets
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
 from tests.factories import (
@@ -106,6 +107,8 @@ class LiveWorld:
     jury_cohort_id: int = 0
     open_jury_id: int = 0
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
+    # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
+    attendance: dict[str, int] = field(default_factory=dict)
 
 
 def build_world() -> LiveWorld:
@@ -140,6 +143,9 @@ def build_world() -> LiveWorld:
         learner = _person(world, slug, name)
         add_member(learner, cohort, MembershipRole.LEARNER)
         _progress(learner, cohort, path.modules, *progress, now=now)
+    people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
+    trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
+    world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

@@ -362,6 +362,28 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # Nobody else voted: the jury cannot close, the president is sent back to the tally.
     ("jury.close", "POST"): jury_member(jury_id="jury"),
     ("jury.minutes", "GET"): jury_member(jury_id="jury", minutes_id="jury_minutes"),
+    # attendance sheets: the staff of the cohort mark and close, administrators correct a closed
+    # sheet, the cohort's learners sign (a wrong code is answered 422, nothing recorded).
+    ("attendance_sheets.cohort_sheets", "GET"): staff(cohort_id="cohort"),
+    ("attendance_sheets.sheet", "GET"): staff(session_id="training_session"),
+    ("attendance_sheets.code_json", "GET"): staff(session_id="training_session"),
+    ("attendance_sheets.mark", "POST"): staff(
+        session_id="training_session", user_id="learner_a", data={"status": "present"}
+    ),
+    ("attendance_sheets.close", "GET"): staff(session_id="training_session"),
+    ("attendance_sheets.close", "POST"): staff(session_id="training_session"),
+    ("attendance_sheets.correct", "POST"): admin(
+        session_id="closed_session",
+        user_id="learner_a",
+        data={"status": "absent", "correction_reason": "Erreur de saisie"},
+    ),
+    ("attendance_sheets.document", "GET"): staff(
+        session_id="closed_session", document_id="sheet_document"
+    ),
+    ("attendance_sheets.sign", "GET"): learner(sheet_id="sheet"),
+    ("attendance_sheets.sign", "POST"): learner(
+        sheet_id="sheet", data={"code": "000000"}, status=422
+    ),
     ("my_certificates.my_certificates", "GET"): logged_in(),
     ("my_certificates.download", "GET"): owner_or_admin(certificate_id="certificate"),
     # certificats de réalisation and attestations: administrators produce (the world sets no
@@ -469,4 +491,7 @@ FOREIGN: dict[str, str] = {
     "jury_minutes": "other_jury_minutes",
     "jury_seat": "other_jury_seat",
     "training_session": "other_training_session",
+    "closed_session": "other_closed_session",
+    "sheet": "other_sheet",
+    "sheet_document": "other_sheet_document",
 }

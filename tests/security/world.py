@@ -22,6 +22,7 @@ from tests.assessments.assignments.support import security_world_assignments
 from tests.assessments.grading.support import security_world_grading
 from tests.assessments.marking.support import security_world_marking
 from tests.assessments.quizzes.support import security_world_quizzes
+from tests.attendance.sheet_support import security_world_sheets
 from tests.attendance.support import security_world_sessions
 from tests.certificates.batch_support import security_world_batches
 from tests.certificates.jury.support import security_world_jury
@@ -215,6 +216,7 @@ def build_world(app) -> World:
     world.add(**security_world_realisation(bien_vivre, other, users))
     world.add(**security_world_jury(bien_vivre, other, users))
     world.add(**security_world_sessions(bien_vivre, other, users))
+    world.add(**security_world_sheets(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

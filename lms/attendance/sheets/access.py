@@ -1,0 +1,65 @@
+"""Who reaches a sheet: staff of the session's cohort on the sheet pages, its learners to sign.
+
+- The sheet pages of a session (the code, marks, closing, PDF versions) are for the **staff**
+  of the session's cohort: any of its trainers and every administrator; corrections of a closed
+  sheet are for administrators only. Anyone else is denied (403); an unknown session is 404.
+- The signing page of a sheet is for the **learners of the session's cohort**; trainers,
+  assessors, administrators and learners of other cohorts are denied (403) with the reason, and
+  an unknown sheet is 404. A learner sees their own record there, never anybody else's.
+- The sheet's PDF (every learner's signature) goes to the staff only, never to learners.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.permissions import deny
+from lms.attendance.models import AttendanceSheet, TrainingSession
+from lms.attendance.sheets.services import is_cohort_learner
+from lms.cohorts.access import is_staff
+from lms.cohorts.models import Cohort
+from lms.extensions import db
+
+SESSION_OPTIONS = (
+    joinedload(TrainingSession.cohort).joinedload(Cohort.path),
+    joinedload(TrainingSession.module),
+)
+
+
+def staff_session_or_403(session_id: int) -> TrainingSession:
+    """Return the session for the staff of its cohort; deny everyone else; 404 if unknown."""
+    if not current_user.is_authenticated:
+        deny()
+    session = db.session.scalar(
+        db.select(TrainingSession).options(*SESSION_OPTIONS).filter_by(id=session_id)
+    )
+    if session is None:
+        abort(404)
+    if not is_staff(current_user, session.cohort):
+        deny()
+    return session
+
+
+def admin_session_or_403(session_id: int) -> TrainingSession:
+    """Return the session for an administrator; deny everyone else; 404 if unknown."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        deny()
+    return staff_session_or_403(session_id)
+
+
+def learner_sheet_or_403(sheet_id: int) -> AttendanceSheet:
+    """Return the sheet for a learner of its session's cohort; deny everyone else; 404 if none."""
+    if not current_user.is_authenticated:
+        deny()
+    sheet = db.session.scalar(
+        db.select(AttendanceSheet)
+        .options(joinedload(AttendanceSheet.session).options(*SESSION_OPTIONS))
+        .filter_by(id=sheet_id)
+    )
+    if sheet is None:
+        abort(404)
+    if not is_cohort_learner(current_user, sheet.session.cohort_id):
+        deny()
+    return sheet
