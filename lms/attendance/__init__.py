@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     """Register the attendance part of the path definition, the pages and the receivers."""
     from lms.attendance.definition import AttendanceDefinition
     from lms.attendance.hours import attendance_figures
-    from lms.attendance.requirements import missing_attendance
+    from lms.attendance.requirements import missing_attendance, shortfall_text
     from lms.curriculum.definition import register_definition_extension
     from lms.learning.signals import connect_cohort_requirements, learners_attendance
 
@@ -24,3 +24,5 @@ def init_app(app: Flask) -> None:
     # A module's minimum attendance (completion), and each learner's figures on progress pages.
     connect_cohort_requirements(missing_attendance)
     learners_attendance.connect(attendance_figures)
+    # « Présence 70 % < 80 % requis » as plain text, escaped where a page writes it.
+    app.add_template_global(shortfall_text, "attendance_shortfall")

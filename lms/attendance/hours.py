@@ -52,15 +52,16 @@ from lms.attendance.models import (
     AttendanceSheet,
     AttendanceStatus,
     ModuleAttendance,
+    PathAttendance,
     SheetState,
     TrainingSession,
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today, organisation_timezone
 from lms.extensions import db
-from lms.learning.cohort_progress import cohort_progress
-from lms.learning.completion import path_modules
-from lms.learning.progress import CohortProgress, ProgressStatus
+from lms.learning.cohort_progress import cohort_progress, completed_by_learner
+from lms.learning.completion import calendar_of, path_modules
+from lms.learning.progress import CohortProgress
 
 
 @dataclass(frozen=True)
@@ -218,25 +219,15 @@ def _remote_hours(module_ids: Iterable[int]) -> dict[int, int]:
     return {row.module_id: row.remote_hours for row in db.session.execute(query)}
 
 
-def _credited_modules(
-    progress: CohortProgress, learner_ids: Collection[int], until: datetime | None
-) -> dict[int, set[int]]:
-    """Return learner id -> ids of the modules whose remote hours are credited (see above)."""
-    opened_late = set()
-    if until is not None:
-        opened_late = {
-            module.id
-            for module in progress.modules
-            if module.code in progress.calendar and progress.calendar[module.code][0] >= until
-        }
+def _opened_after(
+    cohort: Cohort, modules: Sequence[Any], until: datetime, progress: CohortProgress | None
+) -> set[int]:
+    """Return the ids of the modules the cohort's calendar opens at ``until`` or later."""
+    calendar = progress.calendar if progress is not None else calendar_of(cohort, modules)
     return {
-        row.learner.id: {
-            item.module.id
-            for item in row.modules
-            if item.status is ProgressStatus.COMPLETED and item.module.id not in opened_late
-        }
-        for row in progress.learners
-        if row.learner.id in learner_ids
+        module.id
+        for module in modules
+        if module.code in calendar and calendar[module.code][0] >= until
     }
 
 
@@ -246,12 +237,15 @@ def cohort_attendance(
     as_of: date | None = None,
     *,
     progress: CohortProgress | None = None,
+    completed: Mapping[int, Collection[int]] | None = None,
+    modules: Sequence[Any] | None = None,
 ) -> dict[int, LearnerAttendance]:
     """Return learner id -> attendance, for every learner of the cohort (or those given).
 
-    ``progress`` (the cohort's ``cohort_progress``, already computed by the page) saves
-    computing module completion again for the remote credit. See the module docstring for the
-    rules and the query count.
+    What a page already knows saves queries: ``progress`` (the cohort's ``cohort_progress``)
+    gives the modules and their completion; ``completed`` (learner id -> ids of the modules they
+    completed) gives completion; ``modules`` (every module of the path) the modules. See the
+    module docstring for the rules and the query count.
     """
     if learners is None:
         learners = list(
@@ -264,19 +258,25 @@ def cohort_attendance(
     learner_ids = [learner.id for learner in learners]
     if not learner_ids:
         return {}
-    modules = path_modules(cohort.path_id)
+    if modules is None:
+        modules = progress.modules if progress is not None else path_modules(cohort.path_id)
     module_ids = [module.id for module in modules]
     until = day_end(as_of)
     totals = session_minutes(learner_ids, module_ids=module_ids, until=until, cohort_id=cohort.id)
     remote = _remote_hours(module_ids)
-    credited: Mapping[int, set[int]] = {}
+    credited: dict[int, set[int]] = {}
     if remote:
-        if progress is None or not {row.learner.id for row in progress.learners} >= set(
-            learner_ids
-        ):
-            progress = cohort_progress(cohort, learners=learners, with_activity=False)
-        past = until if as_of is not None and as_of < local_today() else None
-        credited = _credited_modules(progress, set(learner_ids), past)
+        if completed is None or not set(completed) >= set(learner_ids):
+            known = progress is not None and {row.learner.id for row in progress.learners}
+            if progress is None or not known or not known >= set(learner_ids):
+                progress = cohort_progress(cohort, learners=learners, with_activity=False)
+            completed = completed_by_learner(progress.learners)
+        past = as_of is not None and as_of < local_today()
+        opened_after = _opened_after(cohort, modules, until, progress) if past else set()
+        credited = {
+            learner_id: set(completed.get(learner_id, ())) - opened_after
+            for learner_id in learner_ids
+        }
     return {
         learner_id: LearnerAttendance(
             learner_id,
@@ -297,6 +297,13 @@ def _line(module_id: int, counts: SessionTotals, remote_hours: int) -> ModuleAtt
     return ModuleAttendanceLine(module_id, counts.held, counts.attended, remote_hours * 60)
 
 
+def path_minimum_percent(path_id: int) -> int | None:
+    """Return the minimum attendance the path requires over all its sessions (one query)."""
+    return db.session.scalar(
+        db.select(PathAttendance.minimum_percent).where(PathAttendance.path_id == path_id)
+    )
+
+
 def learner_attendance(
     cohort: Cohort, learner: User, as_of: date | None = None
 ) -> LearnerAttendance:
@@ -305,12 +312,23 @@ def learner_attendance(
 
 
 def attendance_figures(
-    path: Any, *, learners: Sequence[User], cohort: Cohort | None = None, **kwargs: Any
+    path: Any,
+    *,
+    learners: Sequence[User],
+    cohort: Cohort | None = None,
+    completed: Mapping[int, Collection[int]] | None = None,
+    modules: Sequence[Any] | None = None,
+    **kwargs: Any,
 ) -> dict[int, LearnerAttendance]:
     """Answer learning's ``learners_attendance`` signal: user id -> attendance (constant queries).
 
-    ``progress`` (optional keyword) is the cohort's progress the page already computed.
+    ``completed`` (learner id -> ids of the modules they completed) and ``modules`` are what the
+    page knows. Nothing (an empty answer, no attendance shown) while the learners have neither
+    a session held nor remote hours credited: a path that keeps no attendance shows none.
     """
     if cohort is None or not learners:
         return {}
-    return cohort_attendance(cohort, learners, progress=kwargs.get("progress"))
+    figures = cohort_attendance(cohort, learners, completed=completed, modules=modules)
+    if all(not item.held_minutes and not item.remote_minutes for item in figures.values()):
+        return {}
+    return figures
