@@ -31,9 +31,11 @@ requirement signals with the session rates), so this module computes the session
 asking completion (``session_minutes``), then asks completion (``cohort_progress``) only for the
 remote credit: the requirement never asks for remote credit, so nothing loops.
 
-Queries, whatever the cohort size: learners (unless given), modules, the modules' rules, one
-query for the sessions with every learner's record, and ``cohort_progress`` (constant) when a
-module has remote hours and no ``progress`` was passed.
+Queries, whatever the cohort size: learners (unless given), modules (unless given), the modules'
+remote hours, one query for the sessions with every learner's record, and ``cohort_progress``
+(constant) when a module has remote hours and completion was not given. The rules' questions
+cost one query each: ``path_shortfalls`` (eligibility) and ``session_minutes(minimum="module")``
+(the completion rule, ``lms.attendance.requirements``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import and_
 
@@ -58,6 +60,7 @@ from lms.attendance.models import (
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today, organisation_timezone
+from lms.curriculum.models import Module
 from lms.extensions import db
 from lms.learning.cohort_progress import cohort_progress, completed_by_learner
 from lms.learning.completion import calendar_of, path_modules
@@ -119,7 +122,7 @@ class SessionTotals(NamedTuple):
 
     held: int
     attended: int
-    minimum_percent: int | None = None  # given when asked (``with_minimum``)
+    minimum_percent: int | None = None  # the module's or path's, when asked (``minimum``)
 
 
 def whole_percent(rate: Fraction) -> int:
@@ -146,14 +149,15 @@ def session_minutes(
     module_ids: Collection[int],
     until: datetime,
     cohort_id: int | None = None,
-    with_minimum: bool = False,
+    minimum: Literal["module", "path"] | None = None,
 ) -> dict[tuple[int, int], SessionTotals]:
     """Return (learner id, module id) -> held and attended minutes (one query).
 
     The sessions are those of the learners' cohorts (or of ``cohort_id`` only), in
     ``module_ids``, ended by ``until``, their sheet closed; ``learner_ids=None`` means every
-    learner of ``cohort_id``. ``with_minimum`` keeps only modules with a minimum attendance and
-    gives it (the completion rule's question). Learners without a counted session are left out.
+    learner of ``cohort_id``. ``minimum="module"`` keeps only modules with a minimum attendance
+    and gives it (the completion rule's question); ``minimum="path"`` keeps only paths with one
+    and gives it (eligibility's question). Learners without a counted session are left out.
     """
     if not module_ids or (learner_ids is not None and not learner_ids):
         return {}
@@ -187,13 +191,19 @@ def session_minutes(
         )
         .where(TrainingSession.module_id.in_(module_ids), TrainingSession.ends_at <= until)
     )
-    if with_minimum:
+    if minimum == "module":
         query = query.add_columns(ModuleAttendance.minimum_percent).join(
             ModuleAttendance,
             and_(
                 ModuleAttendance.module_id == TrainingSession.module_id,
                 ModuleAttendance.minimum_percent.is_not(None),
             ),
+        )
+    elif minimum == "path":
+        query = (
+            query.add_columns(PathAttendance.minimum_percent)
+            .join(Module, Module.id == TrainingSession.module_id)
+            .join(PathAttendance, PathAttendance.path_id == Module.path_id)
         )
     if cohort_id is not None:
         query = query.where(TrainingSession.cohort_id == cohort_id)
@@ -206,8 +216,8 @@ def session_minutes(
         held, attended, _minimum = totals.get(key, (0, 0, None))
         if row.status is not None and AttendanceStatus(row.status).attended:
             attended += minutes
-        minimum = row.minimum_percent if with_minimum else None
-        totals[key] = SessionTotals(held + minutes, attended, minimum)
+        asked = row.minimum_percent if minimum else None
+        totals[key] = SessionTotals(held + minutes, attended, asked)
     return totals
 
 
@@ -297,11 +307,32 @@ def _line(module_id: int, counts: SessionTotals, remote_hours: int) -> ModuleAtt
     return ModuleAttendanceLine(module_id, counts.held, counts.attended, remote_hours * 60)
 
 
-def path_minimum_percent(path_id: int) -> int | None:
-    """Return the minimum attendance the path requires over all its sessions (one query)."""
-    return db.session.scalar(
-        db.select(PathAttendance.minimum_percent).where(PathAttendance.path_id == path_id)
+def path_shortfalls(
+    cohort: Cohort, learners: Sequence[User], modules: Sequence[Any], as_of: date | None = None
+) -> dict[int, tuple[int, int]]:
+    """Return learner id -> (whole rate, minimum) of the learners below the path's minimum.
+
+    Over every module's sessions held by ``as_of`` (one query; nothing for a path without
+    ``[attendance] minimum`` or before any session was held). The rate is rounded down.
+    """
+    totals = session_minutes(
+        [learner.id for learner in learners],
+        module_ids=[module.id for module in modules],
+        until=day_end(as_of),
+        cohort_id=cohort.id,
+        minimum="path",
     )
+    by_learner: dict[int, list[int]] = {}
+    for (learner_id, _module_id), item in totals.items():
+        counts = by_learner.setdefault(learner_id, [0, 0, item.minimum_percent or 0])
+        counts[0] += item.held
+        counts[1] += item.attended
+    shortfalls = {}
+    for learner_id, (held, attended, minimum) in by_learner.items():
+        rate = Fraction(attended, held) if held else None
+        if rate is not None and below(rate, minimum):
+            shortfalls[learner_id] = (whole_percent(rate), minimum)
+    return shortfalls
 
 
 def learner_attendance(

@@ -39,7 +39,7 @@ def missing_attendance(
     """Return, per (learner id, module id), the attendance below the module's minimum (1 query)."""
     learner_ids = [learner.id for learner in learners]
     module_ids = [module.id for module in modules]
-    totals = session_minutes(learner_ids, module_ids=module_ids, until=day_end(), with_minimum=True)
+    totals = session_minutes(learner_ids, module_ids=module_ids, until=day_end(), minimum="module")
     missing: dict[tuple[int, int], list[str]] = {}
     for key, totals_of in totals.items():
         rate = Fraction(totals_of.attended, totals_of.held) if totals_of.held else None

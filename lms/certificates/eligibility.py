@@ -22,7 +22,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
-from lms.attendance.hours import below, cohort_attendance, path_minimum_percent, whole_percent
+from lms.attendance.hours import path_shortfalls
 from lms.cohorts.models import Cohort
 from lms.core.time import organisation_timezone
 from lms.learning.cohort_progress import cohort_progress
@@ -143,19 +143,15 @@ def _attendance_lacks(
     cohort: Cohort, progress: CohortProgress, now: datetime | None
 ) -> dict[int, Missing]:
     """Return user id -> the attendance lack of each learner below the path's minimum."""
-    minimum = path_minimum_percent(cohort.path_id)
-    if minimum is None or not progress.learners:
+    if not progress.learners:
         return {}
     as_of = now.astimezone(organisation_timezone()).date() if now else None
     learners = [row.learner for row in progress.learners]
-    figures = cohort_attendance(cohort, learners, as_of, progress=progress)
+    shortfalls = path_shortfalls(cohort, learners, progress.modules, as_of)
     title = _("Attendance")
     return {
-        user_id: Missing(
-            Lack.ATTENDANCE, "attendance", title, (), whole_percent(item.rate), minimum
-        )
-        for user_id, item in figures.items()
-        if item.rate is not None and below(item.rate, minimum)
+        user_id: Missing(Lack.ATTENDANCE, "attendance", title, (), rate, minimum)
+        for user_id, (rate, minimum) in shortfalls.items()
     }
 
 

@@ -5,9 +5,10 @@ cohort's name) and optionally ``locale`` (``fr`` or ``en``) and ``funder`` (who 
 training: ``cpf``, ``opco``, ``employer``, ``france_travail``, ``self`` or ``other``, or their
 label in French or English; empty when not known; recorded on new memberships only). It may be
 UTF-8 (with or without a byte-order mark) or Windows Latin-1 (cp1252, what French Excel
-writes), comma or semicolon separated. ``preview_import`` says what would happen to every row; ``commit_import`` applies the
-valid rows: it creates the missing accounts (without password: they receive an invitation) and
-the memberships, and skips what is already there, so that running it twice creates nothing new.
+writes), comma or semicolon separated. ``preview_import`` says what would happen to every row;
+``commit_import`` applies the valid rows: it creates the missing accounts (without password:
+they receive an invitation) and the memberships, and skips what is already there, so that
+running it twice creates nothing new.
 
 Between the preview and the commit, the file is kept in the instance folder under a random key,
 beside its SHA-256 and the administrator who uploaded it (``stash_upload`` / ``load_upload``):
