@@ -28,6 +28,7 @@ ACTION_WORDS = {
     "grade.change": _l("Released grade changed"),
     "grade.release_cohort": _l("Grades released to the cohort"),
     "membership.add": _l("Member added to a cohort"),
+    "membership.funder": _l("Learner's funder changed"),
     "membership.remove": _l("Member removed from a cohort"),
     "user.create": _l("Account created"),
     "user.create_admin": _l("Administrator created (command line)"),

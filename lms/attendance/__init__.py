@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     from lms.attendance import calendar
     from lms.attendance.definition import AttendanceDefinition
     from lms.attendance.hours import attendance_figures
-    from lms.attendance.requirements import missing_attendance
+    from lms.attendance.requirements import missing_attendance, shortfall_text
     from lms.attendance.sessions import init_sessions
     from lms.attendance.sheets import init_sheets
     from lms.attendance.signals import sheet_closed
@@ -40,3 +40,5 @@ def init_app(app: Flask) -> None:
     due_reminders.connect(calendar.session_reminders)
     due_reminders.connect(calendar.absence_reminders)
     sheet_closed.connect(calendar.absences_after_close)
+    # « Présence 70 % < 80 % requis » as plain text, escaped where a page writes it.
+    app.add_template_global(shortfall_text, "attendance_shortfall")

@@ -31,9 +31,11 @@ requirement signals with the session rates), so this module computes the session
 asking completion (``session_minutes``), then asks completion (``cohort_progress``) only for the
 remote credit: the requirement never asks for remote credit, so nothing loops.
 
-Queries, whatever the cohort size: learners (unless given), modules, the modules' rules, one
-query for the sessions with every learner's record, and ``cohort_progress`` (constant) when a
-module has remote hours and no ``progress`` was passed.
+Queries, whatever the cohort size: learners (unless given), modules (unless given), the modules'
+remote hours, one query for the sessions with every learner's record, and ``cohort_progress``
+(constant) when a module has remote hours and completion was not given. The rules' questions
+cost one query each: ``path_shortfalls`` (eligibility) and ``session_minutes(minimum="module")``
+(the completion rule, ``lms.attendance.requirements``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import and_
 
@@ -52,15 +54,17 @@ from lms.attendance.models import (
     AttendanceSheet,
     AttendanceStatus,
     ModuleAttendance,
+    PathAttendance,
     SheetState,
     TrainingSession,
 )
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today, organisation_timezone
+from lms.curriculum.models import Module
 from lms.extensions import db
-from lms.learning.cohort_progress import cohort_progress
-from lms.learning.completion import path_modules
-from lms.learning.progress import CohortProgress, ProgressStatus
+from lms.learning.cohort_progress import cohort_progress, completed_by_learner
+from lms.learning.completion import calendar_of, path_modules
+from lms.learning.progress import CohortProgress
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ class SessionTotals(NamedTuple):
 
     held: int
     attended: int
-    minimum_percent: int | None = None  # given when asked (``with_minimum``)
+    minimum_percent: int | None = None  # the module's or path's, when asked (``minimum``)
 
 
 def whole_percent(rate: Fraction) -> int:
@@ -145,14 +149,15 @@ def session_minutes(
     module_ids: Collection[int],
     until: datetime,
     cohort_id: int | None = None,
-    with_minimum: bool = False,
+    minimum: Literal["module", "path"] | None = None,
 ) -> dict[tuple[int, int], SessionTotals]:
     """Return (learner id, module id) -> held and attended minutes (one query).
 
     The sessions are those of the learners' cohorts (or of ``cohort_id`` only), in
     ``module_ids``, ended by ``until``, their sheet closed; ``learner_ids=None`` means every
-    learner of ``cohort_id``. ``with_minimum`` keeps only modules with a minimum attendance and
-    gives it (the completion rule's question). Learners without a counted session are left out.
+    learner of ``cohort_id``. ``minimum="module"`` keeps only modules with a minimum attendance
+    and gives it (the completion rule's question); ``minimum="path"`` keeps only paths with one
+    and gives it (eligibility's question). Learners without a counted session are left out.
     """
     if not module_ids or (learner_ids is not None and not learner_ids):
         return {}
@@ -186,13 +191,19 @@ def session_minutes(
         )
         .where(TrainingSession.module_id.in_(module_ids), TrainingSession.ends_at <= until)
     )
-    if with_minimum:
+    if minimum == "module":
         query = query.add_columns(ModuleAttendance.minimum_percent).join(
             ModuleAttendance,
             and_(
                 ModuleAttendance.module_id == TrainingSession.module_id,
                 ModuleAttendance.minimum_percent.is_not(None),
             ),
+        )
+    elif minimum == "path":
+        query = (
+            query.add_columns(PathAttendance.minimum_percent)
+            .join(Module, Module.id == TrainingSession.module_id)
+            .join(PathAttendance, PathAttendance.path_id == Module.path_id)
         )
     if cohort_id is not None:
         query = query.where(TrainingSession.cohort_id == cohort_id)
@@ -205,8 +216,8 @@ def session_minutes(
         held, attended, _minimum = totals.get(key, (0, 0, None))
         if row.status is not None and AttendanceStatus(row.status).attended:
             attended += minutes
-        minimum = row.minimum_percent if with_minimum else None
-        totals[key] = SessionTotals(held + minutes, attended, minimum)
+        asked = row.minimum_percent if minimum else None
+        totals[key] = SessionTotals(held + minutes, attended, asked)
     return totals
 
 
@@ -218,25 +229,15 @@ def _remote_hours(module_ids: Iterable[int]) -> dict[int, int]:
     return {row.module_id: row.remote_hours for row in db.session.execute(query)}
 
 
-def _credited_modules(
-    progress: CohortProgress, learner_ids: Collection[int], until: datetime | None
-) -> dict[int, set[int]]:
-    """Return learner id -> ids of the modules whose remote hours are credited (see above)."""
-    opened_late = set()
-    if until is not None:
-        opened_late = {
-            module.id
-            for module in progress.modules
-            if module.code in progress.calendar and progress.calendar[module.code][0] >= until
-        }
+def _opened_after(
+    cohort: Cohort, modules: Sequence[Any], until: datetime, progress: CohortProgress | None
+) -> set[int]:
+    """Return the ids of the modules the cohort's calendar opens at ``until`` or later."""
+    calendar = progress.calendar if progress is not None else calendar_of(cohort, modules)
     return {
-        row.learner.id: {
-            item.module.id
-            for item in row.modules
-            if item.status is ProgressStatus.COMPLETED and item.module.id not in opened_late
-        }
-        for row in progress.learners
-        if row.learner.id in learner_ids
+        module.id
+        for module in modules
+        if module.code in calendar and calendar[module.code][0] >= until
     }
 
 
@@ -246,12 +247,15 @@ def cohort_attendance(
     as_of: date | None = None,
     *,
     progress: CohortProgress | None = None,
+    completed: Mapping[int, Collection[int]] | None = None,
+    modules: Sequence[Any] | None = None,
 ) -> dict[int, LearnerAttendance]:
     """Return learner id -> attendance, for every learner of the cohort (or those given).
 
-    ``progress`` (the cohort's ``cohort_progress``, already computed by the page) saves
-    computing module completion again for the remote credit. See the module docstring for the
-    rules and the query count.
+    What a page already knows saves queries: ``progress`` (the cohort's ``cohort_progress``)
+    gives the modules and their completion; ``completed`` (learner id -> ids of the modules they
+    completed) gives completion; ``modules`` (every module of the path) the modules. See the
+    module docstring for the rules and the query count.
     """
     if learners is None:
         learners = list(
@@ -264,19 +268,25 @@ def cohort_attendance(
     learner_ids = [learner.id for learner in learners]
     if not learner_ids:
         return {}
-    modules = path_modules(cohort.path_id)
+    if modules is None:
+        modules = progress.modules if progress is not None else path_modules(cohort.path_id)
     module_ids = [module.id for module in modules]
     until = day_end(as_of)
     totals = session_minutes(learner_ids, module_ids=module_ids, until=until, cohort_id=cohort.id)
     remote = _remote_hours(module_ids)
-    credited: Mapping[int, set[int]] = {}
+    credited: dict[int, set[int]] = {}
     if remote:
-        if progress is None or not {row.learner.id for row in progress.learners} >= set(
-            learner_ids
-        ):
-            progress = cohort_progress(cohort, learners=learners, with_activity=False)
-        past = until if as_of is not None and as_of < local_today() else None
-        credited = _credited_modules(progress, set(learner_ids), past)
+        if completed is None or not set(completed) >= set(learner_ids):
+            known = progress is not None and {row.learner.id for row in progress.learners}
+            if progress is None or not known or not known >= set(learner_ids):
+                progress = cohort_progress(cohort, learners=learners, with_activity=False)
+            completed = completed_by_learner(progress.learners)
+        past = as_of is not None and as_of < local_today()
+        opened_after = _opened_after(cohort, modules, until, progress) if past else set()
+        credited = {
+            learner_id: set(completed.get(learner_id, ())) - opened_after
+            for learner_id in learner_ids
+        }
     return {
         learner_id: LearnerAttendance(
             learner_id,
@@ -297,6 +307,34 @@ def _line(module_id: int, counts: SessionTotals, remote_hours: int) -> ModuleAtt
     return ModuleAttendanceLine(module_id, counts.held, counts.attended, remote_hours * 60)
 
 
+def path_shortfalls(
+    cohort: Cohort, learners: Sequence[User], modules: Sequence[Any], as_of: date | None = None
+) -> dict[int, tuple[int, int]]:
+    """Return learner id -> (whole rate, minimum) of the learners below the path's minimum.
+
+    Over every module's sessions held by ``as_of`` (one query; nothing for a path without
+    ``[attendance] minimum`` or before any session was held). The rate is rounded down.
+    """
+    totals = session_minutes(
+        [learner.id for learner in learners],
+        module_ids=[module.id for module in modules],
+        until=day_end(as_of),
+        cohort_id=cohort.id,
+        minimum="path",
+    )
+    by_learner: dict[int, list[int]] = {}
+    for (learner_id, _module_id), item in totals.items():
+        counts = by_learner.setdefault(learner_id, [0, 0, item.minimum_percent or 0])
+        counts[0] += item.held
+        counts[1] += item.attended
+    shortfalls = {}
+    for learner_id, (held, attended, minimum) in by_learner.items():
+        rate = Fraction(attended, held) if held else None
+        if rate is not None and below(rate, minimum):
+            shortfalls[learner_id] = (whole_percent(rate), minimum)
+    return shortfalls
+
+
 def learner_attendance(
     cohort: Cohort, learner: User, as_of: date | None = None
 ) -> LearnerAttendance:
@@ -305,12 +343,23 @@ def learner_attendance(
 
 
 def attendance_figures(
-    path: Any, *, learners: Sequence[User], cohort: Cohort | None = None, **kwargs: Any
+    path: Any,
+    *,
+    learners: Sequence[User],
+    cohort: Cohort | None = None,
+    completed: Mapping[int, Collection[int]] | None = None,
+    modules: Sequence[Any] | None = None,
+    **kwargs: Any,
 ) -> dict[int, LearnerAttendance]:
     """Answer learning's ``learners_attendance`` signal: user id -> attendance (constant queries).
 
-    ``progress`` (optional keyword) is the cohort's progress the page already computed.
+    ``completed`` (learner id -> ids of the modules they completed) and ``modules`` are what the
+    page knows. Nothing (an empty answer, no attendance shown) while the learners have neither
+    a session held nor remote hours credited: a path that keeps no attendance shows none.
     """
     if cohort is None or not learners:
         return {}
-    return cohort_attendance(cohort, learners, progress=kwargs.get("progress"))
+    figures = cohort_attendance(cohort, learners, completed=completed, modules=modules)
+    if all(not item.held_minutes and not item.remote_minutes for item in figures.values()):
+        return {}
+    return figures

@@ -24,11 +24,11 @@ from lms.attendance.hours import below, day_end, session_minutes, whole_percent
 from lms.core.formatting import format_percent
 
 
-def shortfall_text(rate: Fraction, minimum_percent: int) -> str:
-    """Return « Présence 70 % < 80 % requis »: the learner's rate against the minimum."""
+def shortfall_text(rate_percent: int, minimum_percent: int) -> str:
+    """Return « Présence 70 % < 80 % requis »: the learner's whole rate against the minimum."""
     return _(
         "Attendance %(rate)s < %(minimum)s required",
-        rate=format_percent(whole_percent(rate)),
+        rate=format_percent(rate_percent),
         minimum=format_percent(minimum_percent),
     )
 
@@ -39,10 +39,10 @@ def missing_attendance(
     """Return, per (learner id, module id), the attendance below the module's minimum (1 query)."""
     learner_ids = [learner.id for learner in learners]
     module_ids = [module.id for module in modules]
-    totals = session_minutes(learner_ids, module_ids=module_ids, until=day_end(), with_minimum=True)
+    totals = session_minutes(learner_ids, module_ids=module_ids, until=day_end(), minimum="module")
     missing: dict[tuple[int, int], list[str]] = {}
     for key, totals_of in totals.items():
         rate = Fraction(totals_of.attended, totals_of.held) if totals_of.held else None
         if rate is not None and below(rate, totals_of.minimum_percent):
-            missing[key] = [shortfall_text(rate, totals_of.minimum_percent or 0)]
+            missing[key] = [shortfall_text(whole_percent(rate), totals_of.minimum_percent or 0)]
     return missing

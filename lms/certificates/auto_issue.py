@@ -2,10 +2,11 @@
 
 Off by default (``LMS_CERTIFICATES_AUTO_ISSUE``): a certifying organisation usually wants a jury's
 decision first. When on, the events that can make a learner eligible — a lesson completed, a
-quiz attempt passed, a grade released (alone, or for a whole cohort) — are noticed when their
-rows are flushed, whatever code wrote them (page, command, import), and once the transaction
-**commits**, a job (``lms.core.jobs``, queue ``certificates``) checks those learners: it never
-runs inside the transaction that recorded the event, and an event rolled back starts nothing.
+quiz attempt passed, a grade released (alone, or for a whole cohort), an attendance sheet closed
+or corrected (told by attendance's signals) — are noticed when their rows are flushed, whatever
+code wrote them (page, command, import), and once the transaction **commits**, a job
+(``lms.core.jobs``, queue ``certificates``) checks those learners: it never runs inside the
+transaction that recorded the event, and an event rolled back starts nothing.
 ``connect`` installs the session listeners (``lms.certificates.init_app`` calls it); whether
 they act is read from the configuration at each event.
 
@@ -30,6 +31,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from lms.accounts.models import User
 from lms.assessments.models import Grade, GradeRelease, GradeState, QuizAttempt
+from lms.attendance.signals import sheet_closed, sheet_corrected
 from lms.certificates.decisions import latest_decisions, record_decision
 from lms.certificates.eligibility import cohort_eligibility
 from lms.certificates.issuing import current_certificate, issue_certificate
@@ -154,11 +156,25 @@ LISTENERS = {
 }
 
 
+def _sheet_closed(sheet, **kwargs) -> None:
+    """Remember the cohort of a closed attendance sheet: its learners' attendance changed."""
+    if is_enabled():
+        _remember(db.session(), set(), {sheet.session.cohort_id})
+
+
+def _sheet_corrected(sheet, *, record, **kwargs) -> None:
+    """Remember the learner whose record on a closed sheet was corrected."""
+    if is_enabled():
+        _remember(db.session(), {record.learner_id}, set())
+
+
 def connect() -> None:
     """Listen to every session's events (``lms.certificates.init_app``; once, however often)."""
     for name, listener in LISTENERS.items():
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+    sheet_closed.connect(_sheet_closed)
+    sheet_corrected.connect(_sheet_corrected)
 
 
 def auto_issue(learner_ids: Iterable[int], cohort_ids: Iterable[int] = ()) -> int:

@@ -1,12 +1,15 @@
 """Who may be certified, and what each learner still lacks (DESIGN.md §7).
 
 A learner is eligible for the **path certificate** when every module of the path is completed
-(every required lesson done, every required assessment passed) and every competency is rated at
-or above its required level. A **block attestation** needs the competencies of that block only.
+(every required lesson done, every required assessment passed, every module's minimum
+attendance reached), every competency is rated at or above its required level and, when the
+path declares ``[attendance] minimum``, their attendance over all the sessions held so far reaches
+it (``lms.attendance.hours``: closed sheets only; no session held yet asks nothing). A **block
+attestation** needs the competencies of that block only.
 
-The report is built from two cohort-wide computations the learning domain already offers —
-``cohort_progress`` (modules, with what is missing in each) and ``cohort_competency_matrix``
-(competency levels) — so its query count does not grow with the cohort.
+The report is built from cohort-wide computations — ``cohort_progress`` (modules, with what is
+missing in each), ``cohort_competency_matrix`` (competency levels) and ``cohort_attendance``
+(rates) — so its query count does not grow with the cohort.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.accounts.models import User
+from lms.attendance.hours import path_shortfalls
 from lms.cohorts.models import Cohort
+from lms.core.time import organisation_timezone
 from lms.learning.cohort_progress import cohort_progress
 from lms.learning.competencies import (
     CompetencyProfile,
@@ -25,20 +32,24 @@ from lms.learning.competencies import (
     cohort_competency_matrix,
     competency_profile,
 )
-from lms.learning.progress import LearnerProgress, ProgressStatus
+from lms.learning.progress import CohortProgress, LearnerProgress, ProgressStatus
 
 
 class Lack(StrEnum):
     MODULE = "module"
     COMPETENCY = "competency"
+    ATTENDANCE = "attendance"
 
 
 @dataclass(frozen=True)
 class Missing:
-    """One thing a learner lacks: a module not completed, or a competency below its level.
+    """One thing a learner lacks: a module not completed, a competency below its level, or
+    attendance below the path's minimum.
 
     ``details`` names what is missing inside a module (lessons, assessments); ``level`` is the
-    competency's current level (None: no evidence yet) against ``required_level``.
+    competency's current level (None: no evidence yet) against ``required_level``. For
+    attendance (code ``attendance``), ``level`` is the learner's rate and ``required_level`` the
+    path's minimum, both whole percentages (the rate rounded down).
     """
 
     lack: Lack
@@ -128,8 +139,26 @@ def _missing_modules(progress: LearnerProgress) -> list[Missing]:
     ]
 
 
-def _judge(progress: LearnerProgress, profile: CompetencyProfile) -> LearnerEligibility:
-    """Combine a learner's module progress and competency profile into their eligibility."""
+def _attendance_lacks(
+    cohort: Cohort, progress: CohortProgress, now: datetime | None
+) -> dict[int, Missing]:
+    """Return user id -> the attendance lack of each learner below the path's minimum."""
+    if not progress.learners:
+        return {}
+    as_of = now.astimezone(organisation_timezone()).date() if now else None
+    learners = [row.learner for row in progress.learners]
+    shortfalls = path_shortfalls(cohort, learners, progress.modules, as_of)
+    title = _("Attendance")
+    return {
+        user_id: Missing(Lack.ATTENDANCE, "attendance", title, (), rate, minimum)
+        for user_id, (rate, minimum) in shortfalls.items()
+    }
+
+
+def _judge(
+    progress: LearnerProgress, profile: CompetencyProfile, attendance: Missing | None = None
+) -> LearnerEligibility:
+    """Combine a learner's progress, competency profile and attendance into their eligibility."""
     blocks = []
     for block in profile.blocks:
         lacking = tuple(
@@ -139,17 +168,18 @@ def _judge(progress: LearnerProgress, profile: CompetencyProfile) -> LearnerElig
         )
         blocks.append(BlockEligibility(block.id, block.code, block.title, lacking))
     lacking_competencies = [item for block in blocks for item in block.missing]
-    return LearnerEligibility(
-        progress.learner, (*_missing_modules(progress), *lacking_competencies), tuple(blocks)
-    )
+    lacking_attendance = [attendance] if attendance is not None else []
+    missing = (*_missing_modules(progress), *lacking_competencies, *lacking_attendance)
+    return LearnerEligibility(progress.learner, missing, tuple(blocks))
 
 
 def cohort_eligibility(cohort: Cohort, now: datetime | None = None) -> EligibilityReport:
     """Return the eligibility of every learner of the cohort (queries independent of its size)."""
     progress = cohort_progress(cohort, now, with_activity=False)
     matrix = cohort_competency_matrix(cohort)
+    attendance = _attendance_lacks(cohort, progress, now)
     learners = tuple(
-        _judge(row, matrix.profiles[row.learner.id])
+        _judge(row, matrix.profiles[row.learner.id], attendance.get(row.learner.id))
         for row in progress.learners
         if row.learner.id in matrix.profiles
     )
@@ -161,4 +191,5 @@ def learner_eligibility(
 ) -> LearnerEligibility:
     """Return one learner's eligibility, computed exactly as for the whole cohort."""
     progress = cohort_progress(cohort, now, learners=[learner], with_activity=False)
-    return _judge(progress.learners[0], competency_profile(learner, cohort))
+    attendance = _attendance_lacks(cohort, progress, now).get(learner.id)
+    return _judge(progress.learners[0], competency_profile(learner, cohort), attendance)

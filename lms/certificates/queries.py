@@ -17,6 +17,7 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.accounts.models import AuditEvent, User
+from lms.attendance.requirements import shortfall_text
 from lms.certificates.decisions import latest_decisions
 from lms.certificates.eligibility import (
     EligibilityReport,
@@ -143,6 +144,8 @@ def missing_text(item: Missing, page: EligibilityPage) -> str:
     if item.lack is Lack.MODULE:
         inside = "; ".join(item.details)
         return f"{item.code} {item.title}" + (f" ({inside})" if inside else "")
+    if item.lack is Lack.ATTENDANCE:
+        return shortfall_text(item.level or 0, item.required_level or 0)
     return _(
         "%(code)s %(title)s: %(level)s, %(required)s required",
         code=item.code,

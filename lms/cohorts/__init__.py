@@ -9,11 +9,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the trainers' and the administrators' cohort pages."""
+    """Register the trainers' and the administrators' cohort pages, and how pages name funders."""
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.assessors_admin import bp as cohort_assessors_bp
+    from lms.cohorts.funders import funder_label
     from lms.cohorts.manage import bp as cohorts_manage_bp
 
+    app.add_template_global(funder_label, "funder_label")
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(cohort_assessors_bp)

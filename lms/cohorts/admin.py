@@ -19,12 +19,14 @@ from lms.cohorts.forms import (
     ActionForm,
     CalendarForm,
     CohortForm,
+    FunderForm,
     ImportCommitForm,
     ImportForm,
     MemberForm,
     ModuleDatesForm,
     calendar_form_class,
 )
+from lms.cohorts.funders import funder_label
 from lms.cohorts.importing import (
     MAX_IMPORT_BYTES,
     ImportFileError,
@@ -34,7 +36,7 @@ from lms.cohorts.importing import (
     stash_upload,
 )
 from lms.cohorts.members_page import render_members
-from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
+from lms.cohorts.models import Cohort, CohortState, Funder, Membership, MembershipRole
 from lms.cohorts.queries import (
     chronological_modules,
     cohort_list_rows,
@@ -49,6 +51,7 @@ from lms.cohorts.services import (
     create_cohort,
     remove_member,
     set_calendar,
+    set_funder,
     update_cohort,
 )
 from lms.core.transactions import unit_of_work
@@ -254,7 +257,7 @@ def members(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = MemberForm()
     if not form.is_submitted():
-        return render_members(cohort, form=form)
+        return render_members(cohort, form=form, funder=request.args.get("funder"))
     if form.validate():
         role = MembershipRole(form.role.data)
         try:
@@ -283,6 +286,28 @@ def member_remove(cohort_id: int, membership_id: int):
         remove_member(current_user, membership)
     flash(_("%(name)s was removed from the cohort.", name=name), "success")
     return redirect(url_for(".members", cohort_id=cohort_id))
+
+
+@bp.post("/<int:cohort_id>/members/<int:membership_id>/funder")
+@admin_required
+def member_funder(cohort_id: int, membership_id: int):
+    """Record who funds a learner's training (or that it is not recorded); audited."""
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.cohort_id != cohort_id or membership.role != MembershipRole.LEARNER:
+        abort(404)
+    form = FunderForm()
+    back = url_for(".members", cohort_id=cohort_id, _anchor=f"member-{membership.id}")
+    name = membership.user.display_name
+    if not form.validate_on_submit():
+        flash(_("Choose the funder of %(name)s from the list.", name=name), "error")
+        return redirect(back)
+    funder = Funder(form.funder.data) if form.funder.data else None
+    with unit_of_work():
+        changed = set_funder(current_user, membership, funder)
+    if changed:
+        label = funder_label(funder)
+        flash(_("Funder of %(name)s: %(funder)s.", name=name, funder=label), "success")
+    return redirect(back)
 
 
 def _upload_folder() -> Path:

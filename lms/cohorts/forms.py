@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 
 from lms.accounts.forms import LOCALE_CHOICES, no_control_characters
+from lms.cohorts.funders import FUNDER_LABELS
 from lms.cohorts.models import CohortState, MembershipRole
 from lms.core.dates import LocalDateField, LocalDateTimeField
 
@@ -135,6 +136,21 @@ class MemberForm(FlaskForm):
         default=MembershipRole.LEARNER.value,
     )
     submit = SubmitField(_l("Add"))
+
+
+def funder_choices() -> list[SelectChoice]:
+    """Return the funders to choose from, « Non renseigné » first."""
+    return [
+        SelectChoice("", _l("Not recorded")),
+        *(SelectChoice(funder.value, label) for funder, label in FUNDER_LABELS.items()),
+    ]
+
+
+class FunderForm(FlaskForm):
+    """Record who funds a learner's training (one small form per row of the members page)."""
+
+    funder = SelectField(_l("Funder"), choices=funder_choices)
+    submit = SubmitField(_l("Save"))
 
 
 class ImportForm(FlaskForm):

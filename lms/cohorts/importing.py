@@ -1,11 +1,14 @@
 """Import learners from a CSV file: parse, preview (nothing written), then commit idempotently.
 
 The file has a header row naming the columns ``email``, ``display_name``, ``cohort`` (the
-cohort's name) and optionally ``locale`` (``fr`` or ``en``). It may be UTF-8 (with or without a
-byte-order mark) or Windows Latin-1 (cp1252, what French Excel writes), comma or semicolon
-separated. ``preview_import`` says what would happen to every row; ``commit_import`` applies the
-valid rows: it creates the missing accounts (without password: they receive an invitation) and
-the memberships, and skips what is already there, so that running it twice creates nothing new.
+cohort's name) and optionally ``locale`` (``fr`` or ``en``) and ``funder`` (who funds the
+training: ``cpf``, ``opco``, ``employer``, ``france_travail``, ``self`` or ``other``, or their
+label in French or English; empty when not known; recorded on new memberships only). It may be
+UTF-8 (with or without a byte-order mark) or Windows Latin-1 (cp1252, what French Excel
+writes), comma or semicolon separated. ``preview_import`` says what would happen to every row;
+``commit_import`` applies the valid rows: it creates the missing accounts (without password:
+they receive an invitation) and the memberships, and skips what is already there, so that
+running it twice creates nothing new.
 
 Between the preview and the commit, the file is kept in the instance folder under a random key,
 beside its SHA-256 and the administrator who uploaded it (``stash_upload`` / ``load_upload``):
@@ -34,7 +37,8 @@ from sqlalchemy import func
 
 from lms.accounts.models import User, normalise_email
 from lms.accounts.services import record_audit_event
-from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole
+from lms.cohorts.funders import parse_funder
+from lms.cohorts.models import Cohort, CohortState, Funder, Membership, MembershipRole
 from lms.cohorts.services import CohortError
 from lms.core.mail import MailError
 from lms.core.text import refused_summary
@@ -44,7 +48,7 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5_000
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
 CHUNK = 500  # ids per IN (...) list: well below every database's parameter limit
-COLUMNS = ("email", "display_name", "cohort", "locale")
+COLUMNS = ("email", "display_name", "cohort", "locale", "funder")
 REQUIRED_COLUMNS = ("email", "display_name", "cohort")
 LOCALES = ("fr", "en")
 EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+$")
@@ -70,6 +74,7 @@ class ImportRow:
     display_name: str
     cohort_name: str
     locale: str
+    funder: Funder | None = None
     status: RowStatus = RowStatus.CREATE
     reason: str = ""
     user: User | None = None
@@ -172,6 +177,10 @@ def _row(header: Sequence[str], values: Sequence[str], line: int) -> ImportRow |
     if len(values) > len(header):
         row.refuse(_("more values than columns"))
     _check_fields(row)
+    try:
+        row.funder = parse_funder(cells.get("funder"))
+    except ValueError as error:
+        row.refuse(str(error))
     return row
 
 
@@ -310,7 +319,11 @@ def commit_import(data: bytes, actor: User) -> ImportReport:
         if row.user is None:
             row.user = User(email=row.email, display_name=row.display_name, locale=row.locale)
             new_users.append(row.user)
-        db.session.add(Membership(user=row.user, cohort=row.cohort, role=MembershipRole.LEARNER))
+        db.session.add(
+            Membership(
+                user=row.user, cohort=row.cohort, role=MembershipRole.LEARNER, funder=row.funder
+            )
+        )
     db.session.add_all(new_users)
     db.session.flush()
     for row in applied:

@@ -16,7 +16,14 @@ from sqlalchemy import func
 
 from lms.accounts.models import User
 from lms.accounts.services import find_user_by_email, record_audit_event
-from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
+from lms.cohorts.models import (
+    Cohort,
+    CohortState,
+    Funder,
+    Membership,
+    MembershipRole,
+    ModuleCalendar,
+)
 from lms.cohorts.signals import learners_progress_count
 from lms.core.text import text_problem
 from lms.core.time import organisation_timezone
@@ -345,6 +352,23 @@ def remove_member(actor: User, membership: Membership) -> None:
     membership.cohort.memberships.remove(membership)
     db.session.flush()
     record_audit_event(actor, "membership.remove", membership, before=before)
+
+
+def set_funder(actor: User, membership: Membership, funder: Funder | None) -> bool:
+    """Record who funds a learner's training (None: not recorded); audited when it changes.
+
+    Return whether it changed. Only a learner's membership has a funder.
+    """
+    if membership.role != MembershipRole.LEARNER:
+        raise CohortError(_("Only a learner has a funder."))
+    if membership.funder == funder:
+        return False
+    before = {"funder": membership.funder.value if membership.funder else None}
+    membership.funder = funder
+    db.session.flush()
+    after = {"funder": funder.value if funder else None, "learner_id": membership.user_id}
+    record_audit_event(actor, "membership.funder", membership, before=before, after=after)
+    return True
 
 
 def learner_count(cohort: Cohort) -> int:

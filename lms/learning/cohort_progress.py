@@ -8,7 +8,7 @@ of modules, lessons or learners of the cohort.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -209,22 +209,37 @@ def cohort_progress(
     return CohortProgress(cohort, chronological, rows, now, calendar)
 
 
-def attendance_of(progress: CohortProgress) -> dict[int, Any]:
+def attendance_of(
+    cohort: Cohort,
+    learners: Sequence[User],
+    completed: Mapping[int, Collection[int]],
+    modules: Sequence[Module],
+) -> dict[int, Any]:
     """Ask every ``learners_attendance`` receiver once: user id -> attendance figures.
 
-    The figures have ``rate`` (a ``Fraction`` or None), ``held_minutes``, ``attended_minutes``
-    and ``realised_minutes``; without a receiver (no attendance domain), the answer is empty.
+    ``completed`` maps each learner's id to the ids of the modules they have completed and
+    ``modules`` are every module of the path (the page knows both). The figures have ``rate`` (a
+    ``Fraction`` or None), ``held_minutes``, ``attended_minutes`` and ``realised_minutes``;
+    without a receiver, or for a path that keeps no attendance, the answer is empty.
     """
     figures: dict[int, Any] = {}
-    learners = [row.learner for row in progress.learners]
     if not learners:
         return figures
-    cohort = progress.cohort
     for _receiver, answer in learners_attendance.send(
-        cohort.path, learners=learners, cohort=cohort, progress=progress
+        cohort.path, learners=learners, cohort=cohort, completed=completed, modules=modules
     ):
         figures.update(answer)
     return figures
+
+
+def completed_by_learner(rows: Iterable[LearnerProgress]) -> dict[int, set[int]]:
+    """Return user id -> ids of the modules that learner has completed (from their progress)."""
+    return {
+        row.learner.id: {
+            item.module.id for item in row.modules if item.status is ProgressStatus.COMPLETED
+        }
+        for row in rows
+    }
 
 
 def _prerequisites_of(modules: Sequence[Module]) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ that cohort and administrators get in, other people get 403, anonymous visitors 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -17,7 +17,13 @@ from sqlalchemy.orm import joinedload
 from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
-from lms.learning.cohort_progress import cohort_progress, learner_progress, lessons_done
+from lms.learning.cohort_progress import (
+    attendance_of,
+    cohort_progress,
+    completed_by_learner,
+    learner_progress,
+    lessons_done,
+)
 from lms.learning.competencies import competency_profile
 from lms.learning.progress import (
     FILTER_STATES,
@@ -57,6 +63,7 @@ def heatmap_context(progress: CohortProgress, args: Mapping[str, str]) -> dict[s
     module = _choice(args, "module", codes, _("module"), problems)
     rows = filter_learners(progress.learners, state, module)
     return {
+        "attendance": _attendance(progress.cohort, progress.learners),
         "progress": progress,
         "cohort": progress.cohort,
         "rows": sort_learners(rows, sort, descending=order == "desc"),
@@ -67,6 +74,13 @@ def heatmap_context(progress: CohortProgress, args: Mapping[str, str]) -> dict[s
         "problems": problems,
         "words": status_words(),
     }
+
+
+def _attendance(cohort: Cohort, rows: Sequence[LearnerProgress]) -> dict[int, Any]:
+    """Return each learner's attendance figures (empty when the path keeps no attendance)."""
+    learners = [row.learner for row in rows]
+    modules = [item.module for item in rows[0].modules] if rows else []
+    return attendance_of(cohort, learners, completed_by_learner(rows), modules)
 
 
 @bp.get("/<int:cohort_id>/progress")
@@ -82,10 +96,12 @@ def learner(cohort_id: int, user_id: int):
     """Show one learner's modules, the lessons done and the competencies with their evidence."""
     cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
     user = cohort_learner_or_404(cohort, user_id)
+    row = learner_progress(cohort, user)
     return render_template(
         "learning/manage/learner.html",
         cohort=cohort,
-        row=learner_progress(cohort, user),
+        row=row,
+        attendance=_attendance(cohort, [row]).get(user.id),
         lessons=lessons_done(user, cohort),
         profile=competency_profile(user, cohort, audience="staff"),
         words=status_words(),
@@ -114,11 +130,16 @@ def status_text(item: ModuleProgress, words: Mapping[str, Any]) -> str:
     return text
 
 
-def _csv_row(row: LearnerProgress, words: Mapping[str, Any]) -> list[Any]:
-    """Return one learner's line of the export."""
+def _csv_row(row: LearnerProgress, words: Mapping[str, Any], attendance: Any = None) -> list[Any]:
+    """Return one learner's line of the export (with their attendance figures, if given)."""
     activity = row.last_activity_at.date() if row.last_activity_at else None
     statuses = [status_text(item, words) for item in row.modules]
-    return [row.learner.display_name, row.learner.email, *statuses, row.percent, activity]
+    line = [row.learner.display_name, row.learner.email, *statuses, row.percent, activity]
+    if attendance is not None:
+        rate = int(attendance.rate * 100) if attendance.rate is not None else None
+        held, realised = attendance.held_minutes, attendance.realised_minutes
+        line += [rate, round(held / 60, 2), round(realised / 60, 2)]
+    return line
 
 
 @bp.get("/<int:cohort_id>/progress.csv")
@@ -128,8 +149,14 @@ def progress_csv(cohort_id: int):
     progress = cohort_progress(cohort)
     header = [_("Learner"), _("Email"), *(m.code for m in progress.modules)]
     header += [_("Progress (%)"), _("Last activity")]
+    attendance = _attendance(cohort, progress.learners)
+    if attendance:
+        header += [_("Attendance (%)"), _("Hours held"), _("Hours realised")]
     words = status_words()
-    rows = [header, *(_csv_row(row, words) for row in progress.learners)]
+    rows = [header]
+    for row in progress.learners:
+        figures = attendance.get(row.learner.id) if attendance else None
+        rows.append(_csv_row(row, words, figures))
     return csv_response(rows, f"progress-cohort-{cohort.id}.csv")
 
 

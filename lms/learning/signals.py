@@ -196,13 +196,14 @@ other_homes = learning_signals.signal(
 
 # Attendance: the trainer's progress pages and the learner's own show each learner's attendance
 # rate and hours; the attendance domain keeps them. Sent with ``sender=path`` (a ``TrainingPath``),
-# ``learners=[users]``, ``cohort=`` (the ``Cohort``) and ``progress=`` (the ``CohortProgress`` the
-# page computed, which a receiver may reuse rather than compute completion again). Each receiver
-# returns a dict mapping a user id to an object with ``rate`` (a ``Fraction`` or None when no
-# session was held), ``held_minutes``, ``attended_minutes`` and ``realised_minutes`` (attended and
-# credited remote minutes); learners it knows nothing of are left out; receivers accept extra
-# keyword arguments. Do not send it yourself: ``lms.learning.cohort_progress.attendance_of`` sends
-# it once per page (no receiver: the pages show no attendance).
+# ``learners=[users]``, ``cohort=`` (the ``Cohort``), ``completed=`` (user id -> ids of the
+# modules that learner has completed) and ``modules=`` (every module of the path): the page
+# already knows both, and a receiver relies on them rather than load them again. Each receiver
+# returns a dict mapping a user id to an object with ``rate`` (a ``Fraction``, or None when no
+# session was held yet), ``held_minutes``, ``attended_minutes`` and ``realised_minutes``
+# (attended and credited remote minutes); learners it knows nothing of are left out, and a path
+# that keeps no attendance gets an empty answer; receivers accept extra keyword arguments. Do not
+# send it yourself: ``lms.learning.cohort_progress.attendance_of`` sends it once per page.
 learners_attendance = learning_signals.signal(
     "learners-attendance",
     doc="Ask learners' attendance in a cohort; receivers return {user id: figures}.",

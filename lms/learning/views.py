@@ -35,6 +35,7 @@ from lms.curriculum.models import Competency, CompetencyBlock, Lesson, Module, m
 from lms.extensions import db
 from lms.learning.access import ModuleAccess, open_module_or_403
 from lms.learning.chronology import ModuleState
+from lms.learning.cohort_progress import attendance_of
 from lms.learning.competencies import competency_profile
 from lms.learning.competency_chart import layout_competency_chart
 from lms.learning.progress import is_late
@@ -148,9 +149,14 @@ def dashboard():
     modules, counts = path.modules, path.lesson_counts
     late = frozenset(state.code for _module, state in modules if is_late(state, now))
     next_step = _next_step(path)
+    learner = current_user._get_current_object()
+    completed = {learner.id: {module.id for module, state in modules if state.is_completed}}
     return render_template(
         "learning/dashboard.html",
         cohort=cohort,
+        attendance=attendance_of(
+            cohort, [learner], completed, [module for module, _state in modules]
+        ).get(learner.id),
         modules=modules,
         counts=counts,
         late=late,

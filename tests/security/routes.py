@@ -259,6 +259,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("cohorts_admin.member_remove", "POST"): admin(
         cohort_id="cohort", membership_id="learner_b_membership"
     ),
+    ("cohorts_admin.member_funder", "POST"): admin(
+        cohort_id="cohort", membership_id="learner_b_membership", data={"funder": "opco"}
+    ),
     ("cohort_assessors.invite", "POST"): admin(cohort_id="cohort", data=NEW_ASSESSOR),
     ("cohort_assessors.change_access", "POST"): admin(
         cohort_id="cohort",
