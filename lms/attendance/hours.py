@@ -25,6 +25,9 @@ réalisation:
   calendar date is credited): completion has no date of its own, so a document dated in the past
   never counts a module that had not even started then. Remote minutes never enter the rate.
 - **Realised minutes** = attended + remote minutes (the certificat de réalisation's duration).
+- **Distance minutes** = remote minutes + the attended minutes of remote live sessions (classes
+  virtuelles): the share of the realised duration the certificat de réalisation states as
+  « à distance »; sessions in person are the rest.
 
 Module completion includes attendance itself (``lms.attendance.requirements`` answers learning's
 requirement signals with the session rates), so this module computes the session rates without
@@ -53,6 +56,7 @@ from lms.attendance.models import (
     AttendanceRecord,
     AttendanceSheet,
     AttendanceStatus,
+    Modality,
     ModuleAttendance,
     PathAttendance,
     SheetState,
@@ -75,6 +79,7 @@ class ModuleAttendanceLine:
     held_minutes: int  # minutes of the cohort's sessions of this module whose sheet is closed
     attended_minutes: int  # of those, where the learner's record is present or late
     remote_minutes: int  # the module's remote_hours × 60 when the module is completed, else 0
+    remote_live_minutes: int = 0  # of the attended minutes, those of remote live sessions
 
     @property
     def rate(self) -> Fraction | None:
@@ -111,6 +116,11 @@ class LearnerAttendance:
         return self.attended_minutes + self.remote_minutes
 
     @property
+    def distance_minutes(self) -> int:
+        """Of the realised minutes, those at a distance: remote work and remote live sessions."""
+        return sum(line.remote_minutes + line.remote_live_minutes for line in self.modules.values())
+
+    @property
     def rate(self) -> Fraction | None:
         """Attended over held minutes over the whole path; None when nothing was held."""
         held = self.held_minutes
@@ -123,6 +133,7 @@ class SessionTotals(NamedTuple):
     held: int
     attended: int
     minimum_percent: int | None = None  # the module's or path's, when asked (``minimum``)
+    attended_remote_live: int = 0  # of ``attended``, the minutes of remote live sessions
 
 
 def whole_percent(rate: Fraction) -> int:
@@ -171,6 +182,7 @@ def session_minutes(
             TrainingSession.module_id,
             TrainingSession.starts_at,
             TrainingSession.ends_at,
+            TrainingSession.modality,
             AttendanceRecord.status,
         )
         .select_from(TrainingSession)
@@ -213,11 +225,13 @@ def session_minutes(
     for row in db.session.execute(query):
         minutes = int((row.ends_at - row.starts_at).total_seconds() // 60)
         key = (row.user_id, row.module_id)
-        held, attended, _minimum = totals.get(key, (0, 0, None))
+        held, attended, _minimum, live = totals.get(key, SessionTotals(0, 0))
         if row.status is not None and AttendanceStatus(row.status).attended:
             attended += minutes
+            if row.modality == Modality.REMOTE:
+                live += minutes
         asked = row.minimum_percent if minimum else None
-        totals[key] = SessionTotals(held + minutes, attended, asked)
+        totals[key] = SessionTotals(held + minutes, attended, asked, live)
     return totals
 
 
@@ -304,7 +318,9 @@ def cohort_attendance(
 
 
 def _line(module_id: int, counts: SessionTotals, remote_hours: int) -> ModuleAttendanceLine:
-    return ModuleAttendanceLine(module_id, counts.held, counts.attended, remote_hours * 60)
+    return ModuleAttendanceLine(
+        module_id, counts.held, counts.attended, remote_hours * 60, counts.attended_remote_live
+    )
 
 
 def path_shortfalls(

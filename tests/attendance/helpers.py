@@ -24,11 +24,17 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=organisation_timezone())
 
 
-def held_session(cohort, module, day: date, start: tuple, end: tuple, *, closed: bool = True):
-    """Create a session of ``module`` on ``day`` from ``start`` to ``end`` (hour, minute) with a
-    sheet (closed unless said otherwise); return the sheet."""
+def held_session(
+    cohort, module, day: date, start: tuple, end: tuple, *, closed: bool = True, remote=False
+):
+    """Create a session of ``module`` on ``day`` from ``start`` to ``end`` (hour, minute), in
+    person or ``remote`` live, with a sheet (closed unless said otherwise); return the sheet."""
     session = TrainingSessionFactory(
-        cohort=cohort, module=module, starts_at=at(day, *start), ends_at=at(day, *end)
+        cohort=cohort,
+        module=module,
+        starts_at=at(day, *start),
+        ends_at=at(day, *end),
+        remote=remote,
     )
     return AttendanceSheetFactory(session=session, closed=closed)
 

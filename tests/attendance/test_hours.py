@@ -144,3 +144,17 @@ def test_query_count_does_not_grow_with_learners(query_counter):
     large = count_queries(query_counter, 200)
     assert small == large
     assert large <= 16
+
+
+def test_distance_minutes_are_the_remote_work_and_the_remote_live_sessions_attended():
+    bien_vivre, a, b, c = fixture()
+    m2 = bien_vivre.modules["M2"]
+    live = held_session(bien_vivre.cohort, m2, days_ago(4), (14, 0), (15, 30), remote=True)
+    record(live, a, PRESENT), record(live, b, ABSENT)
+    db.session.commit()
+    figures = cohort_attendance(bien_vivre.cohort)
+    # A: 7 remote hours (M2 completed) and 1 h 30 live at a distance; S1 and S7 in person.
+    assert figures[a.id].distance_minutes == 420 + 90
+    assert figures[a.id].realised_minutes == 330 + 90 + 420
+    # B was absent from the live session: no distance at all.
+    assert figures[b.id].distance_minutes == 0

@@ -69,7 +69,7 @@ class RealisationDocument:
     starts_on: date
     ends_on: date
     realised_minutes: int
-    remote_minutes: int
+    remote_minutes: int  # of the realised minutes, those at a distance (remote work, remote live)
     place: str
     made_on: date
     # The attestation de fin de formation only: objectives, blocks and their results, the

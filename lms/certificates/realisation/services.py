@@ -201,7 +201,7 @@ def build_document(
         starts_on=starts_on,
         ends_on=ends_on,
         realised_minutes=hours.realised_minutes,
-        remote_minutes=hours.remote_minutes,
+        remote_minutes=hours.distance_minutes,
         place=organisation.place,
         made_on=made_on,
         language=language,
