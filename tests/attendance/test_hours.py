@@ -147,7 +147,7 @@ def test_query_count_does_not_grow_with_learners(query_counter):
 
 
 def test_distance_minutes_are_the_remote_work_and_the_remote_live_sessions_attended():
-    bien_vivre, a, b, c = fixture()
+    bien_vivre, a, b, _c = fixture()
     m2 = bien_vivre.modules["M2"]
     live = held_session(bien_vivre.cohort, m2, days_ago(4), (14, 0), (15, 30), remote=True)
     record(live, a, PRESENT), record(live, b, ABSENT)
