@@ -4,14 +4,17 @@ The demo data is for exploring the product only: its accounts get fresh random p
 every run (printed once), and nothing here is ever used by a real installation, which starts
 with no account at all (``lms create-admin``).
 
-The cohort under way has its sessions (``lms.demo.sessions``): half-days past and to come, and
-one under way when the demo is created. Besides the cohort under way, a cohort that finished
-last year shows certification end to end:
-one graduate holds a certificate, one is awarded and waits for it (the batch button issues it),
-one is eligible and waits for the jury's decision. The signatory and place of certificates are
-written for the demo into the instance's ``lms.cfg`` when the instance does not configure them,
-so that any process serving the instance issues; the sample certificate's verification link
-points at the address the demo serves on (``--host``/``--port``) unless ``LMS_BASE_URL`` is set.
+Every cohort has its sessions (``lms.demo.sessions``) and the sheets of the sessions held,
+signed and closed (``lms.demo.attendance``); the cohort under way has sessions to come and one
+under way when the demo is created, whose sheet a reader may sign. Besides the cohort under way,
+a cohort that finished last year shows certification end to end: one graduate holds a
+certificate, one is awarded and waits for it (the batch button issues it), one is eligible and
+waits for the jury's decision; each holds a certificat de réalisation (``lms.demo.realisation``).
+The signatory and place of certificates, and the training organisation of the certificats de
+réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
+configure them, so that any process serving the instance issues; the sample certificate's
+verification link points at the address the demo serves on (``--host``/``--port``) unless
+``LMS_BASE_URL`` is set.
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
+from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
-from lms.demo.realisation import DEMO_TRAINING_ORGANISATION
+from lms.demo.realisation import DEMO_TRAINING_ORGANISATION, ensure_realisation_documents
 from lms.demo.sessions import ensure_sessions
 from lms.extensions import db
 from lms.learning.services import complete_lesson
@@ -130,6 +134,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     trainers = [_demo_user(slug, name) for slug, name, role in STAFF if role is not None]
     ensure_sessions(cohort, trainers, now)
     db.session.commit()
+    ensure_sheets(cohort, now)
     _ensure_certificate_settings()
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
@@ -219,12 +224,16 @@ def _ensure_graduates(
             credentials.append(("learner", user.email, _reset_password(user)))
             users.append(user)
         cohorts.append((cohort, users))
+        ensure_sessions(cohort, _trainers_of(cohort), now, running=False)
+        db.session.commit()
+        ensure_sheets(cohort, now)
     db.session.commit()
     (finished, graduated), (spring, spring_graduates) = cohorts
     closed = ensure_closed_jury(admin, finished, graduated, people, now)
     ensure_open_jury(admin, spring, spring_graduates, people, now)
     if closed is not None:
         _certify(finished, admin, now, address)
+    ensure_realisation_documents(finished, admin)
     return credentials
 
 
@@ -326,6 +335,10 @@ def _record_progress(user: User, cohort: Cohort, learner: DemoLearner, now: date
             submission = _submit_work(user, cohort, assessment, now)
             if assessment.is_marked:
                 marking.mark_in_disagreement(user, cohort, assessment, submission, now)
+
+
+def _trainers_of(cohort: Cohort) -> list[User]:
+    return [m.user for m in cohort.memberships if m.role == MembershipRole.TRAINER]
 
 
 def _demo_trainer(cohort: Cohort) -> User:

@@ -38,8 +38,13 @@ LINK = "https://visio.example.org/bien-vivre-{code}-{number}"
 RUNNING_LENGTH = timedelta(hours=3, minutes=30)
 
 
-def ensure_sessions(cohort: Cohort, trainers: list[User], now: datetime) -> list[TrainingSession]:
-    """Plan the cohort's sessions unless it has some already; return those created."""
+def ensure_sessions(
+    cohort: Cohort, trainers: list[User], now: datetime, *, running: bool = True
+) -> list[TrainingSession]:
+    """Plan the cohort's sessions unless it has some already; return those created.
+
+    ``running=False`` (a finished cohort): no session under way, every one of them held.
+    """
     if db.session.scalar(db.select(TrainingSession.id).filter_by(cohort_id=cohort.id).limit(1)):
         return []
     modules = [
@@ -54,7 +59,7 @@ def ensure_sessions(cohort: Cohort, trainers: list[User], now: datetime) -> list
     opening = {row.module_id: row.opens_at for row in cohort.calendar}
     zone = organisation_timezone()
     today = now.astimezone(zone).date()
-    current = _module_under_way(modules, opening, now)
+    current = _module_under_way(modules, opening, now) if running else None
     admin_or_trainer = trainers[0]
     places = cycle(PLACES)
     created = []
