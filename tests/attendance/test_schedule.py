@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lms.attendance.models import Modality
+from lms.attendance.models import Modality, SheetState
 from lms.core.time import utcnow
 from lms.extensions import db
 from tests.attendance.support import add_session, client_of, make_session_world, next_weekday, paris
-from tests.factories import TrainingSessionFactory, UserFactory
+from tests.factories import AttendanceSheetFactory, TrainingSessionFactory, UserFactory
 from tests.queries import QueryCounter
 
 
@@ -47,6 +47,39 @@ def test_a_session_under_way_is_marked(app):
     db.session.commit()
     html = client_of(app, world.learners[0]).get("/schedule").get_data(as_text=True)
     assert "schedule__session--now" in html
+
+
+def test_a_session_whose_sheet_is_open_for_signing_links_to_its_signing_page(app):
+    world = make_session_world()
+    now = utcnow()
+    running = TrainingSessionFactory(
+        cohort=world.cohort,
+        module=world.modules["M2"],
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(hours=3),
+        trainers=[world.trainer],
+    )
+    later = TrainingSessionFactory(
+        cohort=world.cohort,
+        module=world.modules["M2"],
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=2, hours=3),
+        trainers=[world.trainer],
+    )
+    open_sheet = AttendanceSheetFactory(session=running)
+    early_sheet = AttendanceSheetFactory(session=later)  # opened before its window
+    db.session.commit()
+    html = client_of(app, world.learners[0]).get("/schedule").get_data(as_text=True)
+    assert f'href="/attendance/sign/{open_sheet.id}"' in html
+    assert f"/attendance/sign/{early_sheet.id}" not in html
+    open_sheet.state, open_sheet.closed_at, open_sheet.closed_by = (
+        SheetState.CLOSED,
+        now,
+        world.trainer,
+    )
+    db.session.commit()
+    html = client_of(app, world.learners[0]).get("/schedule").get_data(as_text=True)
+    assert f"/attendance/sign/{open_sheet.id}" not in html  # closed: nothing to sign
 
 
 def test_someone_in_no_cohort_sees_an_empty_schedule(app):
