@@ -24,9 +24,9 @@ from lms.extensions import db
 
 # The training organisation of the certificats de réalisation, written into the demo instance's
 # lms.cfg with the certificate settings: made-up numbers of the right form (the SIRET passes the
-# Luhn check; neither names a real organisation).
+# Luhn check), for the path's certifier, an institute of fiction.
 DEMO_TRAINING_ORGANISATION = {
-    "TRAINING_ORGANISATION_NAME": "Bien-vivre Formation (démonstration)",
+    "TRAINING_ORGANISATION_NAME": "Institut des Territoires du Bien-Vivre",
     "TRAINING_ORGANISATION_NDA": "84691234569",
     "TRAINING_ORGANISATION_SIRET": "98765432100015",
     "TRAINING_ORGANISATION_ADDRESS": "12 rue de la Démonstration, 69001 Lyon",

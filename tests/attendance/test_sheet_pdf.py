@@ -76,6 +76,13 @@ def test_the_sheet_is_a_valid_pdf_a_stating_every_field(client, tmp_path, real_p
         assert expected in text, expected
 
 
+def test_the_training_organisation_signs_the_sheet_when_it_is_set(app, client, tmp_path, real_pdf):
+    app.config["TRAINING_ORGANISATION_NAME"] = "Coopérative Territoires Vivants"
+    _world, pdf = closed_pdf(client, 1)
+    text = " ".join(run_tool("pdftotext", "-enc", "UTF-8", pdf=pdf, tmp_path=tmp_path).split())
+    assert "Coopérative Territoires Vivants" in text
+
+
 def test_thirty_learners_fill_more_than_one_page(client, tmp_path, real_pdf):
     world, pdf = closed_pdf(client, 30)
     with pikepdf.open(io.BytesIO(pdf)) as document:

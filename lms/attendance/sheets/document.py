@@ -128,7 +128,13 @@ def sheet_context(
     session = sheet.session
     path = session.cohort.path
     config = current_app.config
-    organisation = str(config.get("CERTIFICATE_ORGANISATION") or path.certifier or "")
+    # The training organisation (dispensateur) of the certificats de réalisation, when set.
+    organisation = str(
+        config.get("TRAINING_ORGANISATION_NAME")
+        or config.get("CERTIFICATE_ORGANISATION")
+        or path.certifier
+        or ""
+    )
     recorders = db.session.scalars(
         db.select(User).where(User.id.in_({r.recorder_id for r in records.values()} - {None}))
     )
