@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -36,13 +38,36 @@ COUNTED = (
 )
 
 
-@pytest.fixture
-def demo_app(tmp_path):
-    """An application on its own empty SQLite instance, as on a fresh machine."""
-    app = create_app(
+def demo_application(instance: Path):
+    """Return an application on the SQLite instance in ``instance``."""
+    return create_app(
         {"SECRET_KEY": "demo-test-secret-key-long-enough-0123456789", "TESTING": True}
-        | {"INSTANCE_PATH": str(tmp_path / "instance")}
+        | {"INSTANCE_PATH": str(instance)}
     )
+
+
+@pytest.fixture(scope="module")
+def first_demo(tmp_path_factory) -> tuple[Path, str]:
+    """Run the demo once on an empty instance, as on a fresh machine; return it and its output.
+
+    Building the demo signs and closes some eighty attendance sheets, each with its PDF: each
+    test starts from a copy of this instance rather than building it again.
+    """
+    instance = tmp_path_factory.mktemp("demo") / "instance"
+    app = demo_application(instance)
+    with app.app_context():
+        output = run_demo(app)
+        db.session.remove()
+        db.engine.dispose()
+    return instance, output
+
+
+@pytest.fixture
+def demo_app(tmp_path, first_demo):
+    """An application on its own copy of the instance the demo built once."""
+    instance = tmp_path / "instance"
+    shutil.copytree(first_demo[0], instance)
+    app = demo_application(instance)
     with app.app_context():
         yield app
         db.session.remove()
@@ -234,4 +259,49 @@ def test_the_demo_cohort_has_sessions_past_to_come_and_one_under_way(demo_app):
             db.select(db.func.count(TrainingSession.id)).filter_by(cohort_id=cohort.id)
         )
         == 34
+    )
+
+
+@pytest.mark.pdf
+def test_the_demo_signs_the_sheets_held_and_one_learner_is_under_the_minimum(demo_app):
+    from datetime import UTC, datetime
+
+    from lms.attendance.models import AttendanceSheet, SheetState, TrainingSession
+    from lms.certificates.eligibility import Lack
+    from lms.certificates.realisation.models import RealisationRecord
+    from lms.cohorts.services import find_cohort
+
+    run_demo(demo_app)
+    now = datetime.now(UTC)
+    for name in (COHORT_NAME, GRADUATES_COHORT_NAME):
+        cohort = find_cohort(name)
+        sessions = db.session.scalars(
+            db.select(TrainingSession).filter_by(cohort_id=cohort.id)
+        ).all()
+        for session in sessions:
+            closed = session.sheet is not None and session.sheet.state is SheetState.CLOSED
+            assert closed == (session.ends_at <= now), session
+            if closed:
+                assert [document.version for document in session.sheet.documents] == [1]
+    report = cohort_eligibility(find_cohort(COHORT_NAME))
+    shortfalls = {
+        row.learner.display_name: (lack.level, lack.required_level)
+        for row in report.learners
+        for lack in row.missing
+        if lack.lack is Lack.ATTENDANCE
+    }
+    assert shortfalls == {"Adam Laurent": (68, 80)}
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    graduates = cohort_eligibility(finished).learners
+    assert not any(lack.lack is Lack.ATTENDANCE for row in graduates for lack in row.missing)
+    documents = db.session.scalars(
+        db.select(RealisationRecord).filter_by(cohort_id=finished.id)
+    ).all()
+    assert len(documents) == len(graduates) == 3
+    assert all(document.realised_minutes >= 180 * 60 for document in documents)
+    sheets = db.session.scalar(db.select(func.count()).select_from(AttendanceSheet))
+    run_demo(demo_app)  # a second run signs and produces nothing more
+    assert db.session.scalar(db.select(func.count()).select_from(AttendanceSheet)) == sheets
+    assert db.session.scalar(db.select(func.count()).select_from(RealisationRecord)) == len(
+        documents
     )
