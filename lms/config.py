@@ -93,6 +93,8 @@ class DefaultConfig:
     ATTENDANCE_OPENS_BEFORE_MINUTES = 30
     ATTENDANCE_CLOSES_AFTER_MINUTES = 60
     ATTENDANCE_LATE_AFTER_MINUTES = 15
+    # The supporting file of an excused absence (PDF, PNG or JPEG), in megabytes at most.
+    ATTENDANCE_SUPPORTING_FILE_MAX_MB = 5
 
     # Certificates: who certifies (default: the path's certifier), who signs, where, and the
     # number's prefix (EBV-2026-7K3QX9PA). Issuing refuses until the signatory and place are set.
@@ -186,6 +188,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_ATTENDANCE_OPENS_BEFORE_MINUTES": "ATTENDANCE_OPENS_BEFORE_MINUTES",
     "LMS_ATTENDANCE_CLOSES_AFTER_MINUTES": "ATTENDANCE_CLOSES_AFTER_MINUTES",
     "LMS_ATTENDANCE_LATE_AFTER_MINUTES": "ATTENDANCE_LATE_AFTER_MINUTES",
+    "LMS_ATTENDANCE_SUPPORTING_FILE_MAX_MB": "ATTENDANCE_SUPPORTING_FILE_MAX_MB",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).

@@ -1,24 +1,24 @@
 """Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
 
-Four stores are checked: the learners' uploads (``<instance>/uploads``, rows
-``SubmissionFile``), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``),
-the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the certificats de
-réalisation and attestations de fin de formation (``<instance>/realisation``, rows
-``RealisationRecord``). Four problems are looked
-for in each: a row whose file is missing, a file no row names, a temporary file left by a
-process killed while writing, and a file whose SHA-256 is not the one its row recorded.
+Five stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``),
+the supporting files of excused absences (``<instance>/attendance``, rows ``AttendanceRecord`` with
+a file), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``), the juries'
+minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the certificats de réalisation and
+attestations de fin de formation (``<instance>/realisation``, rows ``RealisationRecord``). Four
+problems are looked for in each: a row whose file is missing, a file no row names, a temporary file
+left by a process killed while writing, and a file whose SHA-256 is not the one its row recorded.
 
-Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them,
-so they are leftovers of work that was rolled back or interrupted (a closing of a jury that
-failed after its minutes were written leaves one). A certificate whose PDF is missing is
-rendered again from the document its row froze: rendering is deterministic, so the new PDF is
-stored only if its SHA-256 is the recorded one (otherwise it is reported and left); a
-certificat de réalisation or attestation likewise. Minutes
-whose PDF is missing are only reported: the jury's data they were built from may have changed
-since it closed. Rows are never deleted: a submission or minutes whose file is lost stays
-reported until someone restores the file from a backup, since deleting the row would hide the
-loss. A file whose hash differs is reported and kept, as evidence. Running the check again
-after a repair finds nothing new.
+Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them, so
+they are leftovers of work that was rolled back or interrupted (a closing of a jury that failed
+after its minutes were written leaves one). A certificate whose PDF is missing is rendered again
+from the document its row froze: rendering is deterministic, so the new PDF is stored only if its
+SHA-256 is the recorded one (otherwise it is reported and left); a certificat de réalisation or
+attestation likewise. Minutes whose PDF is missing are only reported: the jury's data they were
+built from may have changed since it closed. Rows are never deleted: a submission or minutes whose
+file is lost stays reported until someone restores the file from a backup, since deleting the row
+would hide the loss (an attendance record whose supporting file is lost likewise). A file whose
+hash differs is reported and kept, as evidence. Running the check again after a repair finds
+nothing new.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from pathlib import Path
 
 from lms.assessments.assignments.uploads import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
+from lms.attendance.sheets.supporting import storage_report as supporting_report
+from lms.attendance.sheets.supporting import supporting_folder
 from lms.certificates.document import document_from_json
 from lms.certificates.issuing import certificate_folder
 from lms.certificates.jury.minutes_store import minutes_folder
@@ -46,7 +48,7 @@ from lms.extensions import db
 class Problem:
     """One inconsistency: what kind, where, and whether it was repaired."""
 
-    store: str  # "uploads", "certificates", "minutes" or "realisation"
+    store: str  # "uploads", "attendance", "certificates", "minutes" or "realisation"
     kind: str  # "missing-file", "orphan-file", "temporary-file", "hash-mismatch"
     subject: str  # what a person looks for: a row or a file
     detail: str = ""
@@ -75,6 +77,7 @@ def check_storage(*, fix: bool = False) -> StorageCheck:
     """Check the uploads, certificate PDFs and minutes; with ``fix``, repair what can be."""
     check = StorageCheck()
     _check_uploads(check, upload_folder(), fix)
+    _check_supporting(check, supporting_folder(), fix)
     _check_certificates(check, certificate_folder(), fix)
     _check_minutes(check, minutes_folder(), fix)
     _check_realisation(check, realisation_folder(), fix)
@@ -92,6 +95,21 @@ def _check_uploads(check: StorageCheck, folder: Path, fix: bool) -> None:
     present = [(row.storage_key, row.sha256, f"submission file {row.id}") for row in rows]
     _check_hashes(check, "uploads", folder, [item for item in present if item[0] in on_disk])
     _check_leftovers(check, "uploads", folder, report.orphans, fix)
+
+
+def _check_supporting(check: StorageCheck, folder: Path, fix: bool) -> None:
+    report = supporting_report(folder)
+    check.counted["attendance"] = (len(report.on_disk), len(report.rows))
+    for row in report.missing:
+        subject = f"attendance record {row.id} ({row.file_name}, sheet {row.sheet_id})"
+        check.problems.append(Problem("attendance", "missing-file", subject, row.file_key or ""))
+    present = [
+        (row.file_key, row.file_sha256, f"attendance record {row.id}")
+        for row in report.rows
+        if row.file_key in report.on_disk
+    ]
+    _check_hashes(check, "attendance", folder, present)  # type: ignore[arg-type]
+    _check_leftovers(check, "attendance", folder, report.orphans, fix)
 
 
 def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:

@@ -63,13 +63,24 @@ def mark_closed(world: SheetWorld) -> None:
 
 def security_world_sheets(bien_vivre, other, users) -> dict:
     """For the world's cohort and the other one: a session whose sheet is open for signing, and
-    a session whose sheet is closed with a stored PDF version."""
-    from lms.attendance.models import AttendanceSheetDocument, SheetState
+    a session whose sheet is closed with a stored PDF version, on which a learner (learner A,
+    the other cohort's learner) is excused with a stored supporting file."""
+    from lms.attendance.models import (
+        AttendanceRecord,
+        AttendanceSheetDocument,
+        AttendanceStatus,
+        RecordedBy,
+        SheetState,
+    )
     from lms.attendance.sheets.document import sheets_folder
+    from lms.attendance.sheets.supporting import supporting_folder
     from lms.core import storage
 
     found = {}
-    for prefix, built in (("", bien_vivre), ("other_", other)):
+    for prefix, built, learner in (
+        ("", bien_vivre, "learner_a"),
+        ("other_", other, "other_learner"),
+    ):
         starts_at = (utcnow() + timedelta(minutes=5)).replace(microsecond=0)
         module = built.modules["M1"]
         open_session = TrainingSessionFactory(
@@ -100,12 +111,27 @@ def security_world_sheets(bien_vivre, other, users) -> dict:
             created_by=closer,
         )
         db.session.add(document)
+        supporting = storage.store_bytes(supporting_folder(), FAKE_PDF)
+        excused = AttendanceRecord(
+            sheet=closed,
+            learner=users[learner],
+            status=AttendanceStatus.EXCUSED,
+            recorded_by=RecordedBy.TRAINER,
+            recorder=closer,
+            recorded_at=closed_session.starts_at,
+            reason="Arrêt maladie",
+            file_key=supporting.key,
+            file_name="arret-maladie.pdf",
+            file_sha256=supporting.sha256,
+        )
+        db.session.add(excused)
         found.update(
             {
                 f"{prefix}training_session": open_session,
                 f"{prefix}sheet": sheet,
                 f"{prefix}closed_session": closed_session,
                 f"{prefix}sheet_document": document,
+                f"{prefix}excused_record": excused,
             }
         )
     db.session.commit()

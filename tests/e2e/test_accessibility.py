@@ -157,6 +157,7 @@ NOT_PAGES = {
     "calendar.feed",  # iCalendar text for calendar applications
     "attendance_sheets.code_json",
     "attendance_sheets.document",
+    "attendance_sheets.supporting_file",
     "certificates.verify_json",
     "certificates_admin.download",
     "certificates_admin.eligibility_csv",

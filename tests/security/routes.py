@@ -375,14 +375,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("attendance_sheets.close", "GET"): staff(session_id="training_session"),
     ("attendance_sheets.close", "POST"): staff(session_id="training_session"),
+    # Learner B: learner A's excused record on the closed sheet keeps its supporting file.
     ("attendance_sheets.correct", "POST"): admin(
         session_id="closed_session",
-        user_id="learner_a",
+        user_id="learner_b",
         data={"status": "absent", "correction_reason": "Erreur de saisie"},
     ),
     ("attendance_sheets.document", "GET"): staff(
         session_id="closed_session", document_id="sheet_document"
     ),
+    # An excused absence's supporting file: learner A's, for learner A and the cohort's staff.
+    ("attendance_sheets.supporting_file", "GET"): owner_or_staff(record_id="excused_record"),
     ("attendance_sheets.sign", "GET"): learner(sheet_id="sheet"),
     ("attendance_sheets.sign", "POST"): learner(
         sheet_id="sheet", data={"code": "000000"}, status=422
@@ -497,4 +500,5 @@ FOREIGN: dict[str, str] = {
     "closed_session": "other_closed_session",
     "sheet": "other_sheet",
     "sheet_document": "other_sheet_document",
+    "excused_record": "other_excused_record",
 }

@@ -40,6 +40,8 @@ FORMS = [
     ("certificates_admin.revoke", "POST", "admin", None),
     ("jury.vote", "POST", "jury_member", None),
     ("attendance_sheets.mark", "POST", "trainer", None),
+    # Excused: a forged file key, name or hash never reaches the record (files come as uploads).
+    ("attendance_sheets.mark", "POST", "trainer", {"status": "excused", "reason": "Malade"}),
     # Not attendance_sheets.correct: each correction stores a PDF stamped with its own time under
     # a random key, so two runs never match byte for byte; its fields are the mark's plus a reason.
     ("jury_admin.jury_new", "POST", "admin", None),
@@ -56,6 +58,9 @@ EXTRA_FIELDS = {
     "score": "100",
     "grade": "20",
     "progress": "100",
+    "file_key": "0" * 32,
+    "file_name": "forged.pdf",
+    "file_sha256": "0" * 64,
 }
 
 

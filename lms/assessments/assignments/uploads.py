@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments.assignments.errors import AssignmentError, ConcurrentSubmission, UploadTooLarge
-from lms.assessments.assignments.files import UploadRefused, check_file
 from lms.assessments.models import Assessment, AssessmentKind, Submission, SubmissionFile
 from lms.core import storage
+from lms.core.files import UploadRefused, check_file
 from lms.extensions import db
 
 MAX_TEXT_LENGTH = 50_000

@@ -37,7 +37,6 @@ from lms.assessments.assignments.errors import (
     ConcurrentSubmission,
     UploadTooLarge,
 )
-from lms.assessments.assignments.files import CONTENT_TYPES
 from lms.assessments.assignments.forms import ExtensionForm, SubmissionForm
 from lms.assessments.assignments.uploads import (
     MAX_FILES,
@@ -54,6 +53,7 @@ from lms.assessments.models import Assessment, AssessmentKind, SubmissionFile
 from lms.cohorts.access import staff_cohort_or_403
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
+from lms.core.files import CONTENT_TYPES
 from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
 from lms.core.transactions import unit_of_work

@@ -8,10 +8,10 @@ and ``sheet_closed`` is sent (absence e-mails answer it, after the commit). The 
 sheet's row, as signatures and marks do: they take turns; of two trainers closing at once, one
 closes and the other gets a 409 (the row's ``version_id`` catches a stale write as well).
 
-**Correcting**: once closed, only an administrator changes a record, with a reason. The record
-is set to the new status with ``recorded_by=correction``, the change is audited (before, after,
-actor, reason), a new document version is stored (earlier versions are kept, each with its
-hash) and ``sheet_corrected`` is sent.
+**Correcting**: once closed, only an administrator changes a record, with a reason. The record is
+set to the new status with ``recorded_by=correction`` (a correction to excused may attach a
+supporting file), the change is audited (before, after, actor, reason), a new document version is
+stored (earlier versions are kept, each with its hash) and ``sheet_corrected`` is sent.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from lms.attendance.sheets.services import (
     is_cohort_learner,
     refuse_if_closed,
 )
+from lms.attendance.sheets.supporting import FileChange
 from lms.attendance.signals import sheet_closed, sheet_corrected
 from lms.cohorts.models import Membership, MembershipRole
 from lms.core.db import lock_row_for_update
@@ -119,8 +120,10 @@ def correct_record(
     reason: str,
     admin: User,
     now: datetime | None = None,
+    files: FileChange | None = None,
 ) -> AttendanceSheetDocument:
-    """Correct a learner's record on a closed sheet, audited, as a new document version."""
+    """Correct a learner's record on a closed sheet, audited, as a new document version; the
+    supporting files stored and dropped are noted in ``files``."""
     if not admin.is_admin:
         raise SheetError(_("Only an administrator corrects a closed sheet."))
     reason = reason.strip()
@@ -142,7 +145,7 @@ def correct_record(
         records[learner.id] = record
     before = _state(record)
     with db.session.no_autoflush:
-        apply_mark(record, mark)
+        apply_mark(record, mark, files)
         record.recorded_by, record.recorder_id = RecordedBy.CORRECTION, admin.id
         record.recorded_at = now
     try:
@@ -177,5 +180,6 @@ def _state(record: AttendanceRecord) -> dict:
         "status": record.status.value if record.status else None,
         "arrived_at": record.arrived_at.isoformat() if record.arrived_at else None,
         "reason": record.reason,
+        "supporting_file_sha256": record.file_sha256,
         "recorded_by": record.recorded_by.value if record.recorded_by else None,
     }

@@ -4,7 +4,8 @@ The document states what CERTIFICATION-FR.md §2 lists: the organisation and the
 title, the session (module, date, start and end in the organisation's time zone, modality,
 place or link), its trainers, each learner with their status, the time and the way they were
 recorded (their own signature with the code, or the trainer's mark), the arrival time of a late
-learner and the reason of an excused absence, then the trainer who signed and closed the sheet
+learner and the reason of an excused absence (with « justificatif fourni » when a supporting
+file is on record, never its name or content), then the trainer who signed and closed the sheet
 and when, and for a corrected version the correction and its reason. It ends with the trail
 statement: simple electronic signature from authenticated accounts, server times, the document's
 SHA-256 kept in an append-only log.
@@ -103,6 +104,7 @@ def _learner_row(learner: User, record: AttendanceRecord | None, names: dict[int
             "how": "aucun enregistrement",
             "arrived": "",
             "reason": "",
+            "supporting": False,
         }
     name = names.get(record.recorder_id or 0) or "l’équipe de formation"
     how = HOW_WORDS[record.recorded_by].format(name=name)
@@ -114,6 +116,8 @@ def _learner_row(learner: User, record: AttendanceRecord | None, names: dict[int
         "how": printable(how),
         "arrived": hour(record.arrived_at) if record.arrived_at else "",
         "reason": printable(record.reason or ""),
+        # That a supporting file is on record, never its name or content.
+        "supporting": bool(record.file_key),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -46,6 +47,8 @@ class MarkForm(FlaskForm):
         _l("Reason (excused)"),
         validators=[Optional(), Length(max=MAX_REASON_LENGTH), multiline_text],
     )
+    # Read from ``request.files`` by the view (``manage.posted_file``), checked by the service.
+    supporting_file = FileField(_l("Supporting file (excused, optional)"))
 
 
 class CorrectionForm(MarkForm):

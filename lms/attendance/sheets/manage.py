@@ -10,11 +10,13 @@ JavaScript the page shows the code it was rendered with and a link to reload it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -40,6 +42,13 @@ from lms.attendance.sheets.document import open_document
 from lms.attendance.sheets.errors import SheetConflict, SheetError
 from lms.attendance.sheets.forms import CloseForm, CorrectionForm, MarkForm
 from lms.attendance.sheets.services import Mark, mark_learner, sheet_of, signing_window
+from lms.attendance.sheets.supporting import (
+    SupportingFileRefused,
+    SupportingFileTooLarge,
+    SupportingUpload,
+    files_unit_of_work,
+    max_bytes,
+)
 from lms.attendance.sheets.views import bp
 from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
 from lms.cohorts.models import Cohort
@@ -83,7 +92,18 @@ def session_sheet(session_id: int) -> tuple[TrainingSession, AttendanceSheet]:
     return session, sheet
 
 
-def render_sheet_page(session, sheet, *, error: str = "", status: int = 200, forms=None):
+@dataclass(frozen=True)
+class Posted:
+    """A mark refused for its file: whose form, the values typed and the message for the field."""
+
+    learner_id: int
+    form: MarkForm
+    file_error: str
+
+
+def render_sheet_page(
+    session, sheet, *, error: str = "", status: int = 200, posted: Posted | None = None
+):
     now = utcnow()
     window = signing_window(session)
     learners = sheet_learners(sheet)
@@ -114,7 +134,8 @@ def render_sheet_page(session, sheet, *, error: str = "", status: int = 200, for
         code=code_state(sheet, now) if show_code else None,
         mark_form=MarkForm(formdata=None),
         correction_form=CorrectionForm(formdata=None),
-        forms=forms or {},
+        posted=posted,
+        max_mb=current_app.config["ATTENDANCE_SUPPORTING_FILE_MAX_MB"],
         error=error,
         closed_by=db.session.get(User, sheet.closed_by_id) if sheet.closed_by_id else None,
     )
@@ -168,12 +189,28 @@ def arrival_moment(session: TrainingSession, form: MarkForm) -> datetime | None:
     return datetime.combine(day, form.arrived_at.data, tzinfo=zone)
 
 
+def posted_file() -> SupportingUpload | None:
+    """Return the supporting file posted, read up to one byte beyond the limit; None if none."""
+    file = request.files.get("supporting_file")
+    if file is None or not (file.filename or file.content_length):
+        return None
+    return SupportingUpload(name=file.filename or "", data=file.stream.read(max_bytes() + 1))
+
+
 def form_mark(session: TrainingSession, form: MarkForm) -> Mark:
     return Mark(
         status=AttendanceStatus(form.status.data),
         arrived_at=arrival_moment(session, form),
         reason=form.reason.data or None,
+        file=posted_file(),
     )
+
+
+def file_refused(session, sheet_, learner: User, form: MarkForm, error: SupportingFileRefused):
+    """Show the sheet again with the refusal beside the learner's file field (413: too large)."""
+    status = 413 if isinstance(error, SupportingFileTooLarge) else 400
+    posted = Posted(learner.id, form, str(error))
+    return render_sheet_page(session, sheet_, error=str(error), status=status, posted=posted)
 
 
 def learner_or_404(session: TrainingSession, learner_id: int) -> User:
@@ -191,8 +228,10 @@ def mark(session_id: int, user_id: int):
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return render_sheet_page(session, sheet_, error=str(message), status=400)
     try:
-        with unit_of_work():
-            mark_learner(sheet_, learner, form_mark(session, form), current_user)
+        with files_unit_of_work() as files:
+            mark_learner(sheet_, learner, form_mark(session, form), current_user, files=files)
+    except SupportingFileRefused as error:
+        return file_refused(session, sheet_, learner, form, error)
     except SheetConflict as error:
         return render_sheet_page(session, sheet_, error=str(error), status=409)
     except SheetError as error:
@@ -248,10 +287,17 @@ def correct(session_id: int, user_id: int):
         message = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return render_sheet_page(session, sheet_, error=str(message), status=400)
     try:
-        with unit_of_work():
+        with files_unit_of_work() as files:
             document = correct_record(
-                sheet_, learner, form_mark(session, form), form.correction_reason.data, current_user
+                sheet_,
+                learner,
+                form_mark(session, form),
+                form.correction_reason.data,
+                current_user,
+                files=files,
             )
+    except SupportingFileRefused as error:
+        return file_refused(session, sheet_, learner, form, error)
     except SheetConflict as error:
         return render_sheet_page(session, sheet_, error=str(error), status=409)
     except SheetError as error:

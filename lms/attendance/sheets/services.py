@@ -19,8 +19,9 @@ Rules (CERTIFICATION-FR.md §2, SECURITY.md J40, J44):
 - Refused, nothing recorded: before the window opens, after it closes, on a closed sheet, with
   a wrong or stale code, by anyone who is not a learner of the session's cohort.
 - **Marking**: any trainer of the cohort or an administrator sets a learner present, late (with
-  the arrival time), absent or excused (with a reason) while the sheet is open; the sheet's row
-  is locked for it, so a mark and a closing take turns.
+  the arrival time), absent or excused (with a reason, and optionally a supporting file:
+  ``supporting``) while the sheet is open; the sheet's row is locked for it, so a mark and a
+  closing take turns. A new file replaces the record's; a status other than excused drops it.
 
 Services flush and never commit (``lms.core.transactions``).
 """
@@ -44,6 +45,14 @@ from lms.attendance.models import (
 )
 from lms.attendance.sheets import codes
 from lms.attendance.sheets.errors import SheetConflict, SheetError, WrongCode
+from lms.attendance.sheets.supporting import (
+    FileChange,
+    SupportingFileRefused,
+    SupportingUpload,
+    attach,
+    check_supporting,
+    drop,
+)
 from lms.cohorts.models import Membership, MembershipRole
 from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
@@ -194,30 +203,49 @@ class Mark:
     status: AttendanceStatus
     arrived_at: datetime | None = None
     reason: str | None = None
+    # A new supporting file (excused only); None keeps the record's file while it stays excused.
+    file: SupportingUpload | None = None
 
 
 def check_mark(mark: Mark) -> None:
-    """Refuse a mark missing what its status needs."""
+    """Refuse a mark missing what its status needs, or whose supporting file is not accepted."""
     if mark.status is AttendanceStatus.LATE and mark.arrived_at is None:
         raise SheetError(_("Give the arrival time of a late learner."))
     if mark.status is AttendanceStatus.EXCUSED and not (mark.reason or "").strip():
         raise SheetError(_("Give the reason of an excused absence."))
+    if mark.file is not None:
+        if mark.status is not AttendanceStatus.EXCUSED:
+            raise SupportingFileRefused(_("Only an excused absence takes a supporting file."))
+        check_supporting(mark.file)
 
 
-def apply_mark(record: AttendanceRecord, mark: Mark) -> None:
-    """Write the mark's fields on the record, clearing what its status does not have."""
+def apply_mark(record: AttendanceRecord, mark: Mark, files: FileChange | None = None) -> None:
+    """Write the mark's fields on the record, clearing what its status does not have.
+
+    A new supporting file is stored and replaces the record's; the files stored and dropped are
+    noted in ``files`` (``supporting.files_unit_of_work`` settles them after the commit).
+    """
+    files = files if files is not None else FileChange()
     record.status = mark.status
     record.arrived_at = mark.arrived_at if mark.status is AttendanceStatus.LATE else None
     excused = mark.status is AttendanceStatus.EXCUSED
     record.reason = (mark.reason or "").strip() if excused else None
     if not excused:
-        record.file_key = record.file_name = record.file_sha256 = None
+        drop(record, files)
+    elif mark.file is not None:
+        attach(record, mark.file, files)
 
 
 def mark_learner(
-    sheet: AttendanceSheet, learner: User, mark: Mark, actor: User, now: datetime | None = None
+    sheet: AttendanceSheet,
+    learner: User,
+    mark: Mark,
+    actor: User,
+    now: datetime | None = None,
+    files: FileChange | None = None,
 ) -> AttendanceRecord:
-    """Record a trainer's mark for a learner of the open sheet (flush only)."""
+    """Record a trainer's mark for a learner of the open sheet (flush only); the supporting
+    files stored and dropped are noted in ``files``."""
     check_mark(mark)
     lock_row_for_update(db.session, AttendanceSheet, sheet.id)  # type: ignore[arg-type]
     db.session.refresh(sheet)
@@ -230,7 +258,7 @@ def mark_learner(
         record = AttendanceRecord(sheet_id=sheet.id, learner_id=learner.id)
         db.session.add(record)
     with db.session.no_autoflush:
-        apply_mark(record, mark)
+        apply_mark(record, mark, files)
         record.recorded_by, record.recorder_id = RecordedBy.TRAINER, actor.id
         record.recorded_at = now
     db.session.flush()

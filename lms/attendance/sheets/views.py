@@ -5,19 +5,36 @@ on the trainer's page opens it with ``?code=`` filled in, and the learner confir
 (a GET never signs). Every refusal shows its reason and records nothing. Wrong codes are
 throttled per learner and sheet (``RATELIMIT_ATTENDANCE_CODE``): a refused POST answers 422
 and counts; beyond the rate the page answers 429 before the code is even checked.
+
+``GET /attendance/records/<record id>/supporting-file`` sends the supporting file of an excused
+absence to the learner concerned and the staff of the cohort, always as an attachment.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.attendance.sheets.access import learner_sheet_or_403
+from lms.attendance.sheets.access import learner_sheet_or_403, supporting_record_or_403
 from lms.attendance.sheets.errors import SheetError, WrongCode
 from lms.attendance.sheets.forms import STATUS_LABELS, SignForm
 from lms.attendance.sheets.services import clock, record_of, signing_window
 from lms.attendance.sheets.services import sign as sign_sheet
+from lms.attendance.sheets.supporting import open_supporting
+from lms.core import storage
+from lms.core.csv import attachment
+from lms.core.files import CONTENT_TYPES
 from lms.core.transactions import unit_of_work
 from lms.extensions import limiter
 
@@ -88,3 +105,22 @@ def sign(sheet_id: int):
         message = _("Signed: you are recorded present at %(time)s.", time=time)
     flash(message, "success")
     return redirect(url_for(".sign", sheet_id=sheet.id))
+
+
+@bp.get("/attendance/records/<int:record_id>/supporting-file")
+def supporting_file(record_id: int):
+    """Send an excused absence's supporting file (attachment) to its learner and the staff."""
+    record = supporting_record_or_403(record_id)
+    try:
+        with open_supporting(record) as stream:  # a few megabytes at most
+            data = stream.read()
+    except storage.StorageError:
+        abort(404)
+    name = record.file_name or "justificatif"
+    extension = name.rpartition(".")[2].lower()
+    mimetype = CONTENT_TYPES.get(extension, "application/octet-stream")
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = attachment(name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

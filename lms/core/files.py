@@ -1,12 +1,14 @@
 """Check an uploaded file before it is stored: its name, its extension and its content.
 
-An extension is accepted only when the assignment allows it AND the bytes are what the extension
-claims (SECURITY.md F24): a PDF starts with ``%PDF-``, a PNG or JPEG with its signature, an
-OpenDocument file is a ZIP whose first entry ``mimetype`` names the right type, an Office Open
-XML file a ZIP with ``[Content_Types].xml`` and its part folder, a text file is UTF-8 without NUL.
-Whatever the extension, content that a browser could run or render as a page (HTML, SVG, XML,
-executables, scripts) is refused. Extensions the server cannot check are refused too, even when a
-path definition allows them.
+Domain-free: the caller says which extensions it takes (an assignment's list, the attendance
+supporting files' PDF and images) and keeps its own limits of size and number. An extension is
+accepted only when the caller allows it AND the bytes are what the extension claims (SECURITY.md
+F24): a PDF starts with ``%PDF-``, a PNG or JPEG with its signature, an OpenDocument file is a ZIP
+whose first entry ``mimetype`` names the right type, an Office Open XML file a ZIP with
+``[Content_Types].xml`` and its part folder, a text file is UTF-8 without NUL. Whatever the
+extension, content that a browser could run or render as a page (HTML, SVG, XML, executables,
+scripts) is refused. Extensions the server cannot check are refused too, even when a path
+definition allows them.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.assessments.assignments.files import UploadRefused, check_file, clean_name
+from lms.core.files import UploadRefused, check_file, clean_name
 from tests.assessments.assignments.conftest import JPEG, PDF, PNG, docx_bytes, odt_bytes
 
 ALLOWED = ["pdf", "odt", "docx", "png", "jpg", "txt"]
