@@ -2,20 +2,21 @@
 
 The fields are found by introspection: every form class defined in ``lms`` (imported module by
 module) and every date or time field it declares. A new date field is covered without
-touching this file; a new kind of date field (a bare time, a month) makes the test fail until
-someone decides what it must refuse.
+touching this file; a new kind of date field (a month, say) makes the test fail until someone
+decides what it must refuse. A bare time of day (an arrival time on an attendance sheet) has no
+year and no day: it refuses what is not a time; its day comes from what it belongs to.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
-from wtforms.fields import DateField, DateTimeField, DateTimeLocalField
+from wtforms.fields import DateField, DateTimeField, DateTimeLocalField, TimeField
 from wtforms.fields.core import UnboundField
 
 import lms
@@ -33,6 +34,7 @@ OUT_OF_RANGE_TIMES = (
 SKIPPED_TIMES = ("2026-03-29T02:00", "2026-03-29T02:30", "2026-03-29T02:59")
 REPEATED_TIMES = ("2026-10-25T02:00", "2026-10-25T02:30", "2026-10-25T02:59")
 NOT_DATES = ("demain", "2026-02-30", "2026-13-01", "2026-01-01T25:00", "１２３")
+NOT_TIMES = ("demain", "25:00", "12:60", "9h30", "-1:00", "")
 
 
 def _all_subclasses(cls: type) -> set[type]:
@@ -64,7 +66,9 @@ def date_fields() -> list[tuple[str, UnboundField]]:
 
 
 def kind(unbound: UnboundField) -> str:
-    """Say whether a field takes a day, a local date and time, or something else."""
+    """Say whether a field takes a day, a local date and time, a time of day, or else."""
+    if issubclass(unbound.field_class, TimeField):
+        return "time"
     if issubclass(unbound.field_class, DateTimeLocalField):
         return "datetime"
     if issubclass(unbound.field_class, DateField) and unbound.field_class.__name__ != "MonthField":
@@ -74,6 +78,8 @@ def kind(unbound: UnboundField) -> str:
 
 DATE_FIELDS = date_fields()
 TIME_FIELDS = [(name, unbound) for name, unbound in DATE_FIELDS if kind(unbound) == "datetime"]
+CLOCK_FIELDS = [(name, unbound) for name, unbound in DATE_FIELDS if kind(unbound) == "time"]
+DATE_FIELDS = [(name, unbound) for name, unbound in DATE_FIELDS if kind(unbound) != "time"]
 
 
 def submit(unbound: UnboundField, value: str):
@@ -162,3 +168,20 @@ def test_every_date_field_keeps_a_valid_value(app, name, unbound):
             assert field.errors == [], value
             assert field.data == expected, value
             assert field.data.utcoffset().total_seconds() == 0, value
+
+
+@pytest.mark.parametrize(("name", "unbound"), CLOCK_FIELDS, ids=[name for name, _ in CLOCK_FIELDS])
+def test_every_time_of_day_field_refuses_what_is_not_a_time_and_keeps_a_time(app, name, unbound):
+    with app.test_request_context():
+        for value in NOT_TIMES:
+            field = submit(unbound, value)
+            assert field.data is None, value
+            if value:  # empty: the field is optional (its form decides whether it is needed)
+                assert len(field.errors) == 1, value
+        assert submit(unbound, "09:25").data == time(9, 25)
+        assert submit(unbound, "23:59").data == time(23, 59)
+
+
+def test_the_forms_time_of_day_fields_are_all_found():
+    names = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1] for name, _ in CLOCK_FIELDS}
+    assert {"MarkForm.arrived_at", "CorrectionForm.arrived_at"} <= names
