@@ -1,24 +1,26 @@
 """Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
 
-Five stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``),
-the supporting files of excused absences (``<instance>/attendance``, rows ``AttendanceRecord`` with
-a file), the certificate PDFs (``<instance>/certificates``, rows ``Certificate``), the juries'
-minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the certificats de réalisation and
-attestations de fin de formation (``<instance>/realisation``, rows ``RealisationRecord``). Four
-problems are looked for in each: a row whose file is missing, a file no row names, a temporary file
-left by a process killed while writing, and a file whose SHA-256 is not the one its row recorded.
+Six stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``),
+the supporting files of excused absences (``<instance>/attendance``, rows ``AttendanceRecord``
+with a file), the closed attendance sheets' PDFs (``<instance>/attendance-sheets``, rows
+``AttendanceSheetDocument``), the certificate PDFs (``<instance>/certificates``, rows
+``Certificate``), the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the
+certificats de réalisation and attestations de fin de formation (``<instance>/realisation``, rows
+``RealisationRecord``). Four problems are looked for in each: a row whose file is missing, a file
+no row names, a temporary file left by a process killed while writing, and a file whose SHA-256 is
+not the one its row recorded.
 
 Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them, so
 they are leftovers of work that was rolled back or interrupted (a closing of a jury that failed
 after its minutes were written leaves one). A certificate whose PDF is missing is rendered again
 from the document its row froze: rendering is deterministic, so the new PDF is stored only if its
 SHA-256 is the recorded one (otherwise it is reported and left); a certificat de réalisation or
-attestation likewise. Minutes whose PDF is missing are only reported: the jury's data they were
-built from may have changed since it closed. Rows are never deleted: a submission or minutes whose
-file is lost stays reported until someone restores the file from a backup, since deleting the row
-would hide the loss (an attendance record whose supporting file is lost likewise). A file whose
-hash differs is reported and kept, as evidence. Running the check again after a repair finds
-nothing new.
+attestation likewise. Minutes and attendance sheets whose PDF is missing are only reported: the
+data they were built from may have changed since (a jury's members, a sheet's names). Rows are
+never deleted: a submission, minutes or a sheet whose file is lost stays reported until someone
+restores the file from a backup, since deleting the row would hide the loss (an attendance record
+whose supporting file is lost likewise). A file whose hash differs is reported and kept, as
+evidence. Running the check again after a repair finds nothing new.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 
 from lms.assessments.assignments.uploads import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
+from lms.attendance.models import AttendanceSheetDocument
+from lms.attendance.sheets.document import sheets_folder
 from lms.attendance.sheets.supporting import storage_report as supporting_report
 from lms.attendance.sheets.supporting import supporting_folder
 from lms.certificates.document import document_from_json
@@ -48,7 +52,7 @@ from lms.extensions import db
 class Problem:
     """One inconsistency: what kind, where, and whether it was repaired."""
 
-    store: str  # "uploads", "attendance", "certificates", "minutes" or "realisation"
+    store: str  # "uploads", "attendance", "attendance-sheets", "certificates", "minutes", …
     kind: str  # "missing-file", "orphan-file", "temporary-file", "hash-mismatch"
     subject: str  # what a person looks for: a row or a file
     detail: str = ""
@@ -74,10 +78,11 @@ def sha256_of(path: Path) -> str:
 
 
 def check_storage(*, fix: bool = False) -> StorageCheck:
-    """Check the uploads, certificate PDFs and minutes; with ``fix``, repair what can be."""
+    """Check every store of files against its rows; with ``fix``, repair what can be."""
     check = StorageCheck()
     _check_uploads(check, upload_folder(), fix)
     _check_supporting(check, supporting_folder(), fix)
+    _check_sheets(check, sheets_folder(), fix)
     _check_certificates(check, certificate_folder(), fix)
     _check_minutes(check, minutes_folder(), fix)
     _check_realisation(check, realisation_folder(), fix)
@@ -124,6 +129,28 @@ def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:
     present = [(r.storage_key, r.pdf_sha256, f"certificate {r.number}") for r in rows]
     _check_hashes(check, "certificates", folder, [item for item in present if item[0] in on_disk])
     _check_leftovers(check, "certificates", folder, sorted(on_disk - known), fix)
+
+
+def _check_sheets(check: StorageCheck, folder: Path, fix: bool) -> None:
+    on_disk = storage.stored_keys(folder)
+    rows = list(
+        db.session.scalars(db.select(AttendanceSheetDocument).order_by(AttendanceSheetDocument.id))
+    )
+    check.counted["attendance-sheets"] = (len(on_disk), len(rows))
+    for row in rows:
+        if row.storage_key not in on_disk:
+            subject = f"attendance sheet {row.sheet_id}, version {row.version}"
+            check.problems.append(
+                Problem("attendance-sheets", "missing-file", subject, row.storage_key)
+            )
+    present = [
+        (row.storage_key, row.sha256, f"attendance sheet {row.sheet_id}, version {row.version}")
+        for row in rows
+        if row.storage_key in on_disk
+    ]
+    _check_hashes(check, "attendance-sheets", folder, present)
+    known = {row.storage_key for row in rows}
+    _check_leftovers(check, "attendance-sheets", folder, sorted(on_disk - known), fix)
 
 
 def _check_minutes(check: StorageCheck, folder: Path, fix: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 import pytest
 
@@ -16,14 +15,15 @@ from lms.core import storage
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
 from tests.factories import SubmissionFileFactory
+from tests.stores import empty_file_stores
 
 
 @pytest.fixture
 def world(app):
     """The certifying world, with an empty uploads folder."""
-    shutil.rmtree(upload_folder(), ignore_errors=True)
+    empty_file_stores()
     yield make_certificate_world()
-    shutil.rmtree(upload_folder(), ignore_errors=True)
+    empty_file_stores()
 
 
 def awarded_learner(world):

@@ -3,11 +3,8 @@ files, and a closing that fails after its PDF is written (fault injection, SECUR
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from lms.assessments.assignments.uploads import upload_folder
 from lms.certificates.jury import closing
 from lms.certificates.jury.closing import close_jury
 from lms.certificates.jury.minutes_store import minutes_folder
@@ -16,12 +13,13 @@ from lms.certificates.jury.votes import cast_vote
 from lms.core import storage
 from lms.extensions import db
 from tests.certificates.jury.support import JuryWorld, jury_world
+from tests.stores import empty_file_stores
 
 
 @pytest.fixture
 def world(app):
     """A jury whose every member voted, and an empty uploads folder (the check reads it too)."""
-    shutil.rmtree(upload_folder(), ignore_errors=True)
+    empty_file_stores()
     world = jury_world(candidates=1, opened=True)
     for member in world.members.values():
         cast_vote(
@@ -35,7 +33,7 @@ def world(app):
         )
     db.session.commit()
     yield world
-    shutil.rmtree(upload_folder(), ignore_errors=True)
+    empty_file_stores()
 
 
 def closed(world: JuryWorld) -> JuryMinutes:
