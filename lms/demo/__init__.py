@@ -31,11 +31,6 @@ from flask.cli import with_appcontext
 
 from lms.accounts.models import User
 from lms.accounts.services import create_user, find_user_by_email
-from lms.assessments.assignments.services import submit_assignment
-from lms.assessments.assignments.uploads import upload_folder
-from lms.assessments.grading.services import release_grade, save_grade, start_grading
-from lms.assessments.models import Assessment, AssessmentKind, Submission
-from lms.assessments.quizzes.services import start_attempt, submit_attempt
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import issue_certificate
 from lms.certificates.settings import missing_settings, missing_settings_message
@@ -49,10 +44,10 @@ from lms.demo import marking
 from lms.demo.assessors import ensure_assessors
 from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
+from lms.demo.progress import record_progress
 from lms.demo.realisation import DEMO_TRAINING_ORGANISATION, ensure_realisation_documents
 from lms.demo.sessions import ensure_sessions
 from lms.extensions import db
-from lms.learning.services import complete_lesson
 
 COHORT_NAME = "Promotion de démonstration"
 GRADUATES_COHORT_NAME = "Promotion 2025 (terminée)"
@@ -220,7 +215,7 @@ def _ensure_graduates(
             user = _demo_user(learner.slug, learner.name)
             if cohort.role_of(user) is None:
                 add_member(user, cohort, MembershipRole.LEARNER)
-                _record_progress(user, cohort, learner, now)
+                record_progress(user, cohort, learner.completed, learner.partial, now)
             credentials.append(("learner", user.email, _reset_password(user)))
             users.append(user)
         cohorts.append((cohort, users))
@@ -291,7 +286,7 @@ def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
         user = _demo_user(learner.slug, learner.name)
         if cohort.role_of(user) is None:
             add_member(user, cohort, MembershipRole.LEARNER)
-            _record_progress(user, cohort, learner, now)
+            record_progress(user, cohort, learner.completed, learner.partial, now)
         credentials.append(("learner", user.email, _reset_password(user)))
     return credentials
 
@@ -311,89 +306,8 @@ def _label(user: User, role: MembershipRole | None) -> str:
     return "administrator" if user.is_admin else role.value
 
 
-def _record_progress(user: User, cohort: Cohort, learner: DemoLearner, now: datetime) -> None:
-    """Do the work of completed modules as this learner would have, days after each opened.
-
-    Lessons are marked done, quizzes passed, and assignments and evaluations graded and
-    released by a trainer, so that every completed module is completed by the real rules.
-    In the module under way, the first lesson is done and the assignment waits for grading.
-    """
-    modules = {module.code: module for module in cohort.path.modules}
-    opening = {row.module_id: row.opens_at for row in cohort.calendar}
-    trainer = _demo_trainer(cohort)
-    for code in learner.completed:
-        module = modules[code]
-        done_at = min(opening[module.id] + timedelta(days=5), now)
-        for lesson in module.lessons:
-            complete_lesson(user, cohort, lesson, now=done_at)
-        for assessment in _required_assessments(module):
-            _pass_assessment(user, cohort, assessment, trainer, done_at)
-    if learner.partial:
-        module = modules[learner.partial]
-        complete_lesson(user, cohort, module.lessons[0], now=now)
-        for assessment in _required_assessments(module, AssessmentKind.ASSIGNMENT):
-            submission = _submit_work(user, cohort, assessment, now)
-            if assessment.is_marked:
-                marking.mark_in_disagreement(user, cohort, assessment, submission, now)
-
-
 def _trainers_of(cohort: Cohort) -> list[User]:
     return [m.user for m in cohort.memberships if m.role == MembershipRole.TRAINER]
-
-
-def _demo_trainer(cohort: Cohort) -> User:
-    return next(m.user for m in cohort.memberships if m.role == MembershipRole.TRAINER)
-
-
-def _required_assessments(module, kind: AssessmentKind | None = None) -> list[Assessment]:
-    assessments = db.session.scalars(
-        db.select(Assessment).filter_by(module_id=module.id, is_required=True)
-    )
-    return [a for a in assessments if kind is None or a.kind == kind]
-
-
-def _pass_assessment(
-    user: User, cohort: Cohort, assessment: Assessment, trainer: User, when: datetime
-) -> None:
-    """Pass a quiz with the right answers, or have work graded « acquis » and released."""
-    if assessment.kind == AssessmentKind.QUIZ:
-        attempt = start_attempt(assessment, user, cohort, when, shuffle=lambda options: None)
-        answers = {
-            question.id: [option.id for option in question.options if option.is_correct]
-            for question in assessment.questions
-        }
-        submit_attempt(attempt, answers, when)
-        return
-    submission = None
-    if assessment.kind == AssessmentKind.ASSIGNMENT:
-        submission = _submit_work(user, cohort, assessment, when)
-    if assessment.is_marked:  # double marking in agreement (lms.demo.marking)
-        marking.pass_marked(user, cohort, assessment, submission, when)
-        return
-    grade = start_grading(trainer, submission, learner=user, assessment=assessment)
-    # The third level of each criterion is « Acquis »: a pass that reads like real work.
-    choices = {c.id: c.levels[min(2, len(c.levels) - 1)].id for c in assessment.rubric.criteria}
-    feedback = "Travail solide, argumenté et bien ancré dans le territoire."
-    save_grade(
-        trainer,
-        grade,
-        expected_version=grade.version_id,
-        choices=choices,
-        feedback=feedback,
-        finish=True,
-    )
-    release_grade(trainer, grade)
-
-
-def _submit_work(user: User, cohort: Cohort, assessment: Assessment, when: datetime) -> Submission:
-    text = (
-        f"{assessment.title} — rendu de {user.display_name}.\n\n"
-        "Le document présente la démarche suivie sur le territoire, les acteurs rencontrés "
-        "et les enseignements tirés, avec les pièces demandées dans la consigne."
-    )
-    return submit_assignment(
-        user, assessment, cohort, text, [], upload_folder(), now=when
-    ).submission
 
 
 def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
