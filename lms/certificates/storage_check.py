@@ -131,44 +131,51 @@ def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:
     _check_leftovers(check, "certificates", folder, sorted(on_disk - known), fix)
 
 
-def _check_sheets(check: StorageCheck, folder: Path, fix: bool) -> None:
+@dataclass(frozen=True)
+class StoredDocument:
+    """A row naming a stored PDF that is only reported when lost (never rebuilt)."""
+
+    key: str
+    sha256: str
+    missing: str  # how the problem names it when its file is lost
+    changed: str  # … and when its file's hash differs
+
+
+def _check_reported_only(
+    check: StorageCheck, store: str, folder: Path, rows: list[StoredDocument], fix: bool
+) -> None:
+    """Check a store whose lost files are reported, not rebuilt (minutes, attendance sheets)."""
     on_disk = storage.stored_keys(folder)
-    rows = list(
-        db.session.scalars(db.select(AttendanceSheetDocument).order_by(AttendanceSheetDocument.id))
-    )
-    check.counted["attendance-sheets"] = (len(on_disk), len(rows))
+    check.counted[store] = (len(on_disk), len(rows))
     for row in rows:
-        if row.storage_key not in on_disk:
-            subject = f"attendance sheet {row.sheet_id}, version {row.version}"
-            check.problems.append(
-                Problem("attendance-sheets", "missing-file", subject, row.storage_key)
-            )
-    present = [
-        (row.storage_key, row.sha256, f"attendance sheet {row.sheet_id}, version {row.version}")
-        for row in rows
-        if row.storage_key in on_disk
-    ]
-    _check_hashes(check, "attendance-sheets", folder, present)
-    known = {row.storage_key for row in rows}
-    _check_leftovers(check, "attendance-sheets", folder, sorted(on_disk - known), fix)
+        if row.key not in on_disk:
+            check.problems.append(Problem(store, "missing-file", row.missing, row.key))
+    present = [(row.key, row.sha256, row.changed) for row in rows if row.key in on_disk]
+    _check_hashes(check, store, folder, present)
+    known = {row.key for row in rows}
+    _check_leftovers(check, store, folder, sorted(on_disk - known), fix)
+
+
+def _check_sheets(check: StorageCheck, folder: Path, fix: bool) -> None:
+    query = db.select(AttendanceSheetDocument).order_by(AttendanceSheetDocument.id)
+    rows = []
+    for row in db.session.scalars(query):
+        subject = f"attendance sheet {row.sheet_id}, version {row.version}"
+        rows.append(StoredDocument(row.storage_key, row.sha256, subject, subject))
+    _check_reported_only(check, "attendance-sheets", folder, rows, fix)
 
 
 def _check_minutes(check: StorageCheck, folder: Path, fix: bool) -> None:
-    on_disk = storage.stored_keys(folder)
-    rows = list(db.session.scalars(db.select(JuryMinutes).order_by(JuryMinutes.id)))
-    check.counted["minutes"] = (len(on_disk), len(rows))
-    for row in rows:
-        if row.storage_key not in on_disk:
-            subject = f"minutes {row.id} (jury {row.jury_id}, version {row.version})"
-            check.problems.append(Problem("minutes", "missing-file", subject, row.storage_key))
-    present = [
-        (row.storage_key, row.pdf_sha256, f"minutes {row.id} (jury {row.jury_id})")
-        for row in rows
-        if row.storage_key in on_disk
+    rows = [
+        StoredDocument(
+            row.storage_key,
+            row.pdf_sha256,
+            f"minutes {row.id} (jury {row.jury_id}, version {row.version})",
+            f"minutes {row.id} (jury {row.jury_id})",
+        )
+        for row in db.session.scalars(db.select(JuryMinutes).order_by(JuryMinutes.id))
     ]
-    _check_hashes(check, "minutes", folder, present)
-    known = {row.storage_key for row in rows}
-    _check_leftovers(check, "minutes", folder, sorted(on_disk - known), fix)
+    _check_reported_only(check, "minutes", folder, rows, fix)
 
 
 def _check_realisation(check: StorageCheck, folder: Path, fix: bool) -> None:
