@@ -46,7 +46,9 @@ def _import_models() -> None:
     import lms.curriculum.models
     import lms.learning.calendar.models
     import lms.learning.models
-    import lms.learning.reminders.models  # noqa: F401
+    import lms.learning.reminders.models
+    import lms.organisations.models
+    import lms.projects.models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -95,15 +97,19 @@ def _init_domains(app: Flask) -> None:
         demo,
         learning,
         operations,
+        organisations,
+        projects,
     )
 
     core.init_app(app)
     accounts.init_app(app)
+    organisations.init_app(app)
     curriculum.init_app(app)
     cohorts.init_app(app)
     learning.init_app(app)
     assessments.init_app(app)
     attendance.init_app(app)
+    projects.init_app(app)
     certificates.init_app(app)
     admin.init_app(app)
     operations.init_app(app)

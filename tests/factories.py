@@ -66,6 +66,8 @@ from lms.curriculum.models import (
 )
 from lms.extensions import db
 from lms.learning.models import LessonCompletion
+from lms.organisations.models import Territory, TerritoryAdministrator
+from lms.projects.models import Project, ProjectStage
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -171,12 +173,31 @@ class LessonFactory(BaseFactory):
         optional = factory.Trait(is_required=False)
 
 
+class TerritoryFactory(BaseFactory):
+    class Meta:
+        model = Territory
+
+    code = factory.Sequence(lambda n: f"territoire-{n}")
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    area = "Communauté de communes du Val d'Essai"
+    company = factory.LazyAttribute(lambda territory: f"Co-développement {territory.name}")
+
+
+class TerritoryAdministratorFactory(BaseFactory):
+    class Meta:
+        model = TerritoryAdministrator
+
+    territory = factory.SubFactory(TerritoryFactory)
+    user = factory.SubFactory(UserFactory)
+
+
 class CohortFactory(BaseFactory):
     class Meta:
         model = Cohort
 
     name = factory.Sequence(lambda n: f"Promotion {n}")
     path = factory.SubFactory(TrainingPathFactory)
+    territory = factory.SubFactory(TerritoryFactory)
     starts_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
     ends_on = factory.LazyFunction(lambda: date.today() + timedelta(days=300))
     capacity = 30
@@ -626,3 +647,19 @@ class AttendanceRecordFactory(BaseFactory):
             recorded_by=RecordedBy.TRAINER,
             reason="Rendez-vous médical (justificatif fourni).",
         )
+
+
+class ProjectFactory(BaseFactory):
+    """A learner's project on their cohort's territory (the learner is enrolled by the caller)."""
+
+    class Meta:
+        model = Project
+
+    cohort = factory.SubFactory(CohortFactory)
+    learner = factory.SubFactory(UserFactory)
+    territory = factory.LazyAttribute(lambda project: project.cohort.territory)
+    title = factory.Sequence(lambda n: f"Jardin partagé n° {n}")
+    holder = "Association Les Pieds dans la Terre"
+    partners = "Mairie de quartier\nCentre social"
+    stage = ProjectStage.EXPERIMENTATION
+    description = "Un jardin cultivé par les habitant·es d'une résidence et l'école voisine."

@@ -11,6 +11,16 @@
   the marking allocated to them asks for, and only until ``Membership.access_ends_on`` (the last
   day, inclusive, in the organisation's timezone).
 
+Territories (``lms.organisations``) add the **administrators of a cohort**: every central
+administrator and the local administrators of its territory (``is_cohort_admin``,
+``administered_cohort_ids``, loader ``cohort_admin_or_404``). They manage the cohort (its
+members, calendar, sessions and attendance) and **follow** it (``follows``,
+``followed_cohort_ids``, loader ``followed_cohort_or_403``: rosters, progress and reports, with
+its trainers); they are not its teaching staff (``is_staff``: grading stays with trainers and
+central administrators), and decisions and issuance stay central (``admin_required``). A local
+administrator who reaches for another territory's cohort, where they have no role, gets the
+same 404 as for an unknown id (``deny_cohort``): territories do not learn of each other.
+
 Each predicate costs one indexed query at most and leaves ``Cohort.memberships`` unloaded: the
 checks run on every page of a cohort, and a cohort has hundreds of memberships. The loaders
 (``staff_cohort_or_403``, ``cohort_learner_or_404``) stop the request as
@@ -21,6 +31,7 @@ unknown objects 404.
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 from flask import abort
 from flask_login import current_user
@@ -33,11 +44,23 @@ from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today
 from lms.extensions import db
+from lms.organisations.access import (
+    administered_territory_ids,
+    administers_territory,
+    is_local_admin,
+)
 
 __all__ = [
     "active_assessor_ids",
+    "administered_cohort_ids",
+    "cohort_admin_or_404",
     "cohort_learner_or_404",
+    "deny_cohort",
+    "followed_cohort_ids",
+    "followed_cohort_or_403",
+    "follows",
     "is_assessor_of",
+    "is_cohort_admin",
     "is_learner_of",
     "is_staff",
     "is_staff_of_learner",
@@ -94,6 +117,48 @@ def is_staff(user: User, cohort: Cohort) -> bool:
     return user.is_admin or is_trainer_of(user, cohort)
 
 
+def is_cohort_admin(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` administers the cohort: central (no query) or of its territory."""
+    return user.is_authenticated and administers_territory(user, cohort.territory_id)
+
+
+def follows(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` follows the cohort: its staff or one of its administrators."""
+    return is_staff(user, cohort) or is_cohort_admin(user, cohort)
+
+
+def administered_cohort_ids(user: User) -> Select[tuple[int]]:
+    """Return a select of the ids of the cohorts ``user`` administers (all for central)."""
+    if user.is_admin:
+        return db.select(Cohort.id)
+    return db.select(Cohort.id).where(Cohort.territory_id.in_(administered_territory_ids(user)))
+
+
+def followed_cohort_ids(user: User) -> Select[tuple[int]]:
+    """Return a select of the ids of the cohorts ``user`` trains or administers."""
+    if user.is_admin:
+        return db.select(Cohort.id)
+    return db.select(Cohort.id).where(
+        Cohort.id.in_(staff_cohort_ids(user))
+        | Cohort.territory_id.in_(administered_territory_ids(user))
+    )
+
+
+def hidden_from(user: User, cohort: Cohort) -> bool:
+    """Tell whether the cohort lies outside the territories of a local administrator who has
+    no role in it: such a cohort is answered as if it did not exist (two queries at most)."""
+    if not user.is_authenticated or user.is_admin or member_role(user, cohort) is not None:
+        return False
+    return is_local_admin(user) and not administers_territory(user, cohort.territory_id)
+
+
+def deny_cohort(cohort: Cohort) -> NoReturn:
+    """Refuse a request about ``cohort``: 404 when it is hidden from the user, else ``deny``."""
+    if hidden_from(current_user, cohort):
+        abort(404)
+    deny()
+
+
 def is_staff_of_learner(user: User, learner_id: int, path_id: int) -> bool:
     """Tell whether ``user`` administers, or trains a cohort of the path where the learner learns.
 
@@ -125,19 +190,44 @@ def staff_cohort_ids(user: User) -> Select[tuple[int]]:
     return db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
 
 
-def staff_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
-    """Return the cohort for its staff; deny everyone else, 404 when there is no such cohort.
-
-    ``options`` (``joinedload(Cohort.path)``…) load what the page needs in the same query.
-    """
+def _cohort_or_404(cohort_id: int, options: tuple[ORMOption, ...]) -> Cohort:
+    """Return the cohort (``options`` loaded in the same query); 404 when there is none."""
     if not current_user.is_authenticated:
         deny()
     query = db.select(Cohort).options(*options).where(Cohort.id == cohort_id)
     cohort = db.session.execute(query).unique().scalar_one_or_none()
     if cohort is None:
         abort(404)
+    return cohort
+
+
+def staff_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
+    """Return the cohort for its staff; deny everyone else, 404 when there is no such cohort.
+
+    ``options`` (``joinedload(Cohort.path)``…) load what the page needs in the same query.
+    """
+    cohort = _cohort_or_404(cohort_id, options)
     if not is_staff(current_user, cohort):
-        deny()
+        deny_cohort(cohort)
+    return cohort
+
+
+def followed_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
+    """Return the cohort for its staff and administrators (its reports); deny everyone else."""
+    cohort = _cohort_or_404(cohort_id, options)
+    if not follows(current_user, cohort):
+        deny_cohort(cohort)
+    return cohort
+
+
+def cohort_admin_or_404(cohort_id: int, *options: ORMOption) -> Cohort:
+    """Return the cohort for its administrators (central, or of its territory); deny others.
+
+    Another territory's cohort is a 404 for a local administrator (``deny_cohort``).
+    """
+    cohort = _cohort_or_404(cohort_id, options)
+    if not is_cohort_admin(current_user, cohort):
+        deny_cohort(cohort)
     return cohort
 
 

@@ -57,6 +57,8 @@ from lms.cohorts.services import (
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
+from lms.organisations.access import administered_territory_ids
+from lms.organisations.models import Territory
 
 bp = Blueprint("cohorts_admin", __name__, url_prefix="/admin/cohorts")
 
@@ -86,6 +88,7 @@ def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
     form = CohortForm(obj=cohort)
     if cohort is not None and not form.is_submitted():
         form.path.data = cohort.path_id
+        form.territory.data = cohort.territory_id
     paths = db.session.scalars(
         db.select(TrainingPath).order_by(TrainingPath.code, TrainingPath.version)
     )
@@ -94,6 +97,14 @@ def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
             path.id, _("%(title)s (version %(version)d)", title=path.title, version=path.version)
         )
         for path in paths
+    ]
+    territories = db.session.scalars(
+        db.select(Territory)
+        .where(Territory.id.in_(administered_territory_ids(current_user)))
+        .order_by(Territory.name)
+    )
+    form.territory.choices = [
+        SelectChoice(territory.id, territory.name) for territory in territories
     ]
     return form
 
@@ -120,6 +131,7 @@ def cohort_new():
                     db.get_or_404(TrainingPath, form.path.data),
                     form.starts_on.data,
                     form.ends_on.data,
+                    territory=db.get_or_404(Territory, form.territory.data),
                     capacity=form.capacity.data,
                     state=CohortState(form.state.data),
                     actor=current_user,
@@ -150,6 +162,7 @@ def cohort_edit(cohort_id: int):
                     ends_on=form.ends_on.data,
                     capacity=form.capacity.data,
                     state=CohortState(form.state.data),
+                    territory=db.get_or_404(Territory, form.territory.data),
                 )
         except CohortError as error:
             _refuse(form, error)

@@ -49,12 +49,13 @@ def strip(value: str | None) -> str | None:
 
 
 class CohortForm(FlaskForm):
-    """Name, path version, dates, capacity and state of a cohort."""
+    """Name, path version, territory, dates, capacity and state of a cohort."""
 
     name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=120), no_control_characters]
     )
     path = SelectField(_l("Path version"), coerce=int, validators=[DataRequired()])
+    territory = SelectField(_l("Territory"), coerce=int, validators=[DataRequired()])
     # InputRequired, not DataRequired: a date typed but refused keeps its own message.
     starts_on = LocalDateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = LocalDateField(_l("Ends on"), validators=[InputRequired()])

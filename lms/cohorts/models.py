@@ -14,6 +14,7 @@ from lms.core.enums import enum_column_type
 from lms.core.time import utcnow
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
+from lms.organisations.models import Territory
 
 
 class CohortState(StrEnum):
@@ -51,6 +52,11 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     path_id: Mapped[int] = mapped_column(ForeignKey("training_paths.id", ondelete="RESTRICT"))
+    # The territory whose co-development company runs the cohort (its local administrators
+    # manage it).
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territories.id", ondelete="RESTRICT"), index=True
+    )
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     capacity: Mapped[int | None]
@@ -60,6 +66,7 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     path: Mapped[TrainingPath] = relationship()
+    territory: Mapped[Territory] = relationship()
     calendar: Mapped[list[ModuleCalendar]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan"
     )

@@ -30,6 +30,7 @@ from lms.core.time import organisation_timezone
 from lms.core.transactions import DomainError
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
+from lms.organisations.models import Territory
 
 
 class CohortError(DomainError):
@@ -98,15 +99,22 @@ def create_cohort(
     starts_on: date,
     ends_on: date,
     *,
+    territory: Territory,
     capacity: int | None = None,
     state: CohortState = CohortState.ACTIVE,
     actor: User | None = None,
 ) -> Cohort:
-    """Create a cohort following ``path``; refuse a taken name or inverted dates."""
+    """Create a cohort on ``territory`` following ``path``; refuse a taken name, inverted dates."""
     name = name.strip()
     _check_cohort_fields(name, starts_on, ends_on, capacity, cohort=None)
     cohort = Cohort(
-        name=name, path=path, starts_on=starts_on, ends_on=ends_on, capacity=capacity, state=state
+        name=name,
+        path=path,
+        territory=territory,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        state=state,
     )
     db.session.add(cohort)
     db.session.flush()
@@ -120,6 +128,9 @@ def cohort_snapshot(cohort: Cohort) -> dict[str, Any]:
     return {
         "name": cohort.name,
         "path_id": cohort.path_id if cohort.path_id is not None else cohort.path.id,
+        "territory_id": cohort.territory_id
+        if cohort.territory_id is not None
+        else cohort.territory.id,
         "starts_on": cohort.starts_on.isoformat(),
         "ends_on": cohort.ends_on.isoformat(),
         "capacity": cohort.capacity,
@@ -142,8 +153,12 @@ def update_cohort(
     ends_on: date,
     capacity: int | None,
     state: CohortState,
+    territory: Territory | None = None,
 ) -> None:
-    """Change a cohort's fields, refusing what would break its learners or its calendar."""
+    """Change a cohort's fields, refusing what would break its learners or its calendar.
+
+    ``territory``: move the cohort to another territory (None keeps it where it is).
+    """
     name = name.strip()
     _check_cohort_fields(name, starts_on, ends_on, capacity, cohort=cohort)
     learners = learner_count(cohort)
@@ -157,6 +172,8 @@ def update_cohort(
     before = cohort_snapshot(cohort)
     cohort.name, cohort.starts_on, cohort.ends_on = name, starts_on, ends_on
     cohort.capacity, cohort.state = capacity, state
+    if territory is not None:
+        cohort.territory = territory
     db.session.flush()
     after = cohort_snapshot(cohort)
     changed = [key for key in after if after[key] != before[key]]

@@ -47,6 +47,7 @@ from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.realisation import DEMO_TRAINING_ORGANISATION, ensure_realisation_documents
 from lms.demo.sessions import ensure_sessions
+from lms.demo.territories import GRENOBLE, LILLE, ensure_territories
 from lms.extensions import db
 
 COHORT_NAME = "Promotion de démonstration"
@@ -145,7 +146,7 @@ def _create_demo_cohort(path: TrainingPath, now: datetime) -> Cohort:
     """Create the demo cohort and its calendar around today."""
     openings = {code: now + timedelta(days=days) for code, days in OPENING_DAYS.items()}
     return _create_cohort(
-        COHORT_NAME, path, now - timedelta(days=130), now + timedelta(120), openings
+        COHORT_NAME, path, now - timedelta(days=130), now + timedelta(120), openings, LILLE
     )
 
 
@@ -156,14 +157,26 @@ def _create_graduates_cohort(
     starts = now - timedelta(days=days)
     modules = sorted(path.modules, key=lambda m: m.position)
     openings = {m.code: starts + timedelta(days=35 * index) for index, m in enumerate(modules)}
-    return _create_cohort(name, path, starts, starts + timedelta(days=320), openings)
+    return _create_cohort(name, path, starts, starts + timedelta(days=320), openings, GRENOBLE)
 
 
 def _create_cohort(
-    name: str, path: TrainingPath, starts: datetime, ends: datetime, openings: dict[str, datetime]
+    name: str,
+    path: TrainingPath,
+    starts: datetime,
+    ends: datetime,
+    openings: dict[str, datetime],
+    territory: str,
 ) -> Cohort:
     """Create a demo cohort whose modules open at 7:00 on the given days, for four weeks each."""
-    cohort = create_cohort(name, path, starts_on=starts.date(), ends_on=ends.date(), capacity=20)
+    cohort = create_cohort(
+        name,
+        path,
+        starts_on=starts.date(),
+        ends_on=ends.date(),
+        territory=ensure_territories()[territory],
+        capacity=20,
+    )
     entries = {}
     for code, day in openings.items():
         opens_at = day.replace(hour=7, minute=0, second=0, microsecond=0)

@@ -18,6 +18,7 @@ from tests.factories import (
     MembershipFactory,
     ModuleCalendarFactory,
     ModuleFactory,
+    TerritoryFactory,
     TrainingPathFactory,
     UserFactory,
 )
@@ -64,11 +65,13 @@ def audit_actions(obj) -> list[str]:
     return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 
-def cohort_data(cohort_path, **changes) -> dict:
-    """Return a valid cohort form for ``cohort_path``, with ``changes``."""
+def cohort_data(cohort_path, territory=None, **changes) -> dict:
+    """Return a valid cohort form for ``cohort_path`` on ``territory`` (a new one by default),
+    with ``changes``."""
     data = {
         "name": "Promotion printemps",
         "path": str(cohort_path.id),
+        "territory": str((territory or TerritoryFactory()).id),
         "starts_on": "2026-03-02",
         "ends_on": "2026-12-18",
         "capacity": "24",
@@ -169,7 +172,7 @@ def test_create_refuses_a_taken_name(client, admin):
 def test_edit_changes_fields_and_audits_before_and_after(client, admin):
     cohort = CohortFactory(capacity=10)
     former_name = cohort.name
-    data = cohort_data(cohort.path, name="Renommée", capacity="12", state="draft")
+    data = cohort_data(cohort.path, cohort.territory, name="Renommée", capacity="12", state="draft")
     data |= {"starts_on": cohort.starts_on.isoformat(), "ends_on": cohort.ends_on.isoformat()}
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     assert response.headers["Location"] == "/admin/cohorts/"
@@ -183,7 +186,7 @@ def test_edit_changes_fields_and_audits_before_and_after(client, admin):
 def test_edit_refuses_capacity_below_the_learners(client, admin):
     cohort = CohortFactory(capacity=5)
     MembershipFactory.create_batch(3, cohort=cohort)
-    data = cohort_data(cohort.path, name=cohort.name, capacity="2")
+    data = cohort_data(cohort.path, cohort.territory, name=cohort.name, capacity="2")
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     errors = field_errors(response.get_data(as_text=True), "capacity")
     assert errors == text("The capacity cannot be below the %(count)d learners enrolled.", count=3)
@@ -197,7 +200,7 @@ def test_edit_refuses_dates_leaving_the_calendar_outside(client, admin):
     ModuleCalendarFactory(
         cohort=cohort, module=module, opens_at=datetime(2026, 2, 1, 8, tzinfo=UTC)
     )
-    data = cohort_data(cohort.path, name=cohort.name, starts_on="2026-03-01")
+    data = cohort_data(cohort.path, cohort.territory, name=cohort.name, starts_on="2026-03-01")
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     errors = field_errors(response.get_data(as_text=True), "starts_on")
     assert errors == text(
@@ -214,7 +217,7 @@ def test_path_change_is_refused_once_learners_have_progress(client, admin):
     def one_learner_has_progress(sender, **kwargs):
         return 1 if sender.id == cohort.id else 0
 
-    data = cohort_data(newer, name=cohort.name)
+    data = cohort_data(newer, cohort.territory, name=cohort.name)
     with learners_progress_count.connected_to(one_learner_has_progress):
         response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     errors = field_errors(response.get_data(as_text=True), "path")
@@ -232,7 +235,8 @@ def test_path_change_is_refused_once_a_learner_did_a_lesson(client, admin):
     LessonCompletionFactory(user=learner, lesson=lesson)
     newer = TrainingPathFactory(code=cohort.path.code, version=2)
     response = client.post(
-        f"/admin/cohorts/{cohort.id}/edit", data=cohort_data(newer, name=cohort.name)
+        f"/admin/cohorts/{cohort.id}/edit",
+        data=cohort_data(newer, cohort.territory, name=cohort.name),
     )
     assert field_errors(response.get_data(as_text=True), "path")
     db.session.refresh(cohort)
@@ -243,7 +247,7 @@ def test_path_change_without_progress_drops_the_old_calendar(client, admin):
     cohort = CohortFactory()
     ModuleCalendarFactory(cohort=cohort, module=ModuleFactory(path=cohort.path))
     newer = TrainingPathFactory(code=cohort.path.code, version=2)
-    data = cohort_data(newer, name=cohort.name)
+    data = cohort_data(newer, cohort.territory, name=cohort.name)
     data |= {"starts_on": cohort.starts_on.isoformat(), "ends_on": cohort.ends_on.isoformat()}
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data=data)
     assert response.headers["Location"] == "/admin/cohorts/"

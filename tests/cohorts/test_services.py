@@ -92,11 +92,13 @@ def test_unscheduled_prerequisite_is_reported(cohort):
 
 def test_create_cohort_refuses_taken_name_and_inverted_dates(cohort):
     with pytest.raises(CohortError, match="already exists"):
-        create_cohort(cohort.name, cohort.path, START, START)
+        create_cohort(cohort.name, cohort.path, START, START, territory=cohort.territory)
     with pytest.raises(CohortError, match="cannot end before it starts"):
-        create_cohort("Autre", cohort.path, START, START - timedelta(days=1))
+        create_cohort(
+            "Autre", cohort.path, START, START - timedelta(days=1), territory=cohort.territory
+        )
     with pytest.raises(CohortError, match="capacity"):
-        create_cohort("Autre", cohort.path, START, START, capacity=0)
+        create_cohort("Autre", cohort.path, START, START, territory=cohort.territory, capacity=0)
 
 
 def test_add_member_enforces_one_role_and_capacity(cohort):

@@ -49,6 +49,7 @@ from tests.factories import (
     GradeFactory,
     QuizAttemptFactory,
     SubmissionFactory,
+    TerritoryFactory,
 )
 
 COHORT_NAME = "Promotion Printemps"
@@ -118,6 +119,7 @@ def build_world() -> LiveWorld:
     cohort = create_cohort(
         COHORT_NAME,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=90)).date(),
         ends_on=(now + timedelta(days=240)).date(),
     )
@@ -192,6 +194,7 @@ def _marking_cohort(world: LiveWorld, path, now) -> None:
     cohort = create_cohort(
         MARKING_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=90)).date(),
         ends_on=(now + timedelta(days=240)).date(),
     )
@@ -218,6 +221,7 @@ def _assessed_cohort(world: LiveWorld, path, now) -> None:
     cohort = create_cohort(
         ASSESSED_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=90)).date(),
         ends_on=(now + timedelta(days=240)).date(),
     )
@@ -244,6 +248,7 @@ def _phone_cohort(world: LiveWorld, path, now) -> None:
     cohort = create_cohort(
         PHONE_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=90)).date(),
         ends_on=(now + timedelta(days=240)).date(),
     )
@@ -328,6 +333,7 @@ def _certified_cohort(world: LiveWorld, path, now) -> None:
     cohort = create_cohort(
         CERTIFIED_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=200)).date(),
         ends_on=(now + timedelta(days=100)).date(),
     )

@@ -22,7 +22,7 @@ from lms.cohorts.models import MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_calendar
 from lms.extensions import db
 from lms.learning.services import complete_lesson
-from tests.factories import GradeChoiceFactory, SubmissionFactory
+from tests.factories import GradeChoiceFactory, SubmissionFactory, TerritoryFactory
 
 DOUBLE_MARKED_COHORT = "Promotion Double Correction"
 # In this order: the allocation takes the trainers with the fewest open markings, lowest id first.
@@ -50,6 +50,7 @@ def _double_marked(world, path, now, person, pass_assessments) -> None:
     cohort = create_cohort(
         DOUBLE_MARKED_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=90)).date(),
         ends_on=(now + timedelta(days=240)).date(),
     )
@@ -94,6 +95,7 @@ def _open_jury(world, path, admin: User, now, person, pass_assessments) -> None:
     cohort = create_cohort(
         JURY_COHORT,
         path,
+        territory=TerritoryFactory(),
         starts_on=(now - timedelta(days=400)).date(),
         ends_on=(now - timedelta(days=10)).date(),
     )

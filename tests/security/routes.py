@@ -136,8 +136,19 @@ WRONG_CODE = "12345x"  # never a valid one-time code, whatever the time
 DISABLE_TWO_FACTOR = {"disable-password": DEFAULT_PASSWORD, "disable-code": WRONG_CODE}
 
 COHORT_DATES = {"starts_on": "2020-01-06", "ends_on": "2035-12-21", "state": "active"}
-NEW_COHORT = {"name": "Promotion matrice", "path": ref("path"), "capacity": "30", **COHORT_DATES}
-EDITED_COHORT = {"name": "Promotion renommée", "path": ref("path"), **COHORT_DATES}
+NEW_COHORT = {
+    "name": "Promotion matrice",
+    "path": ref("path"),
+    "territory": ref("territory"),
+    "capacity": "30",
+    **COHORT_DATES,
+}
+EDITED_COHORT = {
+    "name": "Promotion renommée",
+    "path": ref("path"),
+    "territory": ref("territory"),
+    **COHORT_DATES,
+}
 NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
 NEW_ASSESSOR = {
     "invite-email": "eva.extern@example.org",

@@ -22,7 +22,13 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.services import CohortError, create_cohort
 from lms.extensions import db
 from tests.certificates.helpers import make_certificate_world
-from tests.factories import CertificateFactory, CohortFactory, TrainingPathFactory, UserFactory
+from tests.factories import (
+    CertificateFactory,
+    CohortFactory,
+    TerritoryFactory,
+    TrainingPathFactory,
+    UserFactory,
+)
 from tests.web.helpers import log_in, text
 
 RLO = "\u202e"
@@ -128,7 +134,13 @@ def test_account_and_cohort_services_refuse_the_name():
     with pytest.raises(AccountError, match=NAMED_PATTERN):
         update_user(user, user, email=user.email, display_name=HOSTILE_NAME, locale="fr")
     with pytest.raises(CohortError, match=NAMED_PATTERN) as refused:
-        create_cohort(HOSTILE_NAME, TrainingPathFactory(), date(2026, 3, 2), date(2026, 12, 18))
+        create_cohort(
+            HOSTILE_NAME,
+            TrainingPathFactory(),
+            date(2026, 3, 2),
+            date(2026, 12, 18),
+            territory=TerritoryFactory(),
+        )
     assert refused.value.field == "name"
 
 

@@ -200,6 +200,8 @@ def build_world(app) -> World:
     world.add(
         cohort=cohort,
         other_cohort=other_cohort,
+        territory=cohort.territory,
+        other_territory=other_cohort.territory,
         path=cohort.path,
         module=bien_vivre.modules["M1"],
         lesson=bien_vivre.lessons["M1"],
