@@ -11,13 +11,22 @@ certification) is said once, in ``lms.cohorts.access``.
 
 from __future__ import annotations
 
+from functools import wraps
+
+from flask_login import current_user
 from sqlalchemy import Select, exists
 
 from lms.accounts.models import User
+from lms.accounts.permissions import deny
 from lms.extensions import db
 from lms.organisations.models import Territory, TerritoryAdministrator
 
-__all__ = ["administered_territory_ids", "administers_territory", "is_local_admin"]
+__all__ = [
+    "administered_territory_ids",
+    "administers_territory",
+    "is_local_admin",
+    "territory_admin_required",
+]
 
 
 def administered_territory_ids(user: User) -> Select[tuple[int]]:
@@ -45,3 +54,20 @@ def is_local_admin(user: User) -> bool:
         return False
     query = db.select(TerritoryAdministrator.id).filter_by(user_id=user.id)
     return bool(db.session.scalar(db.select(exists(query))))
+
+
+def territory_admin_required(view):
+    """Let central and local administrators through; deny everyone else (``deny``).
+
+    For pages that list what an administrator manages (their cohorts, their territories): the
+    list itself is scoped with ``administered_territory_ids``.
+    """
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        user = current_user
+        if not (user.is_authenticated and (user.is_admin or is_local_admin(user))):
+            deny()
+        return view(*args, **kwargs)
+
+    return guarded

@@ -1,0 +1,114 @@
+"""Single-use links for a project's later ex post evaluation (SECURITY.md J40).
+
+A link carries a random token (32 bytes, URL-safe); only its SHA-256 is stored. It works until
+its expiry and once: ``use_invitation`` marks it used in the same statement that checks it is
+still usable (``UPDATE … WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now``),
+so two submissions of one link at once record one evaluation and refuse the other. A refused
+link records nothing. Services flush and never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import cast
+
+from flask_babel import gettext as _
+from sqlalchemy.engine import CursorResult
+
+from lms.accounts.models import User
+from lms.accounts.services import record_audit_event
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.projects.evaluations import ProjectError
+from lms.projects.models import Project, ProjectInvitation
+
+TOKEN_BYTES = 32
+
+
+class InvitationRefused(ProjectError):
+    """The link is unknown, used, withdrawn or expired (the page says which, as far as safe)."""
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 (hex) under which a link's token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(
+    actor: User | None, project: Project, *, email: str, name: str, expires_at: datetime
+) -> tuple[ProjectInvitation, str]:
+    """Create a link for ``email`` (the holder or a partner); return it and its token.
+
+    The token is shown or sent once and never stored; earlier unused links of the project are
+    withdrawn (one live link per project).
+    """
+    now = utcnow()
+    db.session.execute(
+        db.update(ProjectInvitation)
+        .where(
+            ProjectInvitation.project_id == project.id,
+            ProjectInvitation.used_at.is_(None),
+            ProjectInvitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation = ProjectInvitation(
+        project=project,
+        token_sha256=hash_token(token),
+        email=email.strip(),
+        name=name.strip(),
+        created_by_id=actor.id if actor is not None else None,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record_audit_event(
+        actor,
+        "project.invite",
+        project,
+        after={"email": invitation.email, "expires_at": expires_at.isoformat()},
+    )
+    return invitation, token
+
+
+def find_invitation(token: str) -> ProjectInvitation | None:
+    """Return the link's invitation whatever its state, or None for an unknown token."""
+    return db.session.scalar(db.select(ProjectInvitation).filter_by(token_sha256=hash_token(token)))
+
+
+def check_usable(invitation: ProjectInvitation | None, now: datetime | None = None) -> None:
+    """Refuse an unknown, used, withdrawn or expired link, saying which."""
+    now = now or utcnow()
+    if invitation is None:
+        raise InvitationRefused(_("This link is not valid."))
+    if invitation.used_at is not None:
+        raise InvitationRefused(_("This link has already been used: it works once."))
+    if invitation.revoked_at is not None:
+        raise InvitationRefused(_("This link was withdrawn: a newer one was sent."))
+    if invitation.expires_at <= now:
+        raise InvitationRefused(_("This link has expired."))
+
+
+def use_invitation(invitation: ProjectInvitation) -> None:
+    """Mark the link used, if it still can be; refuse it otherwise (one statement, no race)."""
+    now = utcnow()
+    result = db.session.execute(
+        db.update(ProjectInvitation)
+        .where(
+            ProjectInvitation.id == invitation.id,
+            ProjectInvitation.used_at.is_(None),
+            ProjectInvitation.revoked_at.is_(None),
+            ProjectInvitation.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, result).rowcount != 1:
+        db.session.refresh(invitation)
+        check_usable(invitation, now)
+        raise InvitationRefused(_("This link has already been used: it works once."))
+    db.session.refresh(invitation)
