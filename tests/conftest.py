@@ -105,15 +105,42 @@ def _app_context(app):
 
 
 def _empty_tables() -> None:
+    """Delete every row a test left, and start the ids again from 1.
+
+    One query finds the tables that hold rows (most tests touch a few of the ~70), and only
+    those are emptied, children first: ``TRUNCATE`` of every table costs PostgreSQL a new file
+    per table on each test, far more than the deletes. On PostgreSQL the emptied tables' id
+    sequences restart at 1 (SQLite reuses the freed ids by itself), as ``TRUNCATE … RESTART
+    IDENTITY`` did.
+    """
     tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
+    used = _tables_with_rows(tables)
+    for table in reversed(tables):
+        if table.name in used:
             _unlink_rows(table)
             db.session.execute(table.delete())
+    if db.engine.dialect.name == "postgresql":
+        for table in tables:
+            if table.name in used and _has_id_sequence(table):
+                # Table names come from the metadata, never from input.
+                sql = f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
+                db.session.execute(text(sql))
     db.session.commit()
+
+
+def _tables_with_rows(tables) -> set[str]:
+    """Return the names of the tables that hold at least one row (one query)."""
+    # Table names come from the metadata, never from input.
+    probes = " UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"  # noqa: S608
+        for table in tables
+    )
+    return set(db.session.scalars(text(probes)))
+
+
+def _has_id_sequence(table) -> bool:
+    column = table.columns.get("id")
+    return column is not None and column.autoincrement is not False and column.primary_key
 
 
 def _unlink_rows(table) -> None:
