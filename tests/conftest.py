@@ -10,7 +10,7 @@ import os
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from lms import create_app
 from lms.extensions import db, limiter
@@ -92,6 +92,27 @@ def app(database_url, tmp_path_factory):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_sqlite_commits(app):
+    """Skip SQLite's fsync on commit: tests commit thousands of times, durability is moot here.
+
+    The application's own SQLite set-up (``lms.core.db``) is unchanged; only the suite's
+    throwaway database skips the sync.
+    """
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            yield
+            return
+        event.listen(db.engine, "connect", _no_sync)
+        db.engine.dispose()  # reconnect, with the pragma
+        yield
+        event.remove(db.engine, "connect", _no_sync)
+
+
+def _no_sync(connection, record) -> None:
+    connection.execute("PRAGMA synchronous = OFF")
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import AuditEvent, User
 from lms.assessments.models import (
@@ -72,6 +73,10 @@ from lms.projects.models import Project, ProjectStage
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
+# A cheap scrypt for the users the factories create (see ``UserFactory.password``).
+TEST_HASH_METHOD = "scrypt:1024:8:1"
+
+
 class BaseFactory(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
@@ -95,8 +100,15 @@ class UserFactory(BaseFactory):
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
-        """Hash ``password=...`` (or the default test password) into the user."""
-        self.set_password(extracted or DEFAULT_PASSWORD)
+        """Hash ``password=...`` (or the default test password) into the user, cheaply.
+
+        The application's own hashes (``User.set_password``: scrypt at its default cost, ~50 ms)
+        are tested in tests/accounts; the thousands of users the suite creates get a cheap scrypt,
+        which logging in checks the same way (the parameters travel with the hash).
+        """
+        self.password_hash = generate_password_hash(
+            extracted or DEFAULT_PASSWORD, method=TEST_HASH_METHOD
+        )
         if create:
             db.session.commit()
 

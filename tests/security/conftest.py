@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
@@ -13,23 +12,6 @@ from tests.security.world import World, build_world, snapshot
 # The production cost of scrypt (~0.1 s a hash) would make the route-by-persona tests slow;
 # hash cost is tested by the accounts tests, not here.
 FAST_HASH_METHOD = "scrypt:1024:8:1"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fast_sqlite_commits(app):
-    """Skip SQLite's fsync on commit: the worlds commit dozens of times, durability is moot."""
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            yield
-            return
-        event.listen(db.engine, "connect", _no_sync)
-        db.engine.dispose()  # reconnect, with the pragma
-        yield
-        event.remove(db.engine, "connect", _no_sync)
-
-
-def _no_sync(connection, record) -> None:
-    connection.execute("PRAGMA synchronous = OFF")
 
 
 @pytest.fixture(autouse=True)
