@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import insert
 
+from lms.accounts.models import User
 from lms.cohorts.models import Membership, MembershipRole
 from lms.extensions import db
 from lms.projects.models import (
@@ -20,7 +21,6 @@ from lms.projects.models import (
     ProjectStage,
     project_domain_links,
 )
-from lms.accounts.models import User
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 LEVELS = ("Aucune contribution", "Faible", "Moyenne", "Forte", "Très forte")

@@ -123,7 +123,8 @@ def test_the_figures_of_a_territory_are_the_hand_computed_ones(world, client):
     assert cell(html, f'data-cohort="{world["cohort"].id}"', "learners") == "4"
     assert "Promotion Autre" not in html
     # The chart: an image with a title and a description, bars as wide as the means.
-    assert 'role="img"' in html and "<desc" in html
+    assert 'role="img"' in html
+    assert "<desc" in html
     assert 'href="#means-' in html
 
 
@@ -148,7 +149,8 @@ def test_all_territories_add_every_project(world, client):
     html = client.get(url()).get_data(as_text=True)
     assert cell(html, 'data-dimension="sante"', 'mean="ex_ante"') == "1.25"  # (0+1+2+2) / 4
     assert cell(html, 'data-dimension="sante"', 'evaluated="ex_ante"') == "4"
-    assert "Promotion Autre" in html and "Promotion Lille" in html
+    assert "Promotion Autre" in html
+    assert "Promotion Lille" in html
     rows = read_csv(client.get(url(csv_file=True)))
     by = {(r["figure"], r["code"], r["moment"], r["scale_value"]): r for r in rows}
     assert by[("stage", "idea", "", "")]["projects"] == "2"
@@ -160,7 +162,8 @@ def test_the_csv_is_formula_safe(world, client):
     response = client.get(url(world["other"], csv_file=True))
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
-    assert rows and {r["territory"] for r in rows} == {'\'=HYPERLINK("http://x")'}
+    assert rows
+    assert {r["territory"] for r in rows} == {'\'=HYPERLINK("http://x")'}
 
 
 def test_local_administrators_see_their_territory_only(world, client):

@@ -35,13 +35,16 @@ LIGHT, DARK = (0xD9, 0xEC, 0xE3), (0x0E, 0x33, 0x2B)
 def shades(count: int) -> tuple[str, ...]:
     """Return ``count`` fills from light to dark green, one per value of the scale."""
     if count <= 1:
-        return ("#%02x%02x%02x" % DARK,)
+        return (_hex(DARK),)
     result = []
     for index in range(count):
         t = index / (count - 1)
-        rgb = (round(a + (b - a) * t) for a, b in zip(LIGHT, DARK, strict=True))
-        result.append("#%02x%02x%02x" % tuple(rgb))
+        result.append(_hex(tuple(round(a + (b - a) * t) for a, b in zip(LIGHT, DARK, strict=True))))
     return tuple(result)
+
+
+def _hex(rgb: tuple[int, ...]) -> str:
+    return "#" + "".join(f"{part:02x}" for part in rgb)
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,7 @@ def _decisions(cohort_ids: list[int]) -> dict[int, dict[str, int]]:
         .group_by(CertificationDecision.learner_id, CertificationDecision.cohort_id)
     )
     query = (
-        db.select(
-            CertificationDecision.cohort_id, CertificationDecision.outcome, func.count()
-        )
+        db.select(CertificationDecision.cohort_id, CertificationDecision.outcome, func.count())
         .where(CertificationDecision.id.in_(latest))
         .group_by(CertificationDecision.cohort_id, CertificationDecision.outcome)
     )
@@ -181,4 +179,4 @@ def certification_totals(figures: list[CohortFigures]) -> CertificationTotals:
     )
 
 
-__all__ = ["CohortFigures", "cohort_figures", "certification_totals"]
+__all__ = ["CohortFigures", "certification_totals", "cohort_figures"]

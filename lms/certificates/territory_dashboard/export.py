@@ -42,14 +42,38 @@ def csv_rows(
             head = (territory, path)
             for moment in MOMENTS:
                 at = dimension.at(moment)
-                yield (*head, "dimension_mean", dimension.code, dimension.title, str(moment),
-                       "", at.evaluated, "" if at.mean is None else at.mean)
+                yield (
+                    *head,
+                    "dimension_mean",
+                    dimension.code,
+                    dimension.title,
+                    str(moment),
+                    "",
+                    at.evaluated,
+                    "" if at.mean is None else at.mean,
+                )
                 for level in section.grid.levels:
-                    yield (*head, "dimension_value", dimension.code, dimension.title,
-                           str(moment), level.value, at.count(level.value), "")
+                    yield (
+                        *head,
+                        "dimension_value",
+                        dimension.code,
+                        dimension.title,
+                        str(moment),
+                        level.value,
+                        at.count(level.value),
+                        "",
+                    )
             paired = dimension.paired
             for moment, mean in zip(
                 MOMENTS, (paired.mean_ex_ante, paired.mean_ex_post), strict=True
             ):
-                yield (*head, "dimension_paired", dimension.code, dimension.title, str(moment),
-                       "", paired.projects, "" if mean is None else mean)
+                yield (
+                    *head,
+                    "dimension_paired",
+                    dimension.code,
+                    dimension.title,
+                    str(moment),
+                    "",
+                    paired.projects,
+                    "" if mean is None else mean,
+                )

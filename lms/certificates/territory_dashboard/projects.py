@@ -26,7 +26,6 @@ from lms.projects.grid import Grid, grid_of
 from lms.projects.models import (
     EvaluationMoment,
     Project,
-    ProjectDomain,
     ProjectEvaluation,
     ProjectEvaluationValue,
     ProjectStage,
@@ -259,7 +258,9 @@ def project_figures(territory_id: int | None, path_ids: set[int]) -> ProjectFigu
         if grid is None:
             continue
         sections.append(
-            _section(grid, f"{title} (v{version})", by_path.get(path_id, 0), domains, per_path[path_id])
+            _section(
+                grid, f"{title} (v{version})", by_path.get(path_id, 0), domains, per_path[path_id]
+            )
         )
     return ProjectFigures(
         total=sum(stages.values()),

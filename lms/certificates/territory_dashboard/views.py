@@ -12,8 +12,8 @@ from __future__ import annotations
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, render_template
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
