@@ -28,6 +28,7 @@ MEAN_HEIGHT = 14
 SPREAD_HEIGHT = 10
 MOMENT_HEIGHT = MEAN_HEIGHT + 4 + SPREAD_HEIGHT + 10
 GAP = 14
+AXIS_HEIGHT = 24  # the scale's values written above the first dimension
 TITLE_CHARACTERS = 44
 LIGHT, DARK = (0xD9, 0xEC, 0xE3), (0x0E, 0x33, 0x2B)
 
@@ -82,11 +83,18 @@ class DimensionRow:
 
 
 @dataclass(frozen=True)
+class Tick:
+    value: int
+    x: float
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: float
     rows: tuple[DimensionRow, ...]
     fills: tuple[tuple[int, str], ...]  # (value, fill) for the legend
+    ticks: tuple[Tick, ...]  # the scale's values, above the bars
     track_x: int = TRACK_X
     track_width: int = TRACK_WIDTH
     text_x: int = TEXT_X
@@ -115,7 +123,8 @@ def layout_chart(section: GridSection, moments: tuple[str, ...]) -> Chart:
     values = [level.value for level in grid.levels]
     fills = dict(zip(values, shades(len(values)), strict=True))
     top = grid.highest or 1
-    rows, y = [], 8.0
+    ticks = tuple(Tick(value, round(TRACK_X + TRACK_WIDTH * value / top, 2)) for value in values)
+    rows, y = [], AXIS_HEIGHT
     for dimension in section.dimensions:
         lines = wrap_title(dimension.title, TITLE_CHARACTERS, 2)
         title_y = y + TITLE_LINE - 4
@@ -128,4 +137,4 @@ def layout_chart(section: GridSection, moments: tuple[str, ...]) -> Chart:
             y += MOMENT_HEIGHT
         rows.append(DimensionRow(dimension.code, lines, title_y, tuple(bars)))
         y += GAP
-    return Chart(WIDTH, round(y, 2), tuple(rows), tuple(fills.items()))
+    return Chart(WIDTH, round(y, 2), tuple(rows), tuple(fills.items()), ticks)
