@@ -223,3 +223,26 @@ def test_queries_do_not_grow_with_projects(world, client):
     html = client.get(url(territory)).get_data(as_text=True)
     assert re.search(r'data-stage="running">.*?<td class="num">(\d+)</td>', html)
     assert cell(html, 'data-dimension="sante"', 'evaluated="ex_post"') == str(3 + 196)
+
+
+def test_each_path_grid_has_its_own_section(world, client):
+    """A cohort of the territory on another path version: its projects go to its own grid."""
+    newer = CohortFactory(territory=world["territory"], name="Promotion suivante")
+    grid = make_grid(newer.path)
+    late = project(newer, grid, ProjectStage.IDEA)
+    evaluate(late, ANTE, grid, sante=4, lien=4)
+    log_in(client, world["admin"])
+    html = client.get(url(world["territory"])).get_data(as_text=True)
+    sections = re.findall(r'<section class="dashboard-grid"[^>]*data-grid="(\d+)"', html)
+    assert sorted(map(int, sections)) == sorted([world["cohort"].path_id, newer.path_id])
+    # From the newer grid's section on, the first rows are its own: its single project.
+    second = html.split(f'data-grid="{newer.path_id}"')[1]
+    assert cell(second, 'data-dimension="sante"', 'mean="ex_ante"') == "4.00"
+    assert cell(second, 'data-dimension="sante"', 'evaluated="ex_ante"') == "1"
+    rows = read_csv(client.get(url(world["territory"], csv_file=True)))
+    means = {
+        (r["path"], r["moment"]): r["mean"]
+        for r in rows
+        if r["figure"] == "dimension_mean" and r["code"] == "sante"
+    }
+    assert sorted(means.values()) == ["", "1.67", "3.67", "4.0"]

@@ -111,6 +111,14 @@ def _evaluated(query: Select) -> Select:
     )
 
 
+def cohort_path_ids(territory_id: int | None) -> set[int]:
+    """Return the paths the territory's cohorts follow (their grids get a section)."""
+    query = db.select(Cohort.path_id).distinct()
+    if territory_id is not None:
+        query = query.where(Cohort.territory_id == territory_id)
+    return set(db.session.scalars(query))
+
+
 def stage_counts(territory_id: int | None) -> dict[ProjectStage, int]:
     query = _scoped(db.select(Project.stage, func.count(Project.id)), territory_id)
     return dict(db.session.execute(query.group_by(Project.stage)).tuples().all())

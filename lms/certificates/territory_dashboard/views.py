@@ -21,7 +21,11 @@ from lms.accounts.permissions import admin_required
 from lms.certificates.territory_dashboard.chart import layout_chart
 from lms.certificates.territory_dashboard.cohorts import certification_totals, cohort_figures
 from lms.certificates.territory_dashboard.export import csv_rows
-from lms.certificates.territory_dashboard.projects import MOMENTS, project_figures
+from lms.certificates.territory_dashboard.projects import (
+    MOMENTS,
+    cohort_path_ids,
+    project_figures,
+)
 from lms.cohorts.forms import STATE_LABELS
 from lms.core.csv import csv_response
 from lms.core.time import local_today
@@ -96,7 +100,8 @@ def _render(territory: Territory | None):
 
 
 def _csv(territory: Territory | None):
-    figures = project_figures(territory.id if territory else None, set())
+    territory_id = territory.id if territory else None
+    figures = project_figures(territory_id, cohort_path_ids(territory_id))
     name = territory.name if territory else _("all territories")
     slug = territory.code if territory else "all"
     filename = f"territory-dashboard-{slug}-{local_today().isoformat()}.csv"
