@@ -177,6 +177,12 @@ def test_local_administrators_see_their_territory_only(world, client):
     assert client.get(url(csv_file=True)).status_code == 403
 
 
+def test_an_unknown_territory_is_not_found(world, client):
+    log_in(client, world["admin"])
+    assert client.get("/admin/dashboard/territories/999999").status_code == 404
+    assert client.get("/admin/dashboard/territories/999999/export.csv").status_code == 404
+
+
 def test_others_are_denied(world, client):
     assert client.get(url(world["territory"])).status_code == 302  # to the login page
     trainer = UserFactory()
