@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from lms.certificates.manage import bp as certificates_admin_bp
     from lms.certificates.realisation.views import bp as realisation_admin_bp
     from lms.certificates.realisation.views import learner_bp as my_realisation_bp
+    from lms.certificates.territory_dashboard.views import bp as territory_dashboard_bp
     from lms.certificates.verification import bp as certificates_bp
     from lms.certificates.views import bp as my_certificates_bp
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(certificate_batches_bp)
     app.register_blueprint(realisation_admin_bp)
     app.register_blueprint(my_realisation_bp)
+    app.register_blueprint(territory_dashboard_bp)
     app.cli.add_command(issue_certificates_command)
     app.cli.add_command(check_storage_command)
     # Automatic issuance watches the events that can make a learner eligible (it acts only when

@@ -117,6 +117,10 @@ PAGES = {
         "admin",
         f"/admin/cohorts/{w.certified_cohort_id}/learners/{w.user_ids['laureate']}/realisation",
     ),
+    "territory-dashboard": lambda w: Checked(
+        "admin", f"/admin/dashboard/territories/{w.territory_id}"
+    ),
+    "territories-dashboard": lambda w: Checked("admin", "/admin/dashboard/territories/"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
     "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
     "admin-jury": lambda w: Checked("admin", f"/admin/juries/{w.jury_id}"),
@@ -172,6 +176,8 @@ NOT_PAGES = {
     "my_certificates.download",
     "my_realisation.my_download",
     "realisation_admin.download",
+    "territory_dashboard.overall_csv",
+    "territory_dashboard.show_csv",
     "static",
 }
 # Checked by the tests below, with what leads to them (a form error, a pending login).

@@ -43,6 +43,7 @@ from lms.learning.services import complete_lesson
 from tests.attendance.sheet_support import live_world_sheets
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
+from tests.e2e.world_dashboard import seed_dashboard_projects
 from tests.factories import (
     DEFAULT_PASSWORD,
     CertificateFactory,
@@ -110,6 +111,7 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
+    territory_id: int = 0  # the main cohort's territory (its dashboard is swept)
 
 
 def build_world() -> LiveWorld:
@@ -148,6 +150,8 @@ def build_world() -> LiveWorld:
     people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
     trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
+    world.territory_id = cohort.territory_id
+    seed_dashboard_projects(cohort, world.user_ids)
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

@@ -128,6 +128,11 @@ owner_or_admin = _maker(Access.OWNER_OR_ADMIN)
 admin = _maker(Access.ADMIN)
 jury_member = _maker(Access.JURY_MEMBER)
 
+# Territory dashboard: central administrators and the territory's local administrators (another
+# territory's page is a 404 for a local administrator: tests/certificates).
+Access.TERRITORY_ADMIN = Access("TERRITORY_ADMIN", frozenset({"admin"}))
+territory_admin = _maker(Access.TERRITORY_ADMIN)
+
 DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world persona
 NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
 NEW_PASSWORDS = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -416,6 +421,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("realisation_admin.download", "GET"): admin(record_id="realisation_record"),
     ("my_realisation.my_download", "GET"): owner_or_admin(record_id="realisation_record"),
+    # Territory dashboard: every territory (central administrators), one territory, their CSVs
+    ("territory_dashboard.overall", "GET"): admin(),
+    ("territory_dashboard.overall_csv", "GET"): admin(),
+    ("territory_dashboard.show", "GET"): territory_admin(territory_id="territory"),
+    ("territory_dashboard.show_csv", "GET"): territory_admin(territory_id="territory"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
