@@ -26,6 +26,8 @@ from lms.demo import COHORT_NAME, GRADUATES_COHORT_NAME
 from lms.extensions import db
 from lms.learning.models import LessonCompletion
 from lms.learning.services import module_states
+from lms.organisations.models import Territory, TerritoryAdministrator
+from lms.projects.models import Project, ProjectEvaluation, ProjectInvitation
 
 COUNTED = (
     User,
@@ -35,6 +37,11 @@ COUNTED = (
     LessonCompletion,
     CertificationDecision,
     Certificate,
+    Territory,
+    TerritoryAdministrator,
+    Project,
+    ProjectEvaluation,
+    ProjectInvitation,
 )
 
 
@@ -92,20 +99,26 @@ def counts() -> dict[str, int]:
 def test_demo_builds_the_path_cohort_and_people(demo_app):
     output = run_demo(demo_app)
     assert counts() == {
-        # two external assessors, two jury members, two graduates of the spring cohort, and the
-        # markers of lms.demo.marking: a third reader in every cohort, an external professional
-        # and the third reader as second trainer in the finished ones
-        "User": 26,
+        # two external assessors, two jury members, two graduates of the spring cohort, the
+        # markers of lms.demo.marking (a third reader in every cohort, an external professional
+        # and the third reader as second trainer in the finished ones), and the three local
+        # administrators, who are members of no cohort
+        "User": 29,
         "Membership": 28,
         "Cohort": 3,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
         "CertificationDecision": 3,  # the closed jury's
         "Certificate": 1,
+        "Territory": 3,
+        "TerritoryAdministrator": 3,
+        "Project": 9,  # every learner who reached M5
+        "ProjectEvaluation": 8 + 4 + 1,  # ex ante, ex post, later ex post
+        "ProjectInvitation": 2,  # one used, one pending
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
-    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 26
+    assert len(re.findall(r"@demo\.bien-vivre\.example\s+\S{12,}", output)) == 29
     assert db.session.scalar(db.select(User).filter_by(is_admin=True)).email.startswith("admin@")
 
 
@@ -201,7 +214,7 @@ def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_v
     closed, waiting = db.session.scalars(db.select(Jury).order_by(Jury.id))
     assert closed.state == JuryState.CLOSED
     assert closed.cohort.name == GRADUATES_COHORT_NAME
-    assert {m.organisation for m in closed.members} >= {"Métropole de Lyon"}
+    assert {m.organisation for m in closed.members} >= {"Grenoble-Alpes Métropole"}
     [minutes] = db.session.scalars(db.select(JuryMinutes))
     with open_minutes(minutes) as pdf:
         assert pdf.read().startswith(b"%PDF-")
@@ -305,3 +318,91 @@ def test_the_demo_signs_the_sheets_held_and_one_learner_is_under_the_minimum(dem
     assert db.session.scalar(db.select(func.count()).select_from(RealisationRecord)) == len(
         documents
     )
+
+
+def test_the_demo_organisation_signs_in_lille_and_lyon_is_gone(demo_app, first_demo):
+    settings = (Path(demo_app.instance_path) / "lms.cfg").read_text(encoding="utf-8")
+    for key in ("CERTIFICATE_PLACE", "TRAINING_ORGANISATION_PLACE"):
+        assert f"{key} = 'Lille'\n" in settings
+    for key in ("CERTIFICATE_ORGANISATION", "TRAINING_ORGANISATION_NAME"):
+        assert f"{key} = 'Crois/Sens'\n" in settings
+    assert "TRAINING_ORGANISATION_ADDRESS = 'Adresse de démonstration — Lille'" in settings
+    output = first_demo[1]
+    assert "Pragma-tic" in output
+    assert "Lyon" not in settings + output
+    from lms.certificates.jury.models import Jury
+
+    assert not any("Lyon" in jury.place for jury in db.session.scalars(db.select(Jury)))
+
+
+def test_each_territory_has_its_local_administrator_and_two_have_cohorts(demo_app, first_demo):
+    from lms.organisations.access import administers_territory, is_local_admin
+
+    output = first_demo[1]
+    territories = {t.code: t for t in db.session.scalars(db.select(Territory))}
+    assert set(territories) == {"lille", "mulhouse-strasbourg", "grenoble"}
+    for code, (slug, role) in {
+        "lille": ("nadia.lefebvre", "administratrice locale — Lille"),
+        "mulhouse-strasbourg": ("thomas.schmitt", "administrateur local — Mulhouse / Strasbourg"),
+        "grenoble": ("julie.roux", "administratrice locale — Grenoble"),
+    }.items():
+        user = db.session.scalar(db.select(User).filter_by(email=f"{slug}@demo.bien-vivre.example"))
+        assert not user.is_admin
+        assert is_local_admin(user)
+        assert [t.code for t in territories.values() if administers_territory(user, t.id)] == [code]
+        assert re.search(rf"{role}\s+{slug}@demo\.bien-vivre\.example\s+\S{{12,}}", output)
+    cohorts = {c.name: c.territory.code for c in db.session.scalars(db.select(Cohort))}
+    assert cohorts[COHORT_NAME] == "lille"
+    assert cohorts[GRADUATES_COHORT_NAME] == "grenoble"
+    assert set(cohorts.values()) == {"lille", "grenoble"}  # Mulhouse/Strasbourg has none
+
+
+def test_learners_who_reached_m5_have_projects_at_every_stage(demo_app):
+    from lms.demo import LEARNERS
+    from lms.projects.models import EvaluationMoment, ProjectStage
+
+    projects = db.session.scalars(db.select(Project)).all()
+    current = [p for p in projects if p.cohort.name == COHORT_NAME]
+    # M5 opens once M1–M4 are completed: those learners declare a project.
+    reached_m5 = {
+        learner.name for learner in LEARNERS if {"M1", "M2", "M3", "M4"} <= set(learner.completed)
+    }
+    assert {p.learner.display_name for p in current} == reached_m5
+    assert all(p.territory_id == p.cohort.territory_id for p in projects)
+    assert {p.stage for p in projects} == set(ProjectStage)
+    assert all(p.holder and p.description and p.domains for p in projects)
+    moments = {p.learner.display_name: {e.moment for e in p.evaluations} for p in projects}
+    ante, post, later = EvaluationMoment
+    assert moments["Camille Leroy"] == set()  # still an idea, not framed yet
+    assert moments["Jade Simon"] == {ante}
+    assert moments["Élise Fontaine"] == {ante, post}
+    assert moments["Lina Morel"] == {ante}  # presents BC4 again, with the ex post
+    assert moments["Zoé Lambert"] == {ante, post, later}
+    for project in projects:
+        for evaluation in project.evaluations:
+            assert len(evaluation.values) == 6
+            assert all(0 <= v.value <= 4 and v.justification for v in evaluation.values)
+        if any(e.moment == post for e in project.evaluations):
+            assert project.later_ex_post_on is not None
+
+
+def test_one_later_ex_post_came_through_a_link_and_another_link_waits(demo_app, first_demo):
+    from lms.core.time import utcnow
+    from lms.projects.models import EvaluationMoment
+
+    used, pending = db.session.scalars(db.select(ProjectInvitation).order_by(ProjectInvitation.id))
+    [later] = db.session.scalars(
+        db.select(ProjectEvaluation).filter_by(moment=EvaluationMoment.EX_POST_LATER)
+    )
+    assert later.invitation_id == used.id
+    assert later.evaluated_by_id is None
+    assert later.evaluator_name == used.name
+    assert used.used_at is not None
+    assert pending.used_at is None
+    assert pending.revoked_at is None
+    assert pending.expires_at > utcnow()
+    assert pending.project.later_ex_post_on <= utcnow().date()  # its date has come
+    assert not any(e.moment == EvaluationMoment.EX_POST_LATER for e in pending.project.evaluations)
+    # Nothing secret is printed: only the holders' names could be, and the links are not.
+    assert "/projects/" not in first_demo[1]
+    assert pending.email not in first_demo[1]

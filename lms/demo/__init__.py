@@ -10,6 +10,10 @@ under way when the demo is created, whose sheet a reader may sign. Besides the c
 a cohort that finished last year shows certification end to end: one graduate holds a
 certificate, one is awarded and waits for it (the batch button issues it), one is eligible and
 waits for the jury's decision; each holds a certificat de réalisation (``lms.demo.realisation``).
+The organisation is Crois/Sens, which designed the path with its partner Pragma-tic and signs in
+Lille; the cohort under way is in Lille, the finished ones in Grenoble, and Mulhouse/Strasbourg
+has none yet, each territory with its local administrator (``lms.demo.territories``); learners
+who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -45,19 +49,27 @@ from lms.demo.assessors import ensure_assessors
 from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
-from lms.demo.realisation import DEMO_TRAINING_ORGANISATION, ensure_realisation_documents
+from lms.demo.projects import ensure_projects
+from lms.demo.realisation import (
+    DEMO_ORGANISATION,
+    DEMO_PLACE,
+    DEMO_TRAINING_ORGANISATION,
+    ensure_realisation_documents,
+)
 from lms.demo.sessions import ensure_sessions
-from lms.demo.territories import GRENOBLE, LILLE, ensure_territories
+from lms.demo.territories import GRENOBLE, LILLE, ensure_local_administrators, ensure_territories
 from lms.extensions import db
 
 COHORT_NAME = "Promotion de démonstration"
 GRADUATES_COHORT_NAME = "Promotion 2025 (terminée)"
 DEMO_DOMAIN = "demo.bien-vivre.example"
 # Certificate settings the demo needs to issue, written to lms.cfg where the instance sets none.
+# Crois/Sens certifies and signs where it is, in Lille (lms.demo.realisation).
 DEMO_CERTIFICATE_SETTINGS = {
+    "CERTIFICATE_ORGANISATION": DEMO_ORGANISATION,
     "CERTIFICATE_SIGNATORY_NAME": "Claire Martin",
     "CERTIFICATE_SIGNATORY_TITLE": "Directrice de la certification (démonstration)",
-    "CERTIFICATE_PLACE": "Lyon",
+    "CERTIFICATE_PLACE": DEMO_PLACE,
     # Not a real RNCP code (those read RNCP and digits): marked as the demo's own.
     "CERTIFICATE_RNCP_CODE": "RNCP-DÉMO",
 }
@@ -134,6 +146,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     _ensure_certificate_settings()
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
+    credentials += _ensure_territories_and_projects(cohort)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -285,6 +298,21 @@ def _ensure_assessors(cohort: Cohort) -> list[tuple[str, str, str]]:
     return credentials
 
 
+def _ensure_territories_and_projects(cohort: Cohort) -> list[tuple[str, str, str]]:
+    """Name the local administrators, then the projects of learners who reached M5."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    people = ensure_local_administrators(_demo_user, admin)
+    credentials = [(role, user.email, _reset_password(user)) for role, user in people]
+    cohorts = {"current": cohort}
+    for key, name in (("finished", GRADUATES_COHORT_NAME), ("spring", SPRING_COHORT_NAME)):
+        finished = find_cohort(name)
+        assert finished is not None  # made by _ensure_graduates
+        cohorts[key] = finished
+    ensure_projects(cohorts, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"), DEMO_DOMAIN)
+    db.session.commit()
+    return credentials
+
+
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing and give every one a fresh password."""
     credentials = []
@@ -324,9 +352,15 @@ def _trainers_of(cohort: Cohort) -> list[User]:
 
 
 def _print_credentials(credentials: list[tuple[str, str, str]]) -> None:
+    click.echo(
+        f"Demo organisation: {DEMO_ORGANISATION}, which designed the path with its partner "
+        "Pragma-tic for skills development; territories: Lille (the cohort under way), "
+        "Grenoble (the finished cohorts), Mulhouse / Strasbourg (no cohort yet)."
+    )
     click.echo("Demo accounts (demo data only; passwords change on every run):")
+    width = max(len(role) for role, _email, _password in credentials)
     for role, email, password in credentials:
-        click.echo(f"  {role:<14} {email:<40} {password}")
+        click.echo(f"  {role:<{width}} {email:<40} {password}")
     click.echo(
         "The administrator sets up two-step verification at first login "
         "(any authenticator app), as every administrator must."

@@ -27,9 +27,10 @@ from lms.extensions import db
 MEMBERS = (
     ("formateur", "Félix Formateur", "formateur", "", False),
     ("karim.benali", "Karim Benali", "professionnel", "Coopérative Cap Projets", True),
-    ("sophie.garnier", "Sophie Garnier", "financeur", "Métropole de Lyon", False),
+    ("sophie.garnier", "Sophie Garnier", "financeur", "Grenoble-Alpes Métropole", False),
 )
-PLACE = "Lyon, Maison de l'économie sociale et solidaire"
+# The finished cohorts trained in Grenoble: their juries sit there.
+PLACE = "Grenoble, Société de co-développement du bien-vivre de l'agglomération grenobloise"
 # The finished cohort's decisions: Élise and Rayan get the path, Lina some blocks.
 CLOSED_VOTES = {
     "Élise Fontaine": (Proposal.AWARD_PATH, ()),

@@ -23,16 +23,20 @@ from lms.core.transactions import unit_of_work
 from lms.extensions import db
 
 # The training organisation of the certificats de réalisation, written into the demo instance's
-# lms.cfg with the certificate settings: made-up numbers of the right form (the SIRET passes the
-# Luhn check), for the path's certifier, an institute of fiction.
+# lms.cfg with the certificate settings: Crois/Sens, which designed the path (with its partner
+# Pragma-tic for skills development) and works first in Lille. Its numbers are made up, of the
+# right form (the SIRET passes the Luhn check; the NDA starts with Hauts-de-France's 32), and its
+# address says it is the demo's: no street is invented.
+DEMO_ORGANISATION = "Crois/Sens"
+DEMO_PLACE = "Lille"
 DEMO_TRAINING_ORGANISATION = {
-    "TRAINING_ORGANISATION_NAME": "Institut des Territoires du Bien-Vivre",
-    "TRAINING_ORGANISATION_NDA": "84691234569",
+    "TRAINING_ORGANISATION_NAME": DEMO_ORGANISATION,
+    "TRAINING_ORGANISATION_NDA": "32591234559",
     "TRAINING_ORGANISATION_SIRET": "98765432100015",
-    "TRAINING_ORGANISATION_ADDRESS": "12 rue de la Démonstration, 69001 Lyon",
+    "TRAINING_ORGANISATION_ADDRESS": "Adresse de démonstration — Lille",
     "TRAINING_ORGANISATION_REPRESENTATIVE_NAME": "Claire Martin",
     "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE": "Directrice (démonstration)",
-    "TRAINING_ORGANISATION_PLACE": "Lyon",
+    "TRAINING_ORGANISATION_PLACE": DEMO_PLACE,
 }
 
 

@@ -1,13 +1,14 @@
-"""The demo cohort's sessions: half-days in Lille and remote live, past and to come, one under way.
+"""The demo cohorts' sessions: half-days in person and remote live, past, to come, under way.
 
 Each in-person or blended module of the path (M2 to M8 in the shipped path) gets the hours its
 sessions are to cover: the module's hours minus its remote work (``[modules.attendance]
 remote_hours``), in half-days of 3 h 30, 9:00–12:30 and 13:30–17:00 in the organisation's time
 zone, on weekdays from the day the module opens for the cohort, one module after another so
 that no two sessions overlap. Modules already open have their sessions in the past, the others
-ahead. In person they meet at a few places of the Lille area; a blended module's afternoons are
-remote live. One session of the module under way runs when the demo is created (it started 30
-minutes earlier), so that a reader can try signing its sheet.
+ahead. In person they meet at a few places of their territory (Lille for the cohort under way,
+Grenoble for the finished ones); a blended module's afternoons are remote live. One session of
+the module under way runs when the demo is created (it started 30 minutes earlier), so that a
+reader can try signing its sheet.
 
 The sessions are planned through the sessions service (checked and audited as a trainer's
 would be), without e-mail; the one under way, whose times follow the clock, is added as is. A
@@ -33,6 +34,12 @@ PLACES = (
     "Tiers-lieu La Coursive, 8 rue de Paris, Lille",
     "Maison de l'économie sociale et solidaire, 235 boulevard Paul-Painlevé, Lille",
     "Salle des fêtes de Fives, 2 place Degeyter, Lille",
+)
+# The finished cohorts trained in Grenoble (lms.demo.territories): they met there.
+GRENOBLE_PLACES = (
+    "Maison des associations, Grenoble",
+    "Salle polyvalente du Village Olympique, Grenoble",
+    "Maison de l'économie sociale et solidaire, Échirolles",
 )
 LINK = "https://visio.example.org/bien-vivre-{code}-{number}"
 RUNNING_LENGTH = timedelta(hours=3, minutes=30)
@@ -61,7 +68,7 @@ def ensure_sessions(
     today = now.astimezone(zone).date()
     current = _module_under_way(modules, opening, now) if running else None
     admin_or_trainer = trainers[0]
-    places = cycle(PLACES)
+    places = cycle(GRENOBLE_PLACES if cohort.territory.code == "grenoble" else PLACES)
     created = []
     cursor = cohort.starts_on
     for module in modules:

@@ -7,8 +7,11 @@ through co-development companies in Lille and its metropolis, Mulhouse/Strasbour
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from lms.accounts.models import User
 from lms.extensions import db
-from lms.organisations.models import Territory
+from lms.organisations.models import Territory, TerritoryAdministrator
 
 # code → (name, area, local co-development company, what it does there)
 TERRITORIES = {
@@ -32,6 +35,12 @@ TERRITORIES = {
     ),
 }
 LILLE, ALSACE, GRENOBLE = TERRITORIES
+# code → (slug, name, role as printed): each territory's local administrator.
+LOCAL_ADMINISTRATORS = {
+    LILLE: ("nadia.lefebvre", "Nadia Lefebvre", "administratrice locale — Lille"),
+    ALSACE: ("thomas.schmitt", "Thomas Schmitt", "administrateur local — Mulhouse / Strasbourg"),
+    GRENOBLE: ("julie.roux", "Julie Roux", "administratrice locale — Grenoble"),
+}
 
 
 def ensure_territories() -> dict[str, Territory]:
@@ -50,3 +59,28 @@ def ensure_territories() -> dict[str, Territory]:
             db.session.add(existing[code])
     db.session.flush()
     return existing
+
+
+def ensure_local_administrators(
+    find_user: Callable[[str, str], User], named_by: User
+) -> list[tuple[str, User]]:
+    """Name each territory's local administrator where not yet; return them with their role.
+
+    ``find_user(slug, name)`` returns the demo account, creating it where missing.
+    """
+    territories = ensure_territories()
+    named = set(
+        db.session.execute(
+            db.select(TerritoryAdministrator.territory_id, TerritoryAdministrator.user_id)
+        ).tuples()
+    )
+    people = []
+    for code, (slug, name, role) in LOCAL_ADMINISTRATORS.items():
+        user, territory = find_user(slug, name), territories[code]
+        if (territory.id, user.id) not in named:
+            db.session.add(
+                TerritoryAdministrator(territory=territory, user=user, named_by_id=named_by.id)
+            )
+        people.append((role, user))
+    db.session.flush()
+    return people

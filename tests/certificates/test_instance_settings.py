@@ -72,7 +72,7 @@ def test_a_demo_instance_issues_from_another_process(tmp_path):
 
     printed, demo_link = run(env, "-c", ISSUE_IN_ANOTHER_PROCESS).stdout.splitlines()
     document = json.loads(printed)
-    assert (document["signatory_name"], document["place"]) == ("Claire Martin", "Lyon")
+    assert (document["signatory_name"], document["place"]) == ("Claire Martin", "Lille")
     assert document["verification_url"].startswith("http://demo.example:8080/verify/")
     # The demo's own certificate points where the demo serves (lms run's default address too).
     assert demo_link.startswith("http://127.0.0.1:5000/verify/")
