@@ -148,9 +148,10 @@ def set_up_later_evaluation(
     else:  # replaced with the real expiry when the command sends it
         day_after = datetime.combine(later_on + timedelta(days=1), time(), tzinfo=UTC)
         expires_at = max(day_after, now) + timedelta(days=link_days())
-    return create_invitation(
+    invitation, token = create_invitation(
         actor, project, email=email, name=name, expires_at=expires_at, sent=send_now
     )
+    return invitation, token if send_now else None  # a planned link gets its token when sent
 
 
 def _still_current(link: ProjectInvitation | None, name: str, email: str) -> bool:
