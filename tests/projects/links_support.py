@@ -25,11 +25,10 @@ from lms.projects.models import (
     ProjectInvitation,
 )
 from tests.factories import CohortFactory, MembershipFactory, ProjectFactory, UserFactory
+from tests.security.routes import PROJECT_LINK_TOKEN
 
 LEVELS = ("Aucune contribution", "Faible", "Modérée", "Forte", "Transformatrice")
 DIMENSIONS = (("sante", "Santé et bien-être"), ("lien", "Lien social"))
-# The token of the world's link for learner A's project (only its hash is stored there).
-PROJECT_LINK_TOKEN = "ProjectLinkTokenOfLearnerA_0123456789abcdef"
 
 
 def make_grid(path) -> Grid:
