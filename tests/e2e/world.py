@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pyotp
 
@@ -41,6 +42,7 @@ from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 from tests.attendance.sheet_support import live_world_sheets
+from tests.projects.links_support import live_world_links
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
 from tests.factories import (
@@ -110,6 +112,9 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
+    # The reader's project, evaluated ex ante and ex post: "project_id", a live link's "token"
+    # and a used link's "used_token" (tests/projects/links_support.py).
+    project_links: dict[str, Any] = field(default_factory=dict)
 
 
 def build_world() -> LiveWorld:
@@ -148,6 +153,7 @@ def build_world() -> LiveWorld:
     people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
     trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
+    world.project_links = live_world_links(cohort, learners[-1], trainers[0])
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

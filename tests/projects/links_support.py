@@ -134,3 +134,15 @@ def security_world_links(bien_vivre, other, users) -> dict:
     )
     db.session.commit()
     return {"linked_project": made.project, "other_linked_project": foreign.project}
+
+
+def live_world_links(cohort, learner, trainer) -> dict:
+    """For the browser tests: the learner's project evaluated ex ante and ex post, a live link
+    and a used one (of another project of the cohort would need another learner: the used link
+    is an earlier link of the same project, marked used)."""
+    made = make_evaluated_project(cohort, learner, trainer)
+    used, used_token = make_link(made.project, email="ancien@example.org")
+    used.used_at = utcnow()
+    db.session.flush()
+    _live, token = make_link(made.project)
+    return {"project_id": made.project.id, "token": token, "used_token": used_token}
