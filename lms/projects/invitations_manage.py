@@ -44,14 +44,15 @@ def later_evaluation(project_id: int):
         name=link.name if live and link else "",
         email=link.email if live and link else "",
     )
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.later_on.data is not None:
+        later_on = form.later_on.data
         send_now = bool(form.send_now.data)
         try:
             with unit_of_work():
                 invitation, token = set_up_later_evaluation(
                     acting_user(),
                     project,
-                    later_on=form.later_on.data,
+                    later_on=later_on,
                     name=form.name.data,
                     email=form.email.data,
                     send_now=send_now,
@@ -71,7 +72,7 @@ def later_evaluation(project_id: int):
             if send_now:
                 flash(_("The link was sent to %(email)s.", email=form.email.data), "success")
             else:
-                day = format_day(form.later_on.data, "long")
+                day = format_day(later_on, "long")
                 flash(_("Saved: the link will be sent on %(day)s.", day=day), "success")
             return redirect(url_for("project_links.later_evaluation", project_id=project.id))
     return render_template(

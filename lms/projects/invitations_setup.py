@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.core.time import utcnow
 from lms.extensions import db
 from lms.projects.evaluations import ProjectError
 from lms.projects.grid import Grid
@@ -35,7 +36,6 @@ from lms.projects.models import (
     ProjectEvaluation,
     ProjectInvitation,
 )
-from lms.core.time import utcnow
 
 
 @dataclass(frozen=True)

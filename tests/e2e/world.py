@@ -42,7 +42,6 @@ from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
 from tests.attendance.sheet_support import live_world_sheets
-from tests.projects.links_support import live_world_links
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
 from tests.factories import (
@@ -53,6 +52,7 @@ from tests.factories import (
     SubmissionFactory,
     TerritoryFactory,
 )
+from tests.projects.links_support import live_world_links
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")

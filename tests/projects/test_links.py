@@ -63,8 +63,10 @@ def test_the_link_shows_the_project_the_grid_and_the_reference_values(client, ev
     assert evaluated.project.title in page
     assert evaluated.project.holder in page
     assert evaluated.project.territory.name in page
-    assert "Santé et bien-être" in page and "Lien social" in page
-    assert "Ex ante: 1 – Faible" in page and "Ex post: 3 – Forte" in page
+    assert "Santé et bien-être" in page
+    assert "Lien social" in page
+    assert "Ex ante: 1 – Faible" in page
+    assert "Ex post: 3 – Forte" in page
     assert 'value="Hélène Holder"' in page  # the evaluator's name, prefilled
     # No e-mail address of anyone on the page.
     assert "@" not in page.split("<main", 1)[-1]
@@ -74,12 +76,15 @@ def test_the_link_shows_the_project_the_grid_and_the_reference_values(client, ev
 
 def test_the_link_works_once_then_is_refused(client, evaluated):
     invitation, token = make_link(evaluated.project)
-    response = client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid, 4, "Hélène H."))
+    response = client.post(
+        f"/projects/evaluate/{token}", data=link_form(evaluated.grid, 4, "Hélène H.")
+    )
     assert response.status_code == 200
     assert "is recorded" in response.get_data(as_text=True)
     recorded = later_evaluation(evaluated.project)
     assert recorded is not None
-    assert recorded.invitation_id == invitation.id and recorded.evaluated_by_id is None
+    assert recorded.invitation_id == invitation.id
+    assert recorded.evaluated_by_id is None
     assert recorded.evaluator_name == "Hélène H."
     assert sorted(row.value for row in recorded.values) == [4, 4]
     before = counts()
@@ -142,7 +147,10 @@ def test_a_planned_link_not_sent_yet_does_not_work(client, evaluated):
     invitation.token_sha256 = hash_token(token)
     db.session.commit()
     before = counts()
-    assert client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid)).status_code == 404
+    assert (
+        client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid)).status_code
+        == 404
+    )
     assert counts() == before
 
 
@@ -162,7 +170,8 @@ def test_a_form_error_keeps_the_link_usable_and_the_typed_values(client, evaluat
     db.session.expire_all()
     assert db.session.get(ProjectInvitation, invitation.id).used_at is None
     good = client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid))
-    assert good.status_code == 200 and later_evaluation(evaluated.project) is not None
+    assert good.status_code == 200
+    assert later_evaluation(evaluated.project) is not None
 
 
 def test_the_evaluation_already_recorded_otherwise_is_a_409_and_the_link_stays(client, evaluated):
@@ -188,7 +197,8 @@ def test_the_evaluation_already_recorded_otherwise_is_a_409_and_the_link_stays(c
 
 def test_the_token_is_stored_hashed_only(evaluated):
     invitation, token = make_link(evaluated.project)
-    assert invitation.token_sha256 == hash_token(token) and len(token) >= 40
+    assert invitation.token_sha256 == hash_token(token)
+    assert len(token) >= 40
     for table in db.metadata.sorted_tables:
         for row in db.session.execute(db.select(table)):
             assert token not in repr(tuple(row)), table.name
@@ -224,7 +234,9 @@ def test_the_redaction_covers_the_link_in_access_logs():
 
 def test_the_public_page_is_rate_limited(app, client, evaluated, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_PROJECT_LINK", "3 per minute")
-    statuses = [client.get("/projects/evaluate/UnknownTokenUnknownToken01234").status_code for _ in range(4)]
+    statuses = [
+        client.get("/projects/evaluate/UnknownTokenUnknownToken01234").status_code for _ in range(4)
+    ]
     assert statuses == [404, 404, 404, 429]
 
 

@@ -31,7 +31,8 @@ def plan(evaluated, *, days_from_today: int, email: str = "holder@example.org"):
         send_now=False,
     )
     db.session.commit()
-    assert token is None and invitation.sent_at is None
+    assert token is None
+    assert invitation.sent_at is None
     return invitation
 
 
@@ -40,7 +41,8 @@ def test_due_links_are_sent_once_and_the_others_wait(runner, smtp_server):
     later = plan(make_evaluated_project(), days_from_today=5, email="later@example.org")
     result = runner.invoke(args=["send-project-invitations", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "due@example.org" in result.output and "1 due (dry run" in result.output
+    assert "due@example.org" in result.output
+    assert "1 due (dry run" in result.output
     assert smtp_server == []
     result = runner.invoke(args=["send-project-invitations"])
     assert result.exit_code == 0, result.output
@@ -69,8 +71,10 @@ def test_the_mail_is_in_french_then_english_and_its_link_works(client, smtp_serv
     assert evaluated.project.title in str(message["Subject"])
     assert evaluated.project.learner.display_name in body
     assert "no account is needed" in body
+    assert "aucun compte n’est nécessaire" in body
     links = [line for line in body.splitlines() if "/projects/evaluate/" in line]
-    assert len(links) == 2 and links[0] == links[1]
+    assert len(links) == 2
+    assert links[0] == links[1]
     token = links[0].rsplit("/", 1)[1]
     assert find_invitation(token).id == sent.invitation_id
     assert client.get(f"/projects/evaluate/{token}").status_code == 200

@@ -20,9 +20,11 @@ def test_two_submissions_of_one_link_record_one_evaluation(app, live_server):
         path = f"/projects/evaluate/{token}"
         browsers = [LiveClient(live_server, {}) for _ in range(2)]
         forms = [link_form(evaluated.grid, value, f"Personne {value}") for value in (1, 4)]
-        answers = at_once(
-            [lambda b=browser, f=data: b.post(path, f) for browser, data in zip(browsers, forms)]
-        )
+        calls = [
+            lambda b=browser, f=data, p=path: b.post(p, f)
+            for browser, data in zip(browsers, forms, strict=True)
+        ]
+        answers = at_once(calls)
         statuses = sorted(answer.status for answer in answers)
         assert statuses == [200, 410], (round_, [a.text[:300] for a in answers])
         refused = next(answer for answer in answers if answer.status == 410)
@@ -33,7 +35,8 @@ def test_two_submissions_of_one_link_record_one_evaluation(app, live_server):
                 project_id=evaluated.project.id, moment=EvaluationMoment.EX_POST_LATER
             )
         ).all()
-        assert len(recorded) == 1 and recorded[0].invitation_id == invitation.id
+        assert len(recorded) == 1
+        assert recorded[0].invitation_id == invitation.id
         accepted = next(i for i, answer in enumerate(answers) if answer.status == 200)
         assert recorded[0].evaluator_name == forms[accepted]["evaluator_name"]
         assert db.session.get(ProjectInvitation, invitation.id).used_at is not None

@@ -70,9 +70,9 @@ def test_the_learner_plans_the_link_for_the_date(client, evaluated, smtp_server)
     assert response.headers["Location"].endswith(url(evaluated.project))
     [link] = links(evaluated.project)
     assert (link.email, link.name, link.sent_at) == ("holder@example.org", "Hélène Holder", None)
-    assert db.session.get(Project, evaluated.project.id).later_ex_post_on == local_today() + timedelta(
-        days=150
-    )
+    assert db.session.get(
+        Project, evaluated.project.id
+    ).later_ex_post_on == local_today() + timedelta(days=150)
     assert smtp_server == []
     page = client.get(url(evaluated.project)).get_data(as_text=True)
     assert "Will be sent to Hélène Holder (holder@example.org) on that date." in page
@@ -85,13 +85,15 @@ def test_send_now_mails_the_link_and_resending_withdraws_the_first(client, evalu
     log_in(client, evaluated.trainer)
     client.post(url(evaluated.project), data=form(150, send_now=True))
     [first] = links(evaluated.project)
-    assert first.sent_at is not None and first.revoked_at is None
+    assert first.sent_at is not None
+    assert first.revoked_at is None
     assert [m["To"] for m in smtp_server] == ["holder@example.org"]
     page = client.get(url(evaluated.project)).get_data(as_text=True)
     assert "Sent to Hélène Holder (holder@example.org) on" in page
     client.post(url(evaluated.project), data=form(150, send_now=True, email="partner@example.org"))
     first, second = links(evaluated.project)
-    assert first.revoked_at is not None and second.sent_at is not None
+    assert first.revoked_at is not None
+    assert second.sent_at is not None
     assert [m["To"] for m in smtp_server] == ["holder@example.org", "partner@example.org"]
     actions = list(db.session.scalars(db.select(AuditEvent.action)))
     assert actions.count("project.invitation_send") == 2
@@ -132,7 +134,8 @@ def test_before_the_ex_post_evaluation_nothing_can_be_set(client):
     evaluated = make_evaluated_project(ex_post=False)
     log_in(client, evaluated.project.learner)
     page = client.get(url(evaluated.project)).get_data(as_text=True)
-    assert "once the ex post evaluation" in page and 'name="later_on"' not in page
+    assert "once the ex post evaluation" in page
+    assert 'name="later_on"' not in page
     response = client.post(url(evaluated.project), data=form(150))
     assert "once the ex post evaluation is recorded" in response.get_data(as_text=True)
     assert links(evaluated.project) == []
@@ -145,7 +148,8 @@ def test_after_the_later_evaluation_nothing_changes(client, evaluated):
     client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid))
     log_in(client, evaluated.project.learner)
     page = client.get(url(evaluated.project)).get_data(as_text=True)
-    assert "Recorded" in page and 'name="later_on"' not in page
+    assert "Recorded" in page
+    assert 'name="later_on"' not in page
     response = client.post(url(evaluated.project), data=form(150, send_now=True))
     assert "already recorded" in response.get_data(as_text=True)
     assert len(links(evaluated.project)) == 1
