@@ -63,6 +63,7 @@ def render_invitation(invitation: ProjectInvitation, token: str) -> tuple[str, s
                     name=invitation.name,
                     project=project,
                     learner=project.learner.display_name,
+                    training=project.cohort.path.title,
                     link=link,
                     expires_on=format_day(invitation.expires_at, "long"),
                 ).strip()
