@@ -143,3 +143,15 @@ def test_two_runs_at_once_send_each_link_once(app, smtp_server, monkeypatch):
     assert errors == []
     assert sum(len(result) for result in results) == 3
     assert sorted(m["To"] for m in smtp_server) == [f"h{n}@example.org" for n in range(3)]
+
+
+def test_a_link_replaced_before_its_date_leaves_only_for_the_new_person(smtp_server):
+    evaluated = make_evaluated_project()
+    first = plan(evaluated, days_from_today=0, email="first@example.org")
+    second = plan(evaluated, days_from_today=0, email="second@example.org")
+    [sent] = send_due_invitations()
+    assert sent.invitation_id == second.id
+    assert [m["To"] for m in smtp_server] == ["second@example.org"]
+    db.session.expire_all()
+    assert db.session.get(ProjectInvitation, first.id).revoked_at is not None
+    assert db.session.get(ProjectInvitation, first.id).sent_at is None
