@@ -20,6 +20,7 @@ from lms.projects.invitations import (
 )
 from lms.projects.models import (
     EvaluationMoment,
+    ProjectDimension,
     ProjectEvaluation,
     ProjectEvaluationValue,
     ProjectInvitation,
@@ -246,3 +247,27 @@ def test_the_form_checks_csrf(client, evaluated, csrf_enabled):
     response = client.post(f"/projects/evaluate/{token}", data=link_form(evaluated.grid))
     assert response.status_code == 400
     assert counts() == before
+
+
+def test_the_link_page_reads_a_constant_number_of_queries(client, query_counter):
+    """The page costs the same whatever the grid's size: no query per dimension."""
+    counts_by_size = []
+    for extra in (0, 4):
+        evaluated = make_evaluated_project()
+        for number in range(extra):
+            db.session.add(
+                ProjectDimension(
+                    path_id=evaluated.project.cohort.path_id,
+                    code=f"extra{number}",
+                    title=f"Dimension {number}",
+                    question="?",
+                    indicators=["Un indicateur"],
+                    position=10 + number,
+                )
+            )
+        db.session.commit()
+        _invitation, token = make_link(evaluated.project)
+        with query_counter:
+            assert client.get(f"/projects/evaluate/{token}").status_code == 200
+        counts_by_size.append(query_counter.count)
+    assert counts_by_size[0] == counts_by_size[1], counts_by_size
