@@ -80,6 +80,11 @@ class DefaultConfig:
     # Private calendar feeds (lms.learning.calendar), per client address: calendar applications
     # poll every few minutes to every few hours; a guesser is stopped long before any token.
     RATELIMIT_CALENDAR = "30 per minute"
+    # Later ex post evaluation links (lms.projects.invitations_views), per client address: the
+    # person invited opens and posts the page a few times; a guesser is stopped long before.
+    RATELIMIT_PROJECT_LINK = "30 per minute"
+    # How many days a later ex post evaluation link works once sent.
+    PROJECT_LINK_DAYS = 30
     # Reminder e-mails (lms.learning.reminders): how long before an assessment deadline, and how
     # far back closed attendance sheets are still read for absence notices not yet sent.
     REMINDER_DEADLINE_HOURS = 48
@@ -183,6 +188,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_PROXY_FIX_X_PORT": "PROXY_FIX_X_PORT",
     "LMS_PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
     "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
+    "LMS_PROJECT_LINK_DAYS": "PROJECT_LINK_DAYS",
     "LMS_REMINDER_DEADLINE_HOURS": "REMINDER_DEADLINE_HOURS",
     "LMS_REMINDER_ABSENCE_LOOKBACK_HOURS": "REMINDER_ABSENCE_LOOKBACK_HOURS",
     "LMS_ATTENDANCE_OPENS_BEFORE_MINUTES": "ATTENDANCE_OPENS_BEFORE_MINUTES",

@@ -5,28 +5,19 @@ application moves it into the session at once, but the first request line would 
 the access log. SECURITY.md A4 says reset tokens are never logged: this logger writes
 ``/password/reset/[redacted]`` instead, in the request line, the path and the referrer. A
 calendar feed's address is a secret too (``/calendar/<token>.ics``): it becomes
-``/calendar/[redacted].ics``.
+``/calendar/[redacted].ics``; a project's evaluation link, ``/projects/evaluate/[redacted]``
+(the patterns live in lms.core.redaction, which the security events use too).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-# The page that follows the link (``choose``) holds no secret and stays readable in the log.
-SECRET_PATH = re.compile(r"(/password/reset/)(?!choose(?:[/?#\s]|$))[^/?#\s\"]+")
-CALENDAR_PATH = re.compile(r"(/calendar/)[^?#\s\"]+?(\.ics)")
+from lms.core.redaction import redact
 
-
-def redact(text: str) -> str:
-    """Replace the secret part of URLs in ``text``."""
-    if "/password/reset/" in text:
-        text = SECRET_PATH.sub(r"\1[redacted]", text)
-    if "/calendar/" in text:  # nearly every field has neither: skip the regular expressions
-        text = CALENDAR_PATH.sub(r"\1[redacted]\2", text)
-    return text
+__all__ = ["RedactingLogger", "redact"]
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints

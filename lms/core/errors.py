@@ -11,6 +11,7 @@ import uuid
 from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.core.redaction import redact
 from lms.extensions import db
 
 HANDLED_STATUSES = (400, 403, 404, 405, 413, 429)
@@ -43,7 +44,7 @@ def handle_server_error(error: InternalServerError) -> tuple[str, int]:
         "internal error correlation_id=%s method=%s path=%r",
         correlation_id,
         request.method,
-        request.path,
+        redact(request.path),
         exc_info=(type(original), original, original.__traceback__),
     )
     # The failure may have left the transaction broken; the page must not depend on it.

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
 
+from lms.core.redaction import redact
 from lms.core.time import utcnow
 
 SECURITY_LOGGER = "lms.security"
@@ -55,7 +56,7 @@ def _request_context() -> dict[str, Any]:
         "ip": request.remote_addr,
         "request_id": g.get("request_id"),
         "method": request.method,
-        "path": request.path,
+        "path": redact(request.path),
     }
 
 

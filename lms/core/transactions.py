@@ -32,6 +32,7 @@ from flask import Flask, abort, current_app, flash, redirect, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from lms.core.redaction import redact
 from lms.extensions import db
 
 # Set in ``Session.info`` when the session flushes; cleared when its transaction ends.
@@ -90,7 +91,7 @@ def discard_unfinished_work(_error: BaseException | None = None) -> None:
         current_app.logger.warning(
             "uncommitted work rolled back at the end of %s %s (endpoint %s)",
             request.method,
-            request.path,
+            redact(request.path),
             request.endpoint,
         )
         session.rollback()

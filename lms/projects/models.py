@@ -226,13 +226,16 @@ class Project(Model):
 class ProjectInvitation(Model):
     """A single-use link for the later ex post evaluation, sent to the holder or a partner.
 
-    Only the SHA-256 of the token is stored; the link works until ``expires_at`` and once.
+    Only the SHA-256 of the token is stored; the link works until ``expires_at`` and once. A
+    link planned for the evaluation's date has no ``sent_at`` yet: the daily command gives it
+    its token when it sends it (lms.projects.invitations_mail), and it cannot be used before.
     """
 
     __tablename__ = "project_invitations"
     __table_args__ = (
         CheckConstraint("length(token_sha256) = 64", name="token_sha256_is_hex_digest"),
         CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        CheckConstraint("used_at IS NULL OR sent_at IS NOT NULL", name="used_after_sent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -244,6 +247,8 @@ class ProjectInvitation(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the link left by e-mail (None: planned for ``Project.later_ex_post_on``, not sent).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Withdrawn before use (a new link replaces it, or the project changed hands).
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

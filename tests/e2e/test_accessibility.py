@@ -150,6 +150,14 @@ PAGES = {
     "verification-unknown": lambda w: Checked(None, "/verify/NO-SUCH-CODE", 404),
     "verification-by-file": lambda w: Checked(None, "/verify/check"),
     "forgot-password": lambda w: Checked(None, "/password/forgot"),
+    # The later ex post evaluation: the person invited (no account), and its set-up page.
+    "project-link": lambda w: Checked(None, f"/projects/evaluate/{w.project_links['token']}"),
+    "project-link-used": lambda w: Checked(
+        None, f"/projects/evaluate/{w.project_links['used_token']}", 410
+    ),
+    "project-later-evaluation": lambda w: Checked(
+        "trainer", f"/projects/{w.project_links['project_id']}/later-evaluation"
+    ),
     "reset-password": lambda w: Checked(
         None, f"/password/reset/{w.reset_token}", lands_on="/password/reset/choose"
     ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pyotp
 
@@ -52,6 +53,7 @@ from tests.factories import (
     SubmissionFactory,
     TerritoryFactory,
 )
+from tests.projects.links_support import live_world_links
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -112,6 +114,9 @@ class LiveWorld:
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
     territory_id: int = 0  # the main cohort's territory (its dashboard is swept)
+    # The reader's project, evaluated ex ante and ex post: "project_id", a live link's "token"
+    # and a used link's "used_token" (tests/projects/links_support.py).
+    project_links: dict[str, Any] = field(default_factory=dict)
 
 
 def build_world() -> LiveWorld:
@@ -152,6 +157,7 @@ def build_world() -> LiveWorld:
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
     world.territory_id = cohort.territory_id
     seed_dashboard_projects(cohort, world.user_ids)
+    world.project_links = live_world_links(cohort, learners[-1], trainers[0])
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

@@ -190,6 +190,22 @@ REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
 # The token of learner A's calendar address in the world (only its hash is stored there).
 CALENDAR_TOKEN = "CalendarTokenOfLearnerA_0123456789abcdefghi"
+# The token of the link sent for learner A's project (tests/projects/links_support.py).
+PROJECT_LINK_TOKEN = "ProjectLinkTokenOfLearnerA_0123456789abcdef"
+# The later ex post evaluation of the world's project, on its grid (sante, lien), and its set-up.
+LINK_EVALUATION = {
+    "evaluator_name": "Hélène Holder",
+    "value-sante": "3",
+    "justification-sante": "Les habitant·es en parlent encore.",
+    "value-lien": "2",
+    "justification-lien": "Un collectif s'est formé.",
+}
+LATER_EVALUATION = {
+    "later_on": ref("in_three_weeks"),
+    "name": "Paul Partner",
+    "email": "paul.partner@example.org",
+    "save": "y",
+}
 
 # fmt: off
 ROUTES: dict[tuple[str, str], Rule] = {
@@ -225,6 +241,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("calendar.settings", "GET"): logged_in(),
     ("calendar.issue", "POST"): logged_in(),
     ("calendar.revoke", "POST"): logged_in(),
+    # the later ex post evaluation of a project: its set-up, and the link (public, by token)
+    ("project_links.later_evaluation", "GET"): owner_or_staff(project_id="linked_project"),
+    ("project_links.later_evaluation", "POST"): owner_or_staff(
+        project_id="linked_project", data=LATER_EVALUATION
+    ),
+    ("project_link.evaluate", "GET"): public(token="project_link_token"),
+    ("project_link.evaluate", "POST"): public(token="project_link_token", data=LINK_EVALUATION),
     ("reminders.preferences", "GET"): logged_in(),
     ("reminders.preferences", "POST"): logged_in(data={"deadlines": "y"}),
     # learning
@@ -487,6 +510,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     ),
     # Learner A's calendar token (tests/security/world.py): a secret, not an id.
     "calendar_token": lambda world, persona: CALENDAR_TOKEN,
+    # The world's later ex post evaluation link (a secret, not an id).
+    "project_link_token": lambda world, persona: PROJECT_LINK_TOKEN,
     # A verification code (not an id): public routes name certificates by their code.
     "certificate_code": lambda world, persona: world.get("certificate").code,
     "other_session": lambda world, persona: world.live_session(
@@ -522,4 +547,5 @@ FOREIGN: dict[str, str] = {
     "sheet": "other_sheet",
     "sheet_document": "other_sheet_document",
     "excused_record": "other_excused_record",
+    "linked_project": "other_linked_project",
 }

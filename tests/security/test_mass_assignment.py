@@ -47,6 +47,9 @@ FORMS = [
     ("jury_admin.jury_new", "POST", "admin", None),
     ("sessions_manage.session_new", "POST", "trainer", None),
     ("sessions_manage.session_edit", "POST", "admin", None),
+    ("project_links.later_evaluation", "POST", "learner_a", None),
+    # The person invited: a forged user, moment or project never reaches the evaluation.
+    ("project_link.evaluate", "POST", "anonymous", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",
