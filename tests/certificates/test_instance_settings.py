@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,10 +64,28 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def test_a_demo_instance_issues_from_another_process(tmp_path):
-    instance = tmp_path / "instance"
+@pytest.fixture(scope="module")
+def demo_instance(tmp_path_factory) -> Path:
+    """Build the demo once, in its own process, on an empty instance folder."""
+    instance = tmp_path_factory.mktemp("demo") / "instance"
+    run(
+        instance_environment(instance),
+        "-c",
+        "from lms.cli import main; main()",
+        "demo",
+        "--no-serve",
+    )
+    return instance
+
+
+def copy_of(instance: Path, tmp_path: Path) -> Path:
+    """Return a copy of a built instance folder, for a test to change."""
+    return Path(shutil.copytree(instance, tmp_path / "instance"))
+
+
+def test_a_demo_instance_issues_from_another_process(demo_instance, tmp_path):
+    instance = copy_of(demo_instance, tmp_path)
     env = instance_environment(instance)
-    run(env, "-c", "from lms.cli import main; main()", "demo", "--no-serve")
     settings = (instance / "lms.cfg").read_text(encoding="utf-8")
     assert "CERTIFICATE_SIGNATORY_NAME = 'Claire Martin'" in settings
 
@@ -78,12 +97,20 @@ def test_a_demo_instance_issues_from_another_process(tmp_path):
     assert demo_link.startswith("http://127.0.0.1:5000/verify/")
 
 
-def test_the_demo_never_overwrites_an_operators_settings(tmp_path):
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    (instance / "lms.cfg").write_text('CERTIFICATE_PLACE = "Nantes"\n', encoding="utf-8")
-    env = instance_environment(instance)
-    run(env, "-c", "from lms.cli import main; main()", "demo", "--no-serve")
+def test_the_demo_never_overwrites_an_operators_settings(demo_instance, tmp_path):
+    instance = copy_of(demo_instance, tmp_path)
+    # The operator sets the place of signature (and removes the demo's): the demo, run again,
+    # keeps it and adds nothing over it.
+    settings = (instance / "lms.cfg").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in settings if not line.startswith("CERTIFICATE_PLACE")]
+    (instance / "lms.cfg").write_text('CERTIFICATE_PLACE = "Nantes"\n' + "".join(kept))
+    run(
+        instance_environment(instance),
+        "-c",
+        "from lms.cli import main; main()",
+        "demo",
+        "--no-serve",
+    )
     settings = (instance / "lms.cfg").read_text(encoding="utf-8")
     assert settings.startswith('CERTIFICATE_PLACE = "Nantes"\n')
     assert "CERTIFICATE_PLACE =" not in settings.split("\n", 1)[1]
