@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from lms.core.time import local_today, utcnow
 from lms.extensions import db
-from lms.projects.evaluations import record_evaluation
+from lms.projects.evaluations import record_evaluation, recorded_moments
 from lms.projects.grid import Grid, grid_of
 from lms.projects.invitations import create_invitation, hash_token
 from lms.projects.models import (
@@ -85,7 +85,10 @@ def make_evaluated_project(
     moments = {EvaluationMoment.EX_ANTE: (1, 400)}
     if ex_post:
         moments[EvaluationMoment.EX_POST] = (3, ex_post_days_ago)
+    done = recorded_moments(project)  # a project another fixture evaluated keeps its evaluations
     for moment, (value, days_ago) in moments.items():
+        if moment in done:
+            continue
         record_evaluation(
             project,
             grid,
