@@ -49,6 +49,7 @@ from lms.learning.services import (
 )
 from lms.learning.signals import other_homes as other_homes_signal
 from lms.learning.timeline import TimelineEntry, layout_timeline
+from lms.organisations import administers_some_territory
 
 bp = Blueprint("learning", __name__)
 
@@ -94,13 +95,16 @@ def _navigation_context() -> dict[str, object]:
 
 @bp.get("/")
 def home():
-    """Send visitors to the login page and people to their home: admin, trainer, then learner."""
+    """Send visitors to the login page and people to their home: admin, trainer, local
+    administrator, then learner."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
     if current_user.is_admin:
         return redirect(url_for("admin.overview"))
     if MembershipRole.TRAINER in membership_roles():
         return redirect(url_for("cohorts_manage.my_cohorts"))
+    if administers_some_territory():
+        return redirect(url_for("territories_admin.my_territories"))
     return redirect(url_for("learning.dashboard"))
 
 
@@ -132,7 +136,8 @@ def dashboard():
 
     A trainer who is no learner has no path to show: they are taken to their cohorts. An external
     assessor who is neither sees the cohorts they assess and until when (or that it ended). A
-    person with work elsewhere and no cohort role (a jury's member) is taken to that work.
+    person with work elsewhere and no cohort role (a jury's member) is taken to that work, and a
+    local administrator with none to their territories.
     """
     cohort = learner_cohort(current_user)
     if cohort is None:
@@ -143,6 +148,8 @@ def dashboard():
         homes = other_homes()
         if homes:
             return redirect(url_for(homes[0][0]))
+        if administers_some_territory():
+            return redirect(url_for("territories_admin.my_territories"))
         return render_template("learning/dashboard.html", cohort=None)
     now = utcnow()
     path = learner_path(current_user, cohort, now)
