@@ -74,7 +74,7 @@ class LocalAdminForm(FlaskForm):
         filters=[strip],
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
-    submit = SubmitField(_l("Name local administrator"))
+    submit = SubmitField(_l("Add"))
 
 
 class ActionForm(FlaskForm):

@@ -22,7 +22,7 @@ SETTINGS: tuple[tuple[str, Any, bool], ...] = (
     ("TRAINING_ORGANISATION_NAME", _l("Name"), True),
     ("TRAINING_ORGANISATION_NDA", _l("Activity declaration number (NDA)"), True),
     ("TRAINING_ORGANISATION_SIRET", _l("SIRET"), True),
-    ("TRAINING_ORGANISATION_ADDRESS", _l("Address"), True),
+    ("TRAINING_ORGANISATION_ADDRESS", _l("Postal address"), True),
     ("TRAINING_ORGANISATION_REPRESENTATIVE_NAME", _l("Legal representative"), True),
     ("TRAINING_ORGANISATION_REPRESENTATIVE_TITLE", _l("Legal representative's title"), True),
     ("TRAINING_ORGANISATION_PLACE", _l("Place of signature of its documents"), True),

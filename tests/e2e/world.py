@@ -40,6 +40,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
+from lms.organisations.models import TerritoryAdministrator
 from tests.attendance.sheet_support import live_world_sheets
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
@@ -110,6 +111,7 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
+    territory_id: int = 0  # the main cohort's, with a local administrator ("territorial")
 
 
 def build_world() -> LiveWorld:
@@ -124,7 +126,12 @@ def build_world() -> LiveWorld:
         ends_on=(now + timedelta(days=240)).date(),
     )
     set_calendar(cohort, _calendar(path.modules, now))
-    world = LiveWorld(cohort_id=cohort.id)
+    world = LiveWorld(cohort_id=cohort.id, territory_id=cohort.territory_id)
+    db.session.add(
+        TerritoryAdministrator(
+            territory_id=cohort.territory_id, user=_person(world, "territorial", "Louise Locale")
+        )
+    )
     world.modules = {module.code: module.id for module in path.modules}
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
     trainers = []
