@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, literal, union
 from sqlalchemy.engine import Row
 
 from lms.cohorts.assessors import assessor_memberships
@@ -49,14 +49,21 @@ from lms.learning.services import (
 )
 from lms.learning.signals import other_homes as other_homes_signal
 from lms.learning.timeline import TimelineEntry, layout_timeline
-from lms.organisations import administers_some_territory
+from lms.organisations import administers_some_territory, remember_local_admin
+from lms.organisations.models import TerritoryAdministrator
 
 bp = Blueprint("learning", __name__)
 
 
-# Asked by the navigation of every page: built once, the user bound when it runs.
-_ROLES_QUERY = (
-    db.select(Membership.role).where(Membership.user_id == bindparam("user_id")).distinct()
+# Asked by the navigation of every page: built once, the user bound when it runs. The same
+# statement tells whether the user is a local administrator (the menu's « My territories »), so
+# that no page pays a second query for it.
+_LOCAL_ADMIN = "local-admin"
+_ROLES_QUERY = union(
+    db.select(cast(Membership.role, String)).where(Membership.user_id == bindparam("user_id")),
+    db.select(literal(_LOCAL_ADMIN, String)).where(
+        TerritoryAdministrator.user_id == bindparam("user_id")
+    ),
 )
 
 
@@ -65,8 +72,9 @@ def membership_roles() -> frozenset[MembershipRole]:
     if not current_user.is_authenticated:
         return frozenset()
     if "membership_roles" not in g:
-        roles = db.session.scalars(_ROLES_QUERY, {"user_id": current_user.id})
-        g.membership_roles = frozenset(roles)
+        roles = set(db.session.scalars(_ROLES_QUERY, {"user_id": current_user.id}))
+        remember_local_admin(_LOCAL_ADMIN in roles and not current_user.is_admin)
+        g.membership_roles = frozenset(MembershipRole(role) for role in roles - {_LOCAL_ADMIN})
     return g.membership_roles
 
 

@@ -20,16 +20,23 @@ def init_app(app: Flask) -> None:
 
 
 def administers_some_territory() -> bool:
-    """Tell whether the current user is a local administrator (one query, once per request).
+    """Tell whether the current user is a local administrator (once per request).
 
     The navigation asks it of everyone but central administrators, who administer every
-    territory and have their own entry.
+    territory and have their own entry. The query that reads the user's cohort roles for the
+    navigation (``lms.learning.views.membership_roles``) answers it too (``remember_local_admin``):
+    then it costs no query of its own.
     """
     from lms.organisations.access import is_local_admin
 
     if "local_admin" not in g:
         g.local_admin = is_local_admin(current_user)
     return g.local_admin
+
+
+def remember_local_admin(is_local_admin: bool) -> None:
+    """Record, for this request, whether the current user is a local administrator."""
+    g.local_admin = is_local_admin
 
 
 def _navigation_context() -> dict[str, object]:

@@ -72,13 +72,17 @@ def _check_unique(values: dict[str, str], territory: Territory | None) -> None:
         )
 
 
-def _flush_unique(values: dict[str, str], territory: Territory | None) -> None:
-    """Flush in a savepoint: a code or name taken meanwhile is refused like one taken before."""
+def _save_unique(values: dict[str, str], territory: Territory) -> None:
+    """Write the territory's values in a savepoint: a code or a name taken meanwhile by another
+    request is refused like one taken before (the change is made inside the savepoint, so that
+    the flush that fails is the savepoint's, not the request's)."""
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            for name, value in values.items():
+                setattr(territory, name, value)
+            db.session.add(territory)
     except IntegrityError:
-        _check_unique(values, territory)
+        _check_unique(values, territory if territory.id else None)
         raise TerritoryError(_("Another territory has this code or this name.")) from None
 
 
@@ -86,9 +90,8 @@ def create_territory(actor: User, **values: Any) -> Territory:
     """Create a territory (code, name, area, company, description); audited."""
     cleaned = _clean(values)
     _check_unique(cleaned, None)
-    territory = Territory(**cleaned)
-    db.session.add(territory)
-    _flush_unique(cleaned, None)
+    territory = Territory()
+    _save_unique(cleaned, territory)
     record_audit_event(actor, "territory.create", territory, after=cleaned)
     return territory
 
@@ -100,9 +103,7 @@ def update_territory(actor: User, territory: Territory, **values: Any) -> bool:
     if cleaned == before:
         return False
     _check_unique(cleaned, territory)
-    for name, value in cleaned.items():
-        setattr(territory, name, value)
-    _flush_unique(cleaned, territory)
+    _save_unique(cleaned, territory)
     record_audit_event(actor, "territory.update", territory, before=before, after=cleaned)
     return True
 
@@ -120,10 +121,9 @@ def delete_territory(actor: User, territory: Territory) -> None:
             )
         )
     before = territory_snapshot(territory)
-    db.session.delete(territory)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.delete(territory)
     except IntegrityError:  # a cohort placed on it meanwhile: the foreign key keeps it
         raise TerritoryError(
             _(
@@ -174,11 +174,12 @@ def name_local_admin(actor: User, territory: Territory, email: str) -> Territory
         db.select(TerritoryAdministrator.id).filter_by(territory_id=territory.id, user_id=user.id)
     ):
         raise TerritoryError(already, field="email")
-    named = TerritoryAdministrator(territory=territory, user=user, named_by_id=actor.id)
-    db.session.add(named)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            named = TerritoryAdministrator(
+                territory_id=territory.id, user_id=user.id, named_by_id=actor.id
+            )
+            db.session.add(named)
     except IntegrityError:  # the same person named twice at once
         raise TerritoryError(already, field="email") from None
     record_audit_event(

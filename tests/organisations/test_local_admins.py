@@ -39,7 +39,8 @@ def test_a_central_administrator_names_a_local_one_by_email(client, admin, lille
     assert response.headers["Location"].endswith(f"/admin/territories/{lille.id}")
     assert named(lille) == [user.email]
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="territory.admin.add"))
-    assert event.actor_id == admin.id and event.after["user_id"] == user.id
+    assert event.actor_id == admin.id
+    assert event.after["user_id"] == user.id
     row = db.session.scalar(db.select(TerritoryAdministrator).filter_by(user_id=user.id))
     assert row.named_by_id == admin.id
 
@@ -101,15 +102,18 @@ def test_the_home_lists_their_territories_and_cohorts_only(client, lille, grenob
     CohortFactory(territory=grenoble, name="Promotion Villeneuve")
     log_in(client, local_admin)
     html = client.get("/my-territories").get_data(as_text=True)
-    assert 'data-territory="lille"' in html and "Promotion Fives" in html
-    assert "Grenoble" not in html and "Promotion Villeneuve" not in html
+    assert 'data-territory="lille"' in html
+    assert "Promotion Fives" in html
+    assert "Grenoble" not in html
+    assert "Promotion Villeneuve" not in html
     cohort_link = re.search(r'href="(/admin/cohorts/\d+/edit)">Promotion Fives', html)
     assert cohort_link
 
 
 def test_a_central_administrator_sees_every_territory_at_home(client, admin, lille, grenoble):
     html = client.get("/my-territories").get_data(as_text=True)
-    assert 'data-territory="lille"' in html and 'data-territory="grenoble"' in html
+    assert 'data-territory="lille"' in html
+    assert 'data-territory="grenoble"' in html
 
 
 def test_the_home_is_refused_to_people_who_administer_nothing(client, lille):
@@ -134,7 +138,8 @@ def test_a_local_administrator_who_learns_keeps_their_path_in_the_menu(client, l
     log_in(client, local_admin)
     html = client.get("/dashboard").get_data(as_text=True)
     nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
-    assert 'href="/my-territories"' in nav and 'href="/dashboard"' in nav
+    assert 'href="/my-territories"' in nav
+    assert 'href="/dashboard"' in nav
 
 
 def test_central_administrators_find_the_territories_in_the_administration(client, admin):

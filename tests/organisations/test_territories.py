@@ -35,7 +35,8 @@ def test_the_list_shows_each_territory_with_its_company_admins_and_counts(
     row = re.search(r'<tr data-territory="lille">(.*?)</tr>', html, re.S).group(1)
     assert "Codev Lille" in row
     assert local_admin.display_name in row
-    assert re.search(r"data-cohorts>2<", row) and re.search(r"data-projects>1<", row)
+    assert re.search(r"data-cohorts>2<", row)
+    assert re.search(r"data-projects>1<", row)
     other = re.search(r'<tr data-territory="grenoble">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r"data-cohorts>0<", other)
 
@@ -63,7 +64,8 @@ def test_an_administrator_creates_a_territory_audited(client, admin):
     assert territory.code == "mulhouse"  # lower-cased and stripped
     assert response.headers["Location"].endswith(f"/admin/territories/{territory.id}")
     (event,) = audit("territory.create")
-    assert event.actor_id == admin.id and event.after["code"] == "mulhouse"
+    assert event.actor_id == admin.id
+    assert event.after["code"] == "mulhouse"
 
 
 def test_a_taken_code_or_name_is_a_field_error(client, admin, lille):
@@ -97,7 +99,8 @@ def test_an_administrator_edits_a_territory_audited(client, admin, lille):
     db.session.refresh(lille)
     assert (lille.code, lille.name, lille.company) == ("lille-metropole", "Lille", "Codev")
     (event,) = audit("territory.update")
-    assert event.before["code"] == "lille" and event.after["code"] == "lille-metropole"
+    assert event.before["code"] == "lille"
+    assert event.after["code"] == "lille-metropole"
 
 
 def test_editing_to_another_territorys_code_is_refused(client, admin, lille, grenoble):
@@ -107,7 +110,8 @@ def test_editing_to_another_territorys_code_is_refused(client, admin, lille, gre
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "code")
     db.session.refresh(lille)
-    assert lille.code == "lille" and audit("territory.update") == []
+    assert lille.code == "lille"
+    assert audit("territory.update") == []
 
 
 def test_saving_unchanged_records_nothing(client, admin, lille):
@@ -136,12 +140,15 @@ def test_a_territory_with_a_cohort_or_a_project_is_not_deleted(client, admin, li
     ProjectFactory(cohort=cohort, learner=MembershipFactory(cohort=cohort).user, territory=lille)
     response = client.post(f"/admin/territories/{lille.id}/delete", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert text(
-        "“%(name)s” cannot be deleted: %(contents)s still belong to it. Move them to "
-        "another territory first.",
-        name=lille.name,
-        contents="1 cohort, 1 project",
-    ) in html
+    assert (
+        text(
+            "“%(name)s” cannot be deleted: %(contents)s still belong to it. Move them to "
+            "another territory first.",
+            name=lille.name,
+            contents="1 cohort, 1 project",
+        )
+        in html
+    )
     assert db.session.get(Territory, lille.id) is not None
     assert audit("territory.delete") == []
 
@@ -149,7 +156,8 @@ def test_a_territory_with_a_cohort_or_a_project_is_not_deleted(client, admin, li
 def test_the_delete_button_shows_only_on_an_empty_territory(client, admin, lille, grenoble):
     CohortFactory(territory=lille, name="Promotion Fives")
     full = client.get(f"/admin/territories/{lille.id}").get_data(as_text=True)
-    assert "Promotion Fives" in full and "/delete" not in full
+    assert "Promotion Fives" in full
+    assert "/delete" not in full
     assert "/delete" in client.get(f"/admin/territories/{grenoble.id}").get_data(as_text=True)
 
 

@@ -447,10 +447,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("territories_admin.territory_new", "GET"): admin(),
     ("territories_admin.territory_new", "POST"): admin(data=NEW_TERRITORY),
     ("territories_admin.territory_edit", "GET"): admin(territory_id="territory"),
-    ("territories_admin.territory_edit", "POST"): admin(territory_id="territory", data=EDITED_TERRITORY),
+    ("territories_admin.territory_edit", "POST"): admin(
+        territory_id="territory", data=EDITED_TERRITORY
+    ),
     # Refused with a message (its cohort is on it): back to the territory's page.
     ("territories_admin.territory_delete", "POST"): admin(territory_id="territory"),
-    ("territories_admin.administrator_add", "POST"): admin(territory_id="territory", data=NEW_LOCAL_ADMIN),
+    ("territories_admin.administrator_add", "POST"): admin(
+        territory_id="territory", data=NEW_LOCAL_ADMIN
+    ),
     ("territories_admin.administrator_remove", "POST"): admin(
         territory_id="other_territory", administrator_id="named_local_admin"
     ),
