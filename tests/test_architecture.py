@@ -10,9 +10,9 @@ Two rules, from DESIGN.md §3 and §9:
       ← assessments, attendance, projects ← certificates ← quality
       ← admin, operations, demo ← the application factory (lms/__init__.py, lms/cli.py)
 
-  Domains of one rank do not import each other, and ``admin`` uses accounts, cohorts and
-  curriculum only. ``extensions`` (the unbound Flask extensions, ``db`` first) and ``config``
-  are below everything: every domain may use them.
+  Domains of one rank do not import each other, and ``admin`` uses accounts, organisations,
+  cohorts and curriculum only. ``extensions`` (the unbound Flask extensions, ``db`` first) and
+  ``config`` are below everything: every domain may use them.
 
 A third rule keeps pages apart: a view module (``views``, ``*_views``, ``manage``, or any module
 that creates a ``Blueprint``) never imports another domain's view module; what two domains' pages
@@ -58,7 +58,7 @@ RANKS: dict[str, int] = {
 }
 # Domains that may use only some of the domains below them (besides extensions, config, core).
 ONLY_USES: dict[str, frozenset[str]] = {
-    "admin": frozenset({"accounts", "cohorts", "curriculum"}),
+    "admin": frozenset({"accounts", "organisations", "cohorts", "curriculum"}),
 }
 ALWAYS_ALLOWED = frozenset({"extensions", "config", "core"})
 

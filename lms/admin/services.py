@@ -47,8 +47,11 @@ class UserRow:
     last_login: datetime | None = None
 
 
-def user_query(search: str = "", role: str = "", status: str = "") -> Select:
-    """Return the users matching a search (e-mail or name) and the role and status filters."""
+def user_query(
+    search: str = "", role: str = "", status: str = "", territory_ids: list[int] | None = None
+) -> Select:
+    """Return the users matching a search (e-mail or name) and the role, status and territory
+    filters (``territory_ids``: users in a cohort of those territories; None: anyone)."""
     query = db.select(User)
     if search.strip():
         pattern = contains(search.strip())
@@ -66,6 +69,14 @@ def user_query(search: str = "", role: str = "", status: str = "") -> Select:
         query = query.where(~exists().where(Membership.user_id == User.id))
     if status in ("active", "inactive"):
         query = query.where(User.is_active == (status == "active"))
+    if territory_ids is not None:
+        query = query.where(
+            exists().where(
+                Membership.user_id == User.id,
+                Membership.cohort_id == Cohort.id,
+                Cohort.territory_id.in_(territory_ids),
+            )
+        )
     return query.order_by(func.lower(User.display_name), User.id)
 
 

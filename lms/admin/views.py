@@ -35,6 +35,7 @@ from lms.core.transactions import unit_of_work
 from lms.core.web import link_args, page_number
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
+from lms.organisations.filters import territory_filter
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -105,12 +106,20 @@ MAIL_FAILED = _l("The e-mail could not be sent. Nothing was changed; try again l
 def users():
     """List the users, searched and filtered, fifty per page."""
     form = UserFilterForm(formdata=request.args)
+    territories = territory_filter()
     pagination, rows = None, []
     if form.validate():
-        query = user_query(form.q.data or "", form.role.data, form.status.data)
+        query = user_query(
+            form.q.data or "", form.role.data, form.status.data, territories.territory_ids
+        )
         pagination, rows = user_page(query, page_number())
     return render_template(
-        "admin/users_list.html", form=form, pagination=pagination, rows=rows, args=link_args(form)
+        "admin/users_list.html",
+        form=form,
+        pagination=pagination,
+        rows=rows,
+        args={**link_args(form), **territories.args},
+        territories=territories,
     )
 
 

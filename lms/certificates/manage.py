@@ -61,6 +61,7 @@ from lms.core.transactions import unit_of_work
 from lms.core.web import link_args, page_number
 from lms.curriculum.models import CompetencyBlock, TrainingPath
 from lms.extensions import db
+from lms.organisations.filters import territory_filter
 
 bp = Blueprint("certificates_admin", __name__, url_prefix="/admin")
 
@@ -260,13 +261,20 @@ def certificate_list():
     """List the certificates, searched by number, name or e-mail, filtered, fifty per page."""
     form = CertificateFilterForm(formdata=request.args)
     form.set_cohorts(cohorts_by_name())
+    territories = territory_filter()
     pagination = None
     if form.validate():
         cohort_id = int(form.cohort.data) if form.cohort.data else None
-        query = certificate_query(form.q.data or "", cohort_id, form.state.data or "")
+        query = certificate_query(
+            form.q.data or "", cohort_id, form.state.data or "", territories.territory_ids
+        )
         pagination = certificate_page(query, page_number())
     return render_template(
-        "certificates/manage/list.html", form=form, pagination=pagination, args=link_args(form)
+        "certificates/manage/list.html",
+        form=form,
+        pagination=pagination,
+        args={**link_args(form), **territories.args},
+        territories=territories,
     )
 
 

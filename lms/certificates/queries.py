@@ -206,8 +206,14 @@ def contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def certificate_query(search: str = "", cohort_id: int | None = None, state: str = "") -> Select:
-    """Return the certificates matching a search (number, name, e-mail), cohort and state."""
+def certificate_query(
+    search: str = "",
+    cohort_id: int | None = None,
+    state: str = "",
+    territory_ids: list[int] | None = None,
+) -> Select:
+    """Return the certificates matching a search (number, name, e-mail), cohort, state and
+    territories (None: every territory)."""
     query = (
         db.select(Certificate)
         .join(Certificate.learner)
@@ -228,6 +234,8 @@ def certificate_query(search: str = "", cohort_id: int | None = None, state: str
         query = query.where(Certificate.cohort_id == cohort_id)
     if state in set(CertificateState):
         query = query.where(Certificate.state == state)
+    if territory_ids is not None:
+        query = query.where(Cohort.territory_id.in_(territory_ids))
     return query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
 
 

@@ -14,8 +14,11 @@ def init_app(app: Flask) -> None:
     from lms.cohorts.assessors_admin import bp as cohort_assessors_bp
     from lms.cohorts.funders import funder_label
     from lms.cohorts.manage import bp as cohorts_manage_bp
+    from lms.cohorts.territories import cohorts_on_territories
+    from lms.organisations.signals import territory_contents
 
     app.add_template_global(funder_label, "funder_label")
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(cohort_assessors_bp)
+    territory_contents.connect(cohorts_on_territories)

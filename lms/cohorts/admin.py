@@ -58,6 +58,7 @@ from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 from lms.organisations.access import administered_territory_ids
+from lms.organisations.filters import territory_filter
 from lms.organisations.models import Territory
 
 bp = Blueprint("cohorts_admin", __name__, url_prefix="/admin/cohorts")
@@ -75,12 +76,16 @@ def _labels() -> dict:
 @bp.get("/")
 @admin_required
 def cohort_list():
-    """List the cohorts, optionally of one state."""
+    """List the cohorts, optionally of one state and one territory (a local administrator's:
+    theirs only)."""
     state = request.args.get("state") or None
     if state is not None and state not in set(CohortState):
         state = None
-    rows = cohort_list_rows(CohortState(state) if state else None)
-    return render_template("cohorts/admin/list.html", rows=rows, state=state)
+    territories = territory_filter()
+    rows = cohort_list_rows(CohortState(state) if state else None, territories.territory_ids)
+    return render_template(
+        "cohorts/admin/list.html", rows=rows, state=state, territories=territories
+    )
 
 
 def _cohort_form(cohort: Cohort | None = None) -> CohortForm:

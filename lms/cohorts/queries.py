@@ -12,8 +12,13 @@ from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
 
 
-def cohort_list_rows(state: CohortState | None) -> list[tuple[Cohort, int, list[User]]]:
-    """Return cohorts with their learner count and trainers, in two queries."""
+def cohort_list_rows(
+    state: CohortState | None, territory_ids: list[int] | None = None
+) -> list[tuple[Cohort, int, list[User]]]:
+    """Return cohorts with their learner count and trainers, in two queries.
+
+    ``territory_ids`` keeps the cohorts of those territories (None: every territory).
+    """
     learners = (
         db.select(Membership.cohort_id, func.count(Membership.id).label("count"))
         .filter_by(role=MembershipRole.LEARNER)
@@ -23,11 +28,13 @@ def cohort_list_rows(state: CohortState | None) -> list[tuple[Cohort, int, list[
     query = (
         db.select(Cohort, func.coalesce(learners.c.count, 0))
         .outerjoin(learners, learners.c.cohort_id == Cohort.id)
-        .options(joinedload(Cohort.path))
+        .options(joinedload(Cohort.path), joinedload(Cohort.territory))
         .order_by(Cohort.starts_on.desc(), Cohort.name)
     )
     if state is not None:
         query = query.where(Cohort.state == state)
+    if territory_ids is not None:
+        query = query.where(Cohort.territory_id.in_(territory_ids))
     rows = db.session.execute(query).all()
     trainers = _trainers_of([cohort.id for cohort, _count in rows])
     return [(cohort, count, trainers.get(cohort.id, [])) for cohort, count in rows]

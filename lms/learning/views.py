@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, literal, union
 from sqlalchemy.engine import Row
 
 from lms.cohorts.assessors import assessor_memberships
@@ -49,13 +49,21 @@ from lms.learning.services import (
 )
 from lms.learning.signals import other_homes as other_homes_signal
 from lms.learning.timeline import TimelineEntry, layout_timeline
+from lms.organisations import administers_some_territory, remember_local_admin
+from lms.organisations.models import TerritoryAdministrator
 
 bp = Blueprint("learning", __name__)
 
 
-# Asked by the navigation of every page: built once, the user bound when it runs.
-_ROLES_QUERY = (
-    db.select(Membership.role).where(Membership.user_id == bindparam("user_id")).distinct()
+# Asked by the navigation of every page: built once, the user bound when it runs. The same
+# statement tells whether the user is a local administrator (the menu's « My territories »), so
+# that no page pays a second query for it.
+_LOCAL_ADMIN = "local-admin"
+_ROLES_QUERY = union(
+    db.select(cast(Membership.role, String)).where(Membership.user_id == bindparam("user_id")),
+    db.select(literal(_LOCAL_ADMIN, String)).where(
+        TerritoryAdministrator.user_id == bindparam("user_id")
+    ),
 )
 
 
@@ -64,8 +72,9 @@ def membership_roles() -> frozenset[MembershipRole]:
     if not current_user.is_authenticated:
         return frozenset()
     if "membership_roles" not in g:
-        roles = db.session.scalars(_ROLES_QUERY, {"user_id": current_user.id})
-        g.membership_roles = frozenset(roles)
+        roles = set(db.session.scalars(_ROLES_QUERY, {"user_id": current_user.id}))
+        remember_local_admin(_LOCAL_ADMIN in roles and not current_user.is_admin)
+        g.membership_roles = frozenset(MembershipRole(role) for role in roles - {_LOCAL_ADMIN})
     return g.membership_roles
 
 
@@ -94,13 +103,16 @@ def _navigation_context() -> dict[str, object]:
 
 @bp.get("/")
 def home():
-    """Send visitors to the login page and people to their home: admin, trainer, then learner."""
+    """Send visitors to the login page and people to their home: admin, trainer, local
+    administrator, then learner."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
     if current_user.is_admin:
         return redirect(url_for("admin.overview"))
     if MembershipRole.TRAINER in membership_roles():
         return redirect(url_for("cohorts_manage.my_cohorts"))
+    if administers_some_territory():
+        return redirect(url_for("territories_admin.my_territories"))
     return redirect(url_for("learning.dashboard"))
 
 
@@ -132,7 +144,8 @@ def dashboard():
 
     A trainer who is no learner has no path to show: they are taken to their cohorts. An external
     assessor who is neither sees the cohorts they assess and until when (or that it ended). A
-    person with work elsewhere and no cohort role (a jury's member) is taken to that work.
+    person with work elsewhere and no cohort role (a jury's member) is taken to that work, and a
+    local administrator with none to their territories.
     """
     cohort = learner_cohort(current_user)
     if cohort is None:
@@ -143,6 +156,8 @@ def dashboard():
         homes = other_homes()
         if homes:
             return redirect(url_for(homes[0][0]))
+        if administers_some_territory():
+            return redirect(url_for("territories_admin.my_territories"))
         return render_template("learning/dashboard.html", cohort=None)
     now = utcnow()
     path = learner_path(current_user, cohort, now)

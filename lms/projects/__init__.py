@@ -14,9 +14,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the project grid's part of the path definition and the projects' pages."""
     from lms.curriculum.definition import register_definition_extension
+    from lms.organisations.signals import territory_contents
     from lms.projects.definition import ProjectGridDefinition
+    from lms.projects.territories import projects_on_territories
 
     register_definition_extension(ProjectGridDefinition())
+    territory_contents.connect(projects_on_territories)
     init_links(app)
 
 

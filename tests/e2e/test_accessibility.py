@@ -123,6 +123,12 @@ PAGES = {
     "territories-dashboard": lambda w: Checked("admin", "/admin/dashboard/territories/"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
     "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
+    # Territories and the organisation; a local administrator's home
+    "admin-organisation": lambda w: Checked("admin", "/admin/organisation"),
+    "admin-territories": lambda w: Checked("admin", "/admin/territories"),
+    "admin-territory-new": lambda w: Checked("admin", "/admin/territories/new"),
+    "admin-territory": lambda w: Checked("admin", f"/admin/territories/{w.territory_id}"),
+    "my-territories": lambda w: Checked("territorial", "/my-territories"),
     "admin-jury": lambda w: Checked("admin", f"/admin/juries/{w.jury_id}"),
     # A jury member (the president of the certified cohort's jury)
     "my-juries": lambda w: Checked("juror", "/jury/"),

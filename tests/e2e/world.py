@@ -41,6 +41,7 @@ from lms.curriculum.services import load_path_file, shipped_path_file
 from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
+from lms.organisations.models import TerritoryAdministrator
 from tests.attendance.sheet_support import live_world_sheets
 from tests.certificates.jury.support import decide_by_jury
 from tests.e2e.world_certification import build_certification_journey
@@ -113,7 +114,8 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
-    territory_id: int = 0  # the main cohort's territory (its dashboard is swept)
+    territory_id: int = 0  # the main cohort's: its dashboard is swept, its local administrator
+    # ("territorial") signs in
     # The reader's project, evaluated ex ante and ex post: "project_id", a live link's "token"
     # and a used link's "used_token" (tests/projects/links_support.py).
     project_links: dict[str, Any] = field(default_factory=dict)
@@ -131,7 +133,12 @@ def build_world() -> LiveWorld:
         ends_on=(now + timedelta(days=240)).date(),
     )
     set_calendar(cohort, _calendar(path.modules, now))
-    world = LiveWorld(cohort_id=cohort.id)
+    world = LiveWorld(cohort_id=cohort.id, territory_id=cohort.territory_id)
+    db.session.add(
+        TerritoryAdministrator(
+            territory_id=cohort.territory_id, user=_person(world, "territorial", "Louise Locale")
+        )
+    )
     world.modules = {module.code: module.id for module in path.modules}
     world.lessons = {m.code: [lesson.id for lesson in m.lessons] for m in path.modules}
     trainers = []
@@ -155,7 +162,6 @@ def build_world() -> LiveWorld:
     people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
     trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
-    world.territory_id = cohort.territory_id
     seed_dashboard_projects(cohort, world.user_ids)
     world.project_links = live_world_links(cohort, learners[-1], trainers[0])
     _assessed_cohort(world, path, now)

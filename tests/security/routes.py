@@ -127,6 +127,12 @@ owner_or_staff = _maker(Access.OWNER_OR_STAFF)
 owner_or_admin = _maker(Access.OWNER_OR_ADMIN)
 admin = _maker(Access.ADMIN)
 jury_member = _maker(Access.JURY_MEMBER)
+# Territories and the organisation: central administrators and every local administrator (the
+# local administrator's home, ``territory_admin_required``).
+Access.ANY_TERRITORY_ADMIN = Access(
+    "ANY_TERRITORY_ADMIN", frozenset({"admin", "local_admin", "other_local_admin"})
+)
+any_territory_admin = _maker(Access.ANY_TERRITORY_ADMIN)
 
 # Territory dashboard: central administrators and the territory's local administrators (another
 # territory's page is a 404 for a local administrator: tests/certificates).
@@ -155,6 +161,10 @@ EDITED_COHORT = {
     **COHORT_DATES,
 }
 NEW_MEMBER = {"email": "olga.out@example.org", "role": "learner"}
+# Territories and the organisation
+NEW_TERRITORY = {"code": "matrice", "name": "Territoire matrice", "area": "", "company": ""}
+EDITED_TERRITORY = {"code": "renomme", "name": "Territoire renommé", "company": "Co-dév"}
+NEW_LOCAL_ADMIN = {"email": "olga.out@example.org"}
 NEW_ASSESSOR = {
     "invite-email": "eva.extern@example.org",
     "invite-display_name": "Eva Extern",
@@ -464,6 +474,24 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("admin.user_revoke_admin", "POST"): admin(user_id="outsider"),
     ("admin.audit", "GET"): admin(),
     ("admin.audit_csv", "GET"): admin(),
+    # Territories and the organisation
+    ("territories_admin.organisation", "GET"): admin(),
+    ("territories_admin.territory_list", "GET"): admin(),
+    ("territories_admin.territory_new", "GET"): admin(),
+    ("territories_admin.territory_new", "POST"): admin(data=NEW_TERRITORY),
+    ("territories_admin.territory_edit", "GET"): admin(territory_id="territory"),
+    ("territories_admin.territory_edit", "POST"): admin(
+        territory_id="territory", data=EDITED_TERRITORY
+    ),
+    # Refused with a message (its cohort is on it): back to the territory's page.
+    ("territories_admin.territory_delete", "POST"): admin(territory_id="territory"),
+    ("territories_admin.administrator_add", "POST"): admin(
+        territory_id="territory", data=NEW_LOCAL_ADMIN
+    ),
+    ("territories_admin.administrator_remove", "POST"): admin(
+        territory_id="other_territory", administrator_id="named_local_admin"
+    ),
+    ("territories_admin.my_territories", "GET"): any_territory_admin(),
 }
 # fmt: on
 

@@ -37,6 +37,10 @@ FORMS = [
     ("cohort_assessors.invite", "POST", "admin", None),
     ("cohort_assessors.change_access", "POST", "admin", None),
     ("cohorts_admin.cohort_edit", "POST", "admin", None),
+    # Territories and the organisation: no id, date or named_by forged into a territory.
+    ("territories_admin.territory_new", "POST", "admin", None),
+    ("territories_admin.territory_edit", "POST", "admin", None),
+    ("territories_admin.administrator_add", "POST", "admin", None),
     ("certificates_admin.revoke", "POST", "admin", None),
     ("jury.vote", "POST", "jury_member", None),
     ("attendance_sheets.mark", "POST", "trainer", None),

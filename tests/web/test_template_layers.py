@@ -2,9 +2,9 @@
 
 A template may include, extend or import templates of its own domain and of the domains below
 it (DESIGN.md §3): ``core`` (``base.html``, ``_partials/``, ``errors/``) ← accounts ←
-curriculum ← cohorts ← learning ← assessments, attendance ← certificates; ``admin`` uses
-accounts, curriculum and cohorts. A page's own stylesheet goes in ``{% block head %}`` of
-``base.html``.
+organisations ← curriculum ← cohorts ← learning ← assessments, attendance ← certificates;
+``admin`` uses accounts, organisations (the territory filter), curriculum and cohorts. A
+page's own stylesheet goes in ``{% block head %}`` of ``base.html``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,20 @@ from pathlib import Path
 from jinja2 import Environment, meta
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-CHAIN = ["core", "accounts", "curriculum", "cohorts", "learning", "assessments", "certificates"]
+CHAIN = [
+    "core",
+    "accounts",
+    "organisations",
+    "curriculum",
+    "cohorts",
+    "learning",
+    "assessments",
+    "certificates",
+]
 USES = {domain: set(CHAIN[: index + 1]) for index, domain in enumerate(CHAIN)}
-USES["admin"] = {"core", "accounts", "curriculum", "cohorts", "admin"}
+USES["admin"] = {"core", "accounts", "organisations", "curriculum", "cohorts", "admin"}
 # attendance sits beside assessments, above learning (DESIGN.md §9); certificates may use it.
-USES["attendance"] = {*CHAIN[:5], "attendance"}
+USES["attendance"] = {*CHAIN[:6], "attendance"}
 USES["certificates"].add("attendance")
 CORE = {"base.html", "_partials", "errors"}
 
