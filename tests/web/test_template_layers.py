@@ -2,7 +2,8 @@
 
 A template may include, extend or import templates of its own domain and of the domains below
 it (DESIGN.md §3): ``core`` (``base.html``, ``_partials/``, ``errors/``) ← accounts ←
-organisations ← curriculum ← cohorts ← learning ← assessments, attendance ← certificates;
+organisations ← curriculum ← cohorts ← learning ← assessments, attendance, projects ←
+certificates;
 ``admin`` uses accounts, organisations (the territory filter), curriculum and cohorts. A
 page's own stylesheet goes in ``{% block head %}`` of ``base.html``.
 """
@@ -30,6 +31,9 @@ USES["admin"] = {"core", "accounts", "organisations", "curriculum", "cohorts", "
 # attendance sits beside assessments, above learning (DESIGN.md §9); certificates may use it.
 USES["attendance"] = {*CHAIN[:6], "attendance"}
 USES["certificates"].add("attendance")
+# projects too (its pages use organisations, cohorts and learning); certificates may use it.
+USES["projects"] = {*CHAIN[:6], "projects"}
+USES["certificates"].add("projects")
 CORE = {"base.html", "_partials", "errors"}
 
 # Extension points: the lower domain's page renders without them (``ignore missing``) and the
