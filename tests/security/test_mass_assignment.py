@@ -47,6 +47,9 @@ FORMS = [
     ("jury_admin.jury_new", "POST", "admin", None),
     ("sessions_manage.session_new", "POST", "trainer", None),
     ("sessions_manage.session_edit", "POST", "admin", None),
+    ("projects.declare", "POST", "learner_b", None),
+    ("projects.edit", "POST", "learner_a", None),
+    ("project_evaluations.evaluate", "POST", "trainer", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

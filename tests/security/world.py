@@ -31,6 +31,7 @@ from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
+from tests.projects.support import security_world_projects
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 
@@ -219,6 +220,7 @@ def build_world(app) -> World:
     world.add(**security_world_jury(bien_vivre, other, users))
     world.add(**security_world_sessions(bien_vivre, other, users))
     world.add(**security_world_sheets(bien_vivre, other, users))
+    world.add(**security_world_projects(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world
