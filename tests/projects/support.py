@@ -91,3 +91,64 @@ def security_world_projects(bien_vivre, other, users) -> dict:
     db.session.commit()
     evaluate(project, grid, EvaluationMoment.EX_ANTE, 1, 2, 1, user=users["trainer"])
     return {"project": project, "other_project": foreign, "project_domain": grid.domains[0]}
+
+
+class ProjectWorld:
+    """A cohort whose path has a grid, its people by role, and learner A's project."""
+
+    def __init__(self) -> None:
+        from datetime import date, timedelta
+
+        from lms.certificates.jury.models import Jury, JuryMember
+        from lms.core.time import local_today
+        from tests.factories import (
+            CohortFactory,
+            MembershipFactory,
+            TerritoryAdministratorFactory,
+            TerritoryFactory,
+            UserFactory,
+        )
+        from tests.learning.helpers import make_bien_vivre_path
+
+        built = make_bien_vivre_path(codes=("M1", "M2"), opened=("M1",))
+        self.modules = built.modules
+        self.cohort = built.cohort
+        self.grid = declare_grid(self.cohort.path)
+        self.other_cohort = CohortFactory(path=self.cohort.path)
+        self.elsewhere = TerritoryFactory(name="Vallée de la Bruche")
+        person = UserFactory
+        self.learner = person(display_name="Aurore Apprenante")
+        self.learner_b = person(display_name="Basile Apprenant")
+        self.trainer = person(display_name="Tina Formatrice")
+        self.other_trainer = person(display_name="Oscar Formateur")
+        self.admin = person(admin=True)
+        self.local_admin = person(display_name="Louise Locale")
+        self.far_admin = person(display_name="Fabien Lointain")
+        self.project_admin = person(display_name="Pia Territoire")
+        self.juror = person(display_name="Jules Juré")
+        self.former_juror = person(display_name="Ernest Ancien")
+        self.outsider = person()
+        MembershipFactory(user=self.learner, cohort=self.cohort)
+        MembershipFactory(user=self.learner_b, cohort=self.cohort)
+        MembershipFactory(user=self.trainer, cohort=self.cohort, trainer=True)
+        MembershipFactory(user=self.other_trainer, cohort=self.other_cohort, trainer=True)
+        TerritoryAdministratorFactory(user=self.local_admin, territory=self.cohort.territory)
+        TerritoryAdministratorFactory(user=self.far_admin, territory=self.other_cohort.territory)
+        TerritoryAdministratorFactory(user=self.project_admin, territory=self.elsewhere)
+        jury = Jury(cohort=self.cohort, held_on=date(2030, 6, 1), place="Lyon")
+        db.session.add(jury)
+        for user, days in ((self.juror, 30), (self.former_juror, -1)):
+            db.session.add(
+                JuryMember(
+                    jury=jury,
+                    user=user,
+                    seat="professionnel",
+                    is_external=True,
+                    access_ends_on=local_today() + timedelta(days=days),
+                )
+            )
+        self.project = ProjectFactory(
+            cohort=self.cohort, learner=self.learner, territory=self.elsewhere
+        )
+        self.project.domains = [self.grid.domains[0], self.grid.domains[2]]
+        db.session.commit()
