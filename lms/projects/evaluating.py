@@ -58,7 +58,9 @@ def _render(
     return page, status
 
 
-@bp.route(f"/projects/<int:project_id>/evaluations/<any({MOMENTS}):moment>", methods=["GET", "POST"])
+@bp.route(
+    f"/projects/<int:project_id>/evaluations/<any({MOMENTS}):moment>", methods=["GET", "POST"]
+)
 def evaluate(project_id: int, moment: str):
     """Record or amend the project's evaluation at ``moment``."""
     project = project_or_404(project_id)

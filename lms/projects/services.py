@@ -184,7 +184,7 @@ def save_evaluation(
 ) -> ProjectEvaluation:
     """Record the evaluation at ``moment`` (``expected_version`` None: the person saw none) or
     amend the one they read; a recording or change made meanwhile is refused (409)."""
-    lock_row_for_update(db.session, Project, project.id)
+    lock_row_for_update(db.session(), Project, project.id)
     evaluation = db.session.scalar(
         db.select(ProjectEvaluation)
         .filter_by(project_id=project.id, moment=moment)

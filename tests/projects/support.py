@@ -1,4 +1,4 @@
-"""A path's project grid, projects and evaluations for the projects' tests and the security world."""
+"""A project grid, projects and evaluations for the projects tests and the security world."""
 
 from __future__ import annotations
 

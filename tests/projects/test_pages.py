@@ -37,9 +37,11 @@ def test_declaring_a_project_defaults_to_the_cohorts_territory_and_records_it(ap
     client = client_of(app, world.learner_b)
     form = client.get(f"/projects/cohorts/{world.cohort.id}/new").get_data(as_text=True)
     selected = re.search(r'<option selected value="(\d+)"', form)
-    assert selected and int(selected.group(1)) == world.cohort.territory_id
+    assert selected
+    assert int(selected.group(1)) == world.cohort.territory_id
     for domain in world.grid.domains:
-        assert f'value="{domain.id}"' in form and domain.title in form
+        assert f'value="{domain.id}"' in form
+        assert domain.title in form
     response = client.post(f"/projects/cohorts/{world.cohort.id}/new", data=declaration(world))
     project = db.session.scalar(db.select(Project).filter_by(learner_id=world.learner_b.id))
     assert response.headers["Location"] == f"/projects/{project.id}"
@@ -104,7 +106,8 @@ def test_editing_the_project_with_a_stale_version_answers_409_and_keeps_the_inpu
     stale = client.post(url, data=declaration(world, title="Autre titre", version="1"))
     assert stale.status_code == 409
     page = stale.get_data(as_text=True)
-    assert "Autre titre" in page and "changed meanwhile" in page
+    assert "Autre titre" in page
+    assert "changed meanwhile" in page
     db.session.expire_all()
     assert db.session.get(Project, world.project.id).title == "Cantine partagée"
 
@@ -114,7 +117,8 @@ def test_recording_then_amending_an_evaluation_is_audited(app, world):
     url = f"/projects/{world.project.id}/evaluations/ex_ante"
     form = client.get(url).get_data(as_text=True)
     for dimension in world.grid.dimensions:
-        assert dimension.question in form and dimension.indicators[0] in form
+        assert dimension.question in form
+        assert dimension.indicators[0] in form
     assert "4 — Transformatrice" in form
     assert client.post(url, data=evaluation_form(1, 2, 0)).status_code == 302
     evaluation = db.session.scalar(db.select(ProjectEvaluation))
@@ -152,7 +156,8 @@ def test_a_refused_evaluation_shows_the_error_beside_its_field(app, world, chang
     response = client.post(f"/projects/{world.project.id}/evaluations/ex_ante", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert message in page and "Mon texte (environnement)" in page
+    assert message in page
+    assert "Mon texte (environnement)" in page
     assert db.session.scalar(db.select(ProjectEvaluation)) is None
 
 
@@ -170,19 +175,26 @@ def test_the_project_page_shows_ex_ante_against_ex_post_in_a_chart_and_a_table(a
     evaluate(world.project, world.grid, EvaluationMoment.EX_POST, 3, 2, 1, user=world.juror)
     page = client_of(app, world.learner).get(f"/projects/{world.project.id}").get_data(as_text=True)
     svg = page[page.index("<svg") : page.index("</svg>")]
-    assert 'role="img"' in svg and 'aria-describedby="project-table-caption"' in svg
+    assert 'role="img"' in svg
+    assert 'aria-describedby="project-table-caption"' in svg
     assert "<title" in svg
     # The track runs from 32 (value 0) to 452 (value 4): 105 per step.
     assert 'class="project-chart__ex-ante" data-value="1" cx="137.0"' in svg
     assert 'class="project-chart__ex-post" data-value="3" cx="347.0"' in svg
     assert "project-chart__later" not in svg
     row = re.search(r'<tr data-dimension="sante">(.*?)</tr>', page, re.S).group(1)
-    assert "1 — Faible" in row and "3 — Forte" in row and "+2" in row
-    assert "Constaté sur place. (sante)" in row and "Not evaluated yet" in row
-    assert world.juror.display_name in page and world.learner.display_name in page
-    assert "Mobilité" in page and "Vallée de la Bruche" in page
+    assert "1 — Faible" in row
+    assert "3 — Forte" in row
+    assert "+2" in row
+    assert "Constaté sur place. (sante)" in row
+    assert "Not evaluated yet" in row
+    assert world.juror.display_name in page
+    assert world.learner.display_name in page
+    assert "Mobilité" in page
+    assert "Vallée de la Bruche" in page
     # The learner's page links the assessments that use the project to their module.
-    assert f'href="/modules/{world.modules["M1"].id}"' in page and "M2-A1 — Bilan" in page
+    assert f'href="/modules/{world.modules["M1"].id}"' in page
+    assert "M2-A1 — Bilan" in page
 
 
 def test_the_cohorts_list_shows_each_project_and_its_evaluations(app, world):
@@ -190,8 +202,10 @@ def test_the_cohorts_list_shows_each_project_and_its_evaluations(app, world):
     page = client_of(app, world.trainer).get(f"/manage/cohorts/{world.cohort.id}/projects")
     row = re.search(r'<tr data-project="\d+">(.*?)</tr>', page.get_data(as_text=True), re.S)
     text = row.group(1)
-    assert world.project.title in text and world.learner.display_name in text
-    assert 'data-moment="ex_ante">done' in text and "to do" in text
+    assert world.project.title in text
+    assert world.learner.display_name in text
+    assert 'data-moment="ex_ante">done' in text
+    assert "to do" in text
 
 
 def _cohort_list_queries(app, world, count, query_counter):
