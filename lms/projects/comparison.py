@@ -3,8 +3,8 @@
 ``compare`` reads a project's evaluations into rows (one per dimension: the ex ante, ex post and
 later ex post values with their justifications, and the difference ex post − ex ante); ``layout``
 places them on a dumbbell chart (pure geometry, no database): one track per dimension graduated
-on the grid's scale, a hollow circle at the ex ante value, a filled circle at the ex post value,
-a line between them, and a diamond at the later ex post value.
+on the grid's scale, a filled circle at the ex post value, a ring over it at the ex ante value
+(both seen when equal), a line between them, and a diamond at the later ex post value.
 ``templates/projects/_comparison.svg.html`` draws it; the table after it carries the same data.
 """
 
@@ -22,9 +22,9 @@ from lms.projects.models import (
 
 MARGIN = 16
 TRACK_X = 32
-TRACK_WIDTH = 420
-TEXT_GAP = 24
-TEXT_WIDTH = 150
+TRACK_WIDTH = 320
+TEXT_GAP = 20
+TEXT_WIDTH = 110
 AXIS_HEIGHT = 28
 ROW_HEIGHT = 60
 TITLE_OFFSET = 18

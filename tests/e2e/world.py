@@ -51,6 +51,7 @@ from tests.factories import (
     SubmissionFactory,
     TerritoryFactory,
 )
+from tests.projects.support import live_world_projects
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -110,6 +111,8 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
+    # The reader's project in the main cohort, evaluated ex ante and ex post: "project", "cohort".
+    projects: dict[str, int] = field(default_factory=dict)
 
 
 def build_world() -> LiveWorld:
@@ -148,6 +151,8 @@ def build_world() -> LiveWorld:
     people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
     trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
+    reader = db.session.get(User, world.user_ids["reader"])
+    world.projects = live_world_projects(cohort, reader, trainers[0])
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

@@ -152,3 +152,23 @@ class ProjectWorld:
         )
         self.project.domains = [self.grid.domains[0], self.grid.domains[2]]
         db.session.commit()
+
+
+def live_world_projects(cohort, learner, trainer) -> dict[str, int]:
+    """For the browser tests: ``learner``'s project in ``cohort``, evaluated ex ante by the
+    learner and ex post by ``trainer``; return its id and the cohort's."""
+    grid = grid_of(cohort.path_id)
+    assert grid is not None, "the shipped path declares a project grid"
+    project = ProjectFactory(cohort=cohort, learner=learner, title="Cantine solidaire")
+    project.domains = list(grid.domains[:2])
+    db.session.flush()
+    for moment, numbers, user in (
+        (EvaluationMoment.EX_ANTE, (1, 2, 0, 1, 1, 2), learner),
+        (EvaluationMoment.EX_POST, (3, 4, 1, 2, 3, 2), trainer),
+    ):
+        typed = {
+            dimension.code: (number, f"Observé : {dimension.title}.")
+            for dimension, number in zip(grid.dimensions, numbers, strict=False)
+        }
+        record_evaluation(project, grid, moment, typed, user=user)
+    return {"project": project.id, "cohort": cohort.id}

@@ -178,9 +178,9 @@ def test_the_project_page_shows_ex_ante_against_ex_post_in_a_chart_and_a_table(a
     assert 'role="img"' in svg
     assert 'aria-describedby="project-table-caption"' in svg
     assert "<title" in svg
-    # The track runs from 32 (value 0) to 452 (value 4): 105 per step.
-    assert 'class="project-chart__ex-ante" data-value="1" cx="137.0"' in svg
-    assert 'class="project-chart__ex-post" data-value="3" cx="347.0"' in svg
+    # The track runs from 32 (value 0) to 352 (value 4): 80 per step.
+    assert 'class="project-chart__ex-ante" data-value="1" cx="112.0"' in svg
+    assert 'class="project-chart__ex-post" data-value="3" cx="272.0"' in svg
     assert "project-chart__later" not in svg
     row = re.search(r'<tr data-dimension="sante">(.*?)</tr>', page, re.S).group(1)
     assert "1 — Faible" in row
@@ -204,7 +204,7 @@ def test_the_cohorts_list_shows_each_project_and_its_evaluations(app, world):
     text = row.group(1)
     assert world.project.title in text
     assert world.learner.display_name in text
-    assert 'data-moment="ex_ante">done' in text
+    assert 'data-moment="ex_ante">recorded' in text
     assert "to do" in text
 
 
