@@ -95,3 +95,12 @@ def test_the_project_page_offers_each_person_their_evaluations(app, world):
     assert base + "ex_ante" not in juror
     local = page(app, world, "local_admin", f"/projects/{world.project.id}").get_data(as_text=True)
     assert base not in local
+
+
+def test_a_juror_reaches_the_project_from_the_candidates_dossier(app, world):
+    from lms.certificates.jury.models import Jury
+    from lms.extensions import db
+
+    jury = db.session.scalar(db.select(Jury).filter_by(cohort_id=world.cohort.id))
+    dossier = page(app, world, "juror", f"/jury/{jury.id}/candidates/{world.learner.id}")
+    assert f'href="/projects/{world.project.id}"' in dossier.get_data(as_text=True)
