@@ -9,9 +9,10 @@ the number of projects.
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from lms.cohorts.access import followed_cohort_or_403
+from lms.cohorts.access import followed_cohort_or_403, is_cohort_admin
 from lms.cohorts.models import Cohort
 from lms.projects.evaluations import moment_label
 from lms.projects.forms import STAGE_LABELS
@@ -31,6 +32,8 @@ def cohort_projects_page(cohort_id: int):
     return render_template(
         "projects/manage/cohort.html",
         cohort=cohort,
+        # Administrators (central or of the territory) get the cohort's tabs; trainers a way back.
+        as_admin=is_cohort_admin(current_user, cohort),
         grid=grid,
         projects=projects,
         done={
