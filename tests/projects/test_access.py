@@ -104,3 +104,12 @@ def test_a_juror_reaches_the_project_from_the_candidates_dossier(app, world):
     jury = db.session.scalar(db.select(Jury).filter_by(cohort_id=world.cohort.id))
     dossier = page(app, world, "juror", f"/jury/{jury.id}/candidates/{world.learner.id}")
     assert f'href="/projects/{world.project.id}"' in dossier.get_data(as_text=True)
+
+
+def test_unknown_moments_and_projects_are_not_found(app, world):
+    assert (
+        page(app, world, "trainer", f"/projects/{world.project.id}/evaluations/bogus").status_code
+        == 404
+    )
+    assert page(app, world, "trainer", "/projects/999999/evaluations/ex_ante").status_code == 404
+    assert page(app, world, "learner", "/projects/cohorts/999999/new").status_code == 404
