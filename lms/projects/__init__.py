@@ -3,7 +3,8 @@
 This domain sits above ``learning`` beside ``assessments`` and ``attendance`` (DESIGN.md §9): it
 may import core, accounts, organisations, curriculum, cohorts and learning, never assessments,
 attendance or certificates. ``init_app`` registers its part of the path definition
-(``[project_grid]``), its pages and its commands.
+(``[project_grid]``), its pages and its commands. It asks certificates who sits on a jury of a
+learner through ``lms.projects.signals.project_jurors``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ def init_app(app: Flask) -> None:
     from lms.curriculum.definition import register_definition_extension
     from lms.organisations.signals import territory_contents
     from lms.projects.definition import ProjectGridDefinition
+    from lms.projects.evaluating import bp as evaluations_bp
+    from lms.projects.manage import bp as manage_bp
     from lms.projects.territories import projects_on_territories
+    from lms.projects.views import bp as projects_bp
 
     register_definition_extension(ProjectGridDefinition())
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(manage_bp)
     territory_contents.connect(projects_on_territories)
     init_links(app)
 

@@ -41,6 +41,20 @@ PAGES = {
     "locked-module": lambda w: Checked("reader", f"/modules/{w.modules['M5']}", 403),
     "competencies": lambda w: Checked("reader", "/competencies", endpoint="learning.competencies"),
     "schedule": lambda w: Checked("reader", "/schedule"),
+    "my-project": lambda w: Checked(
+        "reader", "/projects", lands_on=f"/projects/{w.projects['project']}"
+    ),
+    "project": lambda w: Checked("reader", f"/projects/{w.projects['project']}"),
+    "project-edit": lambda w: Checked("reader", f"/projects/{w.projects['project']}/edit"),
+    "project-declare": lambda w: Checked(
+        "visitor", f"/projects/cohorts/{w.projects['cohort']}/new"
+    ),
+    "project-evaluation": lambda w: Checked(
+        "trainer", f"/projects/{w.projects['project']}/evaluations/ex_post"
+    ),
+    "cohort-projects": lambda w: Checked(
+        "trainer", f"/manage/cohorts/{w.projects['cohort']}/projects"
+    ),
     "quiz": lambda w: Checked("examinee", f"/assessments/{w.assessments['M1-Q1']}/quiz"),
     "quiz-attempt": lambda w: Checked(
         "candidate", f"/assessments/{w.assessments['M1-Q1']}/quiz/attempts/{w.attempts['open']}"

@@ -55,6 +55,7 @@ from tests.factories import (
     TerritoryFactory,
 )
 from tests.projects.links_support import live_world_links
+from tests.projects.support import live_world_projects
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -114,6 +115,8 @@ class LiveWorld:
     session_id: int = 0  # a session of the main cohort to come (its edit page is swept)
     # Attendance sheets of the main cohort: "open_session", "journey_sheet", "closed_session"…
     attendance: dict[str, int] = field(default_factory=dict)
+    # The reader's project in the main cohort, evaluated ex ante and ex post: "project", "cohort".
+    projects: dict[str, int] = field(default_factory=dict)
     territory_id: int = 0  # the main cohort's: its dashboard is swept, its local administrator
     # ("territorial") signs in
     # The reader's project, evaluated ex ante and ex post: "project_id", a live link's "token"
@@ -162,6 +165,8 @@ def build_world() -> LiveWorld:
     people = [db.session.get(User, world.user_ids[slug]) for slug, *_rest in TRAINERS + LEARNERS]
     trainers, learners = people[: len(TRAINERS)], people[len(TRAINERS) :]
     world.attendance = live_world_sheets(cohort, path.modules[0], trainers, learners, now)
+    reader = db.session.get(User, world.user_ids["reader"])
+    world.projects = live_world_projects(cohort, reader, trainers[0])
     seed_dashboard_projects(cohort, world.user_ids)
     world.project_links = live_world_links(cohort, learners[-1], trainers[0])
     _assessed_cohort(world, path, now)

@@ -31,6 +31,8 @@ def seed_dashboard_projects(cohort: Cohort, user_ids: dict[str, int]) -> None:
         return
     for slug, title, stage, (ante, post) in PROJECTS:
         learner = db.session.get(User, user_ids[slug])
+        if db.session.scalar(db.select(Project.id).filter_by(cohort=cohort, learner=learner)):
+            continue  # another part of the world declared this learner's project
         project = Project(
             cohort=cohort,
             learner=learner,

@@ -76,6 +76,12 @@ Access.OWNER_OR_ADMIN = Access("OWNER_OR_ADMIN", frozenset({"learner_a", "admin"
 Access.ADMIN = Access("ADMIN", frozenset({"admin"}))
 # A member of the world's jury (its president), while their access lasts.
 Access.JURY_MEMBER = Access("JURY_MEMBER", frozenset({"jury_member"}))
+# Learner A's project: learner A, the cohort's trainer, an administrator, a juror of learner A.
+Access.PROJECT_READER = Access(
+    "PROJECT_READER", frozenset({"learner_a", "trainer", "admin", "jury_member"})
+)
+# Learner A's project's ex post evaluation: the cohort's trainer, an administrator, a juror.
+Access.PROJECT_EX_POST = Access("PROJECT_EX_POST", frozenset({"trainer", "admin", "jury_member"}))
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ any_territory_admin = _maker(Access.ANY_TERRITORY_ADMIN)
 # territory's page is a 404 for a local administrator: tests/certificates).
 Access.TERRITORY_ADMIN = Access("TERRITORY_ADMIN", frozenset({"admin"}))
 territory_admin = _maker(Access.TERRITORY_ADMIN)
+project_reader = _maker(Access.PROJECT_READER)
+project_ex_post = _maker(Access.PROJECT_EX_POST)
 
 DEFAULT_PASSWORD = "correct horse battery staple"  # the password of every world persona
 NEW_PASSWORD = "Un tout autre mot de passe 2024 !"
@@ -195,6 +203,22 @@ NEW_SESSION = {
     "modality": "in_person",
     "place": "Tiers-lieu La Coursive, 8 rue de Paris, Lille",
     "trainers": ref("trainer"),
+}
+# A project of the world (tests/projects/support.py): its three dimensions, its domains by ref.
+NEW_PROJECT = {
+    "title": "Cantine partagée",
+    "holder": "Association Les Fourneaux",
+    "partners": "Mairie\nCentre social",
+    "territory": ref("territory"),
+    "domains": ref("project_domain"),
+    "stage": "idea",
+    "description": "Des repas cuisinés ensemble.",
+}
+EDITED_PROJECT = {**NEW_PROJECT, "title": "Cantine partagée (bis)", "version": "1"}
+PROJECT_VALUES = {
+    f"{field}_{code}": value
+    for code in ("sante", "lien_social", "environnement")
+    for field, value in (("value", "2"), ("justification", "Constaté sur place."))
 }
 REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
@@ -324,6 +348,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
     ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
     # sessions (lms.attendance.sessions): the cohort's staff plan them; learners read their own
+    # projects (lms.projects): the learner's project, its page, its evaluations, the cohort's list
+    ("projects.my_projects", "GET"): logged_in(),
+    ("projects.declare", "GET"): learner(cohort_id="cohort"),
+    ("projects.declare", "POST"): learner(cohort_id="cohort", data=NEW_PROJECT),
+    ("projects.edit", "GET"): owner(project_id="project"),
+    ("projects.edit", "POST"): owner(project_id="project", data=EDITED_PROJECT),
+    ("projects.show", "GET"): project_reader(project_id="project"),
+    ("project_evaluations.evaluate", "GET"): project_ex_post(
+        project_id="project", moment="ex_post"
+    ),
+    ("project_evaluations.evaluate", "POST"): project_ex_post(
+        project_id="project", moment="ex_post", data=PROJECT_VALUES
+    ),
+    ("projects_manage.cohort_projects_page", "GET"): staff(cohort_id="cohort"),
     ("sessions_manage.sessions", "GET"): staff(cohort_id="cohort"),
     ("sessions_manage.session_new", "GET"): staff(cohort_id="cohort"),
     ("sessions_manage.session_new", "POST"): staff(cohort_id="cohort", data=NEW_SESSION),
@@ -576,4 +614,5 @@ FOREIGN: dict[str, str] = {
     "sheet_document": "other_sheet_document",
     "excused_record": "other_excused_record",
     "linked_project": "other_linked_project",
+    "project": "other_project",
 }

@@ -54,6 +54,9 @@ FORMS = [
     ("project_links.later_evaluation", "POST", "learner_a", None),
     # The person invited: a forged user, moment or project never reaches the evaluation.
     ("project_link.evaluate", "POST", "anonymous", None),
+    ("projects.declare", "POST", "learner_b", None),
+    ("projects.edit", "POST", "learner_a", None),
+    ("project_evaluations.evaluate", "POST", "trainer", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

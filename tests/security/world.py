@@ -33,6 +33,7 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.organisations.support import security_world_territories
 from tests.projects.links_support import security_world_links
+from tests.projects.support import security_world_projects
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 
@@ -221,6 +222,7 @@ def build_world(app) -> World:
     world.add(**security_world_jury(bien_vivre, other, users))
     world.add(**security_world_sessions(bien_vivre, other, users))
     world.add(**security_world_sheets(bien_vivre, other, users))
+    world.add(**security_world_projects(bien_vivre, other, users))
     world.add(**security_world_links(bien_vivre, other, users))
     world.add(**security_world_territories(bien_vivre, other, users))
     _log_everyone_in(app, world)

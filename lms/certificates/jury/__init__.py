@@ -12,15 +12,18 @@ from flask import Flask
 
 
 def init_jury(app: Flask) -> None:
-    """Register the ``[jury]`` definition extension, the jury pages and the members' way in."""
-    from lms.certificates.jury.access import jury_homes
+    """Register the ``[jury]`` definition extension, the jury pages, the members' way in and
+    their reading of their candidates' projects."""
+    from lms.certificates.jury.access import jury_homes, sits_for_project
     from lms.certificates.jury.definition import JuryDefinition
     from lms.certificates.jury.manage import bp as jury_admin_bp
     from lms.certificates.jury.views import bp as jury_bp
     from lms.curriculum.definition import register_definition_extension
     from lms.learning.signals import other_homes
+    from lms.projects.signals import project_jurors
 
     register_definition_extension(JuryDefinition())
     app.register_blueprint(jury_admin_bp)
     app.register_blueprint(jury_bp)
     other_homes.connect(jury_homes)
+    project_jurors.connect(sits_for_project)

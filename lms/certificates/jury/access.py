@@ -70,3 +70,18 @@ def jury_candidate_or_404(jury: Jury, user_id: int) -> User:
 def jury_homes(sender: User, **_extra) -> list[tuple[str, str]]:
     """Answer learning's ``other_homes``: the member's juries while an access lasts (one query)."""
     return [("jury.my_juries", _("My juries"))] if sits_on_a_jury(sender) else []
+
+
+def sits_for_project(sender, *, user: User, **_extra) -> bool:
+    """Answer projects' ``project_jurors``: whether ``user`` sits, while their access lasts, on a
+    jury of the cohort of the project's learner (one query)."""
+    if not user.is_authenticated:
+        return False
+    query = (
+        current_seats(user)
+        .join(Jury, Jury.id == JuryMember.jury_id)
+        .where(Jury.cohort_id == sender.cohort_id)
+        .with_only_columns(JuryMember.id)
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None

@@ -40,6 +40,7 @@ from lms.core.csv import attachment
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
+from lms.projects.services import learner_project
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 JURY_OPTIONS = (
@@ -103,6 +104,7 @@ def render_candidate(jury: Jury, member: JuryMember, learner, form=None, status:
         member=member,
         learner=learner,
         dossier=candidate_dossier(jury.cohort, learner),
+        project=learner_project(jury.cohort, learner),
         levels=scale_labels(path),
         vote=vote,
         recused=recused,

@@ -1,0 +1,150 @@
+"""Who reads, declares and evaluates a project: the one place for the projects' access rules.
+
+Built on ``lms.cohorts.access`` and ``lms.organisations.access`` (whose rules are never copied
+here). For the project of a learner in a cohort:
+
+- **declares and edits** it: the learner, while they learn in the cohort (``may_edit``);
+- **reads** it (``may_view``): the learner; the cohort's trainers; the cohort's administrators
+  (central administrators, and the local administrators of the cohort's territory); the local
+  administrators of the project's own territory (a project may be carried out on another
+  territory than its cohort's); the members of a jury whose candidates include the learner,
+  while their access lasts (asked through ``lms.projects.signals.project_jurors``: juries live
+  in ``certificates``, above this domain);
+- **records** an evaluation (``may_evaluate``): **ex ante** the learner (their own project), the
+  cohort's trainers and central administrators; **ex post** the cohort's trainers, the jurors of
+  the learner and central administrators; the **later ex post** the cohort's trainers and
+  central administrators (the holder or a partner records it through a single-use link,
+  ``lms.projects.invitations``). Whoever may record a moment may **amend** its evaluation, which
+  is audited (``lms.projects.evaluations.amend_evaluation``). A local administrator reads and
+  never records.
+
+Loaders stop the request as ``lms.accounts.permissions`` says: anonymous visitors go to the
+login page, people who may not get 403, unknown ids 404; a local administrator reaching another
+territory's project where they have no role gets the 404 of an unknown id (``deny_cohort``).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from lms.accounts.models import User
+from lms.accounts.permissions import deny
+from lms.cohorts.access import (
+    deny_cohort,
+    is_cohort_admin,
+    is_learner_of,
+    is_trainer_of,
+)
+from lms.cohorts.models import Cohort
+from lms.extensions import db
+from lms.organisations.access import administers_territory
+from lms.projects.models import EvaluationMoment, Project
+from lms.projects.signals import project_jurors
+
+__all__ = [
+    "evaluable_moments",
+    "is_juror",
+    "learner_cohort_or_404",
+    "may_edit",
+    "may_evaluate",
+    "may_view",
+    "project_or_404",
+]
+
+PROJECT_OPTIONS = (
+    joinedload(Project.cohort).joinedload(Cohort.path),
+    joinedload(Project.learner),
+    joinedload(Project.territory),
+    selectinload(Project.domains),
+)
+
+
+def is_juror(user: User, project: Project) -> bool:
+    """Tell whether ``user`` sits on a jury of the project's learner (the receivers say)."""
+    if not user.is_authenticated:
+        return False
+    return any(answer for _receiver, answer in project_jurors.send(project, user=user))
+
+
+def may_view(user: User, project: Project) -> bool:
+    """Tell whether ``user`` reads the project (a few indexed queries at most)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin or user.id == project.learner_id:
+        return True
+    return (
+        is_trainer_of(user, project.cohort)
+        or is_cohort_admin(user, project.cohort)
+        or administers_territory(user, project.territory_id)
+        or is_juror(user, project)
+    )
+
+
+def may_edit(user: User, project: Project) -> bool:
+    """Tell whether ``user`` changes the project's declaration: its learner, while they learn."""
+    return (
+        user.is_authenticated
+        and user.id == project.learner_id
+        and is_learner_of(user, project.cohort)
+    )
+
+
+def may_evaluate(user: User, project: Project, moment: EvaluationMoment) -> bool:
+    """Tell whether ``user`` records (or amends) the project's evaluation at ``moment``."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    if moment == EvaluationMoment.EX_ANTE and user.id == project.learner_id:
+        return is_learner_of(user, project.cohort)
+    if user.id == project.learner_id:
+        return False
+    if is_trainer_of(user, project.cohort):
+        return True
+    return moment == EvaluationMoment.EX_POST and is_juror(user, project)
+
+
+def evaluable_moments(user: User, project: Project) -> set[EvaluationMoment]:
+    """Return the moments ``user`` may record or amend for the project."""
+    return {moment for moment in EvaluationMoment if may_evaluate(user, project, moment)}
+
+
+def _project(project_id: int) -> Project:
+    if not current_user.is_authenticated:
+        deny()
+    query = db.select(Project).options(*PROJECT_OPTIONS).where(Project.id == project_id)
+    project = db.session.execute(query).unique().scalar_one_or_none()
+    if project is None:
+        abort(404)
+    return project
+
+
+def project_or_404(project_id: int) -> Project:
+    """Return the project for those who read it; deny everyone else, 404 when unknown."""
+    project = _project(project_id)
+    if not may_view(current_user, project):
+        deny_cohort(project.cohort)
+    return project
+
+
+def editable_project_or_404(project_id: int) -> Project:
+    """Return the project for its learner; deny everyone else, 404 when unknown."""
+    project = _project(project_id)
+    if not may_edit(current_user, project):
+        deny_cohort(project.cohort)
+    return project
+
+
+def learner_cohort_or_404(cohort_id: int) -> Cohort:
+    """Return the cohort when the current user learns in it (its path loaded); deny others."""
+    if not current_user.is_authenticated:
+        deny()
+    query = db.select(Cohort).options(joinedload(Cohort.path)).where(Cohort.id == cohort_id)
+    cohort = db.session.execute(query).unique().scalar_one_or_none()
+    if cohort is None:
+        abort(404)
+    if not is_learner_of(current_user, cohort):
+        deny_cohort(cohort)
+    return cohort
