@@ -36,16 +36,11 @@ from lms.organisations.access import (
     territory_admin_required,
 )
 from lms.organisations.models import Territory
-from lms.projects.models import EvaluationMoment, ProjectStage
+from lms.projects.forms import STAGE_LABELS
+from lms.projects.models import EvaluationMoment
 
 bp = Blueprint("territory_dashboard", __name__, url_prefix="/admin/dashboard/territories")
 
-STAGE_LABELS = {
-    ProjectStage.IDEA: _l("Idea"),
-    ProjectStage.EXPERIMENTATION: _l("Experimentation"),
-    ProjectStage.FINANCED: _l("Financed"),
-    ProjectStage.RUNNING: _l("Running"),
-}
 MOMENT_LABELS = {EvaluationMoment.EX_ANTE: _l("Ex ante"), EvaluationMoment.EX_POST: _l("Ex post")}
 
 
