@@ -25,7 +25,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
 from lms.attendance.models import TrainingSession
-from lms.cohorts.access import deny_cohort, follows, followed_cohort_or_403
+from lms.cohorts.access import deny_cohort, followed_cohort_or_403, follows
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.extensions import db
 

@@ -10,9 +10,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the trainers' and the administrators' cohort pages, and how pages name funders."""
+    from lms.cohorts.access import administers_cohort, manages_cohorts
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.assessors_admin import bp as cohort_assessors_bp
-    from lms.cohorts.access import administers_cohort, manages_cohorts
     from lms.cohorts.funders import funder_label
     from lms.cohorts.manage import bp as cohorts_manage_bp
 

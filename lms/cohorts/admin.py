@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from lms.cohorts.access import cohort_admin_or_404
 from lms.cohorts.forms import (
     ROLE_LABELS,
     STATE_LABELS,
@@ -28,7 +29,6 @@ from lms.cohorts.forms import (
     ModuleDatesForm,
     calendar_form_class,
 )
-from lms.cohorts.access import cohort_admin_or_404
 from lms.cohorts.funders import funder_label
 from lms.cohorts.importing import (
     MAX_IMPORT_BYTES,

@@ -21,7 +21,7 @@ from lms.cohorts.assessors import (
 )
 from lms.cohorts.forms import ActionForm, invite_form
 from lms.cohorts.members_page import access_form, render_members
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Membership, MembershipRole
 from lms.cohorts.services import CohortError
 from lms.core.formatting import format_day
 from lms.core.time import local_today

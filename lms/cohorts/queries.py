@@ -64,7 +64,6 @@ CALENDAR_OPTIONS = (
 )
 
 
-
 def cohort_members(cohort: Cohort) -> list[Membership]:
     """Return the cohort's trainers and learners with their users, trainers first, by name.
 

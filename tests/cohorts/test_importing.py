@@ -104,8 +104,9 @@ def test_preview_gives_every_row_a_status_and_writes_nothing():
         "lang@example.org,Lang,Promo,de",
         "full@example.org,Full,Promo,",
     )
+    actor = UserFactory(admin=True)
     before = (count(User), count(Membership))
-    report = preview_import(data, UserFactory(admin=True))
+    report = preview_import(data, actor)
     assert statuses(report) == [
         ("new@example.org", "create", ""),
         (existing.email, "enrol", ""),

@@ -62,7 +62,9 @@ def territories(app):
         "trainer": UserFactory(),
         "other_trainer": UserFactory(),
         "learner_a": UserFactory(display_name="Léa Lilloise"),
-        "other_learner": UserFactory(display_name="Gaspard Grenoblois", email="gaspard@example.org"),
+        "other_learner": UserFactory(
+            display_name="Gaspard Grenoblois", email="gaspard@example.org"
+        ),
         "local_admin": UserFactory(display_name="Lucie Locale"),
     }
     MembershipFactory(user=users["trainer"], cohort=lille.cohort, trainer=True)

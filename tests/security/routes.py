@@ -24,9 +24,9 @@ visitors are redirected to the login page, authenticated people get 403, except 
 administrator of the other territory on a route naming an object of ``cohort``'s territory
 (``TERRITORY_OBJECTS``), who gets the 404 of an unknown id (SECURITY.md J39) — unless the route
 is central-only (``ADMIN``): it answers 403 to every non-central person before looking anything
-up, so unknown ids and another territory's are answered alike (``denied_status``). An allowed request
-must answer a page or a redirect, or ``status=`` when the recipe leads to another answer (e.g.
-``status=400`` for a form posted without its link's token). Every line feeds the persona
+up, so unknown ids and another territory's are answered alike (``denied_status``). An allowed
+request must answer a page or a redirect, or ``status=`` when the recipe leads to another answer
+(e.g. ``status=400`` for a form posted without its link's token). Every line feeds the persona
 matrix, the IDOR sweep, the CSRF and GET checks, the header checks and the form fuzzing; forms
 people fill in also get a line in tests/security/test_mass_assignment.py ``FORMS``.
 """

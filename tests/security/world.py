@@ -199,9 +199,7 @@ def build_world(app) -> World:
             access_ends_on=today + timedelta(days=ends_on),
         )
     TerritoryAdministratorFactory(user=users["local_admin"], territory=cohort.territory)
-    TerritoryAdministratorFactory(
-        user=users["other_local_admin"], territory=other_cohort.territory
-    )
+    TerritoryAdministratorFactory(user=users["other_local_admin"], territory=other_cohort.territory)
     bien_vivre.complete_modules(users["learner_a"], ["M1"])
     # Learner A's calendar address (only its hash is stored; the token is CALENDAR_TOKEN).
     db.session.add(CalendarFeed(user=users["learner_a"], token_sha256=hash_token(CALENDAR_TOKEN)))
