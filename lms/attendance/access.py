@@ -2,10 +2,12 @@
 
 Built on ``lms.cohorts.access`` (whose rules are never copied here):
 
-- **sessions** of a cohort are planned by its staff: its trainers and every administrator
-  (``may_manage_sessions``); the loaders ``sessions_cohort_or_403`` and
+- **sessions** of a cohort are planned by the people who follow it: its trainers, every central
+  administrator and the local administrators of its territory (``may_manage_sessions``, i.e.
+  ``lms.cohorts.access.follows``); the loaders ``sessions_cohort_or_403`` and
   ``session_of_staff_or_404`` stop the request as ``lms.accounts.permissions`` says: anonymous
-  visitors go to the login page, other people get 403, unknown objects 404;
+  visitors go to the login page, other people get 403, unknown objects 404, and a local
+  administrator of another territory the same 404 (``deny_cohort``);
 - a learner reads the sessions of the cohorts they learn in (``learner_cohort_ids``).
 
 External assessors and jury members are neither staff nor learners of a cohort here: every
@@ -23,7 +25,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lms.accounts.models import User
 from lms.accounts.permissions import deny
 from lms.attendance.models import TrainingSession
-from lms.cohorts.access import is_staff, staff_cohort_or_403
+from lms.cohorts.access import deny_cohort, followed_cohort_or_403, follows
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.extensions import db
 
@@ -36,13 +38,13 @@ __all__ = [
 
 
 def may_manage_sessions(user: User, cohort: Cohort) -> bool:
-    """Tell whether ``user`` creates, edits and deletes the cohort's sessions (its staff)."""
-    return user.is_authenticated and is_staff(user, cohort)
+    """Tell whether ``user`` creates, edits and deletes the cohort's sessions (who follows it)."""
+    return user.is_authenticated and follows(user, cohort)
 
 
 def sessions_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
     """Return the cohort whose sessions the current user manages (its path loaded)."""
-    return staff_cohort_or_403(cohort_id, joinedload(Cohort.path), *options)
+    return followed_cohort_or_403(cohort_id, joinedload(Cohort.path), *options)
 
 
 def session_of_staff_or_404(session_id: int, *options: ORMOption) -> TrainingSession:
@@ -61,7 +63,7 @@ def session_of_staff_or_404(session_id: int, *options: ORMOption) -> TrainingSes
     if session is None:
         abort(404)
     if not may_manage_sessions(current_user, session.cohort):
-        deny()
+        deny_cohort(session.cohort)
     return session
 
 

@@ -2,12 +2,15 @@
 
 Who sees what:
 
-- the eligibility of a cohort (page and CSV) and a learner's certification page are for
-  administrators and for the cohort's trainers, who follow their learners; trainers read only
-  (no decision form, no issue button) — deciding and issuing belong to administrators, as the
-  jury's secretary does in Moodle's or Open edX's certificate workflows;
+- the eligibility of a cohort (page and CSV) and a learner's certification page are reports for
+  those who follow the cohort (``followed_cohort_or_403``): central administrators, its
+  trainers and the local administrators of its territory; trainers and local administrators
+  read only (no decision form, no issue button) — deciding and issuing belong to the central
+  administrators (the certification team), as the jury's secretary does in Moodle's or Open
+  edX's certificate workflows; a local administrator of another territory gets 404;
 - recording a decision, issuing, and the certificates list, detail, revocation, re-issue and
-  download are for administrators only.
+  download are for central administrators only (``admin_required``: 403 to everyone else,
+  before any object is looked up, so an unknown id and another territory's are answered alike).
 
 Every write loads its objects, checks the form, calls one service, commits once, tells the
 certificate's learner by e-mail where relevant (after the commit), flashes and redirects.
@@ -54,7 +57,7 @@ from lms.certificates.queries import (
 )
 from lms.certificates.revocation import reissue_certificate, revoke_certificate
 from lms.certificates.settings import settings_context
-from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
+from lms.cohorts.access import cohort_learner_or_404, followed_cohort_or_403
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
 from lms.core.transactions import unit_of_work
@@ -73,11 +76,12 @@ def _labels() -> dict:
 
 
 def staff_cohort(cohort_id: int) -> Cohort:
-    """Return the cohort for its staff (``lms.cohorts.access``), with its path and the path's scale.
+    """Return the cohort for those who follow it (``lms.cohorts.access``), with its path and the
+    path's scale.
 
     They come in the same query, so that the report does not fetch them one by one.
     """
-    return staff_cohort_or_403(
+    return followed_cohort_or_403(
         cohort_id, joinedload(Cohort.path).joinedload(TrainingPath.proficiency_levels)
     )
 

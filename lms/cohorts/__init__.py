@@ -10,6 +10,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the trainers' and the administrators' cohort pages, and how pages name funders."""
+    from lms.cohorts.access import administers_cohort, manages_cohorts
     from lms.cohorts.admin import bp as cohorts_admin_bp
     from lms.cohorts.assessors_admin import bp as cohort_assessors_bp
     from lms.cohorts.funders import funder_label
@@ -18,6 +19,8 @@ def init_app(app: Flask) -> None:
     from lms.organisations.signals import territory_contents
 
     app.add_template_global(funder_label, "funder_label")
+    app.add_template_global(manages_cohorts, "manages_cohorts")
+    app.add_template_global(administers_cohort, "administers_cohort")
     app.register_blueprint(cohorts_manage_bp)
     app.register_blueprint(cohorts_admin_bp)
     app.register_blueprint(cohort_assessors_bp)

@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NoReturn
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import Select, exists
 from sqlalchemy.orm import aliased
@@ -44,6 +44,7 @@ from lms.accounts.permissions import deny
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today
 from lms.extensions import db
+from lms.organisations import administers_some_territory
 from lms.organisations.access import (
     administered_territory_ids,
     administers_territory,
@@ -53,6 +54,7 @@ from lms.organisations.access import (
 __all__ = [
     "active_assessor_ids",
     "administered_cohort_ids",
+    "administers_cohort",
     "cohort_admin_or_404",
     "cohort_learner_or_404",
     "deny_cohort",
@@ -65,6 +67,7 @@ __all__ = [
     "is_staff",
     "is_staff_of_learner",
     "is_trainer_of",
+    "manages_cohorts",
     "member_role",
     "staff_cohort_ids",
     "staff_cohort_or_403",
@@ -125,6 +128,27 @@ def is_cohort_admin(user: User, cohort: Cohort) -> bool:
 def follows(user: User, cohort: Cohort) -> bool:
     """Tell whether ``user`` follows the cohort: its staff or one of its administrators."""
     return is_staff(user, cohort) or is_cohort_admin(user, cohort)
+
+
+def manages_cohorts() -> bool:
+    """Tell whether the current user administers cohorts: central, or local administrator of
+    some territory (one query at most per request, for the pages' navigation)."""
+    if not current_user.is_authenticated:
+        return False
+    return bool(current_user.is_admin or administers_some_territory())
+
+
+def administers_cohort(cohort: Cohort) -> bool:
+    """Tell whether the current user administers ``cohort`` (for the pages' navigation; one
+    query at most per cohort and request)."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_admin:
+        return True
+    answers = g.setdefault("administered_cohorts", {})
+    if cohort.id not in answers:
+        answers[cohort.id] = is_cohort_admin(current_user, cohort)
+    return bool(answers[cohort.id])
 
 
 def administered_cohort_ids(user: User) -> Select[tuple[int]]:

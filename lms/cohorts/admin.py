@@ -1,6 +1,9 @@
 """Administration of cohorts (blueprint ``cohorts_admin``): cohorts, calendars, members, import.
 
-Every route is for administrators only (``admin_required``).
+Every route is for the cohort's administrators (``lms.cohorts.access``): central administrators
+and the local administrators of its territory. The list, a new cohort and the import are for
+anyone who administers some territory (``territory_admin_required``); a cohort's pages load it
+through ``cohort_admin_or_404`` (another territory's cohort is a 404, as for unknown ids).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from lms.accounts.permissions import admin_required
+from lms.cohorts.access import cohort_admin_or_404
 from lms.cohorts.forms import (
     ROLE_LABELS,
     STATE_LABELS,
@@ -37,11 +40,7 @@ from lms.cohorts.importing import (
 )
 from lms.cohorts.members_page import render_members
 from lms.cohorts.models import Cohort, CohortState, Funder, Membership, MembershipRole
-from lms.cohorts.queries import (
-    chronological_modules,
-    cohort_list_rows,
-    load_cohort_with_calendar,
-)
+from lms.cohorts.queries import CALENDAR_OPTIONS, chronological_modules, cohort_list_rows
 from lms.cohorts.services import (
     CalendarEntry,
     CohortError,
@@ -57,7 +56,7 @@ from lms.cohorts.services import (
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module, TrainingPath
 from lms.extensions import db
-from lms.organisations.access import administered_territory_ids
+from lms.organisations.access import administered_territory_ids, territory_admin_required
 from lms.organisations.filters import territory_filter
 from lms.organisations.models import Territory
 
@@ -74,7 +73,7 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@admin_required
+@territory_admin_required
 def cohort_list():
     """List the cohorts, optionally of one state and one territory (a local administrator's:
     theirs only)."""
@@ -124,7 +123,7 @@ def _refuse(form, error: CohortError) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@admin_required
+@territory_admin_required
 def cohort_new():
     """Create a cohort."""
     form = _cohort_form()
@@ -150,10 +149,9 @@ def cohort_new():
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
-@admin_required
 def cohort_edit(cohort_id: int):
     """Edit a cohort's name, path version, dates, capacity and state."""
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = cohort_admin_or_404(cohort_id)
     form = _cohort_form(cohort)
     if form.validate_on_submit():
         try:
@@ -180,10 +178,9 @@ def cohort_edit(cohort_id: int):
 
 
 @bp.post("/<int:cohort_id>/archive")
-@admin_required
 def cohort_archive(cohort_id: int):
     """Archive a cohort."""
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = cohort_admin_or_404(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     with unit_of_work(error_redirect=url_for(".cohort_list")):
@@ -193,10 +190,9 @@ def cohort_archive(cohort_id: int):
 
 
 @bp.route("/<int:cohort_id>/calendar", methods=["GET", "POST"])
-@admin_required
 def calendar(cohort_id: int):
     """Edit when each module of the cohort's path opens and closes, and its session."""
-    cohort = load_cohort_with_calendar(cohort_id)
+    cohort = cohort_admin_or_404(cohort_id, *CALENDAR_OPTIONS)
     modules = chronological_modules(cohort.path)
     form = _calendar_form(cohort, modules)
     if form.validate_on_submit():
@@ -266,13 +262,12 @@ def _show_calendar_problems(form: CalendarForm, modules: list[Module], problems)
 
 
 @bp.route("/<int:cohort_id>/members", methods=["GET", "POST"])
-@admin_required
 def members(cohort_id: int):
     """List the cohort's members; enrol a learner or assign a trainer by e-mail.
 
     External assessors are listed and changed on the same page (``lms.cohorts.assessors_admin``).
     """
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = cohort_admin_or_404(cohort_id)
     form = MemberForm()
     if not form.is_submitted():
         return render_members(cohort, form=form, funder=request.args.get("funder"))
@@ -291,9 +286,9 @@ def members(cohort_id: int):
 
 
 @bp.post("/<int:cohort_id>/members/<int:membership_id>/remove")
-@admin_required
 def member_remove(cohort_id: int, membership_id: int):
     """Take a learner or a trainer out of the cohort (assessors have their own route)."""
+    cohort_admin_or_404(cohort_id)
     membership = db.get_or_404(Membership, membership_id)
     if membership.cohort_id != cohort_id or membership.role == MembershipRole.ASSESSOR:
         abort(404)
@@ -307,9 +302,9 @@ def member_remove(cohort_id: int, membership_id: int):
 
 
 @bp.post("/<int:cohort_id>/members/<int:membership_id>/funder")
-@admin_required
 def member_funder(cohort_id: int, membership_id: int):
     """Record who funds a learner's training (or that it is not recorded); audited."""
+    cohort_admin_or_404(cohort_id)
     membership = db.get_or_404(Membership, membership_id)
     if membership.cohort_id != cohort_id or membership.role != MembershipRole.LEARNER:
         abort(404)
@@ -334,7 +329,7 @@ def _upload_folder() -> Path:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@admin_required
+@territory_admin_required
 def import_upload():
     """Upload a CSV file of learners and preview what importing it would do."""
     if (request.content_length or 0) > IMPORT_REQUEST_LIMIT:
@@ -347,7 +342,7 @@ def import_upload():
         finally:
             upload.close()  # large uploads are spooled to a temporary file
         try:
-            report = preview_import(data)
+            report = preview_import(data, current_user)
         except ImportFileError as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
@@ -360,7 +355,7 @@ def import_upload():
 
 
 @bp.post("/import/commit")
-@admin_required
+@territory_admin_required
 def import_commit():
     """Apply a previewed import and report what was created, enrolled and skipped."""
     form = ImportCommitForm()

@@ -2,7 +2,8 @@
 
 The forms live on the cohort's members page (``cohorts_admin.members``); each route here
 changes one thing, then goes back to that page, or shows it again with the form's errors.
-Every route is for administrators only (``admin_required``).
+Every route is for the cohort's administrators, central or of its territory
+(``cohort_admin_or_404``): another territory's cohort is a 404, as for unknown ids.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.permissions import admin_required
+from lms.cohorts.access import cohort_admin_or_404
 from lms.cohorts.assessors import (
     change_assessor_access,
     invite_assessor,
@@ -20,7 +21,7 @@ from lms.cohorts.assessors import (
 )
 from lms.cohorts.forms import ActionForm, invite_form
 from lms.cohorts.members_page import access_form, render_members
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Membership, MembershipRole
 from lms.cohorts.services import CohortError
 from lms.core.formatting import format_day
 from lms.core.time import local_today
@@ -32,6 +33,7 @@ bp = Blueprint("cohort_assessors", __name__, url_prefix="/admin/cohorts")
 
 def _assessor_or_404(cohort_id: int, membership_id: int) -> Membership:
     """Return the assessor membership of the URL; 404 for anyone else's or another cohort's."""
+    cohort_admin_or_404(cohort_id)
     membership = db.get_or_404(Membership, membership_id)
     if membership.cohort_id != cohort_id or membership.role != MembershipRole.ASSESSOR:
         abort(404)
@@ -53,10 +55,9 @@ def _refuse(form, error: CohortError) -> None:
 
 
 @bp.post("/<int:cohort_id>/assessors")
-@admin_required
 def invite(cohort_id: int):
     """Name an external assessor by e-mail (inviting a new account), then e-mail them."""
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = cohort_admin_or_404(cohort_id)
     form = invite_form()
     if form.validate():
         try:
@@ -86,7 +87,6 @@ def invite(cohort_id: int):
 
 
 @bp.post("/<int:cohort_id>/assessors/<int:membership_id>/access")
-@admin_required
 def change_access(cohort_id: int, membership_id: int):
     """Move the last day of an assessor's access; today or earlier ends it now."""
     membership = _assessor_or_404(cohort_id, membership_id)
@@ -112,7 +112,6 @@ def _access_message(membership: Membership) -> str:
 
 
 @bp.post("/<int:cohort_id>/assessors/<int:membership_id>/remove")
-@admin_required
 def remove(cohort_id: int, membership_id: int):
     """Take an external assessor out of the cohort (their account stays)."""
     membership = _assessor_or_404(cohort_id, membership_id)

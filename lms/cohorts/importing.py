@@ -8,7 +8,10 @@ UTF-8 (with or without a byte-order mark) or Windows Latin-1 (cp1252, what Frenc
 writes), comma or semicolon separated. ``preview_import`` says what would happen to every row;
 ``commit_import`` applies the valid rows: it creates the missing accounts (without password:
 they receive an invitation) and the memberships, and skips what is already there, so that
-running it twice creates nothing new.
+running it twice creates nothing new. Rows name only the cohorts the importing person
+administers (``lms.cohorts.access.administered_cohort_ids``): a local administrator's row naming
+another territory's cohort is refused as an unknown cohort, so territories do not learn of each
+other.
 
 Between the preview and the commit, the file is kept in the instance folder under a random key,
 beside its SHA-256 and the administrator who uploaded it (``stash_upload`` / ``load_upload``):
@@ -37,6 +40,7 @@ from sqlalchemy import func
 
 from lms.accounts.models import User, normalise_email
 from lms.accounts.services import record_audit_event
+from lms.cohorts.access import administered_cohort_ids
 from lms.cohorts.funders import parse_funder
 from lms.cohorts.models import Cohort, CohortState, Funder, Membership, MembershipRole
 from lms.cohorts.services import CohortError
@@ -205,11 +209,14 @@ def _check_fields(row: ImportRow) -> None:
         row.refuse(_("unknown language (fr or en)"))
 
 
-def preview_import(data: bytes) -> ImportReport:
-    """Say what importing the file would do to every row, writing nothing."""
+def preview_import(data: bytes, actor: User) -> ImportReport:
+    """Say what importing the file would do to every row, writing nothing.
+
+    Only the cohorts ``actor`` administers are found: the others are unknown cohorts.
+    """
     rows = read_rows(data)
     _mark_duplicates(rows)
-    _attach_cohorts(rows)
+    _attach_cohorts(rows, actor)
     _attach_users(rows)
     _classify_memberships(rows)
     _check_capacity(rows)
@@ -234,12 +241,16 @@ def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
         yield values[start : start + size]
 
 
-def _attach_cohorts(rows: Sequence[ImportRow]) -> None:
-    """Find the cohorts the rows name (one query per chunk); refuse unknown or archived ones."""
+def _attach_cohorts(rows: Sequence[ImportRow], actor: User) -> None:
+    """Find the cohorts the rows name among those ``actor`` administers (one query per chunk);
+    refuse unknown or archived ones."""
     names = sorted({row.cohort_name for row in rows if row.status != RowStatus.ERROR})
     cohorts = {}
+    administered = administered_cohort_ids(actor)
     for chunk in _chunks(names):
-        found = db.session.scalars(db.select(Cohort).where(Cohort.name.in_(chunk)))
+        found = db.session.scalars(
+            db.select(Cohort).where(Cohort.name.in_(chunk), Cohort.id.in_(administered))
+        )
         cohorts.update({cohort.name: cohort for cohort in found})
     for row in rows:
         if row.status == RowStatus.ERROR:
@@ -312,7 +323,7 @@ def commit_import(data: bytes, actor: User) -> ImportReport:
     """Apply the valid rows: create accounts, enrol, invite the new people; audited."""
     from lms.accounts.tokens import send_invitation  # the accounts domain mails invitations
 
-    report = preview_import(data)
+    report = preview_import(data, actor)
     applied = [row for row in report.rows if row.status in (RowStatus.CREATE, RowStatus.ENROL)]
     new_users = []
     for row in applied:

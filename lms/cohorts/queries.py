@@ -64,17 +64,11 @@ def chronological_modules(path: TrainingPath) -> list[Module]:
     return [by_code[code] for code in order]
 
 
-def load_cohort_with_calendar(cohort_id: int) -> Cohort:
-    """Load a cohort with its path's modules, their prerequisites and its calendar."""
-    query = (
-        db.select(Cohort)
-        .filter_by(id=cohort_id)
-        .options(
-            selectinload(Cohort.path).selectinload(TrainingPath.modules),
-            selectinload(Cohort.calendar),
-        )
-    )
-    return db.first_or_404(query)
+# What the calendar page needs with its cohort: its path's modules and its calendar.
+CALENDAR_OPTIONS = (
+    selectinload(Cohort.path).selectinload(TrainingPath.modules),
+    selectinload(Cohort.calendar),
+)
 
 
 def cohort_members(cohort: Cohort) -> list[Membership]:

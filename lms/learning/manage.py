@@ -1,8 +1,11 @@
 """The trainer's view of progress (blueprint ``learning_manage``): heatmap, learner page, CSV.
 
 The learning domain owns progress, so these pages live here rather than in ``cohorts``. Every
-route loads its cohort through ``staff_cohort_or_403`` (``lms.cohorts.access``): trainers of
-that cohort and administrators get in, other people get 403, anonymous visitors the login page.
+route loads its cohort through ``followed_cohort_or_403`` (``lms.cohorts.access``): trainers of
+that cohort, central administrators and the local administrators of its territory (these are
+reports: they follow their cohorts' progress) get in, other people get 403 (a local
+administrator of another territory 404, as for an unknown cohort), anonymous visitors the login
+page.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
+from lms.cohorts.access import cohort_learner_or_404, followed_cohort_or_403
 from lms.cohorts.models import Cohort
 from lms.core.csv import csv_response
 from lms.learning.cohort_progress import (
@@ -86,7 +89,7 @@ def _attendance(cohort: Cohort, rows: Sequence[LearnerProgress]) -> dict[int, An
 @bp.get("/<int:cohort_id>/progress")
 def heatmap(cohort_id: int):
     """Show every learner × module of the cohort, sortable and filterable by state."""
-    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
+    cohort = followed_cohort_or_403(cohort_id, joinedload(Cohort.path))
     context = heatmap_context(cohort_progress(cohort), request.args)
     return render_template("learning/manage/heatmap.html", **context)
 
@@ -94,7 +97,7 @@ def heatmap(cohort_id: int):
 @bp.get("/<int:cohort_id>/learners/<int:user_id>")
 def learner(cohort_id: int, user_id: int):
     """Show one learner's modules, the lessons done and the competencies with their evidence."""
-    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
+    cohort = followed_cohort_or_403(cohort_id, joinedload(Cohort.path))
     user = cohort_learner_or_404(cohort, user_id)
     row = learner_progress(cohort, user)
     return render_template(
@@ -145,7 +148,7 @@ def _csv_row(row: LearnerProgress, words: Mapping[str, Any], attendance: Any = N
 @bp.get("/<int:cohort_id>/progress.csv")
 def progress_csv(cohort_id: int):
     """Export one line per learner: each module's status and the overall percentage."""
-    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
+    cohort = followed_cohort_or_403(cohort_id, joinedload(Cohort.path))
     progress = cohort_progress(cohort)
     header = [_("Learner"), _("Email"), *(m.code for m in progress.modules)]
     header += [_("Progress (%)"), _("Last activity")]

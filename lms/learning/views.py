@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import String, bindparam, cast, literal, union
 from sqlalchemy.engine import Row
 
+from lms.cohorts.access import manages_cohorts
 from lms.cohorts.assessors import assessor_memberships
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
@@ -90,8 +91,10 @@ def other_homes() -> list[tuple[str, str]]:
     if MembershipRole.LEARNER in roles or MembershipRole.TRAINER in roles:
         return []
     if "other_homes" not in g:
+        # A local administrator's work is the cohorts of their territories.
+        local = [("cohorts_admin.cohort_list", _("Cohorts"))] if manages_cohorts() else []
         answers = other_homes_signal.send(current_user._get_current_object())
-        g.other_homes = [home for _receiver, homes in answers for home in homes or ()]
+        g.other_homes = local + [home for _receiver, homes in answers for home in homes or ()]
     return g.other_homes
 
 
@@ -109,9 +112,10 @@ def home():
         return redirect(url_for("accounts.login"))
     if current_user.is_admin:
         return redirect(url_for("admin.overview"))
-    if MembershipRole.TRAINER in membership_roles():
+    roles = membership_roles()
+    if MembershipRole.TRAINER in roles:
         return redirect(url_for("cohorts_manage.my_cohorts"))
-    if administers_some_territory():
+    if MembershipRole.LEARNER not in roles and administers_some_territory():
         return redirect(url_for("territories_admin.my_territories"))
     return redirect(url_for("learning.dashboard"))
 

@@ -88,7 +88,7 @@ def test_role_label_names_every_role():
 def test_the_csv_import_refuses_an_assessor_row(cohort, monkeypatch):
     monkeypatch.setattr("lms.accounts.tokens.send_invitation", lambda user, **kw: None)
     data = csv_bytes("aurore@example.org,Aurore,Promo,fr", "new@example.org,New,Promo,fr")
-    report = preview_import(data)
+    report = preview_import(data, UserFactory(admin=True))
     assert statuses(report)[0] == (
         "aurore@example.org",
         "error",

@@ -104,8 +104,9 @@ def test_preview_gives_every_row_a_status_and_writes_nothing():
         "lang@example.org,Lang,Promo,de",
         "full@example.org,Full,Promo,",
     )
+    actor = UserFactory(admin=True)
     before = (count(User), count(Membership))
-    report = preview_import(data)
+    report = preview_import(data, actor)
     assert statuses(report) == [
         ("new@example.org", "create", ""),
         (existing.email, "enrol", ""),
@@ -183,7 +184,7 @@ def test_acceptance_500_rows_with_20_bad_ones(monkeypatch):
     actor = UserFactory(admin=True)
     CohortFactory(name="Promotion 2026", capacity=1000)
     data, bad = bulk_file("Promotion 2026")
-    preview = preview_import(data)
+    preview = preview_import(data, actor)
     assert {row.line for row in preview.errors} == set(bad)
     for row in preview.errors:
         expected = bad[row.line]
@@ -207,8 +208,9 @@ def test_acceptance_500_rows_with_20_bad_ones(monkeypatch):
 def test_preview_makes_few_queries_however_many_rows(query_counter):
     CohortFactory(name="Promotion 2026", capacity=None)
     data, _bad = bulk_file("Promotion 2026")
+    actor = UserFactory(admin=True)
     with query_counter as queries:
-        preview_import(data)
+        preview_import(data, actor)
     assert queries.count <= 6
 
 

@@ -12,15 +12,21 @@ URL arguments and ``ref(...)`` form values name objects of the test world
 ``other_cohort`` (on another path, trained by ``other_trainer``, learner ``other_learner``),
 the users ``learner_a``, ``learner_b``, ``trainer``, ``other_trainer``, ``admin``, ``outsider``
 (active, in no cohort), ``assessor`` (external assessor of ``cohort``) and ``assessor_expired``
-(the same, whose access ended yesterday), ``path``, ``module`` and ``lesson`` (M1 of the
+(the same, whose access ended yesterday), ``local_admin`` (local administrator of
+``territory``, the territory of ``cohort``) and ``other_local_admin`` (of ``other_territory``,
+the territory of ``other_cohort``), ``path``, ``module`` and ``lesson`` (M1 of the
 cohort's path), ``other_path``, ``other_module`` and ``other_lesson``. Names that depend on the
 persona (``own_session``) have their recipe in ``RESOLVERS``; ``FOREIGN`` names, for the IDOR
 sweep, an object of the same kind that the allowed personas must not reach.
 
 The rule says which personas are allowed (see ``Access``); everyone else is denied: anonymous
-visitors are redirected to the login page, authenticated people get 403. An allowed request
-must answer a page or a redirect, or ``status=`` when the recipe leads to another answer (e.g.
-``status=400`` for a form posted without its link's token). Every line feeds the persona
+visitors are redirected to the login page, authenticated people get 403, except the local
+administrator of the other territory on a route naming an object of ``cohort``'s territory
+(``TERRITORY_OBJECTS``), who gets the 404 of an unknown id (SECURITY.md J39) — unless the route
+is central-only (``ADMIN``): it answers 403 to every non-central person before looking anything
+up, so unknown ids and another territory's are answered alike (``denied_status``). An allowed
+request must answer a page or a redirect, or ``status=`` when the recipe leads to another answer
+(e.g. ``status=400`` for a form posted without its link's token). Every line feeds the persona
 matrix, the IDOR sweep, the CSRF and GET checks, the header checks and the form fuzzing; forms
 people fill in also get a line in tests/security/test_mass_assignment.py ``FORMS``.
 """
@@ -43,6 +49,8 @@ PERSONAS = (
     "assessor",
     "assessor_expired",
     "jury_member",
+    "local_admin",
+    "other_local_admin",
 )
 
 
@@ -74,11 +82,25 @@ Access.OWNER_OR_STAFF = Access("OWNER_OR_STAFF", frozenset({"learner_a", "traine
 # Learner A's object, seen by learner A or an administrator (a certificate's PDF).
 Access.OWNER_OR_ADMIN = Access("OWNER_OR_ADMIN", frozenset({"learner_a", "admin"}))
 Access.ADMIN = Access("ADMIN", frozenset({"admin"}))
+# Territories (SECURITY.md J39): the cohort's administrators, central or of its territory.
+Access.COHORT_ADMIN = Access("COHORT_ADMIN", frozenset({"admin", "local_admin"}))
+# Anyone who administers some territory: central and both local administrators (the cohorts
+# list, a new cohort, the import: each scoped to the person's territories).
+Access.TERRITORY_ADMIN = Access(
+    "TERRITORY_ADMIN", frozenset({"admin", "local_admin", "other_local_admin"})
+)
+# Those who follow the cohort: its trainer and its administrators (reports, sessions, sheets).
+Access.FOLLOWERS = Access("FOLLOWERS", frozenset({"trainer", "admin", "local_admin"}))
+# Learner A's object, seen by learner A or by those who follow the cohort (a supporting file).
+Access.OWNER_OR_FOLLOWERS = Access(
+    "OWNER_OR_FOLLOWERS", frozenset({"learner_a", "trainer", "admin", "local_admin"})
+)
 # A member of the world's jury (its president), while their access lasts.
 Access.JURY_MEMBER = Access("JURY_MEMBER", frozenset({"jury_member"}))
-# Learner A's project: learner A, the cohort's trainer, an administrator, a juror of learner A.
+# Learner A's project: learner A, the cohort's trainer, an administrator (central, or of the
+# project's territory), a juror of learner A.
 Access.PROJECT_READER = Access(
-    "PROJECT_READER", frozenset({"learner_a", "trainer", "admin", "jury_member"})
+    "PROJECT_READER", frozenset({"learner_a", "trainer", "admin", "local_admin", "jury_member"})
 )
 # Learner A's project's ex post evaluation: the cohort's trainer, an administrator, a juror.
 Access.PROJECT_EX_POST = Access("PROJECT_EX_POST", frozenset({"trainer", "admin", "jury_member"}))
@@ -132,18 +154,11 @@ staff = _maker(Access.STAFF_OF_COHORT)
 owner_or_staff = _maker(Access.OWNER_OR_STAFF)
 owner_or_admin = _maker(Access.OWNER_OR_ADMIN)
 admin = _maker(Access.ADMIN)
-jury_member = _maker(Access.JURY_MEMBER)
-# Territories and the organisation: central administrators and every local administrator (the
-# local administrator's home, ``territory_admin_required``).
-Access.ANY_TERRITORY_ADMIN = Access(
-    "ANY_TERRITORY_ADMIN", frozenset({"admin", "local_admin", "other_local_admin"})
-)
-any_territory_admin = _maker(Access.ANY_TERRITORY_ADMIN)
-
-# Territory dashboard: central administrators and the territory's local administrators (another
-# territory's page is a 404 for a local administrator: tests/certificates).
-Access.TERRITORY_ADMIN = Access("TERRITORY_ADMIN", frozenset({"admin"}))
+cohort_admin = _maker(Access.COHORT_ADMIN)
 territory_admin = _maker(Access.TERRITORY_ADMIN)
+followers = _maker(Access.FOLLOWERS)
+owner_or_followers = _maker(Access.OWNER_OR_FOLLOWERS)
+jury_member = _maker(Access.JURY_MEMBER)
 project_reader = _maker(Access.PROJECT_READER)
 project_ex_post = _maker(Access.PROJECT_EX_POST)
 
@@ -158,7 +173,7 @@ COHORT_DATES = {"starts_on": "2020-01-06", "ends_on": "2035-12-21", "state": "ac
 NEW_COHORT = {
     "name": "Promotion matrice",
     "path": ref("path"),
-    "territory": ref("territory"),
+    "territory": ref("own_territory"),
     "capacity": "30",
     **COHORT_DATES,
 }
@@ -276,8 +291,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("calendar.issue", "POST"): logged_in(),
     ("calendar.revoke", "POST"): logged_in(),
     # the later ex post evaluation of a project: its set-up, and the link (public, by token)
-    ("project_links.later_evaluation", "GET"): owner_or_staff(project_id="linked_project"),
-    ("project_links.later_evaluation", "POST"): owner_or_staff(
+    ("project_links.later_evaluation", "GET"): owner_or_followers(project_id="linked_project"),
+    ("project_links.later_evaluation", "POST"): owner_or_followers(
         project_id="linked_project", data=LATER_EVALUATION
     ),
     ("project_link.evaluate", "GET"): public(token="project_link_token"),
@@ -292,9 +307,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("learning.module", "GET"): learner(module_id="module"),
     ("learning.lesson", "GET"): learner(module_id="module", lesson_id="lesson"),
     ("learning.mark_lesson_done", "POST"): learner(module_id="module", lesson_id="lesson"),
-    ("learning_manage.heatmap", "GET"): staff(cohort_id="cohort"),
-    ("learning_manage.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
-    ("learning_manage.progress_csv", "GET"): staff(cohort_id="cohort"),
+    ("learning_manage.heatmap", "GET"): followers(cohort_id="cohort"),
+    ("learning_manage.learner", "GET"): followers(cohort_id="cohort", user_id="learner_a"),
+    ("learning_manage.progress_csv", "GET"): followers(cohort_id="cohort"),
     # gradebook: the cohort's trainer and administrators (unreleased grades included)
     ("gradebook.show", "GET"): staff(cohort_id="cohort"),
     ("gradebook.export", "GET"): staff(cohort_id="cohort"),
@@ -319,34 +334,34 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     # cohorts
     ("cohorts_manage.my_cohorts", "GET"): any_trainer(),
-    ("cohorts_admin.cohort_list", "GET"): admin(),
-    ("cohorts_admin.cohort_new", "GET"): admin(),
-    ("cohorts_admin.cohort_new", "POST"): admin(data=NEW_COHORT),
-    ("cohorts_admin.cohort_edit", "GET"): admin(cohort_id="cohort"),
-    ("cohorts_admin.cohort_edit", "POST"): admin(cohort_id="cohort", data=EDITED_COHORT),
-    ("cohorts_admin.cohort_archive", "POST"): admin(cohort_id="cohort"),
-    ("cohorts_admin.calendar", "GET"): admin(cohort_id="cohort"),
-    ("cohorts_admin.calendar", "POST"): admin(cohort_id="cohort", data={"M1-opens_at": ""}),
-    ("cohorts_admin.members", "GET"): admin(cohort_id="cohort"),
-    ("cohorts_admin.members", "POST"): admin(cohort_id="cohort", data=NEW_MEMBER),
-    ("cohorts_admin.member_remove", "POST"): admin(
+    ("cohorts_admin.cohort_list", "GET"): territory_admin(),
+    ("cohorts_admin.cohort_new", "GET"): territory_admin(),
+    ("cohorts_admin.cohort_new", "POST"): territory_admin(data=NEW_COHORT),
+    ("cohorts_admin.cohort_edit", "GET"): cohort_admin(cohort_id="cohort"),
+    ("cohorts_admin.cohort_edit", "POST"): cohort_admin(cohort_id="cohort", data=EDITED_COHORT),
+    ("cohorts_admin.cohort_archive", "POST"): cohort_admin(cohort_id="cohort"),
+    ("cohorts_admin.calendar", "GET"): cohort_admin(cohort_id="cohort"),
+    ("cohorts_admin.calendar", "POST"): cohort_admin(cohort_id="cohort", data={"M1-opens_at": ""}),
+    ("cohorts_admin.members", "GET"): cohort_admin(cohort_id="cohort"),
+    ("cohorts_admin.members", "POST"): cohort_admin(cohort_id="cohort", data=NEW_MEMBER),
+    ("cohorts_admin.member_remove", "POST"): cohort_admin(
         cohort_id="cohort", membership_id="learner_b_membership"
     ),
-    ("cohorts_admin.member_funder", "POST"): admin(
+    ("cohorts_admin.member_funder", "POST"): cohort_admin(
         cohort_id="cohort", membership_id="learner_b_membership", data={"funder": "opco"}
     ),
-    ("cohort_assessors.invite", "POST"): admin(cohort_id="cohort", data=NEW_ASSESSOR),
-    ("cohort_assessors.change_access", "POST"): admin(
+    ("cohort_assessors.invite", "POST"): cohort_admin(cohort_id="cohort", data=NEW_ASSESSOR),
+    ("cohort_assessors.change_access", "POST"): cohort_admin(
         cohort_id="cohort",
         membership_id="assessor_membership",
         data={"access-access_ends_on": ref("in_ninety_days")},
     ),
-    ("cohort_assessors.remove", "POST"): admin(
+    ("cohort_assessors.remove", "POST"): cohort_admin(
         cohort_id="cohort", membership_id="assessor_membership"
     ),
-    ("cohorts_admin.import_upload", "GET"): admin(),
-    ("cohorts_admin.import_upload", "POST"): admin(),  # no file: the form says so
-    ("cohorts_admin.import_commit", "POST"): admin(),  # no upload key: back to the upload
+    ("cohorts_admin.import_upload", "GET"): territory_admin(),
+    ("cohorts_admin.import_upload", "POST"): territory_admin(),  # no file: the form says so
+    ("cohorts_admin.import_commit", "POST"): territory_admin(),  # no upload key: back to the upload
     # sessions (lms.attendance.sessions): the cohort's staff plan them; learners read their own
     # projects (lms.projects): the learner's project, its page, its evaluations, the cohort's list
     ("projects.my_projects", "GET"): logged_in(),
@@ -361,18 +376,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("project_evaluations.evaluate", "POST"): project_ex_post(
         project_id="project", moment="ex_post", data=PROJECT_VALUES
     ),
-    ("projects_manage.cohort_projects_page", "GET"): staff(cohort_id="cohort"),
-    ("sessions_manage.sessions", "GET"): staff(cohort_id="cohort"),
-    ("sessions_manage.session_new", "GET"): staff(cohort_id="cohort"),
-    ("sessions_manage.session_new", "POST"): staff(cohort_id="cohort", data=NEW_SESSION),
-    ("sessions_manage.session_edit", "GET"): staff(session_id="training_session"),
-    ("sessions_manage.session_edit", "POST"): staff(
+    ("projects_manage.cohort_projects_page", "GET"): followers(cohort_id="cohort"),
+    ("sessions_manage.sessions", "GET"): followers(cohort_id="cohort"),
+    ("sessions_manage.session_new", "GET"): followers(cohort_id="cohort"),
+    ("sessions_manage.session_new", "POST"): followers(cohort_id="cohort", data=NEW_SESSION),
+    ("sessions_manage.session_edit", "GET"): followers(session_id="training_session"),
+    ("sessions_manage.session_edit", "POST"): followers(
         session_id="training_session", data=NEW_SESSION
     ),
-    ("sessions_manage.session_delete", "POST"): staff(session_id="training_session"),
-    ("sessions_manage.import_upload", "GET"): staff(cohort_id="cohort"),
-    ("sessions_manage.import_upload", "POST"): staff(cohort_id="cohort"),  # no file: said so
-    ("sessions_manage.import_commit", "POST"): staff(cohort_id="cohort"),  # no key: back
+    ("sessions_manage.session_delete", "POST"): followers(session_id="training_session"),
+    ("sessions_manage.import_upload", "GET"): followers(cohort_id="cohort"),
+    ("sessions_manage.import_upload", "POST"): followers(cohort_id="cohort"),  # no file: said so
+    ("sessions_manage.import_commit", "POST"): followers(cohort_id="cohort"),  # no key: back
     # Like the dashboard: people who learn in no cohort see an empty schedule that says so.
     ("schedule.my_schedule", "GET"): logged_in(),
     # grading: learner A's submission and grade belong to the cohort the trainer trains
@@ -410,9 +425,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("certificate_batches.progress", "GET"): admin(batch_id="batch"),
     # certification: the cohort's staff read the eligibility (trainers only read); administrators
     # decide, issue and manage certificates; learner A's certificate has a stored PDF
-    ("certificates_admin.eligibility", "GET"): staff(cohort_id="cohort"),
-    ("certificates_admin.eligibility_csv", "GET"): staff(cohort_id="cohort"),
-    ("certificates_admin.learner", "GET"): staff(cohort_id="cohort", user_id="learner_a"),
+    ("certificates_admin.eligibility", "GET"): followers(cohort_id="cohort"),
+    ("certificates_admin.eligibility_csv", "GET"): followers(cohort_id="cohort"),
+    ("certificates_admin.learner", "GET"): followers(cohort_id="cohort", user_id="learner_a"),
     ("certificates_admin.decide", "POST"): admin(
         cohort_id="cohort", user_id="learner_a", data=DECISION
     ),
@@ -454,25 +469,25 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("jury.minutes", "GET"): jury_member(jury_id="jury", minutes_id="jury_minutes"),
     # attendance sheets: the staff of the cohort mark and close, administrators correct a closed
     # sheet, the cohort's learners sign (a wrong code is answered 422, nothing recorded).
-    ("attendance_sheets.cohort_sheets", "GET"): staff(cohort_id="cohort"),
-    ("attendance_sheets.sheet", "GET"): staff(session_id="training_session"),
-    ("attendance_sheets.code_json", "GET"): staff(session_id="training_session"),
-    ("attendance_sheets.mark", "POST"): staff(
+    ("attendance_sheets.cohort_sheets", "GET"): followers(cohort_id="cohort"),
+    ("attendance_sheets.sheet", "GET"): followers(session_id="training_session"),
+    ("attendance_sheets.code_json", "GET"): followers(session_id="training_session"),
+    ("attendance_sheets.mark", "POST"): followers(
         session_id="training_session", user_id="learner_a", data={"status": "present"}
     ),
-    ("attendance_sheets.close", "GET"): staff(session_id="training_session"),
-    ("attendance_sheets.close", "POST"): staff(session_id="training_session"),
+    ("attendance_sheets.close", "GET"): followers(session_id="training_session"),
+    ("attendance_sheets.close", "POST"): followers(session_id="training_session"),
     # Learner B: learner A's excused record on the closed sheet keeps its supporting file.
-    ("attendance_sheets.correct", "POST"): admin(
+    ("attendance_sheets.correct", "POST"): cohort_admin(
         session_id="closed_session",
         user_id="learner_b",
         data={"status": "absent", "correction_reason": "Erreur de saisie"},
     ),
-    ("attendance_sheets.document", "GET"): staff(
+    ("attendance_sheets.document", "GET"): followers(
         session_id="closed_session", document_id="sheet_document"
     ),
     # An excused absence's supporting file: learner A's, for learner A and the cohort's staff.
-    ("attendance_sheets.supporting_file", "GET"): owner_or_staff(record_id="excused_record"),
+    ("attendance_sheets.supporting_file", "GET"): owner_or_followers(record_id="excused_record"),
     ("attendance_sheets.sign", "GET"): learner(sheet_id="sheet"),
     ("attendance_sheets.sign", "POST"): learner(
         sheet_id="sheet", data={"code": "000000"}, status=422
@@ -495,8 +510,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # Territory dashboard: every territory (central administrators), one territory, their CSVs
     ("territory_dashboard.overall", "GET"): admin(),
     ("territory_dashboard.overall_csv", "GET"): admin(),
-    ("territory_dashboard.show", "GET"): territory_admin(territory_id="territory"),
-    ("territory_dashboard.show_csv", "GET"): territory_admin(territory_id="territory"),
+    ("territory_dashboard.show", "GET"): cohort_admin(territory_id="territory"),
+    ("territory_dashboard.show_csv", "GET"): cohort_admin(territory_id="territory"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -529,7 +544,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("territories_admin.administrator_remove", "POST"): admin(
         territory_id="other_territory", administrator_id="named_local_admin"
     ),
-    ("territories_admin.my_territories", "GET"): any_territory_admin(),
+    ("territories_admin.my_territories", "GET"): territory_admin(),
 }
 # fmt: on
 
@@ -564,6 +579,16 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     # A last day of access the assessor forms accept whatever the day the tests run.
     "in_ninety_days": lambda world, persona: _in_days(90),
     "in_three_weeks": lambda world, persona: _in_days(21),
+    # The territory a new cohort is created on: the persona's own (central: the world's first).
+    "own_territory": lambda world, persona: world.get(
+        "other_territory" if persona == "other_local_admin" else "territory"
+    ),
+    # A membership of the other cohort: for the IDOR sweep of the members' routes.
+    "other_learner_membership": lambda world, persona: next(
+        m
+        for m in world.get("other_cohort").memberships
+        if m.user_id == world.get("other_learner").id
+    ),
     "own_session": lambda world, persona: world.live_session(persona),
     # A learner's own quiz attempts (learner A's for everyone else), and the other learner's.
     "own_open_attempt": lambda world, persona: world.get(f"{_learner(persona)}_open_attempt"),
@@ -615,4 +640,44 @@ FOREIGN: dict[str, str] = {
     "excused_record": "other_excused_record",
     "linked_project": "other_linked_project",
     "project": "other_project",
+    "learner_b_membership": "other_learner_membership",
+    "assessor_membership": "other_learner_membership",
 }
+
+# Objects of ``cohort``'s territory: the cohort and what lies below it. The local administrator
+# of the other territory gets 404 on every route naming one (but central-only routes: 403).
+TERRITORY_OBJECTS = frozenset(
+    {
+        "cohort",
+        "learner_b_membership",
+        "assessor_membership",
+        "training_session",
+        "closed_session",
+        "sheet",
+        "sheet_document",
+        "excused_record",
+        "spare_marking",  # a marking of the cohort, reallocated through the cohort's rule
+        "territory",  # its dashboard
+        "project",  # learner A's project, on the cohort's territory
+        "linked_project",
+    }
+)
+# Central-only routes: 403 to every non-central person, before any object is looked up.
+CENTRAL_ONLY = frozenset({Access.ADMIN})
+
+
+def names_territory_object(rule: Rule) -> bool:
+    """Tell whether the rule's URL names an object of ``cohort``'s territory."""
+    return any(value in TERRITORY_OBJECTS for value in rule.url_args.values())
+
+
+def denied_status(rule: Rule, persona: str) -> int:
+    """Return the status an authenticated persona denied by ``rule`` gets: 403, or 404 for the
+    other territory's local administrator on a territory-scoped route (SECURITY.md J39)."""
+    if (
+        persona == "other_local_admin"
+        and rule.access not in CENTRAL_ONLY
+        and names_territory_object(rule)
+    ):
+        return 404
+    return 403

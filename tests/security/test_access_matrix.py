@@ -2,8 +2,10 @@
 
 Allowed: a page or a redirect, but not to the login wall (the login page with ``next``).
 Denied: anonymous visitors are sent to the login page with ``next`` set to where they were
-going; authenticated people get 403. A denied request changes nothing in the database and shows
-none of the other people's data.
+going; authenticated people get 403, but for the local administrator of the other territory,
+who gets 404 on routes naming an object of ``cohort``'s territory (SECURITY.md J39,
+``routes.denied_status``). A denied request changes nothing in the database and shows none of
+the other people's data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.security import figures
-from tests.security.routes import PERSONAS, ROUTES
+from tests.security.routes import PERSONAS, ROUTES, denied_status
 from tests.security.world import World, snapshot
 
 
@@ -43,10 +45,15 @@ def assert_denied(response, persona: str, route, url: str, world: World) -> None
         assert location.path == "/login", (route, response.headers["Location"])
         assert parse_qs(location.query)["next"] == [url], route
     else:
-        assert response.status_code == 403, (persona, route, response.status_code)
+        expected = denied_status(ROUTES[route], persona)
+        assert response.status_code == expected, (persona, route, response.status_code)
+        if expected == 404:
+            figures.add("local administrators: cross-territory requests answered 404", 1)
     body = response.get_data(as_text=True)
     leaked = [secret for secret in world.protected_strings(persona) if secret in body]
     assert not leaked, (persona, route, leaked)
+    if persona.endswith("local_admin"):
+        figures.add("leaks across territories", len(leaked))
 
 
 def check_denied(world: World, persona: str, route) -> None:

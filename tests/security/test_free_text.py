@@ -103,7 +103,7 @@ def test_the_csv_import_refuses_the_row_and_says_which_character():
         "bom@example.org,Zo\ufeffé,Promo\n"
         "fine@example.org,Zoé Durand,Promo\n"
     ).encode()
-    report = preview_import(data)
+    report = preview_import(data, UserFactory(admin=True))
     assert [(row.status, row.reason) for row in report.rows] == [
         ("error", text("invisible or control characters: %(characters)s", characters=NAMED)),
         (

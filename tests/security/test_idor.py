@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.security import figures
-from tests.security.routes import FOREIGN, PERSONAS, ROUTES
+from tests.security.routes import FOREIGN, PERSONAS, ROUTES, TERRITORY_OBJECTS
 from tests.security.test_access_matrix import route_id
 from tests.security.world import World, int_arguments, snapshot
 
@@ -101,3 +101,36 @@ def test_assessors_are_answered_as_people_with_no_role(world: World, app):
     assert tried
     assert snapshot() == before
     figures.add("object ids tried by external assessors", tried)
+
+
+# SECURITY.md J39: a local administrator reaching for the other territory's objects gets the 404
+# of an unknown id, with nothing of the other territory in the body.
+LOCAL_ADMINS = ("local_admin",)
+
+
+def territory_arguments(app, route) -> list[str]:
+    """Return the integer URL arguments of ``route`` that name a territory object."""
+    names = ROUTES[route].url_args
+    return [a for a in int_arguments(app, route[0]) if names.get(a) in TERRITORY_OBJECTS]
+
+
+def test_local_administrators_get_404_for_the_other_territory(world: World, app):
+    before = snapshot()
+    tried = 0
+    for route in OBJECT_ROUTES:
+        endpoint, method = route
+        for persona in (p for p in LOCAL_ADMINS if p in ROUTES[route].access.allowed):
+            for argument in territory_arguments(app, route):
+                foreign = world.value(FOREIGN[ROUTES[route].url_args[argument]], persona)
+                for value in (foreign, 999999):
+                    url = url_with(world, route, persona, argument, value)
+                    response = world.request(persona, endpoint, method, url=url)
+                    assert response.status_code == 404, (persona, route, argument, value)
+                    body = response.get_data(as_text=True)
+                    leaked = [s for s in world.protected_strings(persona) if s in body]
+                    assert not leaked, (persona, route, leaked)
+                    tried += 1
+    assert tried
+    assert snapshot() == before
+    figures.add("local administrators: cross-territory requests answered 404", tried // 2)
+    figures.add("leaks across territories", 0)

@@ -1,4 +1,5 @@
-"""The world the security tests run in: two cohorts, eight personas, their logged-in clients.
+"""The world the security tests run in: two cohorts on two territories, the personas and their
+logged-in clients.
 
 ``build_world(app)`` creates the objects that tests/security/routes.py names (``cohort``,
 ``learner_a``...) and one test client per persona, logged in through the login form (and, for
@@ -29,7 +30,7 @@ from tests.certificates.jury.support import security_world_jury
 from tests.certificates.realisation.support import security_world_realisation
 from tests.certificates.support import security_world_certificates
 from tests.conftest import _empty_tables
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, TerritoryAdministratorFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.organisations.support import security_world_territories
 from tests.projects.links_support import security_world_links
@@ -49,6 +50,10 @@ PEOPLE = {
     "assessor": ("edith.echo@example.org", "Edith Echoquartz"),
     "assessor_expired": ("ernest.expired@example.org", "Ernest Expiredquartz"),
     "jury_member": ("jules.jury@example.org", "Jules Juryquartz"),
+    # Territories (SECURITY.md J39): the local administrator of ``cohort``'s territory, and the
+    # one of ``other_cohort``'s, on the other side (with other_trainer and other_learner).
+    "local_admin": ("lucie.locale@example.org", "Lucie Localequartz"),
+    "other_local_admin": ("gaston.grenoble@example.org", "Gaston Grenoblequartz"),
 }
 
 
@@ -196,6 +201,8 @@ def build_world(app) -> World:
             assessor=True,
             access_ends_on=today + timedelta(days=ends_on),
         )
+    TerritoryAdministratorFactory(user=users["local_admin"], territory=cohort.territory)
+    TerritoryAdministratorFactory(user=users["other_local_admin"], territory=other_cohort.territory)
     bien_vivre.complete_modules(users["learner_a"], ["M1"])
     # Learner A's calendar address (only its hash is stored; the token is CALENDAR_TOKEN).
     db.session.add(CalendarFeed(user=users["learner_a"], token_sha256=hash_token(CALENDAR_TOKEN)))

@@ -42,6 +42,7 @@ from lms.attendance.sheets.services import (
 )
 from lms.attendance.sheets.supporting import FileChange
 from lms.attendance.signals import sheet_closed, sheet_corrected
+from lms.cohorts.access import is_cohort_admin
 from lms.cohorts.models import Membership, MembershipRole
 from lms.core.db import lock_row_for_update
 from lms.core.logging import security_event
@@ -124,7 +125,7 @@ def correct_record(
 ) -> AttendanceSheetDocument:
     """Correct a learner's record on a closed sheet, audited, as a new document version; the
     supporting files stored and dropped are noted in ``files``."""
-    if not admin.is_admin:
+    if not is_cohort_admin(admin, sheet.session.cohort):
         raise SheetError(_("Only an administrator corrects a closed sheet."))
     reason = reason.strip()
     if not reason:

@@ -50,7 +50,7 @@ from lms.attendance.sheets.supporting import (
     max_bytes,
 )
 from lms.attendance.sheets.views import bp
-from lms.cohorts.access import cohort_learner_or_404, staff_cohort_or_403
+from lms.cohorts.access import cohort_learner_or_404, followed_cohort_or_403, is_cohort_admin
 from lms.cohorts.models import Cohort
 from lms.core import storage
 from lms.core.csv import attachment
@@ -134,6 +134,7 @@ def render_sheet_page(
         code=code_state(sheet, now) if show_code else None,
         mark_form=MarkForm(formdata=None),
         correction_form=CorrectionForm(formdata=None),
+        can_correct=sheet.is_closed and is_cohort_admin(current_user, session.cohort),
         posted=posted,
         max_mb=current_app.config["ATTENDANCE_SUPPORTING_FILE_MAX_MB"],
         error=error,
@@ -145,7 +146,7 @@ def render_sheet_page(
 @bp.get("/cohorts/<int:cohort_id>/attendance")
 def cohort_sheets(cohort_id: int):
     """List the cohort's sessions with the state of their sheets (staff of the cohort)."""
-    cohort = staff_cohort_or_403(cohort_id, joinedload(Cohort.path))
+    cohort = followed_cohort_or_403(cohort_id, joinedload(Cohort.path))
     sessions = db.session.scalars(
         db.select(TrainingSession)
         .options(
