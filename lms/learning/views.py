@@ -26,7 +26,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import String, bindparam, cast, literal, union
 from sqlalchemy.engine import Row
 
-from lms.cohorts.access import manages_cohorts
 from lms.cohorts.assessors import assessor_memberships
 from lms.cohorts.models import Cohort, Membership, MembershipRole, ModuleCalendar
 from lms.core.markdown import render_markdown, safe_link
@@ -91,10 +90,8 @@ def other_homes() -> list[tuple[str, str]]:
     if MembershipRole.LEARNER in roles or MembershipRole.TRAINER in roles:
         return []
     if "other_homes" not in g:
-        # A local administrator's work is the cohorts of their territories.
-        local = [("cohorts_admin.cohort_list", _("Cohorts"))] if manages_cohorts() else []
         answers = other_homes_signal.send(current_user._get_current_object())
-        g.other_homes = local + [home for _receiver, homes in answers for home in homes or ()]
+        g.other_homes = [home for _receiver, homes in answers for home in homes or ()]
     return g.other_homes
 
 

@@ -20,7 +20,7 @@ from lms.projects.models import (
 PROJECTS = (
     ("reader", "Jardin partagé des Moulins", ProjectStage.RUNNING, (1, 3)),
     ("advanced", "Cantine solidaire", ProjectStage.FINANCED, (2, 4)),
-    ("visitor", "Vélo-école du quartier", ProjectStage.IDEA, (0, None)),
+    ("polyglot", "Vélo-école du quartier", ProjectStage.IDEA, (0, None)),
 )
 
 

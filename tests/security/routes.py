@@ -230,10 +230,15 @@ NEW_PROJECT = {
     "description": "Des repas cuisinés ensemble.",
 }
 EDITED_PROJECT = {**NEW_PROJECT, "title": "Cantine partagée (bis)", "version": "1"}
+# Learner A's project has its ex post evaluation (tests/projects/links_support.py): the form
+# amends it, from the version it was read at.
 PROJECT_VALUES = {
-    f"{field}_{code}": value
-    for code in ("sante", "lien_social", "environnement")
-    for field, value in (("value", "2"), ("justification", "Constaté sur place."))
+    "version": "1",
+    **{
+        f"{field}_{code}": value
+        for code in ("sante", "lien_social", "environnement")
+        for field, value in (("value", "2"), ("justification", "Constaté sur place."))
+    },
 }
 REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
@@ -244,10 +249,11 @@ PROJECT_LINK_TOKEN = "ProjectLinkTokenOfLearnerA_0123456789abcdef"
 # The later ex post evaluation of the world's project, on its grid (sante, lien), and its set-up.
 LINK_EVALUATION = {
     "evaluator_name": "Hélène Holder",
-    "value-sante": "3",
-    "justification-sante": "Les habitant·es en parlent encore.",
-    "value-lien": "2",
-    "justification-lien": "Un collectif s'est formé.",
+    **{
+        f"{field}-{code}": value
+        for code in ("sante", "lien_social", "environnement")
+        for field, value in (("value", "3"), ("justification", "Les habitant·es en parlent."))
+    },
 }
 LATER_EVALUATION = {
     "later_on": ref("in_three_weeks"),
@@ -640,6 +646,7 @@ FOREIGN: dict[str, str] = {
     "excused_record": "other_excused_record",
     "linked_project": "other_linked_project",
     "project": "other_project",
+    "territory": "other_territory",
     "learner_b_membership": "other_learner_membership",
     "assessor_membership": "other_learner_membership",
 }

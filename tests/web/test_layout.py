@@ -48,8 +48,8 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard", "/competencies", "/schedule", "/certificates"]),
-        (("learner",), ["/dashboard", "/competencies", "/schedule", "/certificates"]),
+        ((), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
+        (("learner",), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
         (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
             ("learner", "trainer"),
@@ -57,6 +57,7 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/dashboard",
                 "/competencies",
                 "/schedule",
+                "/projects",
                 "/certificates",
                 "/manage/cohorts/",
                 "/manage/grading",
@@ -67,7 +68,7 @@ def test_anonymous_navigation_offers_login_only(client):
         (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/marking", "/admin/"]),
         (
             ("admin", "learner"),
-            ["/dashboard", "/competencies", "/schedule", "/certificates", "/admin/"],
+            ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates", "/admin/"],
         ),
     ],
 )
