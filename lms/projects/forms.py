@@ -10,6 +10,8 @@ based on a stale read answers 409.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -85,11 +87,9 @@ def project_form(grid: Grid, territories, **data) -> ProjectForm:
     return form
 
 
-class EvaluationForm(FlaskForm):
-    """An evaluation with the grid: the fields per dimension are added by ``evaluation_form``."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submit = SubmitField(_l("Save the evaluation"))
+class GridValuesForm(FlaskForm):
+    """A form with a value and a justification per dimension of a grid (added by ``grid_form``):
+    a user's evaluation (``EvaluationForm``) and one made through a single-use link."""
 
     def rows(self, grid: Grid):
         """Return (dimension, value field, justification field) for each dimension."""
@@ -106,6 +106,13 @@ class EvaluationForm(FlaskForm):
         return typed
 
 
+class EvaluationForm(GridValuesForm):
+    """A user's evaluation with the grid, from the version of it they read (an amendment)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField(_l("Save the evaluation"))
+
+
 def value_name(code: str) -> str:
     return f"value_{code}"
 
@@ -114,10 +121,14 @@ def justification_name(code: str) -> str:
     return f"justification_{code}"
 
 
-def evaluation_form(grid: Grid, **data) -> EvaluationForm:
-    """Return an evaluation form with a value and a justification field per dimension."""
+GridForm = TypeVar("GridForm", bound=GridValuesForm)
 
-    class GridEvaluationForm(EvaluationForm):
+
+def grid_form(base: type[GridForm], grid: Grid, **kwargs: Any) -> GridForm:
+    """Return a ``base`` form with a value (radio of the scale) and a justification per
+    dimension of ``grid``; ``kwargs`` go to the form (``data=``…)."""
+
+    class GridEvaluationForm(base):  # type: ignore[valid-type, misc]
         pass
 
     choices = [SelectChoice(level.value, f"{level.value} — {level.label}") for level in grid.levels]
@@ -145,4 +156,9 @@ def evaluation_form(grid: Grid, **data) -> EvaluationForm:
                 render_kw={"rows": 3},
             ),
         )
-    return GridEvaluationForm(data=data or None)
+    return GridEvaluationForm(**kwargs)
+
+
+def evaluation_form(grid: Grid, **data) -> EvaluationForm:
+    """Return a user's evaluation form for ``grid``, filled with ``data`` when given."""
+    return grid_form(EvaluationForm, grid, data=data or None)

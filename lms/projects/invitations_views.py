@@ -34,6 +34,7 @@ from lms.projects.evaluations import (
     check_values,
     record_evaluation,
 )
+from lms.projects.forms import value_name
 from lms.projects.grid import grid_of
 from lms.projects.invitations import (
     InvitationGone,
@@ -42,7 +43,7 @@ from lms.projects.invitations import (
     find_invitation,
     use_invitation,
 )
-from lms.projects.invitations_forms import evaluation_form, typed_values, value_field
+from lms.projects.invitations_forms import evaluation_form
 from lms.projects.models import (
     EvaluationMoment,
     Project,
@@ -86,7 +87,7 @@ def evaluate(token: str):
         abort(404)
     form = evaluation_form(grid, evaluator_name=invitation.name)
     if form.validate_on_submit():
-        values = typed_values(form, grid)
+        values = form.values(grid)
         try:
             check_values(grid, values)
             with unit_of_work():
@@ -101,7 +102,7 @@ def evaluate(token: str):
         except EvaluationExists as error:
             return _page("projects/invitations/refused.html", 409, message=str(error))
         except ProjectError as error:
-            field = form[value_field(error.field)] if error.field else None
+            field = form[value_name(error.field)] if error.field else None
             if field is not None:
                 field.errors = [*field.errors, str(error)]
             else:

@@ -114,8 +114,8 @@ def link_form(grid: Grid, value: int = 4, name: str = "Hélène Holder") -> dict
     """Return the form a person invited posts: a value and a justification per dimension."""
     form = {"evaluator_name": name}
     for dimension in grid.dimensions:
-        form[f"value-{dimension.code}"] = str(value)
-        form[f"justification-{dimension.code}"] = f"Six mois après : {dimension.title}."
+        form[f"value_{dimension.code}"] = str(value)
+        form[f"justification_{dimension.code}"] = f"Six mois après : {dimension.title}."
     return form
 
 

@@ -158,9 +158,9 @@ def test_a_planned_link_not_sent_yet_does_not_work(client, evaluated):
 def test_a_form_error_keeps_the_link_usable_and_the_typed_values(client, evaluated):
     invitation, token = make_link(evaluated.project)
     form = link_form(evaluated.grid, 2)
-    form["justification-lien"] = "   "
-    form["value-sante"] = "9"  # off the scale
-    form["justification-sante"] = "Typé avant l'erreur."
+    form["justification_lien"] = "   "
+    form["value_sante"] = "9"  # off the scale
+    form["justification_sante"] = "Typé avant l'erreur."
     before = counts()
     response = client.post(f"/projects/evaluate/{token}", data=form)
     assert response.status_code == 200

@@ -250,7 +250,7 @@ PROJECT_LINK_TOKEN = "ProjectLinkTokenOfLearnerA_0123456789abcdef"
 LINK_EVALUATION = {
     "evaluator_name": "Hélène Holder",
     **{
-        f"{field}-{code}": value
+        f"{field}_{code}": value
         for code in ("sante", "lien_social", "environnement")
         for field, value in (("value", "3"), ("justification", "Les habitant·es en parlent."))
     },
