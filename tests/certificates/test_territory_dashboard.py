@@ -226,6 +226,7 @@ def test_queries_do_not_grow_with_projects(world, client):
         _count(client, url()),
     )
     assert small == large
+    print(f"\nterritory dashboard (page, CSV, all territories), queries at 10 and 200: {small}")
     html = client.get(url(territory)).get_data(as_text=True)
     assert re.search(r'data-stage="running">.*?<td class="num">(\d+)</td>', html)
     assert cell(html, 'data-dimension="sante"', 'evaluated="ex_post"') == str(3 + 196)
