@@ -10,6 +10,7 @@ from lms.organisations.models import TerritoryAdministrator
 from tests.factories import (
     CohortFactory,
     MembershipFactory,
+    ProjectFactory,
     TerritoryAdministratorFactory,
     UserFactory,
 )
@@ -153,3 +154,20 @@ def test_other_people_see_no_territory_entry(client, lille):
     TerritoryAdministratorFactory(territory=lille)  # someone else
     log_in(client, learner)
     assert "/my-territories" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_home_lists_the_projects_carried_out_on_their_territories(
+    client, lille, grenoble, local_admin
+):
+    here = ProjectFactory(cohort=CohortFactory(territory=lille), title="Jardin des Moulins")
+    # Carried out in Lille by a learner of a Grenoble cohort: it is Lille's project.
+    moved = ProjectFactory(
+        cohort=CohortFactory(territory=grenoble), territory=lille, title="Tiers-lieu de Fives"
+    )
+    ProjectFactory(cohort=CohortFactory(territory=grenoble), title="Ressourcerie de l'Abbaye")
+    log_in(client, local_admin)
+    html = client.get("/my-territories").get_data(as_text=True)
+    listed = re.search(r"<ul class=\"plain-list\" data-projects>(.*?)</ul>", html, re.S).group(1)
+    assert f'href="/projects/{here.id}">Jardin des Moulins' in listed
+    assert f'href="/projects/{moved.id}">Tiers-lieu de Fives' in listed
+    assert "Ressourcerie" not in html
