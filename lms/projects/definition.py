@@ -22,10 +22,11 @@ title = "Alimentation"
 [[project_grid.uses]]         # the assessments whose work uses the learner's project
 assessment = "M8-E1"
 moment = "ex_post"            # optional: the evaluation this work documents
+dimensions = ["sante", "…"]   # optional: the dimensions it discusses (default: all of them)
 ```
 
 The loader refuses a duplicate code or value, a value out of 0–10, an unknown assessment, and
-an unknown dimension; the section is optional (a path without it has no project grid).
+an unknown dimension in a use; the section is optional (a path without it has no project grid).
 Registered by ``lms.projects.init_app``. A use names its assessment by code and keeps its title
 as the file gives it: projects sit beside assessments (DESIGN.md §9) and do not import them.
 """
@@ -42,7 +43,13 @@ from lms.curriculum.definition import (
     ExtensionData,
     PathDefinition,
 )
-from lms.curriculum.definition.reading import Field, Problems, index_entries, read_table
+from lms.curriculum.definition.reading import (
+    Field,
+    Problems,
+    check_references,
+    index_entries,
+    read_table,
+)
 from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 from lms.projects.models import (
@@ -71,6 +78,7 @@ DOMAIN_FIELDS = {"code": Field("line", max_length=40), "title": Field("line", ma
 USE_FIELDS = {
     "assessment": Field("line", max_length=20),
     "moment": Field("choice", choices=EvaluationMoment, required=False),
+    "dimensions": Field("codes", required=False),
 }
 GRID_FIELDS = {
     "later_ex_post_months": Field("int", required=False, default=6),
@@ -107,7 +115,8 @@ class ProjectGridDefinition(DefinitionExtension):
                 problems.add(where + ".indicators", _("must list at least one indicator"))
         index_entries(values.get("dimensions") or [], "code", problems)
         index_entries(values.get("domains") or [], "code", problems)
-        _check_uses(values.get("uses") or [], _assessment_codes(context), problems)
+        dimensions = {dimension.get("code") for _where, dimension in values.get("dimensions") or []}
+        _check_uses(values.get("uses") or [], _assessment_codes(context), dimensions, problems)
         months = values.get("later_ex_post_months")
         if months is not None and not 1 <= months <= 60:
             problems.add(
@@ -148,6 +157,7 @@ class ProjectGridDefinition(DefinitionExtension):
                     assessment_code=use["assessment"],
                     assessment_title=titles.get(use["assessment"], use["assessment"]),
                     moment=EvaluationMoment(moment) if moment else None,
+                    dimension_codes=list(use.get("dimensions", [])),
                     position=position,
                 )
             )
@@ -201,14 +211,24 @@ def _check_scale(levels: list[tuple[str, dict[str, Any]]], problems: Problems) -
 
 
 def _check_uses(
-    uses: list[tuple[str, dict[str, Any]]], assessments: set[str], problems: Problems
+    uses: list[tuple[str, dict[str, Any]]],
+    assessments: set[str],
+    dimensions: set[Any],
+    problems: Problems,
 ) -> None:
-    """Each use names an assessment of the path, once."""
+    """Each use names an assessment of the path, once, and dimensions of the grid."""
     index_entries(uses, "assessment", problems)
     for where, use in uses:
         code = use.get("assessment")
         if code is not None and code not in assessments:
             problems.add(where + ".assessment", _("unknown assessment %(code)s", code=code))
+        check_references(
+            use.get("dimensions", ()),
+            dimensions,
+            where + ".dimensions",
+            problems,
+            lambda unknown: _("unknown dimension %(code)s", code=unknown),
+        )
 
 
 def _canonical(values: dict[str, Any]) -> dict[str, Any]:
@@ -218,8 +238,9 @@ def _canonical(values: dict[str, Any]) -> dict[str, Any]:
         entries = []
         for _where, entry in values.get(key) or []:
             plain = {name: entry[name] for name in keys if name in entry}
-            if "indicators" in plain:
-                plain["indicators"] = list(plain["indicators"])
+            for listed in ("indicators", "dimensions"):
+                if listed in plain:
+                    plain[listed] = list(plain[listed])
             if "moment" in plain:
                 plain["moment"] = str(plain["moment"])
             if not plain.get("description", True):
@@ -245,7 +266,9 @@ def _stored_grid(path: TrainingPath) -> dict[str, Any] | None:
         db.select(ProjectDomain).filter_by(path_id=path.id).order_by(ProjectDomain.position)
     ).all()
     uses = db.session.execute(
-        db.select(ProjectGridUse.assessment_code, ProjectGridUse.moment)
+        db.select(
+            ProjectGridUse.assessment_code, ProjectGridUse.moment, ProjectGridUse.dimension_codes
+        )
         .where(ProjectGridUse.path_id == path.id)
         .order_by(ProjectGridUse.position)
     ).all()
@@ -269,7 +292,9 @@ def _stored_grid(path: TrainingPath) -> dict[str, Any] | None:
     }
     if uses:
         grid["uses"] = [
-            {"assessment": code} | ({"moment": str(moment)} if moment else {})
-            for code, moment in uses
+            {"assessment": code}
+            | ({"moment": str(moment)} if moment else {})
+            | ({"dimensions": list(codes)} if codes else {})
+            for code, moment, codes in uses
         ]
     return grid

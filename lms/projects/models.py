@@ -162,6 +162,8 @@ class ProjectGridUse(Model):
     moment: Mapped[EvaluationMoment | None] = mapped_column(
         enum_column_type(EvaluationMoment, "evaluation_moment"), nullable=True
     )
+    # The codes of the dimensions the work discusses; empty: all of them.
+    dimension_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int]
 
 

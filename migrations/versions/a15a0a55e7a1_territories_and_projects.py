@@ -117,6 +117,7 @@ def upgrade() -> None:
             ),
             nullable=True,
         ),
+        sa.Column("dimension_codes", sa.JSON(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["path_id"],
