@@ -32,7 +32,6 @@ def init_app(app: Flask) -> None:
 
 def init_links(app: Flask) -> None:
     """Register the later ex post evaluation: set-up page, public link page, daily command."""
-    from lms.projects.invitations_access import can_set_up_later_evaluation
     from lms.projects.invitations_cli import send_project_invitations_command
     from lms.projects.invitations_manage import bp as set_up_bp
     from lms.projects.invitations_setup import later_status
@@ -43,4 +42,3 @@ def init_links(app: Flask) -> None:
     app.cli.add_command(send_project_invitations_command)
     # For the project page's partial (templates/projects/invitations/_later_evaluation.html).
     app.add_template_global(later_status, "later_evaluation_status")
-    app.add_template_global(can_set_up_later_evaluation, "can_set_up_later_evaluation")

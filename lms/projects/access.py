@@ -16,7 +16,10 @@ here). For the project of a learner in a cohort:
   central administrators (the holder or a partner records it through a single-use link,
   ``lms.projects.invitations``). Whoever may record a moment may **amend** its evaluation, which
   is audited (``lms.projects.evaluations.amend_evaluation``). A local administrator reads and
-  never records.
+  never records;
+- **sets up the later ex post evaluation** (its date, the link sent to the holder or a partner:
+  ``may_set_up_later_evaluation``): the learner, the cohort's teaching staff (trainers, central
+  administrators) and the local administrators of the project's territory.
 
 Loaders stop the request as ``lms.accounts.permissions`` says: anonymous visitors go to the
 login page, people who may not get 403, unknown ids 404; a local administrator reaching another
@@ -35,6 +38,7 @@ from lms.cohorts.access import (
     deny_cohort,
     is_cohort_admin,
     is_learner_of,
+    is_staff,
     is_trainer_of,
 )
 from lms.cohorts.models import Cohort
@@ -49,7 +53,9 @@ __all__ = [
     "learner_cohort_or_404",
     "may_edit",
     "may_evaluate",
+    "may_set_up_later_evaluation",
     "may_view",
+    "project_for_set_up_or_404",
     "project_or_404",
 ]
 
@@ -111,6 +117,18 @@ def evaluable_moments(user: User, project: Project) -> set[EvaluationMoment]:
     return {moment for moment in EvaluationMoment if may_evaluate(user, project, moment)}
 
 
+def may_set_up_later_evaluation(user: User, project: Project) -> bool:
+    """Tell whether ``user`` may set the later evaluation's date and send its link (two queries
+    at most)."""
+    if not user.is_authenticated:
+        return False
+    return (
+        project.learner_id == user.id
+        or is_staff(user, project.cohort)
+        or administers_territory(user, project.territory_id)
+    )
+
+
 def _project(project_id: int) -> Project:
     if not current_user.is_authenticated:
         deny()
@@ -133,6 +151,14 @@ def editable_project_or_404(project_id: int) -> Project:
     """Return the project for its learner; deny everyone else, 404 when unknown."""
     project = _project(project_id)
     if not may_edit(current_user, project):
+        deny_cohort(project.cohort)
+    return project
+
+
+def project_for_set_up_or_404(project_id: int) -> Project:
+    """Return the project for those who set up its later evaluation; deny everyone else."""
+    project = _project(project_id)
+    if not may_set_up_later_evaluation(current_user, project):
         deny_cohort(project.cohort)
     return project
 

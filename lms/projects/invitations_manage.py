@@ -1,7 +1,7 @@
 """The page where a project's later ex post evaluation is set up: its date and who is invited.
 
 For the learner whose project it is, the cohort's staff and the territory's administrators
-(``invitations_access``). « Save » plans the link for the date (``lms send-project-invitations``
+(``lms.projects.access``). « Save » plans the link for the date (``lms send-project-invitations``
 sends it then); « Save and send now » e-mails it at once, in the same transaction: a message the
 server refuses changes nothing.
 """
@@ -15,9 +15,9 @@ from lms.accounts.permissions import acting_user
 from lms.core.formatting import format_day
 from lms.core.mail import MailError
 from lms.core.transactions import unit_of_work
+from lms.projects.access import project_for_set_up_or_404
 from lms.projects.evaluations import ProjectError
 from lms.projects.grid import grid_of
-from lms.projects.invitations_access import project_for_set_up_or_404
 from lms.projects.invitations_forms import LaterEvaluationForm
 from lms.projects.invitations_mail import send_link
 from lms.projects.invitations_setup import (

@@ -25,6 +25,7 @@ from lms.projects.access import (
     evaluable_moments,
     learner_cohort_or_404,
     may_edit,
+    may_set_up_later_evaluation,
     project_or_404,
 )
 from lms.projects.comparison import compare, layout
@@ -243,5 +244,5 @@ def show(project_id: int):
         modules=assessment_modules(grid, project.cohort.path_id) if is_learner else {},
         can_edit=may_edit(current_user, project),
         can_evaluate=moments,
-        can_invite=EvaluationMoment.EX_POST_LATER in moments,
+        can_invite=may_set_up_later_evaluation(current_user, project),
     )

@@ -200,3 +200,18 @@ def test_the_partial_shows_the_status_on_any_page(app, evaluated):
             can_invite=False,
         )
     assert f"/projects/{evaluated.project.id}/later-evaluation" not in html
+
+
+@pytest.mark.parametrize("who", ["learner", "trainer"])
+def test_the_project_page_leads_those_who_may_to_the_set_up(client, evaluated, who):
+    person = evaluated.project.learner if who == "learner" else evaluated.trainer
+    log_in(client, person)
+    html = client.get(f"/projects/{evaluated.project.id}").get_data(as_text=True)
+    assert f'href="{url(evaluated.project)}"' in html
+
+
+def test_the_project_page_leads_the_territorys_local_administrator_to_the_set_up(client, evaluated):
+    local = TerritoryAdministratorFactory(territory=evaluated.project.territory).user
+    log_in(client, local)
+    html = client.get(f"/projects/{evaluated.project.id}").get_data(as_text=True)
+    assert f'href="{url(evaluated.project)}"' in html
