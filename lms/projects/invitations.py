@@ -26,6 +26,7 @@ from sqlalchemy.engine import CursorResult
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.core.db import lock_row_for_update
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.projects.evaluations import ProjectError
@@ -64,8 +65,11 @@ def create_invitation(
     """Create a link for ``email`` (the holder or a partner); return it and its token.
 
     The token is shown or sent once and never stored; earlier unused links of the project are
-    withdrawn (one live link per project). ``sent=False`` plans the link without sending it.
+    withdrawn (one live link per project, even when two people send at once: the project's row
+    is locked). ``sent=False`` plans the link without sending it.
     """
+    # Two people sending at once: the second waits here, then withdraws the first one's link.
+    lock_row_for_update(db.session(), Project, project.id)
     now = utcnow()
     withdraw_invitations(project, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)

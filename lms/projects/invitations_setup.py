@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.core.db import lock_row_for_update
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.projects.evaluations import ProjectError
@@ -110,7 +111,14 @@ def set_up_later_evaluation(
     email: str,
     send_now: bool,
 ) -> tuple[ProjectInvitation, str | None]:
-    """Set the date and the person; return the link and, when it leaves now, its token."""
+    """Set the date and the person; return the link and, when it leaves now, its token.
+
+    Two people setting it up at once are served one after the other (the project's row is
+    locked, then read again): the second sees the first's link and replaces it when the person
+    differs, so one link stays live.
+    """
+    lock_row_for_update(db.session(), Project, project.id)
+    db.session.refresh(project)
     status = later_status(project)
     if status.evaluation is not None:
         raise ProjectError(_("The later ex post evaluation is already recorded."))
