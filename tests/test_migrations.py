@@ -126,3 +126,44 @@ def test_migrating_leaves_the_host_logging_alone(scratch_app):
     logger = logging.getLogger("lms.migrations-test")
     flask_migrate.upgrade(directory=MIGRATIONS)
     assert not logger.disabled
+
+
+def test_cohorts_already_there_are_placed_on_one_territory(scratch_app):
+    """Territories arrive with cohorts in the database: each goes to the territory made for them."""
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="a14c0c55e6c3")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO training_paths (id, code, version, title, description, certifier,"
+                " rating_rule, definition_sha256, loaded_at) VALUES (1, 'p', 1, 'P', '', 'C',"
+                " 'latest', :sha, CURRENT_TIMESTAMP)"
+            ),
+            {"sha": "0" * 64},
+        )
+        for number in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO cohorts (id, name, path_id, starts_on, ends_on, state, created_at)"
+                    " VALUES (:id, :name, 1, '2026-01-05', '2026-12-18', 'active',"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"id": number, "name": f"Promotion {number}"},
+            )
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as connection:
+        placed = connection.execute(
+            text(
+                "SELECT cohorts.name, territories.code FROM cohorts"
+                " JOIN territories ON territories.id = cohorts.territory_id ORDER BY cohorts.id"
+            )
+        ).all()
+    assert [tuple(row) for row in placed] == [
+        ("Promotion 1", "origine"),
+        ("Promotion 2", "origine"),
+    ]
+
+
+def test_an_empty_database_gets_no_territory(scratch_app):
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM territories")) == 0
