@@ -48,7 +48,9 @@ def _import_models() -> None:
     import lms.learning.models
     import lms.learning.reminders.models
     import lms.organisations.models
-    import lms.projects.models  # noqa: F401
+    import lms.projects.models
+    import lms.quality.positioning.models
+    import lms.quality.surveys.models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -99,6 +101,7 @@ def _init_domains(app: Flask) -> None:
         operations,
         organisations,
         projects,
+        quality,
     )
 
     core.init_app(app)
@@ -111,6 +114,7 @@ def _init_domains(app: Flask) -> None:
     attendance.init_app(app)
     projects.init_app(app)
     certificates.init_app(app)
+    quality.init_app(app)
     admin.init_app(app)
     operations.init_app(app)
     demo.init_app(app)

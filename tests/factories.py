@@ -69,6 +69,17 @@ from lms.extensions import db
 from lms.learning.models import LessonCompletion
 from lms.organisations.models import Territory, TerritoryAdministrator
 from lms.projects.models import Project, ProjectStage
+from lms.quality.positioning.models import Positioning, PositioningLevel
+from lms.quality.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyCampaign,
+    SurveyKind,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+)
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -675,3 +686,107 @@ class ProjectFactory(BaseFactory):
     partners = "Mairie de quartier\nCentre social"
     stage = ProjectStage.EXPERIMENTATION
     description = "Un jardin cultivé par les habitant·es d'une résidence et l'école voisine."
+
+
+class PositioningFactory(BaseFactory):
+    """A learner's entry positioning in a cohort (the learner is enrolled by the caller)."""
+
+    class Meta:
+        model = Positioning
+
+    cohort = factory.SubFactory(CohortFactory)
+    learner = factory.SubFactory(UserFactory)
+
+
+class PositioningLevelFactory(BaseFactory):
+    """One competency of a positioning, self-assessed at level 1."""
+
+    class Meta:
+        model = PositioningLevel
+
+    positioning = factory.SubFactory(PositioningFactory)
+    competency = factory.SubFactory(CompetencyFactory)
+    self_level = 1
+
+
+class SurveyFactory(BaseFactory):
+    """An « à chaud » end-of-path survey on a five-value scale, without questions."""
+
+    class Meta:
+        model = Survey
+
+    path = factory.SubFactory(TrainingPathFactory)
+    code = factory.Sequence(lambda n: f"enquete-{n}")
+    kind = SurveyKind.PATH_HOT
+    title = "Votre avis sur la formation"
+    anonymous = False
+    delay_days = factory.LazyAttribute(
+        lambda survey: 90 if survey.kind == SurveyKind.PATH_COLD else None
+    )
+    scale_labels = [
+        "Très insatisfait·e",
+        "Insatisfait·e",
+        "Neutre",
+        "Satisfait·e",
+        "Très satisfait·e",
+    ]
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class SurveyQuestionFactory(BaseFactory):
+    """A scale question of a survey."""
+
+    class Meta:
+        model = SurveyQuestion
+
+    survey = factory.SubFactory(SurveyFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    kind = SurveyQuestionKind.SCALE
+    text = "Dans l'ensemble, êtes-vous satisfait·e de la formation ?"
+
+
+class SurveyCampaignFactory(BaseFactory):
+    """A survey put to a cohort, open for a fortnight from now."""
+
+    class Meta:
+        model = SurveyCampaign
+
+    survey = factory.SubFactory(SurveyFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    opens_at = factory.LazyFunction(utcnow)
+    closes_at = factory.LazyAttribute(lambda campaign: campaign.opens_at + timedelta(days=14))
+
+
+class SurveyParticipationFactory(BaseFactory):
+    """A learner asked to answer a campaign (the learner is enrolled by the caller)."""
+
+    class Meta:
+        model = SurveyParticipation
+
+    campaign = factory.SubFactory(SurveyCampaignFactory)
+    learner = factory.SubFactory(UserFactory)
+
+
+class SurveyResponseFactory(BaseFactory):
+    """A named response (pass participation=None and submitted_at=None for an anonymous one)."""
+
+    class Meta:
+        model = SurveyResponse
+
+    campaign = factory.SubFactory(SurveyCampaignFactory)
+    participation = factory.SubFactory(
+        SurveyParticipationFactory, campaign=factory.SelfAttribute("..campaign")
+    )
+    submitted_at = factory.LazyFunction(utcnow)
+
+
+class SurveyAnswerFactory(BaseFactory):
+    """A scale answer."""
+
+    class Meta:
+        model = SurveyAnswer
+
+    response = factory.SubFactory(SurveyResponseFactory)
+    question = factory.SubFactory(SurveyQuestionFactory)
+    scale_value = 4
