@@ -16,14 +16,13 @@ rule names the trainer or learner role, so they reach nothing.
 
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from lms.accounts.models import User
-from lms.accounts.permissions import deny
+from lms.accounts.permissions import loaded_or_404
 from lms.attendance.models import TrainingSession
 from lms.cohorts.access import deny_cohort, followed_cohort_or_403, follows
 from lms.cohorts.models import Cohort, Membership, MembershipRole
@@ -52,16 +51,9 @@ def session_of_staff_or_404(session_id: int, *options: ORMOption) -> TrainingSes
 
     ``options`` load what the page needs in the same query (the cohort is always loaded).
     """
-    if not current_user.is_authenticated:
-        deny()
-    query = (
-        db.select(TrainingSession)
-        .options(joinedload(TrainingSession.cohort), *options)
-        .where(TrainingSession.id == session_id)
+    session = loaded_or_404(
+        TrainingSession, session_id, joinedload(TrainingSession.cohort), *options
     )
-    session = db.session.execute(query).unique().scalar_one_or_none()
-    if session is None:
-        abort(404)
     if not may_manage_sessions(current_user, session.cohort):
         deny_cohort(session.cohort)
     return session

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.interfaces import ORMOption
 
 from lms.accounts.models import User
-from lms.accounts.permissions import deny
+from lms.accounts.permissions import deny, loaded_or_404
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.time import local_today
 from lms.extensions import db
@@ -214,23 +214,12 @@ def staff_cohort_ids(user: User) -> Select[tuple[int]]:
     return db.select(Membership.cohort_id).filter_by(user_id=user.id, role=MembershipRole.TRAINER)
 
 
-def _cohort_or_404(cohort_id: int, options: tuple[ORMOption, ...]) -> Cohort:
-    """Return the cohort (``options`` loaded in the same query); 404 when there is none."""
-    if not current_user.is_authenticated:
-        deny()
-    query = db.select(Cohort).options(*options).where(Cohort.id == cohort_id)
-    cohort = db.session.execute(query).unique().scalar_one_or_none()
-    if cohort is None:
-        abort(404)
-    return cohort
-
-
 def staff_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
     """Return the cohort for its staff; deny everyone else, 404 when there is no such cohort.
 
     ``options`` (``joinedload(Cohort.path)``…) load what the page needs in the same query.
     """
-    cohort = _cohort_or_404(cohort_id, options)
+    cohort = loaded_or_404(Cohort, cohort_id, *options)
     if not is_staff(current_user, cohort):
         deny_cohort(cohort)
     return cohort
@@ -238,7 +227,7 @@ def staff_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
 
 def followed_cohort_or_403(cohort_id: int, *options: ORMOption) -> Cohort:
     """Return the cohort for its staff and administrators (its reports); deny everyone else."""
-    cohort = _cohort_or_404(cohort_id, options)
+    cohort = loaded_or_404(Cohort, cohort_id, *options)
     if not follows(current_user, cohort):
         deny_cohort(cohort)
     return cohort
@@ -249,7 +238,7 @@ def cohort_admin_or_404(cohort_id: int, *options: ORMOption) -> Cohort:
 
     Another territory's cohort is a 404 for a local administrator (``deny_cohort``).
     """
-    cohort = _cohort_or_404(cohort_id, options)
+    cohort = loaded_or_404(Cohort, cohort_id, *options)
     if not is_cohort_admin(current_user, cohort):
         deny_cohort(cohort)
     return cohort

@@ -28,12 +28,11 @@ territory's project where they have no role gets the 404 of an unknown id (``den
 
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
-from lms.accounts.permissions import deny
+from lms.accounts.permissions import loaded_or_404
 from lms.cohorts.access import (
     deny_cohort,
     is_cohort_admin,
@@ -42,7 +41,6 @@ from lms.cohorts.access import (
     is_trainer_of,
 )
 from lms.cohorts.models import Cohort
-from lms.extensions import db
 from lms.organisations.access import administers_territory
 from lms.projects.models import EvaluationMoment, Project
 from lms.projects.signals import project_jurors
@@ -129,19 +127,9 @@ def may_set_up_later_evaluation(user: User, project: Project) -> bool:
     )
 
 
-def _project(project_id: int) -> Project:
-    if not current_user.is_authenticated:
-        deny()
-    query = db.select(Project).options(*PROJECT_OPTIONS).where(Project.id == project_id)
-    project = db.session.execute(query).unique().scalar_one_or_none()
-    if project is None:
-        abort(404)
-    return project
-
-
 def project_or_404(project_id: int) -> Project:
     """Return the project for those who read it; deny everyone else, 404 when unknown."""
-    project = _project(project_id)
+    project = loaded_or_404(Project, project_id, *PROJECT_OPTIONS)
     if not may_view(current_user, project):
         deny_cohort(project.cohort)
     return project
@@ -149,7 +137,7 @@ def project_or_404(project_id: int) -> Project:
 
 def editable_project_or_404(project_id: int) -> Project:
     """Return the project for its learner; deny everyone else, 404 when unknown."""
-    project = _project(project_id)
+    project = loaded_or_404(Project, project_id, *PROJECT_OPTIONS)
     if not may_edit(current_user, project):
         deny_cohort(project.cohort)
     return project
@@ -157,7 +145,7 @@ def editable_project_or_404(project_id: int) -> Project:
 
 def project_for_set_up_or_404(project_id: int) -> Project:
     """Return the project for those who set up its later evaluation; deny everyone else."""
-    project = _project(project_id)
+    project = loaded_or_404(Project, project_id, *PROJECT_OPTIONS)
     if not may_set_up_later_evaluation(current_user, project):
         deny_cohort(project.cohort)
     return project
@@ -165,12 +153,7 @@ def project_for_set_up_or_404(project_id: int) -> Project:
 
 def learner_cohort_or_404(cohort_id: int) -> Cohort:
     """Return the cohort when the current user learns in it (its path loaded); deny others."""
-    if not current_user.is_authenticated:
-        deny()
-    query = db.select(Cohort).options(joinedload(Cohort.path)).where(Cohort.id == cohort_id)
-    cohort = db.session.execute(query).unique().scalar_one_or_none()
-    if cohort is None:
-        abort(404)
+    cohort = loaded_or_404(Cohort, cohort_id, joinedload(Cohort.path))
     if not is_learner_of(current_user, cohort):
         deny_cohort(cohort)
     return cohort
