@@ -70,11 +70,41 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
-    """Run the migrations on a connection to the application's database."""
+    """Run the migrations on a connection to the application's database, in one transaction.
+
+    SQLite alters a table by rebuilding it (copy, drop, rename). With foreign keys enforced,
+    dropping the old table would delete the rows that refer to it (ON DELETE CASCADE) or fail
+    (RESTRICT), so they are off while migrating, as SQLite's documentation prescribes, and every
+    reference is checked before committing: a dangling one rolls the whole upgrade back. The
+    driver would run DDL outside any transaction, so the transaction is opened explicitly.
+    """
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **configure_args())
-        with context.begin_transaction():
-            context.run_migrations()
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            isolation_level = driver.isolation_level
+            driver.isolation_level = None  # the driver no longer opens transactions itself
+            driver.execute("PRAGMA foreign_keys=OFF")  # ignored inside a transaction
+            driver.execute("BEGIN")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                transactional_ddl=True,  # all revisions in the one transaction, SQLite's too
+                **configure_args(),
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise RuntimeError(f"the migration left dangling references: {dangling}")
+        finally:
+            if sqlite:
+                if driver.in_transaction:
+                    driver.execute("ROLLBACK")
+                driver.execute("PRAGMA foreign_keys=ON")
+                driver.isolation_level = isolation_level
 
 
 if context.is_offline_mode():

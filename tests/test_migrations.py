@@ -163,6 +163,73 @@ def test_cohorts_already_there_are_placed_on_one_territory(scratch_app):
     ]
 
 
+def test_rebuilding_a_table_keeps_the_rows_that_refer_to_it(scratch_app):
+    """SQLite rebuilds a table to alter it (copy, drop, rename): dropping it must not cascade.
+
+    The territories migration rebuilds ``cohorts``; with foreign keys enforced, dropping the old
+    table would delete the members (ON DELETE CASCADE) or fail on a certificate (RESTRICT).
+    """
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="a14c0c55e6c3")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO training_paths (id, code, version, title, description, certifier,"
+                " rating_rule, definition_sha256, loaded_at) VALUES (1, 'p', 1, 'P', '', 'C',"
+                " 'latest', :sha, CURRENT_TIMESTAMP)"
+            ),
+            {"sha": "0" * 64},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO cohorts (id, name, path_id, starts_on, ends_on, state, created_at)"
+                " VALUES (1, 'Promotion 1', 1, '2026-01-05', '2026-12-18', 'active',"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, is_admin, is_active, locale,"
+                " created_at) VALUES (1, 'lea@example.org', 'Léa', :no, :yes, 'fr',"
+                " CURRENT_TIMESTAMP)"
+            ),
+            {"no": False, "yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO memberships (id, user_id, cohort_id, role, created_at)"
+                " VALUES (1, 1, 1, 'learner', CURRENT_TIMESTAMP)"
+            )
+        )
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM memberships")) == 1
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_dangling_reference_stops_the_upgrade_on_sqlite(scratch_app, caplog):
+    """With foreign keys off while migrating, every reference is checked before committing."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL enforces every foreign key at once")
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="a14c0c55e6c3")
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.execute(
+            text(
+                "INSERT INTO memberships (id, user_id, cohort_id, role, created_at)"
+                " VALUES (1, 41, 42, 'learner', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        flask_migrate.upgrade(directory=MIGRATIONS)
+    assert "the migration left dangling references" in caplog.text
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "a14c0c55e6c3"
+
+
 def test_an_empty_database_gets_no_territory(scratch_app):
     flask_migrate.upgrade(directory=MIGRATIONS)
     with db.engine.connect() as connection:

@@ -18,9 +18,9 @@ from tests.factories import (
 
 
 def _refused(build) -> None:
+    """Tell that creating the rows (the factories commit) breaks a rule of the database."""
     with pytest.raises(IntegrityError):
         build()
-        db.session.flush()
     db.session.rollback()
 
 
