@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from lms.core.text import multiline_text
@@ -56,9 +56,7 @@ class SelfAssessmentForm(FlaskForm):
 
     def rows(self, frame: Frame) -> list[tuple[Any, Any, Any]]:
         """Return (competency, level field, comment field) per competency, in order."""
-        return [
-            (c, self[level_name(c.id)], self[comment_name(c.id)]) for c in frame.competencies
-        ]
+        return [(c, self[level_name(c.id)], self[comment_name(c.id)]) for c in frame.competencies]
 
 
 class ReviewForm(FlaskForm):
@@ -71,7 +69,7 @@ class ReviewForm(FlaskForm):
             "needed): modules to reinforce, extra resources, pace, arrangements."
         ),
         validators=[
-            InputRequired(message=_l("Write the adjustments decided, or that none is needed.")),
+            DataRequired(message=_l("Write the adjustments decided, or that none is needed.")),
             Length(max=ADJUSTMENTS_MAX),
             multiline_text,
         ],
@@ -114,3 +112,11 @@ def review_form(frame: Frame, **data: Any) -> ReviewForm:
     for competency in frame.competencies:
         setattr(Form, entry_name(competency.id), _level_field(frame))
     return Form(data=data or None)
+
+
+def fresh_version(form: SelfAssessmentForm | ReviewForm, positioning: Any) -> None:
+    """Make the form carry the stored positioning's version (after a 409): the next save is
+    based on what the person now reads."""
+    version = positioning.version_id if positioning is not None else None
+    form.version.data = version
+    form.version.raw_data = [str(version) if version is not None else ""]

@@ -18,7 +18,7 @@ from lms.core.transactions import unit_of_work
 from lms.extensions import db
 from lms.quality.positioning.access import followed_cohort, positioned_learner_or_404
 from lms.quality.positioning.cohorts import cohort_positionings, progression, status_of
-from lms.quality.positioning.forms import ReviewForm, entry_name, review_form
+from lms.quality.positioning.forms import ReviewForm, entry_name, fresh_version, review_form
 from lms.quality.positioning.frame import frame_of
 from lms.quality.positioning.models import Positioning
 from lms.quality.positioning.quiz import best_results, path_rules
@@ -100,7 +100,7 @@ def learner_page(cohort_id: int, user_id: int):
                 return redirect(url_for(".cohort_page", cohort_id=cohort.id))
         positioning = positioning_of(cohort, learner)
         if status == 409:  # the next save is based on what is stored now
-            form.version.data = positioning.version_id if positioning else None
+            fresh_version(form, positioning)
     return _page(cohort, learner, frame, positioning, form), status
 
 

@@ -149,6 +149,10 @@ def review_positioning(
     changed = _("This positioning changed meanwhile: read it again.")
     _check_levels(frame, entry_levels, "entry")
     adjustments = adjustments.strip()
+    if not adjustments:
+        raise PositioningError(
+            _("Write the adjustments decided, or that none is needed."), "adjustments"
+        )
     if len(adjustments) > ADJUSTMENTS_MAX:
         raise PositioningError(
             _("Keep the adjustments under %(count)d characters.", count=ADJUSTMENTS_MAX),

@@ -23,6 +23,7 @@ from lms.quality.positioning.access import learner_cohort_or_404
 from lms.quality.positioning.forms import (
     SelfAssessmentForm,
     comment_name,
+    fresh_version,
     level_name,
     self_assessment_form,
 )
@@ -119,6 +120,8 @@ def cohort(cohort_id: int):
                 flash(_("Your positioning is saved."), "success")
                 return redirect(url_for(".cohort", cohort_id=cohort.id))
         positioning = positioning_of(cohort, current_user)
+        if status == 409:  # the next save is based on what is stored now
+            fresh_version(form, positioning)
     return _page(cohort, frame, positioning, form), status
 
 
