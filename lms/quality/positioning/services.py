@@ -209,4 +209,4 @@ def entry_levels_of(cohort: Cohort, *, learner: User, **kwargs: object) -> dict[
             PositioningLevel.entry_level.is_not(None),
         )
     )
-    return {competency_id: level for competency_id, level in rows}
+    return dict(rows.tuples().all())

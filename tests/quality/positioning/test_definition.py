@@ -110,7 +110,8 @@ def test_the_section_and_descriptors_load_and_export_back_unchanged(app):
     stored = db.session.get(PathPositioning, path.id)
     assert (stored.entry_quiz_code, stored.instructions) == ("M1-A1", SECTION["instructions"])
     rules = path_rules(path.id)
-    assert rules.quiz is not None and rules.quiz.code == "M1-A1"
+    assert rules.quiz is not None
+    assert rules.quiz.code == "M1-A1"
     levels = db.session.scalars(
         db.select(ProficiencyLevel.description).filter_by(path_id=path.id)
     ).all()
@@ -128,7 +129,8 @@ def test_the_shipped_path_declares_its_optional_weightless_entry_quiz(app):
     path = load_path_file(shipped_path_file()).path
     assert path.version == 6
     rules = path_rules(path.id)
-    assert rules.quiz is not None and rules.quiz.title == "Quiz de positionnement"
+    assert rules.quiz is not None
+    assert rules.quiz.title == "Quiz de positionnement"
     assert "Aucun prérequis" in rules.instructions
     quiz = db.session.get(Assessment, rules.quiz.id)
     assert (quiz.is_required, quiz.weight, quiz.rubric_id) == (False, 0, None)

@@ -55,7 +55,8 @@ def test_self_assessing_records_every_level_and_comment(app, world):
     response = client.post(url(world), data=answers(world))
     assert response.headers["Location"] == url(world)
     positioning = stored(world)
-    assert positioning.self_assessed_at is not None and positioning.reviewed_at is None
+    assert positioning.self_assessed_at is not None
+    assert positioning.reviewed_at is None
     levels = {level.competency_id: level for level in positioning.levels}
     assert [levels[c.id].self_level for c in world.competencies] == [1, 2, 0]
     assert levels[world.competencies[0].id].self_comment == "Vécu en association (C1.1)"

@@ -82,7 +82,8 @@ def test_reviewing_records_entry_levels_and_adjustments_audited(app, world):
     positioning = stored(world)
     assert entry_levels(world) == [1, 2, 2]
     assert positioning.adjustments == "Renforcer M2 ; entretien à mi-parcours."
-    assert positioning.reviewed_by_id == world.trainer.id and positioning.reviewed_at
+    assert positioning.reviewed_by_id == world.trainer.id
+    assert positioning.reviewed_at
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="positioning.review"))
     assert event.actor_id == world.trainer.id
     assert event.after["entry_levels"] == {
@@ -97,7 +98,8 @@ def test_a_learner_who_has_not_self_assessed_may_be_reviewed_after_an_interview(
     )
     assert response.headers["Location"] == cohort_url(world)
     positioning = stored(world, world.learner_b)
-    assert positioning.self_assessed_at is None and positioning.reviewed_at is not None
+    assert positioning.self_assessed_at is None
+    assert positioning.reviewed_at is not None
     assert entry_levels(world, world.learner_b) == [1, 2, 2]
 
 
@@ -217,7 +219,7 @@ def test_the_competency_pages_show_the_entry_level_or_a_dash(app, world):
 def test_the_progression_compares_entry_and_current_levels(app, world):
     reviewed(world.cohort, world.learner, world.trainer, (1, 1, 0))
     reviewed(world.cohort, world.learner_b, world.trainer, (2, 1, 1))
-    c11, c12, c21 = world.competencies
+    c11, _c12, c21 = world.competencies
 
     def ratings(path, *, learners, **kwargs):
         return {
