@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from lms.extensions import db
 from lms.quality.positioning.frame import frame_of
 from lms.quality.positioning.models import PathPositioning
@@ -124,3 +126,85 @@ class PositioningWorld:
         TerritoryAdministratorFactory(user=self.local_admin, territory=self.cohort.territory)
         TerritoryAdministratorFactory(user=self.far_admin, territory=self.other_cohort.territory)
         db.session.commit()
+
+
+def security_world_positioning(bien_vivre, other, users) -> dict:
+    """Both paths of the security world get a described scale, the positioning rules and a
+    competency of their own; learner B of ``cohort`` has self-assessed (not reviewed)."""
+    from tests.factories import CompetencyBlockFactory, CompetencyFactory, ProficiencyLevelFactory
+
+    for path in (bien_vivre.cohort.path, other.cohort.path):
+        if not path.proficiency_levels:
+            for value, (label, description) in enumerate(SCALE):
+                ProficiencyLevelFactory(
+                    path=path, value=value, label=label, description=description
+                )
+        block = CompetencyBlockFactory(path=path, code="BC-POS", title="Se positionner")
+        CompetencyFactory(block=block, code="C-POS", title="Se situer", required_level=2)
+        db.session.add(PathPositioning(path_id=path.id, instructions="Situez-vous."))
+    db.session.commit()
+    frame = frame_of(bien_vivre.cohort.path_id)
+    self_assessed(bien_vivre.cohort, users["learner_b"], [1] * len(frame.competencies))
+    return {}
+
+
+class PositioningFormData(Mapping[str, str]):
+    """The form of a positioning page for the security world's path, built when it is read: its
+    field names carry the ids of the path's competencies, which other blocks of the world add.
+
+    ``kind``: "self" (a level and a comment per competency) or "review" (an entry level per
+    competency and the adjustments).
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def _fields(self) -> dict[str, str]:
+        from lms.accounts.models import User
+        from lms.cohorts.models import Cohort, Membership, MembershipRole
+        from tests.security.world import PEOPLE
+
+        path_id = db.session.scalar(
+            db.select(Cohort.path_id)
+            .join(Membership, Membership.cohort_id == Cohort.id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == PEOPLE["learner_a"][0], Membership.role == MembershipRole.LEARNER)
+        )
+        competencies = frame_of(path_id).competencies
+        if self.kind == "self":
+            fields = {f"level_{c.id}": "1" for c in competencies}
+            fields.update({f"comment_{c.id}": "Déjà pratiqué." for c in competencies})
+            return fields
+        fields = {f"entry_{c.id}": "1" for c in competencies}
+        return {**fields, "adjustments": "Aucune adaptation nécessaire."}
+
+    def __getitem__(self, key: str) -> str:
+        return self._fields()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields())
+
+    def __len__(self) -> int:
+        return len(self._fields())
+
+    def __bool__(self) -> bool:  # asked when the routes are declared, before any database
+        return True
+
+
+def live_world_positioning(cohort, reader, reviewed_learner, trainer) -> None:
+    """For the browser tests: ``reader`` has self-assessed; ``reviewed_learner`` too, and
+    ``trainer`` has reviewed it (flushed: the caller commits)."""
+    frame = frame_of(cohort.path_id)
+    for learner, level in ((reader, 1), (reviewed_learner, 2)):
+        answers = {c.id: SelfLevel(level, "En association.") for c in frame.competencies}
+        self_assess(learner, cohort, frame, answers, expected_version=None)
+    entries = {c.id: 1 for c in frame.competencies}
+    review_positioning(
+        trainer,
+        cohort,
+        reviewed_learner,
+        frame,
+        entries,
+        "Renforcer le module M2.",
+        expected_version=1,
+    )
