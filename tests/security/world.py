@@ -33,9 +33,9 @@ from tests.conftest import _empty_tables
 from tests.factories import MembershipFactory, TerritoryAdministratorFactory, UserFactory
 from tests.learning.helpers import make_bien_vivre_path
 from tests.organisations.support import security_world_territories
-from tests.quality.positioning.support import security_world_positioning
 from tests.projects.links_support import security_world_links
 from tests.projects.support import security_world_projects
+from tests.quality.positioning.support import security_world_positioning
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 

@@ -66,7 +66,8 @@ class ReviewForm(FlaskForm):
         _l("Adjustments decided for the course"),
         description=_l(
             "What changes in this learner's course given where they start (or that none is "
-            "needed): modules to reinforce, extra resources, pace, arrangements."
+            "needed): modules to reinforce, extra resources, pace, arrangements. The learner "
+            "reads it."
         ),
         validators=[
             DataRequired(message=_l("Write the adjustments decided, or that none is needed.")),

@@ -9,6 +9,7 @@ competency and the adjustments decided (409 when another person saved it meanwhi
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,6 +47,7 @@ def cohort_page(cohort_id: int):
         quiz=rules.quiz,
         rows=cohort_positionings(cohort, rules.quiz),
         progression=progression(cohort, frame),
+        mean_text=lambda mean: format_decimal(mean, format="0.0"),
     )
 
 
