@@ -16,7 +16,6 @@ from flask_login import current_user
 from lms.cohorts.access import is_cohort_admin
 from lms.core.markdown import render_markdown
 from lms.core.transactions import unit_of_work
-from lms.extensions import db
 from lms.quality.positioning.access import followed_cohort, positioned_learner_or_404
 from lms.quality.positioning.cohorts import cohort_positionings, progression, status_of
 from lms.quality.positioning.forms import ReviewForm, entry_name, fresh_version, review_form
@@ -108,11 +107,7 @@ def learner_page(cohort_id: int, user_id: int):
 
 def _page(cohort, learner, frame, positioning: Positioning | None, form: ReviewForm):
     rules = path_rules(cohort.path_id)
-    reviewer = (
-        db.session.get(type(learner), positioning.reviewed_by_id)
-        if positioning is not None and positioning.reviewed_by_id
-        else None
-    )
+    reviewer = positioning.reviewed_by if positioning is not None else None
     return render_template(
         "quality/positioning/manage/learner.html",
         cohort=cohort,
