@@ -102,6 +102,8 @@ class ProficiencyLevel(Model):
     path_id: Mapped[int] = mapped_column(ForeignKey("training_paths.id", ondelete="CASCADE"))
     value: Mapped[int]
     label: Mapped[str] = mapped_column(String(80))
+    # What the level means in practice (a descriptor), for self-assessment; may be empty.
+    description: Mapped[str] = mapped_column(Text, default="")
 
     path: Mapped[TrainingPath] = relationship(back_populates="proficiency_levels")
 

@@ -172,7 +172,8 @@ def _create_path(definition: PathDefinition, sha256: str) -> TrainingPath:
         definition_sha256=sha256,
     )
     path.proficiency_levels = [
-        ProficiencyLevel(value=level.value, label=level.label) for level in definition.scale
+        ProficiencyLevel(value=level.value, label=level.label, description=level.description or "")
+        for level in definition.scale
     ]
     competencies = _create_blocks(path, definition)
     modules: dict[str, Module] = {}
@@ -255,7 +256,10 @@ def path_definition(path: TrainingPath) -> PathDefinition:
         description=path.description,
         certifier=path.certifier,
         rating_rule=path.rating_rule,
-        scale=tuple(ScaleLevel(level.value, level.label) for level in path.proficiency_levels),
+        scale=tuple(
+            ScaleLevel(level.value, level.label, level.description or None)
+            for level in path.proficiency_levels
+        ),
         blocks=tuple(
             BlockDefinition(block.code, block.title, block.evaluation) for block in path.blocks
         ),

@@ -13,7 +13,9 @@ waits for the jury's decision; each holds a certificat de réalisation (``lms.de
 The organisation is Crois/Sens, which designed the path with its partner Pragma-tic and signs in
 Lille; the cohort under way is in Lille, the finished ones in Grenoble, and Mulhouse/Strasbourg
 has none yet, each territory with its local administrator (``lms.demo.territories``); learners
-who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``).
+who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``);
+the cohort under way's learners positioned themselves at entry, most reviewed by their trainer
+(``lms.demo.quality_positioning``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -50,6 +52,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_positioning import ensure_positionings
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -147,6 +150,13 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
     credentials += _ensure_territories_and_projects(cohort)
+    ensure_positionings(
+        cohort,
+        lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"),
+        _demo_user("formatrice", STAFF[1][1]),
+        now,
+    )
+    db.session.commit()
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple

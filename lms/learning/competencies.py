@@ -27,7 +27,7 @@ from lms.cohorts.queries import cohort_learners
 from lms.curriculum.models import Competency, CompetencyBlock, ProficiencyLevel, TrainingPath
 from lms.extensions import db
 from lms.learning.ratings import EvidenceItem, RatingKey, RatingView, merge_ratings
-from lms.learning.signals import competency_ratings
+from lms.learning.signals import competency_ratings, entry_levels
 
 
 class CompetencyStatus(StrEnum):
@@ -226,3 +226,15 @@ def cohort_competency_matrix(cohort: Cohort, audience: str | None = None) -> Com
         learners=tuple(learners),
         profiles={user.id: _build_profile(structure, ratings, user.id) for user in learners},
     )
+
+
+def entry_levels_of(learner: User, cohort: Cohort) -> dict[int, int]:
+    """Return the learner's entry level per competency id in the cohort (none: left out).
+
+    Asked through ``lms.learning.signals.entry_levels`` (the quality domain answers); with no
+    receiver, there is none.
+    """
+    levels: dict[int, int] = {}
+    for _receiver, answer in entry_levels.send(cohort, learner=learner):
+        levels.update(answer or {})
+    return levels

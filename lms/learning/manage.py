@@ -27,7 +27,7 @@ from lms.learning.cohort_progress import (
     learner_progress,
     lessons_done,
 )
-from lms.learning.competencies import competency_profile
+from lms.learning.competencies import competency_profile, entry_levels_of
 from lms.learning.progress import (
     FILTER_STATES,
     SORT_KEYS,
@@ -107,6 +107,7 @@ def learner(cohort_id: int, user_id: int):
         attendance=_attendance(cohort, [row]).get(user.id),
         lessons=lessons_done(user, cohort),
         profile=competency_profile(user, cohort, audience="staff"),
+        entry=entry_levels_of(user, cohort),
         words=status_words(),
     )
 

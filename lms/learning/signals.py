@@ -237,3 +237,15 @@ due_reminders = learning_signals.signal(
     "due-reminders",
     doc="Ask which reminders are due now; receivers return [Reminder].",
 )
+
+
+# Entry levels: the competency pages (the learner's, and the trainer's page on one learner) show
+# each competency's entry level beside its current and required levels; the quality domain keeps
+# the entry positioning. Sent with ``sender=cohort`` (a ``Cohort``) and ``learner=user``; each
+# receiver returns a dict mapping a competency id to the entry level retained for that learner
+# in that cohort (competencies with none are left out), in one query; receivers accept extra
+# keyword arguments. Do not send it yourself: ``lms.learning.competencies.entry_levels_of`` does.
+entry_levels = learning_signals.signal(
+    "entry-levels",
+    doc="Ask a learner's entry levels in a cohort; receivers return {competency id: level}.",
+)

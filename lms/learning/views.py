@@ -36,7 +36,7 @@ from lms.extensions import db
 from lms.learning.access import ModuleAccess, open_module_or_403
 from lms.learning.chronology import ModuleState
 from lms.learning.cohort_progress import attendance_of
-from lms.learning.competencies import competency_profile
+from lms.learning.competencies import competency_profile, entry_levels_of
 from lms.learning.competency_chart import layout_competency_chart
 from lms.learning.progress import is_late
 from lms.learning.services import (
@@ -203,6 +203,7 @@ def competencies():
         "learning/competencies.html",
         cohort=cohort,
         profile=profile,
+        entry=entry_levels_of(current_user, cohort),
         chart=layout_competency_chart(profile),
     )
 

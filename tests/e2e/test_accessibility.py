@@ -55,6 +55,14 @@ PAGES = {
     "cohort-projects": lambda w: Checked(
         "trainer", f"/manage/cohorts/{w.projects['cohort']}/projects"
     ),
+    "my-positioning": lambda w: Checked(
+        "reader", "/positioning", lands_on=f"/positioning/cohorts/{w.cohort_id}"
+    ),
+    "positioning-reviewed": lambda w: Checked("advanced", f"/positioning/cohorts/{w.cohort_id}"),
+    "cohort-positioning": lambda w: Checked("coach", f"/manage/cohorts/{w.cohort_id}/positioning"),
+    "learner-positioning": lambda w: Checked(
+        "coach", f"/manage/cohorts/{w.cohort_id}/positioning/{w.user_ids['reader']}"
+    ),
     "quiz": lambda w: Checked("examinee", f"/assessments/{w.assessments['M1-Q1']}/quiz"),
     "quiz-attempt": lambda w: Checked(
         "candidate", f"/assessments/{w.assessments['M1-Q1']}/quiz/attempts/{w.attempts['open']}"

@@ -56,6 +56,7 @@ from tests.factories import (
 )
 from tests.projects.links_support import live_world_links
 from tests.projects.support import live_world_projects
+from tests.quality.positioning.support import live_world_positioning
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -169,6 +170,8 @@ def build_world() -> LiveWorld:
     world.projects = live_world_projects(cohort, reader, trainers[0])
     seed_dashboard_projects(cohort, world.user_ids)
     world.project_links = live_world_links(cohort, learners[-1], trainers[0])
+    advanced = db.session.get(User, world.user_ids["advanced"])
+    live_world_positioning(cohort, reader, advanced, trainers[0])
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

@@ -37,6 +37,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.quality.positioning.support import PositioningFormData
+
 # External assessors (SECURITY.md J38) are no staff and no learners: every route answers them as
 # it answers a logged-in person with no role, until the marking pages allocate them work.
 PERSONAS = (
@@ -383,6 +385,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
         project_id="project", moment="ex_post", data=PROJECT_VALUES
     ),
     ("projects_manage.cohort_projects_page", "GET"): followers(cohort_id="cohort"),
+    # positioning (lms.quality.positioning): the learner's own; the cohort's for its followers
+    ("positioning.my_positionings", "GET"): logged_in(),
+    ("positioning.cohort", "GET"): learner(cohort_id="cohort"),
+    ("positioning.cohort", "POST"): learner(
+        cohort_id="cohort", data=PositioningFormData("self")
+    ),
+    ("positioning_manage.cohort_page", "GET"): followers(cohort_id="cohort"),
+    ("positioning_manage.learner_page", "GET"): followers(cohort_id="cohort", user_id="learner_a"),
+    ("positioning_manage.learner_page", "POST"): followers(
+        cohort_id="cohort", user_id="learner_a", data=PositioningFormData("review")
+    ),
     ("sessions_manage.sessions", "GET"): followers(cohort_id="cohort"),
     ("sessions_manage.session_new", "GET"): followers(cohort_id="cohort"),
     ("sessions_manage.session_new", "POST"): followers(cohort_id="cohort", data=NEW_SESSION),

@@ -57,6 +57,9 @@ FORMS = [
     ("projects.declare", "POST", "learner_b", None),
     ("projects.edit", "POST", "learner_a", None),
     ("project_evaluations.evaluate", "POST", "trainer", None),
+    # Positioning: no reviewer, review time, other learner or cohort forged into a positioning.
+    ("positioning.cohort", "POST", "learner_a", None),
+    ("positioning_manage.learner_page", "POST", "trainer", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

@@ -32,6 +32,8 @@ class PathDefinitionError(CurriculumError):
 class ScaleLevel:
     value: int
     label: str
+    # What the level means in practice, for self-assessment (None: not described).
+    description: str | None = None
 
 
 @dataclass(frozen=True)

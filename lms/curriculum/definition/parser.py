@@ -71,7 +71,11 @@ PATH_FIELDS = {
     "certifier": Field("text", required=False, default="", max_length=200),
     "rating_rule": Field("choice", required=False, default=RatingRule.LATEST, choices=RatingRule),
 }
-SCALE_FIELDS = {"value": Field("int"), "label": Field("line", max_length=80)}
+SCALE_FIELDS = {
+    "value": Field("int"),
+    "label": Field("line", max_length=80),
+    "description": Field("text", required=False),
+}
 BLOCK_FIELDS = {
     "code": Field("line", max_length=20),
     "title": Field("line", max_length=200),
@@ -269,7 +273,7 @@ def _build(
     extra = merge_module_data(extension_data)
     return PathDefinition(
         **path,
-        scale=tuple(sorted(ScaleLevel(**values) for _where, values in sections["scale"])),
+        scale=tuple(sorted(_scale_level(values) for _where, values in sections["scale"])),
         blocks=tuple(BlockDefinition(**block) for block in blocks),
         competencies=tuple(CompetencyDefinition(**values) for values in competencies),
         modules=tuple(
@@ -278,6 +282,11 @@ def _build(
         ),
         sections={name: value for data in extension_data for name, value in data.sections.items()},
     )
+
+
+def _scale_level(values: dict[str, Any]) -> ScaleLevel:
+    """Return a step of the scale; an empty description is no description (same hash)."""
+    return ScaleLevel(values["value"], values["label"], values.get("description") or None)
 
 
 def merge_module_data(extension_data: list[ExtensionData]) -> dict[str, dict[str, Any]]:

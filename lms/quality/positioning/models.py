@@ -62,6 +62,8 @@ class Positioning(Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two people saving at once: the second save is refused (409) rather than lost.
+    version_id: Mapped[int] = mapped_column(default=1)
 
     cohort: Mapped[Cohort] = relationship()
     learner: Mapped[User] = relationship(foreign_keys=[learner_id])
@@ -69,6 +71,8 @@ class Positioning(Model):
     levels: Mapped[list[PositioningLevel]] = relationship(
         back_populates="positioning", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     def __repr__(self) -> str:
         return f"<Positioning {self.id} learner={self.learner_id} cohort={self.cohort_id}>"
