@@ -36,7 +36,7 @@ from typing import NoReturn
 from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import Select, exists
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from lms.accounts.models import User
@@ -67,6 +67,7 @@ __all__ = [
     "is_staff",
     "is_staff_of_learner",
     "is_trainer_of",
+    "learner_cohort_or_404",
     "manages_cohorts",
     "member_role",
     "staff_cohort_ids",
@@ -240,6 +241,14 @@ def cohort_admin_or_404(cohort_id: int, *options: ORMOption) -> Cohort:
     """
     cohort = loaded_or_404(Cohort, cohort_id, *options)
     if not is_cohort_admin(current_user, cohort):
+        deny_cohort(cohort)
+    return cohort
+
+
+def learner_cohort_or_404(cohort_id: int) -> Cohort:
+    """Return the cohort (its path loaded) when the current user learns in it; deny others."""
+    cohort = loaded_or_404(Cohort, cohort_id, joinedload(Cohort.path))
+    if not is_learner_of(current_user, cohort):
         deny_cohort(cohort)
     return cohort
 

@@ -48,7 +48,6 @@ from lms.projects.signals import project_jurors
 __all__ = [
     "evaluable_moments",
     "is_juror",
-    "learner_cohort_or_404",
     "may_edit",
     "may_evaluate",
     "may_set_up_later_evaluation",
@@ -149,11 +148,3 @@ def project_for_set_up_or_404(project_id: int) -> Project:
     if not may_set_up_later_evaluation(current_user, project):
         deny_cohort(project.cohort)
     return project
-
-
-def learner_cohort_or_404(cohort_id: int) -> Cohort:
-    """Return the cohort when the current user learns in it (its path loaded); deny others."""
-    cohort = loaded_or_404(Cohort, cohort_id, joinedload(Cohort.path))
-    if not is_learner_of(current_user, cohort):
-        deny_cohort(cohort)
-    return cohort

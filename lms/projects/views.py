@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.permissions import login_required
+from lms.cohorts.access import learner_cohort_or_404
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module
@@ -23,7 +24,6 @@ from lms.organisations.models import Territory
 from lms.projects.access import (
     editable_project_or_404,
     evaluable_moments,
-    learner_cohort_or_404,
     may_edit,
     may_set_up_later_evaluation,
     project_or_404,

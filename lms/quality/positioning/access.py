@@ -3,7 +3,7 @@
 Built on ``lms.cohorts.access`` (whose rules are never copied here):
 
 - a **learner** of a cohort self-assesses there and reads their own positioning
-  (``learner_cohort_or_404``); nobody else fills it in for them;
+  (``lms.cohorts.access.learner_cohort_or_404``); nobody else fills it in for them;
 - the people who **follow** the cohort (its trainers, central administrators and the local
   administrators of its territory: ``lms.cohorts.access.follows``) read every positioning of
   the cohort, record the entry levels and adjustments, and see the cohort's progression
@@ -17,35 +17,16 @@ another territory's cohort gets the 404 of an unknown id (``deny_cohort``).
 
 from __future__ import annotations
 
-from flask import abort
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.accounts.permissions import deny
 from lms.cohorts.access import (
     cohort_learner_or_404,
-    deny_cohort,
     followed_cohort_or_403,
-    is_learner_of,
 )
 from lms.cohorts.models import Cohort
-from lms.extensions import db
 
-__all__ = ["followed_cohort", "learner_cohort_or_404", "positioned_learner_or_404"]
-
-
-def learner_cohort_or_404(cohort_id: int) -> Cohort:
-    """Return the cohort (its path loaded) when the current user learns in it; deny others."""
-    if not current_user.is_authenticated:
-        deny()
-    query = db.select(Cohort).options(joinedload(Cohort.path)).where(Cohort.id == cohort_id)
-    cohort = db.session.execute(query).unique().scalar_one_or_none()
-    if cohort is None:
-        abort(404)
-    if not is_learner_of(current_user, cohort):
-        deny_cohort(cohort)
-    return cohort
+__all__ = ["followed_cohort", "positioned_learner_or_404"]
 
 
 def followed_cohort(cohort_id: int) -> Cohort:

@@ -15,11 +15,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.permissions import login_required
+from lms.cohorts.access import learner_cohort_or_404
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core.markdown import render_markdown
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
-from lms.quality.positioning.access import learner_cohort_or_404
 from lms.quality.positioning.forms import (
     SelfAssessmentForm,
     comment_name,
