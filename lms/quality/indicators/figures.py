@@ -25,6 +25,7 @@ from lms.attendance.models import (
     TrainingSession,
 )
 from lms.certificates.document import CertificateKind
+from lms.certificates.jury.models import split_codes
 from lms.certificates.models import (
     Certificate,
     CertificateState,
@@ -38,7 +39,6 @@ from lms.extensions import db
 from lms.quality.indicators.models import Withdrawal
 from lms.quality.indicators.satisfaction import SatisfactionFigures, satisfaction_figures
 from lms.quality.indicators.scope import Scope
-from lms.certificates.jury.models import split_codes
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,9 @@ class Indicators:
 
     @property
     def certification(self) -> Ratio:
-        return Ratio(self.decisions.get(DecisionOutcome.AWARDED, 0), self.candidates, self.candidates)
+        return Ratio(
+            self.decisions.get(DecisionOutcome.AWARDED, 0), self.candidates, self.candidates
+        )
 
     @property
     def certified(self) -> Ratio:
@@ -126,12 +128,11 @@ def _learners(cohort_ids):
     return and_(Membership.role == MembershipRole.LEARNER, Membership.cohort_id.in_(cohort_ids))
 
 
-def _counts(scope: Scope) -> tuple[int, int, int, int]:
-    """Return learners entered, learners of the ending cohorts, withdrawn, path certificates."""
+def _counts(scope: Scope, now: datetime) -> tuple[int, ...]:
+    """Return learners entered, learners of the ending cohorts, withdrawn, path certificates,
+    and learners who stayed in a cohort with a held session (one statement)."""
     ending = scope.cohort_ids(ending=True)
-    entered = db.select(func.count(Membership.id)).where(
-        _learners(scope.cohort_ids(ending=False))
-    )
+    entered = db.select(func.count(Membership.id)).where(_learners(scope.cohort_ids(ending=False)))
     learners = db.select(func.count(Membership.id)).where(_learners(ending))
     withdrawn = (
         db.select(func.count(Withdrawal.id))
@@ -149,9 +150,10 @@ def _counts(scope: Scope) -> tuple[int, int, int, int]:
             learners.scalar_subquery(),
             withdrawn.scalar_subquery(),
             certificates.scalar_subquery(),
+            _attendance_learners(scope, now).scalar_subquery(),
         )
     ).one()
-    return row[0] or 0, row[1] or 0, row[2] or 0, row[3] or 0
+    return tuple(value or 0 for value in row)
 
 
 def _stayed(scope: Scope):
@@ -237,18 +239,17 @@ def _blocks(scope: Scope, rows: list) -> tuple[BlockFigures, ...]:
         .where(CompetencyBlock.path_id.in_(paths))
         .order_by(CompetencyBlock.code, CompetencyBlock.path_id.desc())
     ).all()
-    attestations = dict(
-        db.session.execute(
-            db.select(CompetencyBlock.code, func.count(func.distinct(Certificate.learner_id)))
-            .join(CompetencyBlock, CompetencyBlock.id == Certificate.block_id)
-            .where(
-                Certificate.cohort_id.in_(ending),
-                Certificate.kind == CertificateKind.BLOCK,
-                Certificate.state == CertificateState.VALID,
-            )
-            .group_by(CompetencyBlock.code)
-        ).all()
+    attested = db.session.execute(
+        db.select(CompetencyBlock.code, func.count(func.distinct(Certificate.learner_id)))
+        .join(CompetencyBlock, CompetencyBlock.id == Certificate.block_id)
+        .where(
+            Certificate.cohort_id.in_(ending),
+            Certificate.kind == CertificateKind.BLOCK,
+            Certificate.state == CertificateState.VALID,
+        )
+        .group_by(CompetencyBlock.code)
     )
+    attestations: dict[str, int] = {row[0]: row[1] for row in attested}
     titles: dict[str, str] = {}
     path_ids: dict[str, set[int]] = defaultdict(set)
     for path_id, code, title in blocks:
@@ -268,7 +269,7 @@ def _blocks(scope: Scope, rows: list) -> tuple[BlockFigures, ...]:
     return tuple(result)
 
 
-def _attendance(scope: Scope, now: datetime) -> AttendanceFigures:
+def _attendance(scope: Scope, now: datetime, learners: int) -> AttendanceFigures:
     """Closed sheets of sessions ended by now, learners who did not withdraw (hours.py rules)."""
     from lms.quality.indicators.sql import minutes_between
 
@@ -317,12 +318,11 @@ def _attendance(scope: Scope, now: datetime) -> AttendanceFigures:
         statuses[str(status) if status is not None else "none"] = count
         held += held_part or 0
         attended_minutes += attended_part or 0
-    learners = _attendance_learners(scope, now)
     return AttendanceFigures(learners, held, attended_minutes, statuses)
 
 
-def _attendance_learners(scope: Scope, now: datetime) -> int:
-    """Learners who did not withdraw, in a cohort with at least one held session."""
+def _attendance_learners(scope: Scope, now: datetime):
+    """Select the learners who stayed, in a cohort with at least one held session."""
     held = (
         db.select(TrainingSession.cohort_id)
         .join(
@@ -335,20 +335,20 @@ def _attendance_learners(scope: Scope, now: datetime) -> int:
         .where(TrainingSession.ends_at <= now)
     )
     stayed = _stayed(scope)
-    query = (
+    return (
         db.select(func.count(stayed.c.membership_id))
+        .select_from(stayed)
         .join(Membership, Membership.id == stayed.c.membership_id)
         .where(Membership.cohort_id.in_(held))
     )
-    return db.session.scalar(query) or 0
 
 
 def indicators(scope: Scope, now: datetime | None = None) -> Indicators:
     """Compute every indicator of ``scope`` (a constant number of statements)."""
     now = now or utcnow()
-    entered, learners, withdrawn, certificates = _counts(scope)
+    entered, learners, withdrawn, certificates, attending = _counts(scope, now)
     rows = _decision_rows(scope)
-    decisions: dict[str, int] = {outcome: 0 for outcome in DecisionOutcome}
+    decisions: dict[str, int] = dict.fromkeys(DecisionOutcome, 0)
     for _path_id, outcome, _named, count in rows:
         decisions[str(outcome)] += count
     return Indicators(
@@ -359,7 +359,7 @@ def indicators(scope: Scope, now: datetime | None = None) -> Indicators:
         decisions=decisions,
         certificates=certificates,
         blocks=_blocks(scope, rows),
-        attendance=_attendance(scope, now),
+        attendance=_attendance(scope, now, attending),
         satisfaction=satisfaction_figures(scope),
     )
 

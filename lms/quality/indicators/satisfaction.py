@@ -140,7 +140,7 @@ def satisfaction_figures(scope: Scope) -> SatisfactionFigures:
     rows = _means(campaigns)
     tops = _scale_tops(campaigns)
     questions: dict[str, list] = defaultdict(list)
-    for kind, survey, code, title, text, survey_at, question_at, answers, mean in sorted(
+    for kind, survey, code, title, text, _survey_at, _question_at, answers, mean in sorted(
         rows, key=lambda row: (row[5], row[6], row[1], row[2])
     ):
         mean = None if mean is None else round(float(mean), 2)

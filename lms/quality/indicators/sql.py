@@ -11,7 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class minutes_between(FunctionElement):  # noqa: N801 (an SQL function's name)
+class minutes_between(FunctionElement):
     """Whole minutes from the first timestamp to the second."""
 
     type = Integer()

@@ -124,11 +124,105 @@ def _campaign(survey, cohort, asked: list, answered: int, values: list, *, modul
         )
     for index, value in enumerate(values):
         if survey.anonymous:
-            response = SurveyResponseFactory(campaign=campaign, participation=None, submitted_at=None)
+            response = SurveyResponseFactory(
+                campaign=campaign, participation=None, submitted_at=None
+            )
         else:
             response = SurveyResponseFactory(campaign=campaign, participation=participations[index])
         SurveyAnswerFactory(response=response, question=question, scale_value=value)
     return campaign
+
+
+def _grades(L, a1, a2, a3) -> None:
+    """Grade the learners (see the tests for who passed what)."""
+    # Grades: required A1 and A2 passed and released makes a success.
+    for name in ("L1", "L4", "G1", "G2", "L6", "E1"):
+        _grade(a1, L[name], passed=True)
+        _grade(a2, L[name], passed=True)
+    _grade(a1, L["L2"], passed=True)
+    _grade(a2, L["L2"], passed=False)
+    _grade(a1, L["L3"], passed=True)
+    _grade(a2, L["L3"], passed=True, released=False)  # graded, not released: not passed yet
+    _grade(a1, L["L5"], passed=True)
+    _grade(a1, L["G3"], passed=True)
+    _grade(a3, L["G3"], passed=True)  # optional: does not replace A2
+    _grade(a2, L["G3"], passed=False)
+
+
+def _decisions(L, lille, grenoble, earlier, bc1, bc2) -> None:
+    """Decide and issue (the latest decision of each learner counts)."""
+
+    # Decisions: each learner's latest counts.
+    def decide(name, cohort_, outcome, blocks=""):
+        CertificationDecisionFactory(
+            learner=L[name],
+            cohort=cohort_,
+            outcome=outcome,
+            reason="" if outcome == DecisionOutcome.AWARDED else "Motif",
+            validated_blocks=blocks,
+        )
+
+    decide("L1", lille, DecisionOutcome.AWARDED)
+    decide("L2", lille, DecisionOutcome.REFUSED)
+    decide("L2", lille, DecisionOutcome.PARTIAL, "BC1")
+    decide("L3", lille, DecisionOutcome.DEFERRED)
+    decide("L4", lille, DecisionOutcome.AWARDED)
+    decide("G1", grenoble, DecisionOutcome.AWARDED)
+    decide("G2", grenoble, DecisionOutcome.PARTIAL, "BC1 BC2")
+    decide("G3", grenoble, DecisionOutcome.REFUSED)
+    decide("E1", earlier, DecisionOutcome.AWARDED)
+    CertificateFactory(learner=L["L1"], cohort=lille)
+    CertificateFactory(learner=L["G1"], cohort=grenoble)
+    CertificateFactory(learner=L["L4"], cohort=lille, revoked=True)
+    CertificateFactory(learner=L["E1"], cohort=earlier)
+    CertificateFactory(learner=L["L2"], cohort=lille, block=bc1)
+    CertificateFactory(learner=L["G2"], cohort=grenoble, block=bc1)
+    CertificateFactory(learner=L["G2"], cohort=grenoble, block=bc2, revoked=True)
+
+
+def _attendance(L, lille, grenoble, earlier, module) -> None:
+    """Hold sessions and sign their sheets."""
+    # Attendance: closed sheets count, open ones do not; no record on a closed sheet is absent.
+    present, late = AttendanceStatus.PRESENT, AttendanceStatus.LATE
+    absent, excused = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
+    marks = {L["L1"]: present, L["L2"]: late, L["L3"]: absent, L["L4"]: excused}
+    _session(lille, module, "2025-02-03", 8, 11, {**marks, L["L6"]: present})  # 3 h
+    sheet = {L[n]: present for n in ("L1", "L2", "L3", "L4")}
+    _session(lille, module, "2025-03-03", 8, 12, {**sheet, L["L5"]: absent})  # 4 h
+    _session(lille, module, "2025-04-07", 8, 11, {L["L1"]: present}, closed=False)
+    grenoble_marks = {L["G1"]: present, L["G2"]: present, L["G3"]: late, L["G4"]: absent}
+    _session(grenoble, module, "2025-01-13", 9, 12, grenoble_marks)  # 3 h
+    _session(earlier, module, "2024-03-04", 9, 12, {L["E1"]: present})
+
+
+def _surveys(L, path, lille, grenoble, later, module) -> None:
+    """Put the surveys and answer them."""
+
+    # Surveys.
+    def survey(code, kind, anonymous=False, scale=5):
+        made = SurveyFactory(
+            path=path,
+            code=code,
+            kind=kind,
+            anonymous=anonymous,
+            scale_labels=[f"Niveau {n}" for n in range(1, scale + 1)],
+        )
+        question = SurveyQuestionFactory(survey=made, code="global", text=f"Satisfaction {code}")
+        SurveyQuestionFactory(survey=made, code="avis", kind=SurveyQuestionKind.TEXT, text="Avis")
+        return made, question
+
+    path_hot, path_hot_q = survey("fin-parcours", SurveyKind.PATH_HOT)
+    module_hot, module_hot_q = survey("fin-module", SurveyKind.MODULE_HOT, anonymous=True)
+    cold, cold_q = survey("a-froid", SurveyKind.PATH_COLD, scale=4)
+    funder, funder_q = survey("financeurs", SurveyKind.FUNDER)
+    lille_five = [L[n] for n in ("L1", "L2", "L3", "L4", "L5")]
+    _campaign(path_hot, lille, lille_five, 3, [5, 4, 3], question=path_hot_q)
+    _campaign(module_hot, lille, lille_five, 4, [4, 4, 5, 3], module=module, question=module_hot_q)
+    _campaign(path_hot, grenoble, [L["G1"], L["G2"], L["G3"]], 2, [5, 2], question=path_hot_q)
+    _campaign(cold, lille, lille_five, 2, [3, 4], question=cold_q)
+    contacts = ["rh@entreprise.example.org", "opco@example.org"]
+    _campaign(funder, grenoble, contacts, 1, [4], question=funder_q)
+    _campaign(path_hot, later, [L["N1"]], 1, [1], question=path_hot_q)  # ends in 2026
 
 
 def build() -> DataSet:
@@ -166,89 +260,14 @@ def build() -> DataSet:
     _enrol(draft, ["D1", "D2"], learners, memberships)
     _enrol(earlier, ["E1", "E2"], learners, memberships)
     MembershipFactory(cohort=lille, trainer=True)
-    L = learners  # noqa: N806 (the learners' names, as in the docstring)
+    L = learners
     _withdraw(memberships["L6"], "2025-03-14")
     _withdraw(memberships["G4"], "2025-01-20")
     _withdraw(memberships["E2"], "2024-05-02")
 
-    # Grades: required A1 and A2 passed and released makes a success.
-    for name in ("L1", "L4", "G1", "G2", "L6", "E1"):
-        _grade(a1, L[name], passed=True)
-        _grade(a2, L[name], passed=True)
-    _grade(a1, L["L2"], passed=True)
-    _grade(a2, L["L2"], passed=False)
-    _grade(a1, L["L3"], passed=True)
-    _grade(a2, L["L3"], passed=True, released=False)  # graded, not released: not passed yet
-    _grade(a1, L["L5"], passed=True)
-    _grade(a1, L["G3"], passed=True)
-    _grade(a3, L["G3"], passed=True)  # optional: does not replace A2
-    _grade(a2, L["G3"], passed=False)
-
-    # Decisions: each learner's latest counts.
-    def decide(name, cohort_, outcome, blocks=""):
-        CertificationDecisionFactory(
-            learner=L[name],
-            cohort=cohort_,
-            outcome=outcome,
-            reason="" if outcome == DecisionOutcome.AWARDED else "Motif",
-            validated_blocks=blocks,
-        )
-
-    decide("L1", lille, DecisionOutcome.AWARDED)
-    decide("L2", lille, DecisionOutcome.REFUSED)
-    decide("L2", lille, DecisionOutcome.PARTIAL, "BC1")
-    decide("L3", lille, DecisionOutcome.DEFERRED)
-    decide("L4", lille, DecisionOutcome.AWARDED)
-    decide("G1", grenoble, DecisionOutcome.AWARDED)
-    decide("G2", grenoble, DecisionOutcome.PARTIAL, "BC1 BC2")
-    decide("G3", grenoble, DecisionOutcome.REFUSED)
-    decide("E1", earlier, DecisionOutcome.AWARDED)
-    CertificateFactory(learner=L["L1"], cohort=lille)
-    CertificateFactory(learner=L["G1"], cohort=grenoble)
-    CertificateFactory(learner=L["L4"], cohort=lille, revoked=True)
-    CertificateFactory(learner=L["E1"], cohort=earlier)
-    CertificateFactory(learner=L["L2"], cohort=lille, block=bc1)
-    CertificateFactory(learner=L["G2"], cohort=grenoble, block=bc1)
-    CertificateFactory(learner=L["G2"], cohort=grenoble, block=bc2, revoked=True)
-
-    # Attendance: closed sheets count, open ones do not; no record on a closed sheet is absent.
-    present, late = AttendanceStatus.PRESENT, AttendanceStatus.LATE
-    absent, excused = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
-    marks = {L["L1"]: present, L["L2"]: late, L["L3"]: absent, L["L4"]: excused}
-    _session(lille, module, "2025-02-03", 8, 11, {**marks, L["L6"]: present})  # 3 h
-    sheet = {L[n]: present for n in ("L1", "L2", "L3", "L4")}
-    _session(lille, module, "2025-03-03", 8, 12, {**sheet, L["L5"]: absent})  # 4 h
-    _session(lille, module, "2025-04-07", 8, 11, {L["L1"]: present}, closed=False)
-    grenoble_marks = {L["G1"]: present, L["G2"]: present, L["G3"]: late, L["G4"]: absent}
-    _session(grenoble, module, "2025-01-13", 9, 12, grenoble_marks)  # 3 h
-    _session(earlier, module, "2024-03-04", 9, 12, {L["E1"]: present})
-
-    # Surveys.
-    def survey(code, kind, anonymous=False, scale=5):
-        made = SurveyFactory(
-            path=path,
-            code=code,
-            kind=kind,
-            anonymous=anonymous,
-            scale_labels=[f"Niveau {n}" for n in range(1, scale + 1)],
-        )
-        question = SurveyQuestionFactory(survey=made, code="global", text=f"Satisfaction {code}")
-        SurveyQuestionFactory(survey=made, code="avis", kind=SurveyQuestionKind.TEXT, text="Avis")
-        return made, question
-
-    path_hot, path_hot_q = survey("fin-parcours", SurveyKind.PATH_HOT)
-    module_hot, module_hot_q = survey("fin-module", SurveyKind.MODULE_HOT, anonymous=True)
-    cold, cold_q = survey("a-froid", SurveyKind.PATH_COLD, scale=4)
-    funder, funder_q = survey("financeurs", SurveyKind.FUNDER)
-    lille_five = [L[n] for n in ("L1", "L2", "L3", "L4", "L5")]
-    _campaign(path_hot, lille, lille_five, 3, [5, 4, 3], question=path_hot_q)
-    _campaign(
-        module_hot, lille, lille_five, 4, [4, 4, 5, 3], module=module, question=module_hot_q
-    )
-    _campaign(path_hot, grenoble, [L["G1"], L["G2"], L["G3"]], 2, [5, 2], question=path_hot_q)
-    _campaign(cold, lille, lille_five, 2, [3, 4], question=cold_q)
-    contacts = ["rh@entreprise.example.org", "opco@example.org"]
-    _campaign(funder, grenoble, contacts, 1, [4], question=funder_q)
-    _campaign(path_hot, later, [L["N1"]], 1, [1], question=path_hot_q)  # ends in 2026
+    _grades(L, a1, a2, a3)
+    _decisions(L, lille, grenoble, earlier, bc1, bc2)
+    _attendance(L, lille, grenoble, earlier, module)
+    _surveys(L, path, lille, grenoble, later, module)
     db.session.commit()
     return DataSet(lille_t, grenoble_t, path, lille, grenoble, later, learners, memberships)
