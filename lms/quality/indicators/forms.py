@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -59,10 +57,6 @@ class FilterForm(FlaskForm):
         )
 
 
-def year_choices(today: date) -> list[SelectChoice]:
-    return [SelectChoice(str(year), str(year)) for year in range(today.year, today.year - 6, -1)]
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -75,7 +69,7 @@ class PublicationForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     indicators = MultiCheckboxField(
         _l("Indicators published"),
-        choices=[(code, label) for code, (label, _definition) in INDICATORS.items()],
+        choices=[SelectChoice(code, label) for code, (label, _definition) in INDICATORS.items()],
         validate_choice=True,
     )
 

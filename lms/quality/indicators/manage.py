@@ -18,6 +18,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.permissions import acting_user, admin_required
@@ -148,13 +149,13 @@ def export():
     return csv_response(csv_rows(rows, period), filename)
 
 
-def _path_choices() -> list[tuple[str, str]]:
+def _path_choices() -> list[SelectChoice]:
     query = (
         db.select(TrainingPath.code, func.max(TrainingPath.title))
         .group_by(TrainingPath.code)
         .order_by(TrainingPath.code)
     )
-    return [(code, f"{title} ({code})") for code, title in db.session.execute(query)]
+    return [SelectChoice(code, f"{title} ({code})") for code, title in db.session.execute(query)]
 
 
 def _publications() -> list[tuple[str, int, list[str]]]:
@@ -181,7 +182,8 @@ def publication():
     form = PublicationForm()
     form.path.choices = _path_choices()
     if request.method == "GET":
-        path = request.args.get("path") or (form.path.choices[0][0] if form.path.choices else "")
+        first = form.path.choices[0].value if form.path.choices else ""
+        path = request.args.get("path") or first
         year = request.args.get("year", type=int) or last_year().starts_on.year
         form.path.data, form.year.data = path, year
         form.indicators.data = list(
@@ -211,7 +213,7 @@ def publication():
             form=form,
             publications=_publications(),
             definitions=INDICATORS,
-            path_titles=dict(form.path.choices),
+            path_titles={choice.value: choice.label for choice in form.path.choices},
         ),
         status,
     )

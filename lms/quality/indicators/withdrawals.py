@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import User
 from lms.accounts.permissions import acting_user
@@ -46,7 +47,7 @@ def _learners(cohort: Cohort) -> list[tuple[Membership, Withdrawal | None]]:
 def _render(cohort: Cohort, form: WithdrawalForm, status: int = 200):
     learners = _learners(cohort)
     form.learner.choices = [
-        (membership.id, membership.user.display_name)
+        SelectChoice(membership.id, membership.user.display_name)
         for membership, withdrawal in learners
         if withdrawal is None
     ]
@@ -75,7 +76,11 @@ def record(cohort_id: int):
     """Record a learner's withdrawal from the cohort."""
     cohort = cohort_admin_or_404(cohort_id)
     form = WithdrawalForm()
-    form.learner.choices = [(membership.id, "") for membership, w in _learners(cohort) if not w]
+    form.learner.choices = [
+        SelectChoice(membership.id, "")
+        for membership, withdrawal in _learners(cohort)
+        if not withdrawal
+    ]
     if not form.validate_on_submit():
         return _render(cohort, form, 400)
     membership = db.session.get(Membership, form.learner.data)
