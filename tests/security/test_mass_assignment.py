@@ -57,6 +57,8 @@ FORMS = [
     ("projects.declare", "POST", "learner_b", None),
     ("projects.edit", "POST", "learner_a", None),
     ("project_evaluations.evaluate", "POST", "trainer", None),
+    ("quality_indicators.publication", "POST", "admin", None),
+    ("withdrawals.page", "POST", "local_admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

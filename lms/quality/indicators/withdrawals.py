@@ -9,7 +9,7 @@ audited. The dropout indicator counts these rows (docs/quality-indicators.md).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -64,18 +64,13 @@ def _render(cohort: Cohort, form: WithdrawalForm, status: int = 200):
     )
 
 
-@bp.get("/<int:cohort_id>/withdrawals")
+@bp.route("/<int:cohort_id>/withdrawals", methods=["GET", "POST"])
 def page(cohort_id: int):
-    """List the cohort's withdrawals and offer to record one."""
-    cohort = cohort_admin_or_404(cohort_id)
-    return _render(cohort, WithdrawalForm())
-
-
-@bp.post("/<int:cohort_id>/withdrawals")
-def record(cohort_id: int):
-    """Record a learner's withdrawal from the cohort."""
+    """List the cohort's withdrawals; record one (POST)."""
     cohort = cohort_admin_or_404(cohort_id)
     form = WithdrawalForm()
+    if request.method == "GET":
+        return _render(cohort, form)
     form.learner.choices = [
         SelectChoice(membership.id, "")
         for membership, withdrawal in _learners(cohort)
