@@ -18,8 +18,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.permissions import acting_user, admin_required
 from lms.cohorts.models import Cohort, CohortState
