@@ -38,6 +38,14 @@ def figure_short(row: Row) -> str:
 def figure_text(row: Row) -> str:
     """Return the value with what it was computed from."""
     short = figure_short(row)
+    if row.unit == PERCENT and row.denominator and row.in_minutes:
+        locale = _locale()
+        return _(
+            "%(value)s (%(attended)s h of %(held)s h)",
+            value=short,
+            attended=format_decimal((row.numerator or 0) / 60, "#,##0.#", locale=locale),
+            held=format_decimal(row.denominator / 60, "#,##0.#", locale=locale),
+        )
     if row.unit == PERCENT and row.denominator:
         return _(
             "%(value)s (%(numerator)d of %(denominator)d)",

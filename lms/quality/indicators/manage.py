@@ -117,8 +117,8 @@ def page():
     """Show every indicator of the scope asked, with its numerator and denominator."""
     form, territories, scope = _filters()
     rows = list(indicator_rows(indicators(scope))) if scope else []
-    rates = [row for row in rows if row.unit == PERCENT]
-    means = [row for row in rows if row.unit == MEAN]
+    rates = [row for row in rows if row.unit == PERCENT and row.value is not None]
+    means = [row for row in rows if row.unit == MEAN and row.value is not None]
     return (
         render_template(
             "quality/indicators/page.html",

@@ -127,6 +127,7 @@ class Row:
     numerator: int | None = None
     denominator: int | None = None
     scale_top: int | None = None  # MEAN rows: the scale's highest value
+    in_minutes: bool = False  # the numerator and denominator are minutes (attendance)
 
     @property
     def hidden(self) -> bool:
@@ -182,7 +183,18 @@ def indicator_rows(figures: Indicators) -> Iterator[Row]:
             block.attestations,
         )
     attendance = figures.attendance
-    yield _ratio("attendance", "attendance", _("Attendance rate"), attendance.rate)
+    rate = attendance.rate
+    yield Row(
+        "attendance",
+        "attendance",
+        _("Attendance rate"),
+        PERCENT,
+        rate.percent,
+        rate.people,
+        rate.numerator,
+        rate.denominator,
+        in_minutes=True,
+    )
     for status, label in STATUS_LABELS.items():
         yield Row(
             "attendance",
@@ -210,7 +222,8 @@ def indicator_rows(figures: Indicators) -> Iterator[Row]:
     )
     for group in figures.satisfaction.groups:
         code = GROUP_INDICATORS[group.group]
-        yield _ratio(code, f"{code}:response", _("Response rate"), group.response)
+        label = _("Response rate: %(group)s", group=INDICATORS[code][0])
+        yield _ratio(code, f"{code}:response", label, group.response)
         for question in group.questions:
             yield Row(
                 code,

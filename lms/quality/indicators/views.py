@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from lms.core.csv import csv_response
+from lms.curriculum.models import TrainingPath
 from lms.extensions import db
 from lms.quality.indicators.chart import layout_chart
 from lms.quality.indicators.export import public_csv_rows
@@ -68,14 +69,25 @@ def _results():
     return published, chosen, period, rows
 
 
+def _path_titles(codes: set[str]) -> dict[str, str]:
+    """Return path code -> the title of its latest version (one query)."""
+    rows = db.session.execute(
+        db.select(TrainingPath.code, TrainingPath.title)
+        .where(TrainingPath.code.in_(codes))
+        .order_by(TrainingPath.version)
+    )
+    return {code: title for code, title in rows}
+
+
 @bp.get("/results")
 def page():
     """Show the published indicators of a path and a year (no login)."""
     published, chosen, period, rows = _results()
-    rates = [row for row in rows if row.unit == PERCENT]
+    rates = [row for row in rows if row.unit == PERCENT and row.value is not None]
     return render_template(
         "quality/indicators/public.html",
         publications=sorted(published, key=lambda key: (-key[1], key[0])),
+        path_titles=_path_titles({path for path, _year in published}),
         chosen=chosen,
         period=period,
         rows=rows,
