@@ -71,12 +71,12 @@ def _results():
 
 def _path_titles(codes: set[str]) -> dict[str, str]:
     """Return path code -> the title of its latest version (one query)."""
-    rows = db.session.execute(
+    query = (
         db.select(TrainingPath.code, TrainingPath.title)
         .where(TrainingPath.code.in_(codes))
         .order_by(TrainingPath.version)
     )
-    return {code: title for code, title in rows}
+    return dict(db.session.execute(query).tuples().all())
 
 
 @bp.get("/results")
