@@ -37,24 +37,9 @@ from lms.core.time import utcnow
 from lms.curriculum.models import CompetencyBlock
 from lms.extensions import db
 from lms.quality.indicators.models import Withdrawal
+from lms.quality.indicators.ratio import Ratio
 from lms.quality.indicators.satisfaction import SatisfactionFigures, satisfaction_figures
 from lms.quality.indicators.scope import Scope
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A numerator over a denominator, and the number of people it was computed on."""
-
-    numerator: int
-    denominator: int
-    people: int
-
-    @property
-    def percent(self) -> float | None:
-        """Return the ratio in percent, one decimal; None when the denominator is 0."""
-        if not self.denominator:
-            return None
-        return round(100 * self.numerator / self.denominator, 1)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func
 
 from lms.extensions import db
+from lms.quality.indicators.ratio import Ratio
 from lms.quality.indicators.scope import Scope
 from lms.quality.surveys.models import (
     HOT_KINDS,
@@ -59,9 +60,7 @@ class GroupFigures:
     questions: tuple[QuestionFigures, ...]
 
     @property
-    def response(self):
-        from lms.quality.indicators.figures import Ratio
-
+    def response(self) -> Ratio:
         return Ratio(self.answered, self.participations, self.participations)
 
 
