@@ -247,7 +247,7 @@ WITHDRAWAL = {
     "withdrawn_on": ref("in_three_weeks"),
     "reason": "Emploi trouvé",
 }
-PUBLICATION = {"path": ref("path_code"), "year": "2025", "indicators": "entered"}
+PUBLICATION = {"path": ref("path_code"), "year": "2025", "indicators": "dropout"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
 # The token of learner A's calendar address in the world (only its hash is stored there).
 CALENDAR_TOKEN = "CalendarTokenOfLearnerA_0123456789abcdefghi"

@@ -71,8 +71,10 @@ def _filters() -> tuple[FilterForm, TerritoryFilter, Scope | None]:
     if not form.validate():
         return form, territories, None
     ids = territories.territory_ids
+    period = form.period()
+    form.date_from.data, form.date_to.data = period.starts_on, period.ends_on  # shown as used
     scope = Scope(
-        form.period(),
+        period,
         path_code=form.path.data or None,
         territory_ids=tuple(ids) if ids is not None else None,
         cohort_id=int(form.cohort.data) if form.cohort.data else None,
