@@ -5,13 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 
 from lms.accounts.models import AuditEvent
 from lms.extensions import db
 from lms.quality.indicators.models import PublishedIndicator
-from tests.factories import TerritoryAdministratorFactory, UserFactory
+from tests.factories import (
+    CohortFactory,
+    MembershipFactory,
+    TerritoryAdministratorFactory,
+    UserFactory,
+)
 from tests.quality.indicators.dataset import build
 from tests.web.helpers import log_in
 
@@ -134,3 +140,25 @@ def test_a_local_administrator_may_not_publish(client, data):
     user = TerritoryAdministratorFactory(territory=data.lille_territory).user
     log_in(client, user)
     assert client.get("/admin/quality/indicators/publication").status_code == 403
+
+
+def test_the_public_page_costs_the_same_queries_for_few_or_many_cohorts(
+    client, data, query_counter
+):
+    def count() -> int:
+        db.session.expire_all()
+        with query_counter as queries:
+            assert client.get("/results").status_code == 200
+        return queries.count
+
+    small = count()
+    for _ in range(5):
+        cohort = CohortFactory(
+            path=data.path, starts_on=date(2025, 2, 1), ends_on=date(2025, 11, 30)
+        )
+        for _ in range(4):
+            MembershipFactory(cohort=cohort)
+    db.session.commit()
+    large = count()
+    print(f"public results page: {small} queries, then {large}")
+    assert small == large <= 15
