@@ -102,13 +102,14 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
         # two external assessors, two jury members, two graduates of the spring cohort, the
         # markers of lms.demo.marking (a third reader in every cohort, an external professional
         # and the third reader as second trainer in the finished ones), and the three local
-        # administrators, who are members of no cohort
-        "User": 29,
-        "Membership": 28,
-        "Cohort": 3,
+        # administrators, who are members of no cohort; the nine learners of last year's Lille
+        # cohort (lms.demo.quality_indicators), taught by the two trainers
+        "User": 29 + 9,
+        "Membership": 28 + 9 + 2,
+        "Cohort": 3 + 1,
         "TrainingPath": 1,
         "LessonCompletion": counts()["LessonCompletion"],
-        "CertificationDecision": 3,  # the closed jury's
+        "CertificationDecision": 3 + 7,  # the closed jury's, last year's Lille cohort's
         "Certificate": 1,
         "Territory": 3,
         "TerritoryAdministrator": 3,
@@ -406,3 +407,26 @@ def test_one_later_ex_post_came_through_a_link_and_another_link_waits(demo_app, 
     # Nothing secret is printed: only the holders' names could be, and the links are not.
     assert "/projects/" not in first_demo[1]
     assert pending.email not in first_demo[1]
+
+
+def test_demo_publishes_last_years_indicators(demo_app):
+    from lms.demo.quality_indicators import COHORT_NAME as LAST_YEAR
+    from lms.demo.quality_indicators import PUBLISHED, last_year
+    from lms.quality.indicators.figures import indicators
+    from lms.quality.indicators.models import PublishedIndicator, Withdrawal
+    from lms.quality.indicators.scope import Period, Scope
+
+    run_demo(demo_app)  # a second run adds nothing
+    path = db.session.scalar(db.select(TrainingPath))
+    published = db.session.scalars(
+        db.select(PublishedIndicator.indicator).filter_by(path_code=path.code, year=last_year())
+    ).all()
+    assert sorted(published) == sorted(PUBLISHED)
+    assert db.session.scalar(db.select(func.count(Withdrawal.id))) == 2
+    cohort = db.session.scalar(db.select(Cohort).filter_by(name=LAST_YEAR))
+    figures = indicators(Scope(Period.year(last_year()), cohort_id=cohort.id))
+    # Nine learners, two withdrew; four of the seven decisions award the path.
+    assert (figures.learners, figures.withdrawn) == (9, 2)
+    assert (figures.certification.numerator, figures.certification.denominator) == (4, 7)
+    assert figures.attendance.rate.percent is not None
+    assert figures.attendance.rate.percent < 100

@@ -26,6 +26,7 @@ ACTION_WORDS = {
     "cohort.import": _l("Learners imported"),
     "cohort.update": _l("Cohort changed"),
     "grade.change": _l("Released grade changed"),
+    "indicators.publish": _l("Published results changed"),
     "grade.release_cohort": _l("Grades released to the cohort"),
     "membership.add": _l("Member added to a cohort"),
     "membership.funder": _l("Learner's funder changed"),
@@ -46,6 +47,8 @@ ACTION_WORDS = {
     "user.revoke_admin": _l("Administrator rights removed"),
     "user.send_reset": _l("Password reset link sent"),
     "user.update": _l("Account changed"),
+    "withdrawal.cancel": _l("Learner's withdrawal cancelled"),
+    "withdrawal.record": _l("Learner's withdrawal recorded"),
 }
 
 

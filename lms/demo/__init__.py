@@ -16,6 +16,8 @@ has none yet, each territory with its local administrator (``lms.demo.territorie
 who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``);
 the cohort under way's learners positioned themselves at entry, most reviewed by their trainer
 (``lms.demo.quality_positioning``).
+A Lille cohort that ended last year feeds the quality indicators, some of which the organisation
+publishes on the public results page (``lms.demo.quality_indicators``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -52,6 +54,12 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_indicators import COHORT_NAME as INDICATORS_COHORT_NAME
+from lms.demo.quality_indicators import (
+    ensure_indicator_cohort,
+    ensure_indicator_surveys,
+    ensure_publications,
+)
 from lms.demo.quality_positioning import ensure_positionings
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
@@ -157,6 +165,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         now,
     )
     db.session.commit()
+    _ensure_quality_indicators(path, now)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -321,6 +330,24 @@ def _ensure_territories_and_projects(cohort: Cohort) -> list[tuple[str, str, str
     ensure_projects(cohorts, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"), DEMO_DOMAIN)
     db.session.commit()
     return credentials
+
+
+def _ensure_quality_indicators(path: TrainingPath, now: datetime) -> None:
+    """Last year's Lille cohort, its sessions and surveys, and the published indicators."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    trainers = [_demo_user(slug, name) for slug, name, role in STAFF if role is not None]
+    lille = ensure_territories()[LILLE]
+    created = ensure_indicator_cohort(path, lille, trainers, _demo_user, admin)
+    db.session.commit()
+    if created is not None:
+        ensure_sessions(created, trainers, now, running=False)
+        db.session.commit()
+        ensure_sheets(created, now)
+    cohort = find_cohort(INDICATORS_COHORT_NAME)
+    assert cohort is not None  # made above
+    ensure_indicator_surveys(cohort)
+    ensure_publications(path, admin)
+    db.session.commit()
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

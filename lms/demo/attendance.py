@@ -32,11 +32,19 @@ ABSENCES = {
     "adam": {"M2": 3, "M4": 2, "M3": 1},
     "hugo": {"M4": 1},
     "rayan": {"M3": 1},
+    # Last year's Lille cohort (lms.demo.quality_indicators).
+    "farid": {"M3": 2, "M4": 1},
+    "gaelle": {"M2": 2, "M4": 2},
+    "hamza": {"M3": 4, "M4": 4, "M5": 4},
+    "irene": {"M4": 4, "M5": 4},
 }
 # Learner -> the held half-days (0 the first) when they come 25 minutes late.
-LATE = {"tom": (1, 7), "lea": (4,), "lina": (2,)}
+LATE = {"tom": (1, 7), "lea": (4,), "lina": (2,), "dylan": (3,), "emma": (1, 6)}
 # Learner -> the held half-day of an excused absence, and its reason.
-EXCUSED = {"chloe": (2, "Rendez-vous médical, justificatif remis au formateur.")}
+EXCUSED = {
+    "chloe": (2, "Rendez-vous médical, justificatif remis au formateur."),
+    "celia": (5, "Enfant malade, justificatif remis à la formatrice."),
+}
 SIGNS_AFTER = timedelta(minutes=4)  # learners sign once seated
 LATE_BY = timedelta(minutes=25)
 CLOSES_AFTER_END = timedelta(minutes=10)

@@ -143,6 +143,10 @@ PAGES = {
         "admin", f"/admin/dashboard/territories/{w.territory_id}"
     ),
     "territories-dashboard": lambda w: Checked("admin", "/admin/dashboard/territories/"),
+    # Quality indicators: a local administrator's page, the publication, a cohort's withdrawals
+    "quality-indicators": lambda w: Checked("territorial", "/admin/quality/indicators"),
+    "quality-publication": lambda w: Checked("admin", "/admin/quality/indicators/publication"),
+    "withdrawals": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/withdrawals"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
     "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
     # Territories and the organisation; a local administrator's home
@@ -177,6 +181,7 @@ PAGES = {
     "verification": lambda w: Checked(None, f"/verify/{w.certificate_code}"),
     "verification-unknown": lambda w: Checked(None, "/verify/NO-SUCH-CODE", 404),
     "verification-by-file": lambda w: Checked(None, "/verify/check"),
+    "results": lambda w: Checked(None, "/results"),
     "forgot-password": lambda w: Checked(None, "/password/forgot"),
     # The later ex post evaluation: the person invited (no account), and its set-up page.
     "project-link": lambda w: Checked(None, f"/projects/evaluate/{w.project_links['token']}"),
@@ -214,6 +219,9 @@ NOT_PAGES = {
     "realisation_admin.download",
     "territory_dashboard.overall_csv",
     "territory_dashboard.show_csv",
+    "quality_indicators.export",
+    "public_results.export",
+    "public_results.export_json",
     "static",
 }
 # Checked by the tests below, with what leads to them (a form error, a pending login).

@@ -243,6 +243,13 @@ PROJECT_VALUES = {
     },
 }
 REALISATION = {"kind": "realisation", "as_of": "2024-06-30"}
+# Learner B withdraws three weeks from now (learner A's withdrawal is in the world).
+WITHDRAWAL = {
+    "learner": ref("learner_b_membership"),
+    "withdrawn_on": ref("in_three_weeks"),
+    "reason": "Emploi trouvé",
+}
+PUBLICATION = {"path": ref("path_code"), "year": "2025", "indicators": "dropout"}
 REALISATION_BATCH = {**REALISATION, "funder": "opco"}
 # The token of learner A's calendar address in the world (only its hash is stored there).
 CALENDAR_TOKEN = "CalendarTokenOfLearnerA_0123456789abcdefghi"
@@ -531,6 +538,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("territory_dashboard.overall_csv", "GET"): admin(),
     ("territory_dashboard.show", "GET"): cohort_admin(territory_id="territory"),
     ("territory_dashboard.show_csv", "GET"): cohort_admin(territory_id="territory"),
+    # Quality indicators: the staff page and CSV (each scoped to the person's territories), the
+    # publication (central), the public results (no login), a cohort's withdrawals
+    ("quality_indicators.page", "GET"): territory_admin(),
+    ("quality_indicators.export", "GET"): territory_admin(),
+    ("quality_indicators.publication", "GET"): admin(),
+    ("quality_indicators.publication", "POST"): admin(data=PUBLICATION),
+    ("public_results.page", "GET"): public(),
+    ("public_results.export", "GET"): public(),
+    ("public_results.export_json", "GET"): public(),
+    ("withdrawals.page", "GET"): cohort_admin(cohort_id="cohort"),
+    ("withdrawals.page", "POST"): cohort_admin(cohort_id="cohort", data=WITHDRAWAL),
+    ("withdrawals.cancel", "POST"): cohort_admin(cohort_id="cohort", withdrawal_id="withdrawal"),
     # admin
     ("admin.overview", "GET"): admin(),
     ("admin.users", "GET"): admin(),
@@ -598,6 +617,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     # A last day of access the assessor forms accept whatever the day the tests run.
     "in_ninety_days": lambda world, persona: _in_days(90),
     "in_three_weeks": lambda world, persona: _in_days(21),
+    # The world's path, by its code (the publication form names paths by code).
+    "path_code": lambda world, persona: world.get("path").code,
     # The territory a new cohort is created on: the persona's own (central: the world's first).
     "own_territory": lambda world, persona: world.get(
         "other_territory" if persona == "other_local_admin" else "territory"
@@ -662,6 +683,7 @@ FOREIGN: dict[str, str] = {
     "territory": "other_territory",
     "learner_b_membership": "other_learner_membership",
     "assessor_membership": "other_learner_membership",
+    "withdrawal": "other_withdrawal",
 }
 
 # Objects of ``cohort``'s territory: the cohort and what lies below it. The local administrator
@@ -680,6 +702,7 @@ TERRITORY_OBJECTS = frozenset(
         "territory",  # its dashboard
         "project",  # learner A's project, on the cohort's territory
         "linked_project",
+        "withdrawal",  # learner A's withdrawal from the cohort
     }
 )
 # Central-only routes: 403 to every non-central person, before any object is looked up.

@@ -60,6 +60,8 @@ FORMS = [
     # Positioning: no reviewer, review time, other learner or cohort forged into a positioning.
     ("positioning.cohort", "POST", "learner_a", None),
     ("positioning_manage.learner_page", "POST", "trainer", None),
+    ("quality_indicators.publication", "POST", "admin", None),
+    ("withdrawals.page", "POST", "local_admin", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",
