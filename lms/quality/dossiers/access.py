@@ -6,7 +6,8 @@
   (``cohort_admin_or_404``; another territory's cohort or dossier is a 404, as unknown ids).
   Trainers do not: a dossier gathers more than their teaching (attendance reasons, decisions).
 - **The learner** requests and downloads their own dossier (GDPR access and portability);
-  anyone else's is denied (403), an unknown id is a 404, as for the certificates' PDFs.
+  anyone else's is denied (403), an unknown id is a 404, as for the certificates' PDFs (and
+  another territory's local administrator gets the 404 of an unknown id, SECURITY.md J39).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def own_dossier_or_403(dossier_id: int) -> LearnerDossier:
     """Return one of the current user's own dossiers; deny anyone else's (403)."""
     dossier = _dossier_or_404(dossier_id)
     if dossier.learner_id != current_user.id:
-        deny()
+        deny_cohort(dossier.cohort)  # another territory's local administrator: 404
     return dossier
 
 
@@ -67,5 +68,5 @@ def learner_cohort_or_403(cohort_id: int) -> Cohort:
     cohort = db.get_or_404(Cohort, cohort_id)
     user: User = current_user._get_current_object()
     if not is_learner_of(user, cohort):
-        deny()
+        deny_cohort(cohort)
     return cohort

@@ -30,11 +30,11 @@ from datetime import datetime
 from importlib import metadata
 from typing import IO, Any
 
-from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from jinja2.sandbox import SandboxedEnvironment
 
-from lms.core import storage
+from lms.core import pdf, storage
 from lms.core.time import organisation_timezone
 from lms.quality.dossiers.evidence import (
     DOCUMENT_KINDS,
@@ -48,7 +48,7 @@ FORMAT = "lms-learner-dossier/1"
 INDEX = "index.html"
 MANIFEST = "manifest.json"
 CHECKSUMS = "manifest.sha256"
-INDEX_TEMPLATE = "quality/dossiers/archive/index.html"
+INDEX_TEMPLATE = "dossier-index.html"  # in certificates/, the documents' design
 CHUNK = 64 * 1024
 
 SECTION_TITLES = {
@@ -326,11 +326,22 @@ def _manifest(
     }
 
 
+def _index_environment() -> SandboxedEnvironment:
+    """Return the sandboxed environment of the documents' design, with gettext installed."""
+    environment = pdf.environment()
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext, ngettext, newstyle=True
+    )
+    return environment
+
+
 def _render_index(
     evidence: Evidence, contents: Contents, *, version: int, built_at: datetime
 ) -> str:
     """Render the index page in the learner's language (no request: a job renders it)."""
-    template = current_app.jinja_env.get_template(INDEX_TEMPLATE)
+    environment = _index_environment()
+    template = environment.get_template(INDEX_TEMPLATE)
     with force_locale(evidence.learner.get("locale") or "fr"):
         return template.render(
             evidence=evidence,
@@ -338,15 +349,15 @@ def _render_index(
             entries=contents.entries,
             documents=[entry for entry in contents.entries if entry.kind in DOCUMENT_KINDS],
             missing=contents.missing,
+            missing_paths={item.path for item in contents.missing},
             version=version,
-            built_at=built_at.astimezone(organisation_timezone()),
+            built_at=format_datetime(built_at, "long"),
             generator=generator_version(),
             manifest=MANIFEST,
             checksums=CHECKSUMS,
-            missing_paths={item.path for item in contents.missing},
-            section_titles=SECTION_TITLES,
-            document_kinds=DOCUMENT_TITLES,
-            column_labels=COLUMN_LABELS,
+            section_titles={name: str(title) for name, title in SECTION_TITLES.items()},
+            document_kinds={name: str(title) for name, title in DOCUMENT_TITLES.items()},
+            column_labels={name: str(label) for name, label in COLUMN_LABELS.items()},
             link_columns=LINK_COLUMNS,
             text_columns=TEXT_COLUMNS,
         )

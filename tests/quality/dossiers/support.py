@@ -163,3 +163,41 @@ def learner_with_evidence(**learner_fields) -> Dossier:
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
+
+
+def ready_dossier(learner, cohort, data: bytes = b"PK\x05\x06" + bytes(18)):
+    """Record a ready build of the learner's dossier whose archive is ``data`` (stored)."""
+    from lms.quality.dossiers.models import DossierState, LearnerDossier
+    from lms.quality.dossiers.services import dossier_folder
+
+    stored = store_bytes(dossier_folder(), data)
+    version = 1 + (
+        db.session.scalar(
+            db.select(db.func.max(LearnerDossier.version)).filter_by(
+                learner_id=learner.id, cohort_id=cohort.id
+            )
+        )
+        or 0
+    )
+    dossier = LearnerDossier(
+        learner_id=learner.id,
+        cohort_id=cohort.id,
+        version=version,
+        state=DossierState.READY,
+        started_at=utcnow(),
+        finished_at=utcnow(),
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+    )
+    db.session.add(dossier)
+    db.session.commit()
+    return dossier
+
+
+def security_world_dossiers(bien_vivre, other, users) -> dict:
+    """Return learner A's ready dossier and the other cohort's learner's."""
+    return {
+        "dossier": ready_dossier(users["learner_a"], bien_vivre.cohort),
+        "other_dossier": ready_dossier(users["other_learner"], other.cohort),
+    }
