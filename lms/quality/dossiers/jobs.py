@@ -25,7 +25,7 @@ from lms.extensions import db
 from lms.quality.dossiers.archive import write_archive
 from lms.quality.dossiers.evidence import collect_evidence
 from lms.quality.dossiers.models import DossierState, LearnerDossier
-from lms.quality.dossiers.services import dossier_folder
+from lms.quality.dossiers.store import dossier_folder
 
 # Archives up to this size stay in memory while they are written; larger ones spill to disk.
 SPOOL_BYTES = 16 * 1024 * 1024

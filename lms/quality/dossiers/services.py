@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -32,7 +31,9 @@ from lms.core.jobs import JobError, enqueue
 from lms.core.time import utcnow
 from lms.core.transactions import DomainError
 from lms.extensions import db
+from lms.quality.dossiers.jobs import build_dossier
 from lms.quality.dossiers.models import LIVE_STATES, DossierState, LearnerDossier
+from lms.quality.dossiers.store import dossier_folder
 
 
 class DossierError(DomainError):
@@ -47,11 +48,6 @@ class DossierUnderway(DossierError):
             _("A dossier is already being built for this learner: wait until it is ready.")
         )
         self.dossier = dossier
-
-
-def dossier_folder() -> Path:
-    """Return the folder of the stored dossiers: ``<instance>/dossiers``."""
-    return Path(current_app.instance_path) / "dossiers"
 
 
 # Requesting ----------------------------------------------------------------------------------
@@ -163,8 +159,6 @@ def launch_builds(dossiers: Sequence[LearnerDossier]) -> None:
 
     Raises ``DossierError`` (the builds not handed over marked failed) when Redis does not answer.
     """
-    from lms.quality.dossiers.jobs import build_dossier
-
     ids = [dossier.id for dossier in dossiers]
     for index, dossier_id in enumerate(ids):
         try:
