@@ -28,9 +28,11 @@ from lms.learning.models import LessonCompletion
 from lms.learning.services import module_states
 from lms.organisations.models import Territory, TerritoryAdministrator
 from lms.projects.models import Project, ProjectEvaluation, ProjectInvitation
+from lms.quality.dossiers.models import DossierState, LearnerDossier
 
 COUNTED = (
     User,
+    LearnerDossier,
     Membership,
     Cohort,
     TrainingPath,
@@ -406,3 +408,28 @@ def test_one_later_ex_post_came_through_a_link_and_another_link_waits(demo_app, 
     # Nothing secret is printed: only the holders' names could be, and the links are not.
     assert "/projects/" not in first_demo[1]
     assert pending.email not in first_demo[1]
+
+
+@pytest.mark.pdf
+def test_the_first_graduate_has_a_ready_dossier_whose_manifest_verifies(demo_app):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    from lms.core.storage import open_stored
+    from lms.quality.dossiers.store import dossier_folder
+
+    [dossier] = db.session.scalars(db.select(LearnerDossier))
+    assert dossier.learner.display_name == "Élise Fontaine"
+    assert dossier.state == DossierState.READY
+    with open_stored(dossier_folder(), dossier.storage_key) as stream:
+        data = stream.read()
+    assert hashlib.sha256(data).hexdigest() == dossier.sha256
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["missing"] == []
+    kinds = {entry["kind"] for entry in manifest["files"]}
+    assert {"attendance-sheets", "realisation", "certificates"} <= kinds
+    for entry in manifest["files"]:
+        assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]

@@ -13,7 +13,8 @@ waits for the jury's decision; each holds a certificat de réalisation (``lms.de
 The organisation is Crois/Sens, which designed the path with its partner Pragma-tic and signs in
 Lille; the cohort under way is in Lille, the finished ones in Grenoble, and Mulhouse/Strasbourg
 has none yet, each territory with its local administrator (``lms.demo.territories``); learners
-who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``).
+who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``);
+the first graduate's dossier is built, last (``lms.demo.quality_dossiers``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -50,6 +51,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_dossiers import ensure_dossier
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -147,6 +149,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
     credentials += _ensure_territories_and_projects(cohort)
+    _ensure_dossiers()
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -311,6 +314,17 @@ def _ensure_territories_and_projects(cohort: Cohort) -> list[tuple[str, str, str
     ensure_projects(cohorts, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"), DEMO_DOMAIN)
     db.session.commit()
     return credentials
+
+
+def _ensure_dossiers() -> None:
+    """Build the first graduate's dossier (lms.demo.quality_dossiers), last: it gathers all."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    elise = _demo_user(GRADUATES[0].slug, GRADUATES[0].name)
+    dossier = ensure_dossier(elise, finished, admin)
+    if dossier is not None and dossier.state != "ready":
+        click.echo(f"No demo dossier: {dossier.error}")
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
