@@ -3,6 +3,7 @@ their own and nobody else's, constant query counts."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -64,6 +65,8 @@ def test_the_learner_builds_and_downloads_their_own_dossier(client):
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Cache-Control"] == "no-store"
     assert hashlib.sha256(download.data).hexdigest() == dossier.sha256
+    digest = base64.b64encode(hashlib.sha256(download.data).digest()).decode()
+    assert download.headers["Digest"] == f"sha-256={digest}"
     manifest = json.loads(open_zip(download.data).read("manifest.json"))
     assert manifest["learner"]["id"] == world.learner.id
     page = client.get("/my/dossier/")
