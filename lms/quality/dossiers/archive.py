@@ -24,17 +24,19 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from importlib import metadata
 from typing import IO, Any
 
-from flask_babel import force_locale, format_datetime, gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from jinja2.sandbox import SandboxedEnvironment
 
 from lms.core import pdf, storage
+from lms.core.formatting import format_day, format_moment
 from lms.core.time import organisation_timezone
 from lms.quality.dossiers.evidence import (
     DOCUMENT_KINDS,
@@ -160,6 +162,7 @@ COLUMN_LABELS = {
 }
 # Columns whose values are paths of files in the archive (linked), and long texts.
 LINK_COLUMNS = frozenset({"files", "supporting_file", "sheet_documents", "document"})
+DIGEST_COLUMNS = frozenset({"text_sha256", "sha256", "pdf_sha256"})
 TEXT_COLUMNS = frozenset({"text", "feedback", "adjustments", "self_comment", "reason", "criteria"})
 
 
@@ -326,9 +329,23 @@ def _manifest(
     }
 
 
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def readable(value: Any) -> Any:
+    """Show an ISO date or moment of the data in the reader's words (local time, short)."""
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return format_moment(datetime.fromisoformat(value), "short")
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return format_day(date.fromisoformat(value), "short")
+    return value
+
+
 def _index_environment() -> SandboxedEnvironment:
     """Return the sandboxed environment of the documents' design, with gettext installed."""
     environment = pdf.environment()
+    environment.filters["readable"] = readable
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
         gettext, ngettext, newstyle=True
@@ -351,7 +368,7 @@ def _render_index(
             missing=contents.missing,
             missing_paths={item.path for item in contents.missing},
             version=version,
-            built_at=format_datetime(built_at, "long"),
+            built_at=format_moment(built_at, "long"),
             generator=generator_version(),
             manifest=MANIFEST,
             checksums=CHECKSUMS,
@@ -360,4 +377,5 @@ def _render_index(
             column_labels={name: str(label) for name, label in COLUMN_LABELS.items()},
             link_columns=LINK_COLUMNS,
             text_columns=TEXT_COLUMNS,
+            digest_columns=DIGEST_COLUMNS,
         )

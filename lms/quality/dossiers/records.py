@@ -15,6 +15,7 @@ from lms.certificates.models import Certificate, CertificationDecision
 from lms.certificates.realisation.models import RealisationRecord
 from lms.certificates.realisation.services import realisation_folder
 from lms.cohorts.models import Cohort
+from lms.core.time import organisation_timezone
 from lms.extensions import db
 from lms.quality.dossiers.contents import Document, Evidence, archive_path, safe_name
 from lms.quality.dossiers.contents import when as _when
@@ -39,7 +40,8 @@ def attendance(learner: User, cohort: Cohort, evidence: Evidence) -> None:
     rows = []
     for record in records:
         session = record.sheet.session
-        stem = f"{session.starts_at:%Y-%m-%d-%H%M}-{safe_name(session.module.code)}"
+        starts = session.starts_at.astimezone(organisation_timezone())  # names in local time
+        stem = f"{starts:%Y-%m-%d-%H%M}-{safe_name(session.module.code)}"
         supporting = None
         if record.file_key:
             supporting = archive_path(
@@ -63,7 +65,7 @@ def attendance(learner: User, cohort: Cohort, evidence: Evidence) -> None:
                 Document(
                     "attendance-sheets",
                     path,
-                    f"{session.module.code} {session.starts_at:%Y-%m-%d %H:%M} v{document.version}",
+                    f"{session.module.code} {starts:%Y-%m-%d %H:%M} v{document.version}",
                     str(sheets_folder()),
                     document.storage_key,
                     document.sha256,
