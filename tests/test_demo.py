@@ -117,6 +117,7 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
         "Project": 9,  # every learner who reached M5
         "ProjectEvaluation": 8 + 4 + 1,  # ex ante, ex post, later ex post
         "ProjectInvitation": 2,  # one used, one pending
+        "LearnerDossier": 1,  # the first graduate's
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
