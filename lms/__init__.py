@@ -49,6 +49,7 @@ def _import_models() -> None:
     import lms.learning.reminders.models
     import lms.organisations.models
     import lms.projects.models
+    import lms.quality.dossiers.models
     import lms.quality.indicators.models
     import lms.quality.positioning.models
     import lms.quality.surveys.models  # noqa: F401

@@ -12,7 +12,15 @@ from pathlib import Path
 from flask import current_app
 
 # The folders of stored files in the instance (see lms.certificates.storage_check).
-STORES = ("uploads", "attendance", "attendance-sheets", "certificates", "minutes", "realisation")
+STORES = (
+    "uploads",
+    "attendance",
+    "attendance-sheets",
+    "certificates",
+    "minutes",
+    "realisation",
+    "dossiers",
+)
 
 
 def empty_file_stores() -> None:

@@ -28,9 +28,11 @@ from lms.learning.models import LessonCompletion
 from lms.learning.services import module_states
 from lms.organisations.models import Territory, TerritoryAdministrator
 from lms.projects.models import Project, ProjectEvaluation, ProjectInvitation
+from lms.quality.dossiers.models import DossierState, LearnerDossier
 
 COUNTED = (
     User,
+    LearnerDossier,
     Membership,
     Cohort,
     TrainingPath,
@@ -116,6 +118,7 @@ def test_demo_builds_the_path_cohort_and_people(demo_app):
         "Project": 9,  # every learner who reached M5
         "ProjectEvaluation": 8 + 4 + 1,  # ex ante, ex post, later ex post
         "ProjectInvitation": 2,  # one used, one pending
+        "LearnerDossier": 1,  # the first graduate's
     }
     assert counts()["LessonCompletion"] > 40
     assert "demo data only" in output
@@ -430,3 +433,28 @@ def test_demo_publishes_last_years_indicators(demo_app):
     assert (figures.certification.numerator, figures.certification.denominator) == (4, 7)
     assert figures.attendance.rate.percent is not None
     assert figures.attendance.rate.percent < 100
+
+
+@pytest.mark.pdf
+def test_the_first_graduate_has_a_ready_dossier_whose_manifest_verifies(demo_app):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    from lms.core.storage import open_stored
+    from lms.quality.dossiers.store import dossier_folder
+
+    [dossier] = db.session.scalars(db.select(LearnerDossier))
+    assert dossier.learner.display_name == "Élise Fontaine"
+    assert dossier.state == DossierState.READY
+    with open_stored(dossier_folder(), dossier.storage_key) as stream:
+        data = stream.read()
+    assert hashlib.sha256(data).hexdigest() == dossier.sha256
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["missing"] == []
+    kinds = {entry["kind"] for entry in manifest["files"]}
+    assert {"attendance-sheets", "realisation", "certificates"} <= kinds
+    for entry in manifest["files"]:
+        assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]

@@ -18,6 +18,7 @@ the cohort under way's learners positioned themselves at entry, most reviewed by
 (``lms.demo.quality_positioning``).
 A Lille cohort that ended last year feeds the quality indicators, some of which the organisation
 publishes on the public results page (``lms.demo.quality_indicators``).
+The first graduate's dossier is built, last (``lms.demo.quality_dossiers``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -54,6 +55,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_dossiers import ensure_dossier
 from lms.demo.quality_indicators import COHORT_NAME as INDICATORS_COHORT_NAME
 from lms.demo.quality_indicators import (
     ensure_indicator_cohort,
@@ -166,6 +168,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     )
     db.session.commit()
     _ensure_quality_indicators(path, now)
+    _ensure_dossiers()
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -348,6 +351,17 @@ def _ensure_quality_indicators(path: TrainingPath, now: datetime) -> None:
     ensure_indicator_surveys(cohort)
     ensure_publications(path, admin)
     db.session.commit()
+
+
+def _ensure_dossiers() -> None:
+    """Build the first graduate's dossier (lms.demo.quality_dossiers), last: it gathers all."""
+    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    elise = _demo_user(GRADUATES[0].slug, GRADUATES[0].name)
+    dossier = ensure_dossier(elise, finished, admin)
+    if dossier is not None and dossier.state != "ready":
+        click.echo(f"No demo dossier: {dossier.error}")
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

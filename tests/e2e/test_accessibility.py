@@ -78,6 +78,7 @@ PAGES = {
         "laureate", f"/assessments/{w.assessments['M5-E1']}/evaluation"
     ),
     "my-certificates": lambda w: Checked("laureate", "/certificates"),
+    "my-dossier": lambda w: Checked("laureate", "/my/dossier/"),
     "password": lambda w: Checked("reader", "/account/password"),
     "sessions": lambda w: Checked("reader", "/account/sessions"),
     "two-factor-enrolment": lambda w: Checked("reader", "/account/two-factor"),
@@ -148,6 +149,9 @@ PAGES = {
     "quality-publication": lambda w: Checked("admin", "/admin/quality/indicators/publication"),
     "withdrawals": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/withdrawals"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
+    "admin-dossiers": lambda w: Checked(
+        "admin", f"/admin/cohorts/{w.certified_cohort_id}/dossiers"
+    ),
     "admin-juries": lambda w: Checked("admin", f"/admin/cohorts/{w.certified_cohort_id}/juries"),
     # Territories and the organisation; a local administrator's home
     "admin-organisation": lambda w: Checked("admin", "/admin/organisation"),
@@ -216,6 +220,8 @@ NOT_PAGES = {
     "learning_manage.progress_csv",
     "my_certificates.download",
     "my_realisation.my_download",
+    "my_dossiers.download",  # a ZIP
+    "dossiers_admin.download",  # a ZIP
     "realisation_admin.download",
     "territory_dashboard.overall_csv",
     "territory_dashboard.show_csv",

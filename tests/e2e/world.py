@@ -38,6 +38,7 @@ from lms.cohorts.services import CalendarEntry, add_member, create_cohort, set_c
 from lms.core.time import local_today, utcnow
 from lms.curriculum.models import Module
 from lms.curriculum.services import load_path_file, shipped_path_file
+from lms.demo.quality_dossiers import ensure_dossier
 from lms.demo.sessions import PLACES
 from lms.extensions import db
 from lms.learning.services import complete_lesson
@@ -419,3 +420,6 @@ def _laureate(world: LiveWorld, cohort, path, admin, now) -> None:
     world.certificate_id, world.certificate_code = certificate.id, certificate.code
     # Her certificat de réalisation, listed on her certificates page and the staff pages.
     produce_document(cohort, laureate, DocumentKind.REALISATION, local_today(), created_by=admin)
+    # Her dossier, built for real: « Mon dossier » and the cohort's dossiers page offer it.
+    db.session.commit()
+    ensure_dossier(laureate, cohort, admin)

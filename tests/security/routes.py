@@ -533,6 +533,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("realisation_admin.download", "GET"): admin(record_id="realisation_record"),
     ("my_realisation.my_download", "GET"): owner_or_admin(record_id="realisation_record"),
+    # Learners' dossiers (lms.quality.dossiers): the cohort's administrators, and the learner.
+    ("dossiers_admin.cohort", "GET"): cohort_admin(cohort_id="cohort"),
+    ("dossiers_admin.build_cohort", "POST"): cohort_admin(cohort_id="cohort"),
+    ("dossiers_admin.build_learner", "POST"): cohort_admin(cohort_id="cohort", user_id="learner_a"),
+    ("dossiers_admin.download", "GET"): cohort_admin(dossier_id="dossier"),
+    ("my_dossiers.my_dossier", "GET"): logged_in(),
+    ("my_dossiers.build", "POST"): learner(cohort_id="cohort"),
+    ("my_dossiers.download", "GET"): owner(dossier_id="dossier"),
     # Territory dashboard: every territory (central administrators), one territory, their CSVs
     ("territory_dashboard.overall", "GET"): admin(),
     ("territory_dashboard.overall_csv", "GET"): admin(),
@@ -670,6 +678,7 @@ FOREIGN: dict[str, str] = {
     "grade": "other_grade",
     "certificate": "other_certificate",
     "realisation_record": "other_realisation_record",
+    "dossier": "other_dossier",
     "jury": "other_jury",
     "jury_minutes": "other_jury_minutes",
     "jury_seat": "other_jury_seat",
@@ -703,6 +712,7 @@ TERRITORY_OBJECTS = frozenset(
         "project",  # learner A's project, on the cohort's territory
         "linked_project",
         "withdrawal",  # learner A's withdrawal from the cohort
+        "dossier",  # learner A's dossier in the cohort
     }
 )
 # Central-only routes: 403 to every non-central person, before any object is looked up.

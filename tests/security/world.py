@@ -35,6 +35,7 @@ from tests.learning.helpers import make_bien_vivre_path
 from tests.organisations.support import security_world_territories
 from tests.projects.links_support import security_world_links
 from tests.projects.support import security_world_projects
+from tests.quality.dossiers.support import security_world_dossiers
 from tests.quality.indicators.support import security_world_indicators
 from tests.quality.positioning.support import security_world_positioning
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
@@ -236,6 +237,7 @@ def build_world(app) -> World:
     world.add(**security_world_territories(bien_vivre, other, users))
     world.add(**security_world_positioning(bien_vivre, other, users))
     world.add(**security_world_indicators(bien_vivre, other, users))
+    world.add(**security_world_dossiers(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

@@ -48,8 +48,28 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
-        (("learner",), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
+        (
+            (),
+            [
+                "/dashboard",
+                "/competencies",
+                "/schedule",
+                "/projects",
+                "/certificates",
+                "/my/dossier/",
+            ],
+        ),
+        (
+            ("learner",),
+            [
+                "/dashboard",
+                "/competencies",
+                "/schedule",
+                "/projects",
+                "/certificates",
+                "/my/dossier/",
+            ],
+        ),
         (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
             ("learner", "trainer"),
@@ -59,6 +79,7 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/schedule",
                 "/projects",
                 "/certificates",
+                "/my/dossier/",
                 "/manage/cohorts/",
                 "/manage/grading",
                 "/marking",
@@ -68,7 +89,15 @@ def test_anonymous_navigation_offers_login_only(client):
         (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/marking", "/admin/"]),
         (
             ("admin", "learner"),
-            ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates", "/admin/"],
+            [
+                "/dashboard",
+                "/competencies",
+                "/schedule",
+                "/projects",
+                "/certificates",
+                "/my/dossier/",
+                "/admin/",
+            ],
         ),
     ],
 )
