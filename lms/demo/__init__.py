@@ -50,6 +50,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_retention import ensure_retention
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -147,6 +148,8 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
     credentials += _ensure_territories_and_projects(cohort)
+    ensure_retention(GRADUATES_COHORT_NAME)
+    db.session.commit()
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import tuple_
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import AuditEvent, PasswordToken, RecoveryCode, User, UserSession
 from lms.assessments.models import Assessment, Grade, Submission
@@ -88,8 +89,10 @@ def _past_work(model, horizon: Horizon, user_column):
 def submissions(horizon: Horizon) -> Iterator[Action]:
     """Delete the submissions' files, blank their text and mark them purged."""
     now = utcnow()
-    query = _past_work(Submission, horizon, Submission.user_id).where(
-        Submission.purged_at.is_(None)
+    query = (
+        _past_work(Submission, horizon, Submission.user_id)
+        .where(Submission.purged_at.is_(None))
+        .options(selectinload(Submission.files))
     )
     for submission in db.session.scalars(query):
         for file in submission.files:
@@ -235,7 +238,9 @@ def surveys(horizon: Horizon) -> Iterator[Action]:
 
 def accounts(horizon: Horizon) -> Iterator[Action]:
     """Anonymise learners' accounts whose every cohort is past; remove their ways to sign in."""
-    for user in db.session.scalars(_anonymisable_users(horizon)):
+    users = list(db.session.scalars(_anonymisable_users(horizon)))
+    signs_in = _rows_of_users([user.id for user in users])
+    for user in users:
         targets = {
             "display_name": anonymous_name(user.id),
             "email": anonymous_email("personne", user.id),
@@ -246,9 +251,21 @@ def accounts(horizon: Horizon) -> Iterator[Action]:
             "totp_last_used_step": None,
         }
         yield from _present(erase("accounts", user, targets))
-        for model in (UserSession, PasswordToken, RecoveryCode, CalendarFeed):
-            rows = db.select(model).where(model.user_id == user.id).order_by(model.id)
-            yield from (delete("accounts", row) for row in db.session.scalars(rows))
+        yield from (delete("accounts", row) for row in signs_in.get(user.id, []))
+
+
+# What lets a person sign in or reach their data without signing in, removed with the account.
+SIGN_IN_MODELS = (UserSession, PasswordToken, RecoveryCode, CalendarFeed)
+
+
+def _rows_of_users(user_ids: list[int]) -> dict[int, list]:
+    """Return each user's sign-in rows, model by model (one query per model)."""
+    found: dict[int, list] = {}
+    for model in SIGN_IN_MODELS:
+        query = db.select(model).where(model.user_id.in_(user_ids)).order_by(model.id)
+        for row in db.session.scalars(query) if user_ids else ():
+            found.setdefault(row.user_id, []).append(row)
+    return found
 
 
 def _anonymisable_users(horizon: Horizon):
