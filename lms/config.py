@@ -147,6 +147,15 @@ class DefaultConfig:
     # Readiness probe (/readyz): seconds to wait for the database or Redis before failing.
     HEALTH_CHECK_TIMEOUT = 3
 
+    # Retention (lms.quality.retention, ``lms purge``): a cohort's evidence (work, feedback,
+    # attendance reasons and supporting files, positioning, projects' texts) and its learners'
+    # accounts are kept until 31 December of N + RETENTION_EVIDENCE_YEARS, N being the year the
+    # cohort ends (a cohort may set a longer period: EU funds, a convention); raw survey answers
+    # (texts, the link from a named response to its person) until 31 December of N +
+    # RETENTION_SURVEY_YEARS, N being the year the campaign closed. Whole years, 1 to 50.
+    RETENTION_EVIDENCE_YEARS = 6
+    RETENTION_SURVEY_YEARS = 3
+
 
 # Environment variables understood by the application, and how to parse each one.
 ENV_SETTINGS: dict[str, str] = {
@@ -195,6 +204,8 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_ATTENDANCE_CLOSES_AFTER_MINUTES": "ATTENDANCE_CLOSES_AFTER_MINUTES",
     "LMS_ATTENDANCE_LATE_AFTER_MINUTES": "ATTENDANCE_LATE_AFTER_MINUTES",
     "LMS_ATTENDANCE_SUPPORTING_FILE_MAX_MB": "ATTENDANCE_SUPPORTING_FILE_MAX_MB",
+    "LMS_RETENTION_EVIDENCE_YEARS": "RETENTION_EVIDENCE_YEARS",
+    "LMS_RETENTION_SURVEY_YEARS": "RETENTION_SURVEY_YEARS",
 }
 
 # Settings kept as text even when they look like JSON (a password "12345" is not a number).
@@ -257,6 +268,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     if not app.config["RATELIMIT_STORAGE_URI"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     check_proxy_fix(app.config)
+    check_retention(app.config)
     if app.config["ENV_NAME"] == "production":
         check_production(app.config)
 
@@ -335,6 +347,23 @@ def check_proxy_fix(config: Mapping[str, Any]) -> None:
             raise ConfigError(
                 f"LMS_PROXY_FIX_{suffix} must be the number of trusted proxies (0 or more), "
                 f"not {value!r}"
+            )
+
+
+# The retention settings and their bounds, in whole years (lms.quality.retention).
+RETENTION_SETTINGS = ("RETENTION_EVIDENCE_YEARS", "RETENTION_SURVEY_YEARS")
+RETENTION_MAX_YEARS = 50
+
+
+def check_retention(config: Mapping[str, Any]) -> None:
+    """Refuse retention periods that are not whole years between 1 and 50."""
+    for key in RETENTION_SETTINGS:
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"LMS_{key} must be a whole number of years, not {value!r}")
+        if not 1 <= value <= RETENTION_MAX_YEARS:
+            raise ConfigError(
+                f"LMS_{key} must be between 1 and {RETENTION_MAX_YEARS} years, not {value}"
             )
 
 

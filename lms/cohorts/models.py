@@ -47,6 +47,10 @@ class Cohort(db.Model):
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "evidence_retention_years IS NULL OR evidence_retention_years BETWEEN 1 AND 50",
+            name="evidence_retention_years_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +68,10 @@ class Cohort(db.Model):
         enum_column_type(CohortState, "cohort_state"), default=CohortState.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Years after the end's year its evidence is kept (31 December of N + k), when it differs
+    # from RETENTION_EVIDENCE_YEARS: 10 with EU funds or when the convention says so
+    # (lms.quality.retention). None: the setting.
+    evidence_retention_years: Mapped[int | None]
 
     path: Mapped[TrainingPath] = relationship()
     territory: Mapped[Territory] = relationship()

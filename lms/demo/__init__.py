@@ -63,6 +63,7 @@ from lms.demo.quality_indicators import (
     ensure_publications,
 )
 from lms.demo.quality_positioning import ensure_positionings
+from lms.demo.quality_retention import ensure_retention
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -168,6 +169,8 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     )
     db.session.commit()
     _ensure_quality_indicators(path, now)
+    ensure_retention(GRADUATES_COHORT_NAME)
+    db.session.commit()
     _ensure_dossiers()
     _print_credentials(credentials)
     if not no_serve:

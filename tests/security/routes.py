@@ -573,6 +573,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("admin.user_revoke_admin", "POST"): admin(user_id="outsider"),
     ("admin.audit", "GET"): admin(),
     ("admin.audit_csv", "GET"): admin(),
+    # Retention: the periods and what the purge would change (central administrators, read-only)
+    ("retention_admin.overview", "GET"): admin(),
     # Territories and the organisation
     ("territories_admin.organisation", "GET"): admin(),
     ("territories_admin.territory_list", "GET"): admin(),

@@ -156,6 +156,8 @@ class Submission(db.Model):
     state: Mapped[SubmissionState] = mapped_column(
         enum_column_type(SubmissionState, "submission_state"), default=SubmissionState.SUBMITTED
     )
+    # When the retention purge erased its text and files (lms.quality.retention); its grade stays.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assessment: Mapped[Assessment] = relationship()
     user: Mapped[User] = relationship()
