@@ -1,0 +1,110 @@
+"""A cohort with surveys of every kind, its people, and helpers to open and answer campaigns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.quality.surveys.campaigns import open_campaign
+from lms.quality.surveys.links import new_token
+from lms.quality.surveys.models import SurveyKind, SurveyQuestionKind
+from tests.factories import (
+    CohortFactory,
+    MembershipFactory,
+    ModuleFactory,
+    SurveyFactory,
+    SurveyQuestionFactory,
+    UserFactory,
+)
+
+SCALE = ["Pas du tout", "Plutôt non", "Plutôt oui", "Tout à fait"]
+
+
+def add_questions(survey) -> None:
+    """Give ``survey`` a scale, a choice, a required text and an optional text question."""
+    survey.scale_labels = list(SCALE)
+    SurveyQuestionFactory(survey=survey, code="objectifs", position=1, text="Objectifs atteints ?")
+    SurveyQuestionFactory(
+        survey=survey,
+        code="rythme",
+        position=2,
+        kind=SurveyQuestionKind.CHOICE,
+        text="Le rythme était :",
+        choices=["Trop lent", "Adapté", "Trop rapide"],
+    )
+    SurveyQuestionFactory(
+        survey=survey, code="avis", position=3, kind=SurveyQuestionKind.TEXT, text="Votre avis :"
+    )
+    SurveyQuestionFactory(
+        survey=survey,
+        code="plus",
+        position=4,
+        kind=SurveyQuestionKind.TEXT,
+        text="Autre chose ?",
+        required=False,
+    )
+
+
+class SurveyWorld:
+    """A cohort of three learners, a trainer, two modules and four surveys (one per kind)."""
+
+    def __init__(self) -> None:
+        self.cohort = CohortFactory()
+        path = self.cohort.path
+        self.modules = [ModuleFactory(path=path, position=n) for n in (1, 2)]
+        self.trainer = UserFactory(display_name="Tania Formatrice")
+        MembershipFactory(user=self.trainer, cohort=self.cohort, trainer=True)
+        self.learners = [
+            UserFactory(display_name=name) for name in ("Alice Martin", "Bruno Petit", "Chloé Roy")
+        ]
+        for learner in self.learners:
+            MembershipFactory(user=learner, cohort=self.cohort)
+        self.module_hot = SurveyFactory(path=path, kind=SurveyKind.MODULE_HOT, anonymous=True)
+        self.path_cold = SurveyFactory(path=path, kind=SurveyKind.PATH_COLD, delay_days=90)
+        self.funder = SurveyFactory(path=path, kind=SurveyKind.FUNDER)
+        for survey in (self.module_hot, self.path_cold, self.funder):
+            add_questions(survey)
+        db.session.commit()
+
+    def campaign(self, survey, module=None, **changes):
+        """Open ``survey`` for the cohort now (``changes``: opens_at, closes_at…) and commit."""
+        campaign = open_campaign(self.trainer, survey, self.cohort, module)
+        for key, value in changes.items():
+            setattr(campaign, key, value)
+        db.session.commit()
+        return campaign
+
+    def anonymous_campaign(self):
+        return self.campaign(self.module_hot, self.modules[0])
+
+    def named_campaign(self):
+        return self.campaign(self.path_cold)
+
+
+def answers(
+    objectifs: str = "3", rythme: str = "Adapté", avis: str = "Très bien.", plus: str = ""
+) -> dict[str, str]:
+    """Return the answer form's fields."""
+    return {"q_objectifs": objectifs, "q_rythme": rythme, "q_avis": avis, "q_plus": plus}
+
+
+def contact_link(world: SurveyWorld, email: str = "financeur@example.org"):
+    """Open the funder campaign (if needed), add a contact with a live link; return it, token."""
+    from lms.quality.surveys.links import add_contact
+
+    campaign = world.funder_campaign if hasattr(world, "funder_campaign") else None
+    if campaign is None:
+        campaign = world.campaign(world.funder)
+        world.funder_campaign = campaign
+    participation = add_contact(
+        world.trainer, campaign, name="Fanny Financeur", organisation="OPCO Sud", email=email
+    )
+    token = new_token(participation)
+    db.session.commit()
+    return participation, token
+
+
+def expire(participation) -> None:
+    participation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
