@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from lms.core.text import multiline_text, single_line_text
@@ -47,11 +48,15 @@ def answers_form(survey: Survey, **kwargs: Any) -> AnswersForm:
             else [Optional()]
         )
         if question.kind == SurveyQuestionKind.SCALE:
-            choices = [(str(n), label) for n, label in enumerate(survey.scale_labels, start=1)]
+            choices = [
+                SelectChoice(str(n), label) for n, label in enumerate(survey.scale_labels, start=1)
+            ]
             field: Any = RadioField(question.text, choices=choices, validators=required)
         elif question.kind == SurveyQuestionKind.CHOICE:
             field = RadioField(
-                question.text, choices=[(c, c) for c in question.choices], validators=required
+                question.text,
+                choices=[SelectChoice(c, c) for c in question.choices],
+                validators=required,
             )
         else:
             field = TextAreaField(

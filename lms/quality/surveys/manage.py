@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.permissions import acting_user
 from lms.cohorts.access import followed_cohort_or_403, is_cohort_admin
@@ -56,7 +57,7 @@ def _open_form(cohort: Cohort) -> tuple[OpenCampaignForm, dict[str, tuple[Survey
         for survey, module in openable(cohort)
     }
     form = OpenCampaignForm()
-    form.target.choices = [(key, target_label(*pair)) for key, pair in targets.items()]
+    form.target.choices = [SelectChoice(key, target_label(*pair)) for key, pair in targets.items()]
     return form, targets
 
 

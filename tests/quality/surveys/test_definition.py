@@ -174,6 +174,8 @@ def test_the_shipped_path_declares_the_four_surveys_in_french(app):
     ).all()
     assert [survey.kind for survey in surveys] == list(SurveyKind)
     module_hot, path_hot, cold, funder = surveys
+    assert path_hot.anonymous
+    assert not funder.anonymous
     assert module_hot.anonymous
     assert cold.delay_days == 90
     codes = {question.code for survey in surveys for question in survey.questions}
