@@ -15,7 +15,8 @@ opened by hand: their contacts are typed by staff.
 
 ``open_campaign`` creates the campaign and one participation per active learner of the cohort
 (none for a funder survey). Two openings at once (two runs, or a run and a person) meet the
-unique indexes of ``survey_campaigns``: the second gets ``CampaignExists``, nothing else.
+cohort's row lock (``lock_row_for_update``): the second waits, then gets ``CampaignExists``;
+the unique indexes of ``survey_campaigns`` stay the last guard.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.attendance.models import TrainingSession
 from lms.cohorts.models import Cohort, CohortState, Membership, MembershipRole, ModuleCalendar
+from lms.core.db import lock_row_for_update
 from lms.core.time import organisation_timezone, utcnow
 from lms.core.transactions import DomainError
 from lms.curriculum.models import Module
@@ -162,6 +163,14 @@ def open_campaign(
         raise SurveyError(_("A module survey is put for one module, the others for the path."))
     if module is not None and module.path_id != cohort.path_id:
         raise SurveyError(_("This module belongs to another path."))
+    # Two openings at once (two runs, or a run and a person) are served in turn: the second
+    # waits here for the first's transaction, then finds its campaign.
+    lock_row_for_update(db.session(), Cohort, cohort.id)
+    existing = db.select(SurveyCampaign.id).filter_by(
+        survey_id=survey.id, cohort_id=cohort.id, module_id=module.id if module else None
+    )
+    if db.session.scalar(existing.limit(1)) is not None:
+        raise CampaignExists(_("This survey is already put to this cohort."))
     now = now or utcnow()
     campaign = SurveyCampaign(
         survey=survey,
@@ -171,12 +180,8 @@ def open_campaign(
         closes_at=now + timedelta(days=open_days()),
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(campaign)
-            db.session.flush()
-    except IntegrityError:
-        raise CampaignExists(_("This survey is already put to this cohort.")) from None
+    db.session.add(campaign)
+    db.session.flush()
     if survey.kind != SurveyKind.FUNDER:
         learners = db.session.scalars(
             db.select(Membership.user_id)

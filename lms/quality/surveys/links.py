@@ -19,10 +19,10 @@ from typing import cast
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
+from lms.core.db import lock_row_for_update
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.quality.surveys.campaigns import SurveyError, is_open
@@ -59,18 +59,20 @@ def add_contact(
         raise SurveyError(_("Only a funder and employer survey is sent to contacts."))
     if not is_open(campaign):
         raise SurveyError(_("This survey is closed: it no longer takes answers."))
+    email = email.strip().lower()
+    # Two people adding the same address at once are served in turn (the campaign's row).
+    lock_row_for_update(db.session(), SurveyCampaign, campaign.id)
+    taken = db.select(SurveyParticipation.id).filter_by(campaign_id=campaign.id, email=email)
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise SurveyError(_("This address is already asked in this survey."))
     participation = SurveyParticipation(
         campaign_id=campaign.id,
-        email=email.strip().lower(),
+        email=email,
         contact_name=name.strip(),
         organisation=organisation.strip(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(participation)
-            db.session.flush()
-    except IntegrityError:
-        raise SurveyError(_("This address is already asked in this survey.")) from None
+    db.session.add(participation)
+    db.session.flush()
     record_audit_event(
         actor,
         "survey.contact_add",
