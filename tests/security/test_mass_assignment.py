@@ -57,6 +57,11 @@ FORMS = [
     ("projects.declare", "POST", "learner_b", None),
     ("projects.edit", "POST", "learner_a", None),
     ("project_evaluations.evaluate", "POST", "trainer", None),
+    # Surveys: a forged user or cohort never names who answered, nor where the campaign goes.
+    ("surveys.answer", "POST", "learner_a", None),
+    ("survey_link.answer", "POST", "anonymous", None),
+    ("surveys_manage.open_now", "POST", "trainer", None),
+    ("surveys_manage.add_contact_page", "POST", "trainer", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

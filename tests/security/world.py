@@ -35,6 +35,7 @@ from tests.learning.helpers import make_bien_vivre_path
 from tests.organisations.support import security_world_territories
 from tests.projects.links_support import security_world_links
 from tests.projects.support import security_world_projects
+from tests.quality.surveys.support import security_world_surveys
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 
@@ -232,6 +233,7 @@ def build_world(app) -> World:
     world.add(**security_world_projects(bien_vivre, other, users))
     world.add(**security_world_links(bien_vivre, other, users))
     world.add(**security_world_territories(bien_vivre, other, users))
+    world.add(**security_world_surveys(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

@@ -5,7 +5,7 @@
   territory: ``lms.cohorts.access.follows``). Learners and assessors are refused; another
   territory's cohort is a 404 for a local administrator, as unknown ids are.
 - A **learner's survey page**: the learner asked in the campaign (a participation of theirs);
-  anyone else gets the same 404 as for an unknown campaign.
+  anyone else is refused (403; 404 for another territory's local administrator).
 - A **funder's link**: whoever holds the token (lms.quality.surveys.links).
 """
 
@@ -41,20 +41,25 @@ def followed_campaign_or_404(campaign_id: int) -> SurveyCampaign:
     return campaign
 
 
-def own_participation_or_404(campaign_id: int) -> SurveyParticipation:
-    """Return the current learner's participation in the campaign; 404 for anyone else."""
+def own_participation_or_403(campaign_id: int) -> SurveyParticipation:
+    """Return the current learner's participation in the campaign; deny anyone else."""
     if not current_user.is_authenticated:
         deny()
+    campaign = db.session.scalar(
+        db.select(SurveyCampaign)
+        .options(joinedload(SurveyCampaign.survey), joinedload(SurveyCampaign.cohort))
+        .where(SurveyCampaign.id == campaign_id)
+    )
+    if campaign is None:
+        abort(404)
     participation = db.session.scalar(
-        db.select(SurveyParticipation)
-        .options(joinedload(SurveyParticipation.campaign).joinedload(SurveyCampaign.survey))
-        .where(
+        db.select(SurveyParticipation).where(
             SurveyParticipation.campaign_id == campaign_id,
             SurveyParticipation.learner_id == current_user.id,
         )
     )
     if participation is None:
-        abort(404)
+        deny_cohort(campaign.cohort)
     return participation
 
 

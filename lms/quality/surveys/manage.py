@@ -53,7 +53,7 @@ def target_label(survey: Survey, module: Module | None) -> str:
 def _open_form(cohort: Cohort) -> tuple[OpenCampaignForm, dict[str, tuple[Survey, Module | None]]]:
     """Return the opening form and what each of its values opens."""
     targets = {
-        f"{survey.id}:{module.id if module else ''}": (survey, module)
+        (f"{survey.id}:{module.id}" if module else str(survey.id)): (survey, module)
         for survey, module in openable(cohort)
     }
     form = OpenCampaignForm()

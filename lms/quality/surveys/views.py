@@ -17,7 +17,7 @@ from lms.core.markdown import render_markdown
 from lms.core.time import utcnow
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
-from lms.quality.surveys.access import own_participation_or_404
+from lms.quality.surveys.access import own_participation_or_403
 from lms.quality.surveys.answering import (
     AlreadyAnswered,
     AnswerRefused,
@@ -58,7 +58,7 @@ def mine():
 @login_required
 def answer(campaign_id: int):
     """Show the survey's form; record the learner's answers once."""
-    participation = own_participation_or_404(campaign_id)
+    participation = own_participation_or_403(campaign_id)
     campaign = participation.campaign
     survey = campaign.survey
     if participation.answered:

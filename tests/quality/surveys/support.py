@@ -108,3 +108,42 @@ def contact_link(world: SurveyWorld, email: str = "financeur@example.org"):
 def expire(participation) -> None:
     participation.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
+
+
+def security_world_surveys(bien_vivre, other, users) -> dict:
+    """A named campaign of ``cohort`` asking learners A and B, a funder campaign with a contact
+    holding SURVEY_LINK_TOKEN, a survey still to open; the same on the other cohort."""
+    from lms.quality.surveys.links import hash_token
+    from lms.quality.surveys.models import SurveyParticipation
+    from tests.security.routes import SURVEY_LINK_TOKEN
+
+    objects: dict = {}
+    for prefix, made, trainer in (("", bien_vivre, "trainer"), ("other_", other, "other_trainer")):
+        cohort = made.cohort
+        named = SurveyFactory(path=cohort.path, kind=SurveyKind.PATH_HOT)
+        funder = SurveyFactory(path=cohort.path, kind=SurveyKind.FUNDER)
+        later = SurveyFactory(path=cohort.path, kind=SurveyKind.PATH_COLD)
+        for survey in (named, funder, later):
+            add_questions(survey)
+        db.session.commit()
+        campaign = open_campaign(users[trainer], named, cohort)
+        funder_campaign = open_campaign(users[trainer], funder, cohort)
+        contact = SurveyParticipation(
+            campaign_id=funder_campaign.id,
+            email=f"{prefix}financeur@example.org",
+            contact_name="Fanny Financeur",
+            organisation="OPCO Sud",
+            token_sha256=hash_token(f"{prefix}{SURVEY_LINK_TOKEN}"),
+            sent_at=utcnow(),
+            expires_at=utcnow() + timedelta(days=3650),
+        )
+        db.session.add(contact)
+        campaign.closes_at = funder_campaign.closes_at = utcnow() + timedelta(days=3650)
+        db.session.commit()
+        objects |= {
+            f"{prefix}survey_campaign": campaign,
+            f"{prefix}funder_campaign": funder_campaign,
+            f"{prefix}survey_contact": contact,
+            f"{prefix}openable_survey": later,
+        }
+    return objects

@@ -143,13 +143,13 @@ def test_a_closed_campaign_is_refused_and_records_nothing(app, world, when):
     assert counts() == (0, 0)
 
 
-def test_someone_not_asked_gets_a_404(app, world):
+def test_someone_not_asked_is_refused(app, world):
     campaign = world.named_campaign()
     stranger = UserFactory()
     client = client_of(app, stranger)
-    assert client.get(f"/surveys/{campaign.id}").status_code == 404
-    assert client.post(f"/surveys/{campaign.id}", data=answers()).status_code == 404
-    assert client_of(app, world.trainer).get(f"/surveys/{campaign.id}").status_code == 404
+    assert client.get(f"/surveys/{campaign.id}").status_code == 403
+    assert client.post(f"/surveys/{campaign.id}", data=answers()).status_code == 403
+    assert client_of(app, world.trainer).get(f"/surveys/{campaign.id}").status_code == 403
     assert client.get("/surveys/999999").status_code == 404
     assert counts() == (0, 0)
 

@@ -108,7 +108,7 @@ def test_the_results_show_the_distribution_mean_choices_and_comments(app, world)
 
 def test_staff_open_a_survey_by_hand_once(app, world):
     client = client_of(app, world.trainer)
-    target = f"{world.path_cold.id}:"
+    target = str(world.path_cold.id)
     answer = client.post(f"/manage/cohorts/{world.cohort.id}/surveys/open", data={"target": target})
     campaign = db.session.scalar(db.select(SurveyCampaign))
     assert answer.headers["Location"].endswith(f"/manage/surveys/campaigns/{campaign.id}")
@@ -129,7 +129,7 @@ def test_a_module_survey_is_opened_for_one_module(app, world):
 
 def test_a_learner_cannot_open_a_survey(app, world):
     client = client_of(app, world.learners[0])
-    target = f"{world.path_cold.id}:"
+    target = str(world.path_cold.id)
     answer = client.post(f"/manage/cohorts/{world.cohort.id}/surveys/open", data={"target": target})
     assert answer.status_code == 403
     assert db.session.scalar(db.select(func.count()).select_from(SurveyCampaign)) == 0
