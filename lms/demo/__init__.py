@@ -13,7 +13,9 @@ waits for the jury's decision; each holds a certificat de réalisation (``lms.de
 The organisation is Crois/Sens, which designed the path with its partner Pragma-tic and signs in
 Lille; the cohort under way is in Lille, the finished ones in Grenoble, and Mulhouse/Strasbourg
 has none yet, each territory with its local administrator (``lms.demo.territories``); learners
-who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``).
+who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``);
+satisfaction surveys were put and answered « à chaud », « à froid » and by funders
+(``lms.demo.quality_surveys``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -50,6 +52,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
+from lms.demo.quality_surveys import ensure_surveys
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -147,6 +150,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
     credentials += _ensure_territories_and_projects(cohort)
+    _ensure_surveys(cohort, now)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -311,6 +315,17 @@ def _ensure_territories_and_projects(cohort: Cohort) -> list[tuple[str, str, str
     ensure_projects(cohorts, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"), DEMO_DOMAIN)
     db.session.commit()
     return credentials
+
+
+def _ensure_surveys(cohort: Cohort, now: datetime) -> None:
+    """Open and answer the satisfaction surveys of the cohort under way and of the finished one."""
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    trainer = _demo_user("formatrice", STAFF[1][1])
+    ensure_surveys(
+        cohort, finished, trainer, now, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}")
+    )
+    db.session.commit()
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:
