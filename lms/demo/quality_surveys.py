@@ -40,6 +40,10 @@ COMMENTS = {
         "L’écoute des formatrices et la bienveillance du groupe.",
         "Les études de cas concrètes, proches de ce que je vis au travail.",
         "Le travail sur la carte des acteurs : j’ai découvert des partenaires que j’ignorais.",
+        "Les témoignages des porteur·euses de projets invité·es.",
+        "Alterner théorie le matin et mise en pratique l’après-midi.",
+        "La méthode d’animation du diagnostic partagé, très concrète.",
+        "Les retours personnalisés sur mon devoir.",
     ],
     "ameliorations": [
         "Un peu plus de temps pour le travail personnel entre deux séances.",
@@ -47,6 +51,9 @@ COMMENTS = {
         "La salle était trop petite pour les ateliers en sous-groupes.",
         "Davantage d’exemples venus de territoires ruraux.",
         "Le forum à distance est peu utilisé ; une visio intermédiaire aiderait.",
+        "Certaines ressources en ligne étaient difficiles à lire sur téléphone.",
+        "Prévoir une pause de plus lors des journées en présentiel.",
+        "Mieux relier les leçons à distance aux ateliers en présentiel.",
     ],
     "commentaires": [
         "Une formation qui a changé ma façon de travailler avec les élu·es.",
@@ -134,14 +141,16 @@ def _module_campaigns(cohort, survey, trainer, now, chance, ines) -> None:
 
 def _answer_all(campaign, when, chance, skip) -> None:
     """Answer the campaign for every learner asked but those in ``skip``."""
+    # Each comment once per campaign: shuffled pools, drawn from until empty.
+    pools = {code: chance.sample(texts, len(texts)) for code, texts in COMMENTS.items()}
     for participation in list(campaign.participations):
         if participation.learner_id in skip:
             continue
-        record_response(participation, _values(campaign.survey, chance), when)
+        record_response(participation, _values(campaign.survey, chance, pools), when)
         participation.answered = True
 
 
-def _values(survey: Survey, chance: random.Random) -> dict[str, object]:
+def _values(survey: Survey, chance: random.Random, pools: dict) -> dict[str, object]:
     """Return plausible answers: mostly satisfied, a comment now and then."""
     top = len(survey.scale_labels)
     values: dict[str, object] = {}
@@ -153,8 +162,8 @@ def _values(survey: Survey, chance: random.Random) -> dict[str, object]:
             favourite = 1 if question.code == "rythme" else 0
             weights = [6 if n == favourite else 1 for n in range(len(question.choices))]
             values[question.code] = chance.choices(question.choices, weights)[0]
-        elif question.required or chance.random() < 0.5:
-            values[question.code] = chance.choice(COMMENTS.get(question.code, FUNDER_COMMENTS))
+        elif pools.get(question.code) and (question.required or chance.random() < 0.6):
+            values[question.code] = pools[question.code].pop()
     return values
 
 

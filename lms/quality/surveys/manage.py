@@ -10,6 +10,7 @@ single-use link, added and sent again here. Each page costs a constant number of
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -42,6 +43,11 @@ def kind_label(kind: SurveyKind) -> str:
         SurveyKind.PATH_COLD: _("« à froid »"),
         SurveyKind.FUNDER: _("funders and employers"),
     }[kind]
+
+
+def one_decimal(value: float) -> str:
+    """Return a mean with one decimal, written as the current language writes numbers."""
+    return format_decimal(value, format="0.0")
 
 
 def target_label(survey: Survey, module: Module | None) -> str:
@@ -117,6 +123,7 @@ def campaign(campaign_id: int):
         contact_form=ContactForm() if survey.kind == SurveyKind.FUNDER else None,
         kind_label=kind_label,
         is_open=is_open(found),
+        decimal=one_decimal,
     )
 
 
@@ -199,5 +206,6 @@ def _campaign_with_errors(found: SurveyCampaign, form: ContactForm):
         contact_form=form,
         kind_label=kind_label,
         is_open=is_open(found),
+        decimal=one_decimal,
     )
     return page, 422

@@ -100,7 +100,7 @@ def test_the_results_show_the_distribution_mean_choices_and_comments(app, world)
         .get(f"/manage/surveys/campaigns/{campaign.id}")
         .get_data(as_text=True)
     )
-    assert "Mean: 3.7 out of 4" in text
+    assert "Mean: 3.7 out of 4" in text  # English decimals
     assert "3 / 3 (100" in text
     assert text.index("Avis a") < text.index("Avis b") < text.index("Avis c")
     assert "3 comments, in alphabetical order" in text
