@@ -8,7 +8,7 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.quality.surveys.campaigns import open_campaign
 from lms.quality.surveys.links import new_token
-from lms.quality.surveys.models import SurveyKind, SurveyQuestionKind
+from lms.quality.surveys.models import SurveyKind, SurveyParticipation, SurveyQuestionKind
 from tests.factories import (
     CohortFactory,
     MembershipFactory,
@@ -114,7 +114,6 @@ def security_world_surveys(bien_vivre, other, users) -> dict:
     """A named campaign of ``cohort`` asking learners A and B, a funder campaign with a contact
     holding SURVEY_LINK_TOKEN, a survey still to open; the same on the other cohort."""
     from lms.quality.surveys.links import hash_token
-    from lms.quality.surveys.models import SurveyParticipation
     from tests.security.routes import SURVEY_LINK_TOKEN
 
     objects: dict = {}
@@ -147,3 +146,50 @@ def security_world_surveys(bien_vivre, other, users) -> dict:
             f"{prefix}openable_survey": later,
         }
     return objects
+
+
+def live_world_surveys(cohort, learners, trainer) -> dict:
+    """For the browser tests (the cohort's path is the shipped one): M1's anonymous « à chaud »
+    campaign answered by all learners but the first, and the funder survey with a live link
+    and a used one. Returns the campaigns' ids and the links' tokens."""
+    from lms.curriculum.models import Module
+    from lms.quality.surveys.answering import record_response
+    from lms.quality.surveys.links import add_contact
+    from lms.quality.surveys.models import Survey
+
+    surveys = {
+        survey.kind: survey
+        for survey in db.session.scalars(db.select(Survey).filter_by(path_id=cohort.path_id))
+    }
+    module = db.session.scalar(db.select(Module).filter_by(path_id=cohort.path_id, code="M1"))
+    hot = open_campaign(trainer, surveys[SurveyKind.MODULE_HOT], cohort, module)
+    values = {
+        "objectifs": "4",
+        "contenus": "3",
+        "formateurs": "4",
+        "rythme": "Adapté",
+        "organisation": "3",
+        "points-forts": "Les ateliers en petits groupes.",
+    }
+    asked = {p.learner_id: p for p in hot.participations}
+    for learner in learners[1:]:
+        record_response(asked[learner.id], values)
+    funder = open_campaign(trainer, surveys[SurveyKind.FUNDER], cohort)
+    tokens = {}
+    for key, name in (("token", "Fanny Financeur"), ("used_token", "Paul Payeur")):
+        contact = add_contact(
+            trainer,
+            funder,
+            name=name,
+            organisation="OPCO Sud",
+            email=f"{key}@opco.example",
+        )
+        tokens[key] = new_token(contact)
+    used = db.session.scalar(
+        db.select(SurveyParticipation).filter_by(
+            campaign_id=funder.id, email="used_token@opco.example"
+        )
+    )
+    used.answered = True
+    db.session.flush()
+    return {"module_campaign": hot.id, "funder_campaign": funder.id, **tokens}
