@@ -1,10 +1,10 @@
 """Secrets carried in URL paths, and their redaction wherever a path is logged.
 
 A password-reset link carries its token in the path (``/password/reset/<token>``), a calendar
-feed's address is a secret (``/calendar/<token>.ics``), and so is a project's later evaluation
-link (``/projects/evaluate/<token>``) and a funder's survey link (``/surveys/link/<token>``). SECURITY.md A4 and J40: such tokens are never logged. The
-access log (lms.core.access_log), the security events and the internal-error log write
-``[redacted]`` in their place.
+feed's address is a secret (``/calendar/<token>.ics``), and so are a project's later evaluation
+link (``/projects/evaluate/<token>``) and a funder's survey link (``/surveys/link/<token>``).
+SECURITY.md A4 and J40: such tokens are never logged. The access log (lms.core.access_log), the
+security events and the internal-error log write ``[redacted]`` in their place.
 """
 
 from __future__ import annotations
