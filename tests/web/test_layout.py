@@ -48,8 +48,14 @@ def test_anonymous_navigation_offers_login_only(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ((), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
-        (("learner",), ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates"]),
+        (
+            (),
+            ["/dashboard", "/competencies", "/schedule", "/projects", "/surveys", "/certificates"],
+        ),
+        (
+            ("learner",),
+            ["/dashboard", "/competencies", "/schedule", "/projects", "/surveys", "/certificates"],
+        ),
         (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
             ("learner", "trainer"),
@@ -58,6 +64,7 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/competencies",
                 "/schedule",
                 "/projects",
+                "/surveys",
                 "/certificates",
                 "/manage/cohorts/",
                 "/manage/grading",
@@ -68,7 +75,15 @@ def test_anonymous_navigation_offers_login_only(client):
         (("admin", "trainer"), ["/manage/cohorts/", "/manage/grading", "/marking", "/admin/"]),
         (
             ("admin", "learner"),
-            ["/dashboard", "/competencies", "/schedule", "/projects", "/certificates", "/admin/"],
+            [
+                "/dashboard",
+                "/competencies",
+                "/schedule",
+                "/projects",
+                "/surveys",
+                "/certificates",
+                "/admin/",
+            ],
         ),
     ],
 )

@@ -3,7 +3,7 @@
 A template may include, extend or import templates of its own domain and of the domains below
 it (DESIGN.md §3): ``core`` (``base.html``, ``_partials/``, ``errors/``) ← accounts ←
 organisations ← curriculum ← cohorts ← learning ← assessments, attendance, projects ←
-certificates;
+certificates ← quality;
 ``admin`` uses accounts, organisations (the territory filter), curriculum and cohorts. A
 page's own stylesheet goes in ``{% block head %}`` of ``base.html``.
 """
@@ -34,6 +34,8 @@ USES["certificates"].add("attendance")
 # projects too (its pages use organisations, cohorts and learning); certificates may use it.
 USES["projects"] = {*CHAIN[:6], "projects"}
 USES["certificates"].add("projects")
+# quality sits above certificates: it may use every domain's templates but admin's.
+USES["quality"] = {*USES["certificates"], "quality"}
 CORE = {"base.html", "_partials", "errors"}
 
 # Extension points: the lower domain's page renders without them (``ignore missing``) and the
