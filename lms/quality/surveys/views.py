@@ -92,7 +92,10 @@ def answer(campaign_id: int):
 def _done(campaign: SurveyCampaign, status: int):
     """Say the answer is recorded (and, for an anonymous survey, that it cannot be shown)."""
     db.session.rollback()
-    return render_template("quality/surveys/answered.html", campaign=campaign), status
+    page = render_template(
+        "quality/surveys/answered.html", campaign=campaign, repeated=status == 409
+    )
+    return page, status
 
 
 def _closed(campaign: SurveyCampaign):
