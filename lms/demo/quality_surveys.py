@@ -5,7 +5,8 @@ In Lille, the cohort under way had a « à chaud » survey at the end of each mo
 and Inès has not answered it yet (her « Mes questionnaires » shows it). Its funders and employers
 were asked: the OPCO answered through its single-use link, the employer's link is still pending.
 In Grenoble, the cohort that finished last year answered the end-of-path survey, then the
-« à froid » one three months later (Lina has not answered yet). Anonymous surveys are answered
+« à froid » one three months later (Lina has not answered yet); its funder, the Région, answered
+a week after the end. Anonymous surveys are answered
 through the same service as the pages, so they carry neither person nor time.
 
 Idempotent: a campaign already there is left as it is. Link tokens are neither printed nor kept.
@@ -23,13 +24,7 @@ from lms.extensions import db
 from lms.quality.surveys.answering import record_response
 from lms.quality.surveys.campaigns import CampaignExists, open_campaign
 from lms.quality.surveys.links import add_contact, new_token
-from lms.quality.surveys.models import (
-    Survey,
-    SurveyCampaign,
-    SurveyKind,
-    SurveyParticipation,
-    SurveyQuestionKind,
-)
+from lms.quality.surveys.models import Survey, SurveyCampaign, SurveyKind, SurveyQuestionKind
 
 # Free comments, by question code: what learners and funders really write.
 COMMENTS = {
@@ -63,9 +58,25 @@ COMMENTS = {
         "Merci pour l’accompagnement jusqu’à la soutenance.",
     ],
 }
-FUNDER_COMMENTS = [
-    "Les deux salariées formées animent désormais le réseau des acteurs du quartier.",
-]
+FUNDER_COMMENTS = {
+    "lille": "Les deux salariées formées animent désormais le réseau des acteurs du quartier.",
+    "grenoble": "Des projets concrets sont nés sur le territoire ; le suivi administratif "
+    "pourrait être plus simple.",
+}
+# Who funds or employs learners, by territory code: the first one answers, the others wait.
+FUNDERS = {
+    "lille": [
+        ("Sophie Lemaire", "OPCO Cohésion sociale", "sophie.lemaire@opco.example"),
+        (
+            "Rachid Haddad",
+            "Centre social Les Tisserands (employeur)",
+            "rachid.haddad@tisserands.example",
+        ),
+    ],
+    "grenoble": [
+        ("Hélène Vidal", "Région Auvergne-Rhône-Alpes", "helene.vidal@region.example"),
+    ],
+}
 
 
 def ensure_surveys(
@@ -84,9 +95,10 @@ def ensure_surveys(
     ines = find_user("ines")
     if SurveyKind.MODULE_HOT in surveys:
         _module_campaigns(current, surveys[SurveyKind.MODULE_HOT], trainer, now, chance, ines)
-    if SurveyKind.FUNDER in surveys:
-        _funder_campaign(current, surveys[SurveyKind.FUNDER], trainer, now)
     ended = datetime.combine(finished.ends_on, datetime.min.time(), tzinfo=now.tzinfo)
+    if SurveyKind.FUNDER in surveys:
+        _funder_campaign(current, surveys[SurveyKind.FUNDER], trainer, now - timedelta(days=5))
+        _funder_campaign(finished, surveys[SurveyKind.FUNDER], trainer, ended + timedelta(days=7))
     if SurveyKind.PATH_HOT in surveys:
         campaign = _open(surveys[SurveyKind.PATH_HOT], finished, None, trainer, ended)
         if campaign is not None:
@@ -167,28 +179,21 @@ def _values(survey: Survey, chance: random.Random, pools: dict) -> dict[str, obj
     return values
 
 
-def _funder_campaign(cohort, survey, trainer, now) -> None:
-    """The cohort's funders and employers: one answered through its link, one pending."""
-    opened = now - timedelta(days=5)
-    campaign = _open(survey, cohort, None, trainer, opened)
+def _funder_campaign(cohort, survey, trainer, opened) -> None:
+    """The cohort's funders and employers: the first answered through its link, one pending."""
+    people = FUNDERS.get(cohort.territory.code, [])
+    campaign = _open(survey, cohort, None, trainer, opened) if people else None
     if campaign is None:
         return
-    answered = add_contact(
-        trainer,
-        campaign,
-        name="Sophie Lemaire",
-        organisation="OPCO Cohésion sociale",
-        email="sophie.lemaire@opco.example",
-    )
-    pending = add_contact(
-        trainer,
-        campaign,
-        name="Rachid Haddad",
-        organisation="Centre social Les Tisserands (employeur)",
-        email="rachid.haddad@tisserands.example",
-    )
-    for contact in (answered, pending):
+    contacts = [
+        add_contact(
+            trainer, campaign, name=name, organisation=organisation, email=email, now=opened
+        )
+        for name, organisation, email in people
+    ]
+    for contact in contacts:
         new_token(contact, opened)  # the token is not kept: nobody can use these links here
+    answered = contacts[0]
     record_response(
         answered,
         {
@@ -197,10 +202,8 @@ def _funder_campaign(cohort, survey, trainer, now) -> None:
             "effets": "3",
             "relation": "4",
             "renouvellement": "Oui",
-            "commentaires": FUNDER_COMMENTS[0],
+            "commentaires": FUNDER_COMMENTS[cohort.territory.code],
         },
-        now - timedelta(days=2),
+        opened + timedelta(days=3),
     )
-    participation = db.session.get(SurveyParticipation, answered.id)
-    assert participation is not None
-    participation.answered = True
+    answered.answered = True

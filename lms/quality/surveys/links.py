@@ -52,12 +52,18 @@ def link_days() -> int:
 
 
 def add_contact(
-    actor: User, campaign: SurveyCampaign, *, name: str, organisation: str, email: str
+    actor: User,
+    campaign: SurveyCampaign,
+    *,
+    name: str,
+    organisation: str,
+    email: str,
+    now: datetime | None = None,
 ) -> SurveyParticipation:
     """Add a funder or employer to a funder campaign (its link is sent by ``new_token``)."""
     if campaign.survey.kind != SurveyKind.FUNDER:
         raise SurveyError(_("Only a funder and employer survey is sent to contacts."))
-    if not is_open(campaign):
+    if not is_open(campaign, now):
         raise SurveyError(_("This survey is closed: it no longer takes answers."))
     email = email.strip().lower()
     # Two people adding the same address at once are served in turn (the campaign's row).
