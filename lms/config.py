@@ -85,6 +85,13 @@ class DefaultConfig:
     RATELIMIT_PROJECT_LINK = "30 per minute"
     # How many days a later ex post evaluation link works once sent.
     PROJECT_LINK_DAYS = 30
+    # Satisfaction surveys (lms.quality.surveys): how many days a campaign stays open, after
+    # how many days those who have not answered get the one reminder, how long a funder's or
+    # employer's link works, and the limit per client address on the link's public page.
+    SURVEY_OPEN_DAYS = 21
+    SURVEY_REMINDER_DAYS = 7
+    SURVEY_LINK_DAYS = 30
+    RATELIMIT_SURVEY_LINK = "30 per minute"
     # Reminder e-mails (lms.learning.reminders): how long before an assessment deadline, and how
     # far back closed attendance sheets are still read for absence notices not yet sent.
     REMINDER_DEADLINE_HOURS = 48
@@ -198,6 +205,9 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
     "LMS_JOB_TIMEOUT": "JOB_TIMEOUT",
     "LMS_PROJECT_LINK_DAYS": "PROJECT_LINK_DAYS",
+    "LMS_SURVEY_OPEN_DAYS": "SURVEY_OPEN_DAYS",
+    "LMS_SURVEY_REMINDER_DAYS": "SURVEY_REMINDER_DAYS",
+    "LMS_SURVEY_LINK_DAYS": "SURVEY_LINK_DAYS",
     "LMS_REMINDER_DEADLINE_HOURS": "REMINDER_DEADLINE_HOURS",
     "LMS_REMINDER_ABSENCE_LOOKBACK_HOURS": "REMINDER_ABSENCE_LOOKBACK_HOURS",
     "LMS_ATTENDANCE_OPENS_BEFORE_MINUTES": "ATTENDANCE_OPENS_BEFORE_MINUTES",

@@ -5,8 +5,9 @@ application moves it into the session at once, but the first request line would 
 the access log. SECURITY.md A4 says reset tokens are never logged: this logger writes
 ``/password/reset/[redacted]`` instead, in the request line, the path and the referrer. A
 calendar feed's address is a secret too (``/calendar/<token>.ics``): it becomes
-``/calendar/[redacted].ics``; a project's evaluation link, ``/projects/evaluate/[redacted]``
-(the patterns live in lms.core.redaction, which the security events use too).
+``/calendar/[redacted].ics``; a project's evaluation link, ``/projects/evaluate/[redacted]``;
+a funder's survey link, ``/surveys/link/[redacted]`` (the patterns live in lms.core.redaction,
+which the security events use too).
 """
 
 from __future__ import annotations

@@ -14,11 +14,8 @@ The organisation is Crois/Sens, which designed the path with its partner Pragma-
 Lille; the cohort under way is in Lille, the finished ones in Grenoble, and Mulhouse/Strasbourg
 has none yet, each territory with its local administrator (``lms.demo.territories``); learners
 who reached M5 declare projects, evaluated ex ante, ex post and later (``lms.demo.projects``);
-the cohort under way's learners positioned themselves at entry, most reviewed by their trainer
-(``lms.demo.quality_positioning``).
-A Lille cohort that ended last year feeds the quality indicators, some of which the organisation
-publishes on the public results page (``lms.demo.quality_indicators``).
-The first graduate's dossier is built, last (``lms.demo.quality_dossiers``).
+and the quality evidence follows: positionings, satisfaction surveys, last year's indicators,
+retention and a learner's dossier (``lms.demo.quality``).
 The signatory and place of certificates, and the training organisation of the certificats de
 réalisation, are written for the demo into the instance's ``lms.cfg`` when the instance does not
 configure them, so that any process serving the instance issues; the sample certificate's
@@ -55,15 +52,7 @@ from lms.demo.attendance import ensure_sheets
 from lms.demo.jury import ensure_closed_jury, ensure_open_jury, jury_people
 from lms.demo.progress import record_progress
 from lms.demo.projects import ensure_projects
-from lms.demo.quality_dossiers import ensure_dossier
-from lms.demo.quality_indicators import COHORT_NAME as INDICATORS_COHORT_NAME
-from lms.demo.quality_indicators import (
-    ensure_indicator_cohort,
-    ensure_indicator_surveys,
-    ensure_publications,
-)
-from lms.demo.quality_positioning import ensure_positionings
-from lms.demo.quality_retention import ensure_retention
+from lms.demo.quality import QualityPeople, ensure_quality
 from lms.demo.realisation import (
     DEMO_ORGANISATION,
     DEMO_PLACE,
@@ -161,17 +150,17 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     credentials += _ensure_graduates(path, now, f"http://{host}:{port}/")
     credentials += _ensure_assessors(cohort)
     credentials += _ensure_territories_and_projects(cohort)
-    ensure_positionings(
-        cohort,
-        lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"),
-        _demo_user("formatrice", STAFF[1][1]),
-        now,
+    finished = find_cohort(GRADUATES_COHORT_NAME)
+    assert finished is not None  # made by _ensure_graduates
+    people = QualityPeople(
+        admin=_demo_user("admin", STAFF[0][1], is_admin=True),
+        trainers=trainers,
+        reviewer=_demo_user("formatrice", STAFF[1][1]),
+        graduate=_demo_user(GRADUATES[0].slug, GRADUATES[0].name),
+        find=lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"),
+        make=_demo_user,
     )
-    db.session.commit()
-    _ensure_quality_indicators(path, now)
-    ensure_retention(GRADUATES_COHORT_NAME)
-    db.session.commit()
-    _ensure_dossiers()
+    ensure_quality(path, cohort, finished, people, now)
     _print_credentials(credentials)
     if not no_serve:
         from werkzeug.serving import run_simple
@@ -336,35 +325,6 @@ def _ensure_territories_and_projects(cohort: Cohort) -> list[tuple[str, str, str
     ensure_projects(cohorts, lambda slug: find_user_by_email(f"{slug}@{DEMO_DOMAIN}"), DEMO_DOMAIN)
     db.session.commit()
     return credentials
-
-
-def _ensure_quality_indicators(path: TrainingPath, now: datetime) -> None:
-    """Last year's Lille cohort, its sessions and surveys, and the published indicators."""
-    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
-    trainers = [_demo_user(slug, name) for slug, name, role in STAFF if role is not None]
-    lille = ensure_territories()[LILLE]
-    created = ensure_indicator_cohort(path, lille, trainers, _demo_user, admin)
-    db.session.commit()
-    if created is not None:
-        ensure_sessions(created, trainers, now, running=False)
-        db.session.commit()
-        ensure_sheets(created, now)
-    cohort = find_cohort(INDICATORS_COHORT_NAME)
-    assert cohort is not None  # made above
-    ensure_indicator_surveys(cohort)
-    ensure_publications(path, admin)
-    db.session.commit()
-
-
-def _ensure_dossiers() -> None:
-    """Build the first graduate's dossier (lms.demo.quality_dossiers), last: it gathers all."""
-    admin = _demo_user("admin", STAFF[0][1], is_admin=True)
-    finished = find_cohort(GRADUATES_COHORT_NAME)
-    assert finished is not None  # made by _ensure_graduates
-    elise = _demo_user(GRADUATES[0].slug, GRADUATES[0].name)
-    dossier = ensure_dossier(elise, finished, admin)
-    if dossier is not None and dossier.state != "ready":
-        click.echo(f"No demo dossier: {dossier.error}")
 
 
 def _ensure_people(cohort: Cohort, now: datetime) -> list[tuple[str, str, str]]:

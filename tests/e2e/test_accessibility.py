@@ -188,6 +188,17 @@ PAGES = {
     "results": lambda w: Checked(None, "/results"),
     "forgot-password": lambda w: Checked(None, "/password/forgot"),
     # The later ex post evaluation: the person invited (no account), and its set-up page.
+    "my-surveys": lambda w: Checked("reader", "/surveys"),
+    "survey-form": lambda w: Checked("reader", f"/surveys/{w.surveys['module_campaign']}"),
+    "cohort-surveys": lambda w: Checked("trainer", f"/manage/cohorts/{w.cohort_id}/surveys"),
+    "survey-results": lambda w: Checked(
+        "trainer", f"/manage/surveys/campaigns/{w.surveys['module_campaign']}"
+    ),
+    "survey-contacts": lambda w: Checked(
+        "trainer", f"/manage/surveys/campaigns/{w.surveys['funder_campaign']}"
+    ),
+    "survey-link": lambda w: Checked(None, f"/surveys/link/{w.surveys['token']}"),
+    "survey-link-used": lambda w: Checked(None, f"/surveys/link/{w.surveys['used_token']}", 410),
     "project-link": lambda w: Checked(None, f"/projects/evaluate/{w.project_links['token']}"),
     "project-link-used": lambda w: Checked(
         None, f"/projects/evaluate/{w.project_links['used_token']}", 410

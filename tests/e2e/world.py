@@ -58,6 +58,7 @@ from tests.factories import (
 from tests.projects.links_support import live_world_links
 from tests.projects.support import live_world_projects
 from tests.quality.positioning.support import live_world_positioning
+from tests.quality.surveys.support import live_world_surveys
 
 COHORT_NAME = "Promotion Printemps"
 OPEN_MODULES = ("M1", "M2", "M3", "M4", "M5")
@@ -124,6 +125,9 @@ class LiveWorld:
     # The reader's project, evaluated ex ante and ex post: "project_id", a live link's "token"
     # and a used link's "used_token" (tests/projects/links_support.py).
     project_links: dict[str, Any] = field(default_factory=dict)
+    # Satisfaction surveys: M1's anonymous campaign ("module_campaign", answered by all learners
+    # but the reader), the funder campaign, a live link's "token" and a used one's "used_token".
+    surveys: dict[str, Any] = field(default_factory=dict)
 
 
 def build_world() -> LiveWorld:
@@ -173,6 +177,7 @@ def build_world() -> LiveWorld:
     world.project_links = live_world_links(cohort, learners[-1], trainers[0])
     advanced = db.session.get(User, world.user_ids["advanced"])
     live_world_positioning(cohort, reader, advanced, trainers[0])
+    world.surveys = live_world_surveys(cohort, [reader, *learners], trainers[0])
     _assessed_cohort(world, path, now)
     _phone_cohort(world, path, now)
     _marking_cohort(world, path, now)

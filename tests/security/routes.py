@@ -255,6 +255,10 @@ REALISATION_BATCH = {**REALISATION, "funder": "opco"}
 CALENDAR_TOKEN = "CalendarTokenOfLearnerA_0123456789abcdefghi"
 # The token of the link sent for learner A's project (tests/projects/links_support.py).
 PROJECT_LINK_TOKEN = "ProjectLinkTokenOfLearnerA_0123456789abcdef"
+# A funder's survey link (tests/quality/surveys/support.py) and the answers the forms get.
+SURVEY_LINK_TOKEN = "SurveyLinkTokenOfAFunder_0123456789abcdef"
+SURVEY_ANSWERS = {"q_objectifs": "3", "q_rythme": "Adapté", "q_avis": "Très bien.", "q_plus": ""}
+SURVEY_CONTACT = {"name": "Odile Opco", "organisation": "OPCO Sud", "email": "odile@example.org"}
 # The later ex post evaluation of the world's project, on its grid (sante, lien), and its set-up.
 LINK_EVALUATION = {
     "evaluator_name": "Hélène Holder",
@@ -312,6 +316,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("project_link.evaluate", "GET"): public(token="project_link_token"),
     ("project_link.evaluate", "POST"): public(token="project_link_token", data=LINK_EVALUATION),
+    # satisfaction surveys: the learner's, the funder's link (public, by token), the staff's
+    ("surveys.mine", "GET"): logged_in(),
+    ("surveys.answer", "GET"): learner(campaign_id="survey_campaign"),
+    ("surveys.answer", "POST"): learner(campaign_id="survey_campaign", data=SURVEY_ANSWERS),
+    ("survey_link.answer", "GET"): public(token="survey_link_token"),
+    ("survey_link.answer", "POST"): public(token="survey_link_token", data=SURVEY_ANSWERS),
+    ("surveys_manage.cohort_surveys", "GET"): followers(cohort_id="cohort"),
+    ("surveys_manage.open_now", "POST"): followers(
+        cohort_id="cohort", data={"target": ref("openable_survey")}
+    ),
+    ("surveys_manage.campaign", "GET"): followers(campaign_id="survey_campaign"),
+    ("surveys_manage.export", "GET"): followers(campaign_id="survey_campaign"),
+    ("surveys_manage.add_contact_page", "POST"): followers(
+        campaign_id="funder_campaign", data=SURVEY_CONTACT
+    ),
+    ("surveys_manage.resend", "POST"): followers(participation_id="survey_contact"),
     ("reminders.preferences", "GET"): logged_in(),
     ("reminders.preferences", "POST"): logged_in(data={"deadlines": "y"}),
     # learning
@@ -651,6 +671,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     ),
     # Learner A's calendar token (tests/security/world.py): a secret, not an id.
     "calendar_token": lambda world, persona: CALENDAR_TOKEN,
+    # The world's funder survey link (a secret, not an id).
+    "survey_link_token": lambda world, persona: SURVEY_LINK_TOKEN,
     # The world's later ex post evaluation link (a secret, not an id).
     "project_link_token": lambda world, persona: PROJECT_LINK_TOKEN,
     # A verification code (not an id): public routes name certificates by their code.
@@ -690,6 +712,9 @@ FOREIGN: dict[str, str] = {
     "sheet_document": "other_sheet_document",
     "excused_record": "other_excused_record",
     "linked_project": "other_linked_project",
+    "survey_campaign": "other_survey_campaign",
+    "funder_campaign": "other_funder_campaign",
+    "survey_contact": "other_survey_contact",
     "project": "other_project",
     "territory": "other_territory",
     "learner_b_membership": "other_learner_membership",
@@ -715,6 +740,9 @@ TERRITORY_OBJECTS = frozenset(
         "linked_project",
         "withdrawal",  # learner A's withdrawal from the cohort
         "dossier",  # learner A's dossier in the cohort
+        "survey_campaign",  # the cohort's surveys, and a funder's contact
+        "funder_campaign",
+        "survey_contact",
     }
 )
 # Central-only routes: 403 to every non-central person, before any object is looked up.

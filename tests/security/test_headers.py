@@ -24,7 +24,7 @@ INLINE_CODE = re.compile(
 
 
 # Pages whose address is a secret send no Referer at all (SECURITY.md J40).
-NO_REFERRER = {"project_link.evaluate"}
+NO_REFERRER = {"project_link.evaluate", "survey_link.answer"}
 
 
 def assert_security_headers(response, endpoint: str | None = None) -> None:

@@ -62,6 +62,11 @@ FORMS = [
     ("positioning_manage.learner_page", "POST", "trainer", None),
     ("quality_indicators.publication", "POST", "admin", None),
     ("withdrawals.page", "POST", "local_admin", None),
+    # Surveys: a forged user or cohort never names who answered, nor where the campaign goes.
+    ("surveys.answer", "POST", "learner_a", None),
+    ("survey_link.answer", "POST", "anonymous", None),
+    ("surveys_manage.open_now", "POST", "trainer", None),
+    ("surveys_manage.add_contact_page", "POST", "trainer", None),
 ]  # fmt: skip
 EXTRA_FIELDS = {
     "is_admin": "y",

@@ -38,6 +38,7 @@ from tests.projects.support import security_world_projects
 from tests.quality.dossiers.support import security_world_dossiers
 from tests.quality.indicators.support import security_world_indicators
 from tests.quality.positioning.support import security_world_positioning
+from tests.quality.surveys.support import security_world_surveys
 from tests.security.routes import CALENDAR_TOKEN, PERSONAS, RESOLVERS, ROUTES, Ref, Rule
 from tests.web.helpers import enrol_two_factor, log_in
 
@@ -238,6 +239,7 @@ def build_world(app) -> World:
     world.add(**security_world_positioning(bien_vivre, other, users))
     world.add(**security_world_indicators(bien_vivre, other, users))
     world.add(**security_world_dossiers(bien_vivre, other, users))
+    world.add(**security_world_surveys(bien_vivre, other, users))
     _log_everyone_in(app, world)
     world.save()
     return world

@@ -50,25 +50,11 @@ def test_anonymous_navigation_offers_login_only(client):
     [
         (
             (),
-            [
-                "/dashboard",
-                "/competencies",
-                "/schedule",
-                "/projects",
-                "/certificates",
-                "/my/dossier/",
-            ],
+            ["/dashboard", "/competencies", "/schedule", "/projects", "/surveys", "/certificates"],
         ),
         (
             ("learner",),
-            [
-                "/dashboard",
-                "/competencies",
-                "/schedule",
-                "/projects",
-                "/certificates",
-                "/my/dossier/",
-            ],
+            ["/dashboard", "/competencies", "/schedule", "/projects", "/surveys", "/certificates"],
         ),
         (("trainer",), ["/manage/cohorts/", "/manage/grading", "/marking"]),
         (
@@ -78,6 +64,7 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/competencies",
                 "/schedule",
                 "/projects",
+                "/surveys",
                 "/certificates",
                 "/my/dossier/",
                 "/manage/cohorts/",
@@ -94,8 +81,8 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/competencies",
                 "/schedule",
                 "/projects",
+                "/surveys",
                 "/certificates",
-                "/my/dossier/",
                 "/admin/",
             ],
         ),

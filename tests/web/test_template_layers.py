@@ -34,7 +34,7 @@ USES["certificates"].add("attendance")
 # projects too (its pages use organisations, cohorts and learning); certificates may use it.
 USES["projects"] = {*CHAIN[:6], "projects"}
 USES["certificates"].add("projects")
-# quality sits above certificates (DESIGN.md §9): it may use every domain but admin.
+# quality sits above certificates: it may use every domain's templates but admin's.
 USES["quality"] = {*USES["certificates"], "quality"}
 CORE = {"base.html", "_partials", "errors"}
 
