@@ -89,6 +89,19 @@ def cohort_members(cohort: Cohort) -> list[Membership]:
     return list(db.session.scalars(query))
 
 
+def cohorts_learned_by(user: User) -> list[Cohort]:
+    """Return the cohorts ``user`` learns in, newest first, their paths loaded (one query)."""
+    return list(
+        db.session.scalars(
+            db.select(Cohort)
+            .join(Membership, Membership.cohort_id == Cohort.id)
+            .where(Membership.user_id == user.id, Membership.role == MembershipRole.LEARNER)
+            .options(joinedload(Cohort.path))
+            .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        ).unique()
+    )
+
+
 def cohort_learners(cohort: Cohort) -> list[User]:
     """Return the cohort's learners, by name (one query)."""
     return list(

@@ -12,11 +12,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.permissions import login_required
 from lms.cohorts.access import learner_cohort_or_404
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Cohort
+from lms.cohorts.queries import cohorts_learned_by
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import Module
 from lms.extensions import db
@@ -70,15 +71,7 @@ def territories() -> list[Territory]:
 @login_required
 def my_projects():
     """List the cohorts the learner learns in and their project; go straight to the only one."""
-    cohorts = list(
-        db.session.scalars(
-            db.select(Cohort)
-            .join(Membership, Membership.cohort_id == Cohort.id)
-            .where(Membership.user_id == current_user.id, Membership.role == MembershipRole.LEARNER)
-            .options(joinedload(Cohort.path))
-            .order_by(Cohort.starts_on.desc(), Cohort.id)
-        ).unique()
-    )
+    cohorts = cohorts_learned_by(current_user)
     entries = []
     for cohort in cohorts:
         grid = grid_of(cohort.path_id)

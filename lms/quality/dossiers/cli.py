@@ -12,7 +12,8 @@ import click
 from flask.cli import with_appcontext
 
 from lms.accounts.models import User
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Cohort
+from lms.cohorts.queries import cohorts_learned_by
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
 from lms.quality.dossiers.models import LearnerDossier
@@ -39,14 +40,7 @@ def _learner(email: str) -> User:
 
 
 def _learner_cohorts(learner: User) -> list[Cohort]:
-    cohorts = list(
-        db.session.scalars(
-            db.select(Cohort)
-            .join(Membership, Membership.cohort_id == Cohort.id)
-            .where(Membership.user_id == learner.id, Membership.role == MembershipRole.LEARNER)
-            .order_by(Cohort.id)
-        )
-    )
+    cohorts = cohorts_learned_by(learner)
     if not cohorts:
         raise click.UsageError(f"{learner.email} is a learner of no cohort")
     return cohorts

@@ -13,27 +13,14 @@ from flask_login import current_user
 
 from lms.accounts.permissions import acting_user, login_required
 from lms.cohorts.forms import ActionForm
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.queries import cohorts_learned_by
 from lms.core.transactions import unit_of_work
-from lms.extensions import db
 from lms.quality.dossiers.access import learner_cohort_or_403, own_dossier_or_403
 from lms.quality.dossiers.download import archive_download
 from lms.quality.dossiers.manage import REFRESH_SECONDS, STATE_LABELS, launch_and_say
 from lms.quality.dossiers.services import learner_builds, request_dossier
 
 bp = Blueprint("my_dossiers", __name__, url_prefix="/my/dossier")
-
-
-def my_cohorts() -> list[Cohort]:
-    """Return the cohorts the current user learns in, newest first (one query)."""
-    return list(
-        db.session.scalars(
-            db.select(Cohort)
-            .join(Membership, Membership.cohort_id == Cohort.id)
-            .where(Membership.user_id == current_user.id, Membership.role == MembershipRole.LEARNER)
-            .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
-        )
-    )
 
 
 @bp.get("/")
@@ -46,7 +33,7 @@ def my_dossier():
         by_cohort.setdefault(build.cohort_id, []).append(build)
     page = render_template(
         "quality/dossiers/my_dossier.html",
-        cohorts=my_cohorts(),
+        cohorts=cohorts_learned_by(current_user),
         by_cohort=by_cohort,
         form=ActionForm(formdata=None),
         state_labels=STATE_LABELS,

@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from lms.accounts.permissions import login_required
 from lms.cohorts.access import learner_cohort_or_404
-from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.models import Cohort
+from lms.cohorts.queries import cohorts_learned_by
 from lms.core.markdown import render_markdown
 from lms.core.transactions import unit_of_work
 from lms.extensions import db
@@ -45,15 +45,7 @@ bp = Blueprint("positioning", __name__, url_prefix="/positioning")
 @login_required
 def my_positionings():
     """List the cohorts where the user learns; go straight to the only one."""
-    cohorts = list(
-        db.session.scalars(
-            db.select(Cohort)
-            .join(Membership, Membership.cohort_id == Cohort.id)
-            .where(Membership.user_id == current_user.id, Membership.role == MembershipRole.LEARNER)
-            .options(joinedload(Cohort.path))
-            .order_by(Cohort.starts_on.desc(), Cohort.id)
-        ).unique()
-    )
+    cohorts = cohorts_learned_by(current_user)
     if len(cohorts) == 1:
         return redirect(url_for(".cohort", cohort_id=cohorts[0].id))
     statuses = {
