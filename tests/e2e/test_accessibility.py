@@ -149,6 +149,7 @@ PAGES = {
     "quality-publication": lambda w: Checked("admin", "/admin/quality/indicators/publication"),
     "withdrawals": lambda w: Checked("admin", f"/admin/cohorts/{w.cohort_id}/withdrawals"),
     "two-factor-settings": lambda w: Checked("admin", "/account/two-factor"),
+    "admin-retention": lambda w: Checked("admin", "/admin/retention/"),
     "admin-dossiers": lambda w: Checked(
         "admin", f"/admin/cohorts/{w.certified_cohort_id}/dossiers"
     ),
@@ -237,6 +238,7 @@ NOT_PAGES = {
     "territory_dashboard.overall_csv",
     "territory_dashboard.show_csv",
     "quality_indicators.export",
+    "surveys_manage.export",
     "public_results.export",
     "public_results.export_json",
     "static",

@@ -66,7 +66,6 @@ def test_anonymous_navigation_offers_login_only(client):
                 "/projects",
                 "/surveys",
                 "/certificates",
-                "/my/dossier/",
                 "/manage/cohorts/",
                 "/manage/grading",
                 "/marking",
