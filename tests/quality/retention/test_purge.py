@@ -240,3 +240,23 @@ def test_a_cohort_kept_ten_years_is_not_purged(world, runner):
     assert "cohorts past their period: 0" in output
     assert "[accounts]" not in output
     assert "[submissions]" not in output
+
+
+def test_the_indicators_are_the_same_after_the_purge(world, runner):
+    """The figures the quality pages show and publish, computed before and after (acceptance)."""
+    from lms.core.time import utcnow
+    from lms.quality.indicators.figures import indicators
+    from lms.quality.indicators.scope import Period, Scope
+
+    every_cohort = Scope(Period(date(2000, 1, 1), date.today()))
+    now = utcnow()
+    before = indicators(every_cohort, now)
+    assert before.learners == 3  # Alice and Bruno in the old cohort, Bruno in the new one
+    assert before.certification.numerator == 1  # Alice's path was awarded
+    assert before.attendance.held_minutes == 3 * 180  # three learners excused from 3 hours
+    assert sum(question.answers for question in before.satisfaction.group("hot").questions) == 3
+
+    purge(runner)
+    db.session.expire_all()
+
+    assert indicators(every_cohort, now) == before

@@ -102,7 +102,7 @@ def build_world() -> World:
     )
     db.session.commit()
     _work(old, new, alice, bruno, tania)
-    _attendance(old, new, alice, bruno)
+    _attendance(old, new, alice, bruno, tania)
     _positioning_and_projects(old, new, alice, bruno)
     _surveys(old, new, alice, bruno)
     _dossiers(old, new, alice, bruno)
@@ -135,7 +135,7 @@ def _work(old, new, alice, bruno, tania) -> None:
     DeadlineExtensionFactory(assessment=old_assignment, user=alice, granted_by=tania)
 
 
-def _attendance(old, new, alice, bruno) -> None:
+def _attendance(old, new, alice, bruno, tania) -> None:
     for cohort, learners in ((old, (alice, bruno)), (new, (bruno,))):
         session = TrainingSessionFactory(
             cohort=cohort,
@@ -143,7 +143,7 @@ def _attendance(old, new, alice, bruno) -> None:
             starts_at=at(cohort.ends_on) - timedelta(days=30),
             ends_at=at(cohort.ends_on) - timedelta(days=30) + timedelta(hours=3),
         )
-        sheet = AttendanceSheetFactory(session=session)
+        sheet = AttendanceSheetFactory(session=session, closed=True, closed_by=tania)
         for learner in learners:
             AttendanceRecordFactory(
                 sheet=sheet,
