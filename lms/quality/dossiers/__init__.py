@@ -2,8 +2,9 @@
 
 ``models`` (the builds), ``evidence`` (what a dossier holds, read from each domain below),
 ``archive`` (the ZIP, its index page and SHA-256 manifest), ``jobs`` (the build), ``services``
-(requests, reads, retention's ``dossier_files``), ``access``, ``manage`` (administrators'
-pages), ``views`` (« Mon dossier »), ``cli`` (``lms build-dossiers``). See docs/quality-dossiers.md.
+(requests, reads), ``access``, ``manage`` (administrators' pages), ``views`` (« Mon dossier »),
+``cli`` (``lms build-dossiers``). The purge deletes old dossiers (``lms.quality.retention``).
+See docs/quality-dossiers.md.
 """
 
 from __future__ import annotations

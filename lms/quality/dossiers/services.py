@@ -14,7 +14,6 @@ it is marked failed when someone asks again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -237,56 +236,3 @@ def archive_name(dossier: LearnerDossier) -> str:
 
 
 # Retention -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DossierFile:
-    """A dossier build and its stored archive, as retention sees them."""
-
-    dossier_id: int
-    learner_id: int
-    cohort_id: int
-    storage_key: str | None
-    finished_at: object
-
-
-def dossier_files(
-    *, learner_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()
-) -> list[DossierFile]:
-    """Return the builds (with their archive's key) of these learners or of these cohorts."""
-    learners, cohorts = list(learner_ids), list(cohort_ids)
-    if not learners and not cohorts:
-        return []
-    condition = LearnerDossier.learner_id.in_(learners) | LearnerDossier.cohort_id.in_(cohorts)
-    rows = db.session.execute(
-        db.select(
-            LearnerDossier.id,
-            LearnerDossier.learner_id,
-            LearnerDossier.cohort_id,
-            LearnerDossier.storage_key,
-            LearnerDossier.finished_at,
-        )
-        .where(condition)
-        .order_by(LearnerDossier.id)
-    )
-    return [DossierFile(*row) for row in rows.tuples()]
-
-
-def delete_dossiers(files: Iterable[DossierFile]) -> int:
-    """Delete these builds' rows (flush); return how many. After the commit, call
-    ``discard_archives(files)``: a file is never removed before its row is gone for good."""
-    ids = [item.dossier_id for item in files]
-    if not ids:
-        return 0
-    db.session.execute(db.delete(LearnerDossier).where(LearnerDossier.id.in_(ids)))
-    db.session.flush()
-    return len(ids)
-
-
-def discard_archives(files: Iterable[DossierFile]) -> int:
-    """Remove the stored archives of builds whose rows are deleted; return how many were there."""
-    return sum(
-        storage.delete_stored(dossier_folder(), item.storage_key)
-        for item in files
-        if item.storage_key
-    )

@@ -66,21 +66,3 @@ def test_a_queue_out_of_reach_fails_the_build_and_says_so(app, client, monkeypat
     dossier = only_build()
     assert dossier.state == DossierState.FAILED
     assert dossier.error == "The job queue could not be reached."
-
-
-def test_retention_finds_and_deletes_the_dossiers_of_learners_or_cohorts():
-    from lms.quality.dossiers.services import delete_dossiers, discard_archives, dossier_files
-    from tests.quality.dossiers.support import ready_dossier
-
-    world = learner_with_evidence()
-    mine = ready_dossier(world.learner, world.cohort)
-    theirs = ready_dossier(world.other, world.cohort)
-    assert dossier_files() == []
-    assert [item.dossier_id for item in dossier_files(learner_ids=[world.learner.id])] == [mine.id]
-    files = dossier_files(cohort_ids=[world.cohort.id])
-    assert [item.dossier_id for item in files] == [mine.id, theirs.id]
-    assert delete_dossiers(files) == 2
-    db.session.commit()
-    assert discard_archives(files) == 2
-    assert db.session.scalar(db.select(db.func.count(LearnerDossier.id))) == 0
-    assert storage.stored_keys(dossier_folder()) == set()
