@@ -90,7 +90,7 @@ def _names(user_ids: list[int]) -> dict[int, str]:
 @click.option("--fix", is_flag=True, help="Delete leftovers and rebuild missing certificate PDFs.")
 @with_appcontext
 def check_storage_command(fix: bool) -> None:
-    """Compare stored files (uploads, certificates, minutes, documents) with their rows; repair."""
+    """Compare the stored files (uploads, PDFs, dossiers…) with their rows; repair with --fix."""
     check = check_storage(fix=fix)
     db.session.commit()  # a rebuilt PDF's new key
     for store, (files, rows) in check.counted.items():

@@ -1,26 +1,29 @@
 """Compare stored files with their rows, and repair what can be repaired (SECURITY.md F26, H33).
 
-Six stores are checked: the learners' uploads (``<instance>/uploads``, rows ``SubmissionFile``),
-the supporting files of excused absences (``<instance>/attendance``, rows ``AttendanceRecord``
-with a file), the closed attendance sheets' PDFs (``<instance>/attendance-sheets``, rows
-``AttendanceSheetDocument``), the certificate PDFs (``<instance>/certificates``, rows
-``Certificate``), the juries' minutes (``<instance>/minutes``, rows ``JuryMinutes``) and the
-certificats de réalisation and attestations de fin de formation (``<instance>/realisation``, rows
-``RealisationRecord``). Four problems are looked for in each: a row whose file is missing, a file
-no row names, a temporary file left by a process killed while writing, and a file whose SHA-256 is
-not the one its row recorded.
+Six stores are checked here: the learners' uploads (``<instance>/uploads``, rows
+``SubmissionFile``), the supporting files of excused absences (``<instance>/attendance``, rows
+``AttendanceRecord`` with a file), the closed attendance sheets' PDFs
+(``<instance>/attendance-sheets``, rows ``AttendanceSheetDocument``), the certificate PDFs
+(``<instance>/certificates``, rows ``Certificate``), the juries' minutes (``<instance>/minutes``,
+rows ``JuryMinutes``) and the certificats de réalisation and attestations de fin de formation
+(``<instance>/realisation``, rows ``RealisationRecord``). The domains above certificates add
+theirs through the ``stored_documents`` signal (``lms.certificates.signals``): the learners'
+dossiers (``<instance>/dossiers``). Four problems are looked for in each: a row whose file is
+missing, a file no row names, a temporary file left by a process killed while writing, and a file
+whose SHA-256 is not the one its row recorded.
 
 Repairing (``fix=True``) deletes files without rows and temporary files: no row points at them, so
 they are leftovers of work that was rolled back or interrupted (a closing of a jury that failed
 after its minutes were written leaves one). A certificate whose PDF is missing is rendered again
 from the document its row froze: rendering is deterministic, so the new PDF is stored only if its
 SHA-256 is the recorded one (otherwise it is reported and left); a certificat de réalisation or
-attestation likewise. Minutes and attendance sheets whose PDF is missing are only reported: the
-data they were built from may have changed since (a jury's members, a sheet's names). Rows are
-never deleted: a submission, minutes or a sheet whose file is lost stays reported until someone
-restores the file from a backup, since deleting the row would hide the loss (an attendance record
-whose supporting file is lost likewise). A file whose hash differs is reported and kept, as
-evidence. Running the check again after a repair finds nothing new.
+attestation likewise. Minutes, attendance sheets and dossiers whose file is missing are only
+reported: the data they were built from may have changed since (a jury's members, a sheet's
+names; a dossier can be built again, as a new version). Rows are never deleted: a submission,
+minutes or a sheet whose file is lost stays reported until someone restores the file from a
+backup, since deleting the row would hide the loss (an attendance record whose supporting file is
+lost likewise). A file whose hash differs is reported and kept, as evidence. Running the check
+again after a repair finds nothing new.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flask import current_app
 
 from lms.assessments.assignments.uploads import storage_report, upload_folder
 from lms.assessments.models import SubmissionFile
@@ -44,6 +49,7 @@ from lms.certificates.models import Certificate
 from lms.certificates.realisation.document import document_from_json as realisation_from_json
 from lms.certificates.realisation.models import RealisationRecord
 from lms.certificates.realisation.services import realisation_folder
+from lms.certificates.signals import stored_documents
 from lms.core import storage
 from lms.extensions import db
 
@@ -86,6 +92,8 @@ def check_storage(*, fix: bool = False) -> StorageCheck:
     _check_certificates(check, certificate_folder(), fix)
     _check_minutes(check, minutes_folder(), fix)
     _check_realisation(check, realisation_folder(), fix)
+    for _receiver, store in stored_documents.send(current_app._get_current_object()):
+        _check_reported_only(check, store.name, store.folder, store.documents, fix)
     return check
 
 
@@ -129,6 +137,15 @@ def _check_certificates(check: StorageCheck, folder: Path, fix: bool) -> None:
     present = [(r.storage_key, r.pdf_sha256, f"certificate {r.number}") for r in rows]
     _check_hashes(check, "certificates", folder, [item for item in present if item[0] in on_disk])
     _check_leftovers(check, "certificates", folder, sorted(on_disk - known), fix)
+
+
+@dataclass(frozen=True)
+class StoredStore:
+    """A higher domain's store of documents, as ``stored_documents`` receivers return it."""
+
+    name: str  # as the report names it: "dossiers"
+    folder: Path
+    documents: list[StoredDocument]
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the dossiers' pages and command."""
+    from lms.certificates.signals import stored_documents
     from lms.quality.dossiers.cli import build_dossiers_command
     from lms.quality.dossiers.manage import bp as manage_bp
+    from lms.quality.dossiers.store import dossier_documents
     from lms.quality.dossiers.views import bp as views_bp
 
     app.register_blueprint(manage_bp)
     app.register_blueprint(views_bp)
     app.cli.add_command(build_dossiers_command)
+    stored_documents.connect(dossier_documents)
