@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.permissions import deny, login_required
 from lms.cohorts.models import Cohort, Membership, MembershipRole
+from lms.cohorts.signals import other_duties
 from lms.extensions import db
 
 bp = Blueprint("cohorts_manage", __name__, url_prefix="/manage/cohorts")
@@ -41,4 +42,6 @@ def my_cohorts():
     cohorts = trained_cohorts(current_user)
     if not cohorts:
         deny()
-    return render_template("cohorts/manage/my_cohorts.html", cohorts=cohorts)
+    duties = other_duties.send(current_user._get_current_object())
+    elsewhere = [duty for _receiver, answer in duties for duty in answer or ()]
+    return render_template("cohorts/manage/my_cohorts.html", cohorts=cohorts, elsewhere=elsewhere)

@@ -18,6 +18,7 @@ def init_jury(app: Flask) -> None:
     from lms.certificates.jury.definition import JuryDefinition
     from lms.certificates.jury.manage import bp as jury_admin_bp
     from lms.certificates.jury.views import bp as jury_bp
+    from lms.cohorts.signals import other_duties
     from lms.curriculum.definition import register_definition_extension
     from lms.learning.signals import other_homes
     from lms.projects.signals import project_jurors
@@ -26,4 +27,5 @@ def init_jury(app: Flask) -> None:
     app.register_blueprint(jury_admin_bp)
     app.register_blueprint(jury_bp)
     other_homes.connect(jury_homes)
+    other_duties.connect(jury_homes)  # a trainer on a jury finds it from « Mes promotions »
     project_jurors.connect(sits_for_project)

@@ -68,7 +68,8 @@ def jury_candidate_or_404(jury: Jury, user_id: int) -> User:
 
 
 def jury_homes(sender: User, **_extra) -> list[tuple[str, str]]:
-    """Answer learning's ``other_homes``: the member's juries while an access lasts (one query)."""
+    """Answer learning's ``other_homes`` and cohorts' ``other_duties``: the member's juries
+    while an access lasts (one query)."""
     return [("jury.my_juries", _("My juries"))] if sits_on_a_jury(sender) else []
 
 

@@ -1,5 +1,6 @@
 """A jury member's way in: the dashboard sends a person with no cohort role to their juries,
-the navigation links them, and learners' and trainers' pages pay no query for it."""
+the navigation links them, a trainer finds them on « Mes promotions », and learners' and trainers'
+other pages pay no query for it."""
 
 from __future__ import annotations
 
@@ -61,10 +62,30 @@ def test_an_assessor_on_a_jury_keeps_their_home_and_gets_the_link(client):
     assert f'href="{MY_JURIES}"' in html
 
 
+def test_a_trainer_on_a_jury_finds_it_on_their_cohorts_page(client):
+    world = jury_world()
+    log_in(client, world.members["formateur"].user)  # a trainer who sits on a jury
+
+    html = page(client, MY_COHORTS)
+    assert text("Your other duties") in html
+    assert f'<li><a href="{MY_JURIES}">{text("My juries")}</a></li>' in html
+    assert page(client, MY_JURIES)
+
+
+def test_a_trainer_on_no_jury_has_no_other_duties(client):
+    from tests.factories import MembershipFactory
+
+    world = jury_world()
+    trainer = MembershipFactory(cohort=world.cohort, user=UserFactory(), trainer=True).user
+    log_in(client, trainer)
+
+    assert MY_JURIES not in page(client, MY_COHORTS)
+
+
 def test_learners_and_trainers_pay_no_query_for_it(app, query_counter):
     world = jury_world()
     learner, trainer = world.candidates[0], world.members["formateur"].user  # a trainer on a jury
-    for user, url in ((learner, "/dashboard"), (trainer, MY_COHORTS)):
+    for user, url in ((learner, "/dashboard"), (trainer, "/manage/grading")):
         client = app.test_client()
         log_in(client, user)
         db.session.expire_all()
