@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from lms.accounts import twofactor
 from lms.accounts.models import User
+from lms.core.time import utcnow
 from lms.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 from tests.queries import QueryCounter
@@ -67,11 +68,16 @@ def unused_totp_code(user, secret: str = TEST_TOTP_SECRET) -> str:
     """Return a code the server accepts now: a time step in the window not used yet.
 
     Tests log one person in several times within seconds; once the three steps of the window
-    are spent, the record of the last one is cleared (replay itself is tested on its own).
+    are spent, the record of the last one is cleared (replay itself is tested on its own). The
+    server checks the code a moment later: in the last seconds of a step the earliest one is
+    left out, since the next step would push it out of the window before it is checked.
     """
     last = db.session.scalar(db.select(User.totp_last_used_step).filter_by(id=user.id))
-    now = twofactor.current_step()
-    window = range(now - twofactor.VALID_WINDOW, now + twofactor.VALID_WINDOW + 1)
+    moment = utcnow()
+    now = twofactor.current_step(moment)
+    closing = twofactor.STEP_SECONDS - moment.timestamp() % twofactor.STEP_SECONDS < 5
+    earliest = now - twofactor.VALID_WINDOW + (1 if closing else 0)
+    window = range(earliest, now + twofactor.VALID_WINDOW + 1)
     step = next((s for s in window if last is None or s > last), None)
     if step is None:
         db.session.execute(db.update(User).filter_by(id=user.id).values(totp_last_used_step=None))
