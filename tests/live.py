@@ -58,9 +58,9 @@ class LiveClient:
     def get(self, path: str) -> Answer:
         return self._send("GET", path, None, {})
 
-    def post(self, path: str, data: dict[str, str]) -> Answer:
+    def post(self, path: str, data: dict[str, str | list[str]]) -> Answer:
         form = {"Content-Type": "application/x-www-form-urlencoded"}
-        return self._send("POST", path, urllib.parse.urlencode(data), form)
+        return self._send("POST", path, urllib.parse.urlencode(data, doseq=True), form)
 
     def _send(self, method: str, path: str, body: str | None, headers: dict) -> Answer:
         """Send one request on its own connection, as two browsers would; keep the new cookies."""

@@ -37,7 +37,7 @@ from lms.quality.indicators.forms import FilterForm, PublicationForm, last_year
 from lms.quality.indicators.models import PublishedIndicator
 from lms.quality.indicators.rows import INDICATORS, MEAN, PERCENT, indicator_rows
 from lms.quality.indicators.scope import Scope
-from lms.quality.indicators.services import IndicatorError, set_publication
+from lms.quality.indicators.services import IndicatorError, PublicationConflict, set_publication
 
 bp = Blueprint("quality_indicators", __name__, url_prefix="/admin/quality")
 
@@ -183,6 +183,7 @@ def publication():
     """Choose which indicators of a path and a year the public page shows."""
     form = PublicationForm()
     form.path.choices = _path_choices()
+    conflict = False
     if request.method == "GET":
         first = form.path.choices[0].value if form.path.choices else ""
         path = request.args.get("path") or first
@@ -202,13 +203,14 @@ def publication():
                 )
         except IndicatorError as error:
             form.indicators.errors = [str(error)]
+            conflict = isinstance(error, PublicationConflict)
         else:
             if added or removed:
                 flash(_("The publication is saved; the public page shows it now."), "success")
             else:
                 flash(_("Nothing changed."), "info")
             return redirect(here)
-    status = 400 if form.errors else 200
+    status = 409 if conflict else 400 if form.errors else 200
     return (
         render_template(
             "quality/indicators/publication.html",

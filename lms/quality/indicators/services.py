@@ -21,6 +21,10 @@ class IndicatorError(DomainError):
     """A withdrawal or publication refused, with a message for the person."""
 
 
+class PublicationConflict(IndicatorError):
+    """Someone else saved the same publications at the same time (answered with 409)."""
+
+
 def record_withdrawal(
     membership: Membership, *, withdrawn_on: date, reason: str, recorded_by: User
 ) -> Withdrawal:
@@ -90,17 +94,20 @@ def set_publication(
     }
     added = set(indicators) - set(rows)
     removed = set(rows) - set(indicators)
-    for code in sorted(removed):
-        db.session.delete(rows[code])
-    for code in sorted(added):
-        db.session.add(
-            PublishedIndicator(path_code=path_code, year=year, indicator=code, published_by=actor)
-        )
     try:
+        # Changes made inside the savepoint: a collision with someone saving the same
+        # publications at once rolls back to it and leaves the request's transaction usable.
         with db.session.begin_nested():
-            db.session.flush()
+            for code in sorted(removed):
+                db.session.delete(rows[code])
+            for code in sorted(added):
+                db.session.add(
+                    PublishedIndicator(
+                        path_code=path_code, year=year, indicator=code, published_by=actor
+                    )
+                )
     except IntegrityError:
-        raise IndicatorError(
+        raise PublicationConflict(
             _("Someone changed these publications at the same time; check them and try again.")
         ) from None
     if added or removed:
