@@ -40,6 +40,7 @@ def _import_models() -> None:
     import lms.accounts.models
     import lms.assessments.models
     import lms.attendance.models
+    import lms.certificates.credentials.models
     import lms.certificates.models
     import lms.certificates.realisation.models
     import lms.cohorts.models
