@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,14 +65,14 @@ class SigningIdentity:
     pid: int
 
 
-_lock = threading.Lock()
+# No lock: two threads reading the same file at once both get a usable identity, and a lock
+# held by another thread at a fork would never be released in the child.
 _identities: dict[tuple[Any, ...], SigningIdentity] = {}
 
 
 def reset_signing_cache() -> None:
     """Forget the identities read so far (tests that change the identity between documents)."""
-    with _lock:
-        _identities.clear()
+    _identities.clear()
 
 
 def pkcs12_path(config: Mapping[str, Any], instance_path: str) -> Path | None:
@@ -147,23 +146,18 @@ def load_identity(
         stat = None
     digest = hashlib.sha256((passphrase or "").encode()).hexdigest()
     key = (str(path), stat and stat.st_mtime_ns, stat and stat.st_size, digest, tsa_url)
-    with _lock:
-        identity = _identities.get(key)
-        if identity is not None and identity.pid == os.getpid():
-            return identity
-        private_key, certificate, chain = _read_identity(path, passphrase)
-        identity = SigningIdentity(
-            _signer(private_key, certificate, chain),
-            certificate,
-            tuple(chain),
-            tsa_url,
-            os.getpid(),
-        )
-        # Per process: a forked batch process builds its own (a timestamp client's connections
-        # are not shared across a fork).
-        _identities.clear()
-        _identities[key] = identity
+    identity = _identities.get(key)
+    if identity is not None and identity.pid == os.getpid():
         return identity
+    private_key, certificate, chain = _read_identity(path, passphrase)
+    identity = SigningIdentity(
+        _signer(private_key, certificate, chain), certificate, tuple(chain), tsa_url, os.getpid()
+    )
+    # Per process: a forked batch process builds its own (a timestamp client's connections are
+    # not shared across a fork). Only the latest identity is kept.
+    _identities.clear()
+    _identities[key] = identity
+    return identity
 
 
 def _signer(
