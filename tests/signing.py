@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,6 +79,17 @@ def write_identity(
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+def render_in_thread(html: str) -> bytes:
+    """Return ``html`` as a PDF/A-3a of the application's engine, rendered in another thread."""
+    from lms.core.pdf import html_to_pdf
+
+    made: list[bytes] = []
+    thread = threading.Thread(target=lambda: made.append(html_to_pdf(html, "certificate.css")))
+    thread.start()
+    thread.join()
+    return made[0]
 
 
 def nss_database(folder: Path, ca_pem: Path) -> str | None:
