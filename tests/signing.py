@@ -118,3 +118,24 @@ def pdfsig(path: Path, database: str) -> str:
         check=False,
     )
     return result.stdout + result.stderr
+
+
+def assert_signed(pdf: bytes, identity, reason: str, location: str | None) -> None:
+    """Assert that ``pdf`` carries one valid signature of the development identity, saying
+    ``reason`` at ``location``, and is still a PDF/A-3 of version 1.7."""
+    import io
+
+    import pikepdf
+
+    from lms.core.pades_verify import inspect_signatures
+
+    ca = x509.load_pem_x509_certificate(identity.ca.read_bytes())
+    [report] = inspect_signatures(pdf, [ca])
+    assert report.is_valid, report
+    assert report.signer_organisation == "Bien-vivre SCIC"
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.pdf_version == "1.7"
+        assert document.open_metadata().pdfa_status.startswith("3")
+        [field] = document.Root.AcroForm.Fields
+        assert str(field.V.Reason) == reason
+        assert (str(field.V.Location) if "/Location" in field.V else None) == location
