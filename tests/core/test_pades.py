@@ -7,6 +7,7 @@ would; their tests are skipped, saying so, where those tools are missing.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from dataclasses import replace
@@ -188,6 +189,21 @@ def test_truncated_huge_or_unsigned_pdfs_give_no_signature_and_never_raise(
         assert isinstance(inspect_signatures(signed[:cut], trust_roots()), list)
     assert inspect_signatures(unsigned, trust_roots()) == []
     assert inspect_signatures(signed + b"\n" * (MAX_BYTES + 1), trust_roots()) == []
+
+
+def test_changed_bytes_anywhere_never_make_the_check_raise(identity, signed):
+    roots = trust_roots()
+    # Outside the signature's own hexadecimal string, which the signature cannot cover.
+    start = signed.index(b"/Contents <") + len(b"/Contents <")
+    end = signed.index(b">", start)
+    positions = [p for p in range(len(signed)) if not start <= p < end]
+    generator = random.Random(17)  # the same positions on every run
+    for _ in range(40):
+        changed = bytearray(signed)
+        for position in generator.sample(positions, 3):
+            changed[position] ^= generator.randrange(1, 256)
+        reports = inspect_signatures(bytes(changed), roots)
+        assert all(not report.is_valid for report in reports)  # no change goes unseen
 
 
 def test_a_mangled_signature_is_reported_unreadable(identity, signed):
