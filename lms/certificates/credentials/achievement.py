@@ -1,4 +1,4 @@
-"""What a certificate's Open Badges 3.0 credential says, built from plain values (docs/credentials.md).
+"""What a certificate's Open Badges 3.0 credential says, built from plain values.
 
 A path certificate is one ``Achievement`` of type ``Certificate``; a block attestation one of
 type ``ext:BlocDeCompetences`` (a « bloc de compétences » is a certified part of the
