@@ -5,7 +5,8 @@ formation (``lms.certificates.realisation``), downloaded through ``my_realisatio
 
 A learner sees every certificate issued to them, whatever its state: valid ones can be
 downloaded, with their Open Badges credential (« badge numérique ») and the links that add them
-to a professional profile (``lms.certificates.credentials.sharing``); revoked and superseded ones are listed with their state (a superseded one names
+to a professional profile (``lms.certificates.credentials.sharing``); revoked and superseded
+ones are listed with their state (a superseded one names
 its replacement) but their PDF is no longer served (``Certificate.can_download``). Anyone
 else's certificate is denied (lms.accounts.permissions: 403), never revealed.
 """

@@ -89,7 +89,8 @@ def test_the_subject_is_a_salted_hash_of_the_email_and_the_results_are_the_level
     email, name = subject["identifier"]
 
     assert subject["type"] == ["AchievementSubject"]
-    assert email["identityType"] == "emailAddress" and email["hashed"] is True
+    assert email["identityType"] == "emailAddress"
+    assert email["hashed"] is True
     assert len(email["salt"]) == 32
     expected = hashlib.sha256((certificate.learner.email + email["salt"]).encode()).hexdigest()
     assert email["identityHash"] == f"sha256${expected}"
@@ -139,7 +140,9 @@ def test_a_block_attestation_is_one_block_with_its_own_competencies(world):
     achievement = credential["credentialSubject"]["achievement"]
 
     assert certificate.scope == "BC1"
-    assert credential["name"] == "Attestation du bloc BC1 — Diagnostiquer un territoire et ses acteurs"
+    assert credential["name"] == (
+        "Attestation du bloc BC1 — Diagnostiquer un territoire et ses acteurs"
+    )
     assert achievement["achievementType"] == "ext:BlocDeCompetences"
     assert achievement["humanCode"] == "BC1"
     assert achievement["id"] == derived_id(
