@@ -153,3 +153,20 @@ def test_credentials_are_rate_limited_per_address(world, app, client, monkeypatc
     ]
 
     assert answers == [200, 200, 404, 429]
+
+
+def test_the_administrators_certificate_page_links_the_credential(world, client):
+    certificate, issued = issued_with_credential(world)
+    older, without = issued_with_credential(world)
+    db.session.delete(without)
+    db.session.commit()
+    log_in(client, world.admin)
+
+    page = client.get(f"/admin/certificates/{certificate.id}").get_data(as_text=True)
+    other = client.get(f"/admin/certificates/{older.id}").get_data(as_text=True)
+
+    assert f'href="/certificates/{certificate.id}/badge.json"' in page
+    assert f"entry {issued.status_index}" in page
+    assert "issued before credentials existed" in other
+    badge = client.get(f"/certificates/{certificate.id}/badge.json")
+    assert badge.get_data(as_text=True) == credential_json(issued.document)
