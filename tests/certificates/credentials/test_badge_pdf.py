@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
+import subprocess
 
 import pikepdf
 import pytest
@@ -66,3 +68,15 @@ def test_a_certificate_issued_before_credentials_rebuilds_without_one(world):
 
     with pikepdf.open(io.BytesIO(rebuild_pdf(certificate))) as pdf:
         assert "/AF" not in pdf.Root
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+def test_qpdf_finds_the_pdf_with_its_credential_sound(world, tmp_path):
+    certificate, _ = issued_with_credential(world)
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(stored_pdf(certificate))
+
+    checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "No syntax or stream encoding errors" in checked.stdout
