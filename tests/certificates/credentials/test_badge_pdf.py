@@ -76,7 +76,10 @@ def test_qpdf_finds_the_pdf_with_its_credential_sound(world, tmp_path):
     path = tmp_path / "certificate.pdf"
     path.write_bytes(stored_pdf(certificate))
 
-    checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    qpdf = shutil.which("qpdf") or "qpdf"
+    checked = subprocess.run(  # noqa: S603  a fixed system tool on a file we wrote
+        [qpdf, "--check", str(path)], capture_output=True, text=True, check=False
+    )
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No syntax or stream encoding errors" in checked.stdout
