@@ -129,6 +129,8 @@ class DefaultConfig:
     SIGNING_PKCS12_PASSPHRASE: str | None = None
     SIGNING_TSA_URL: str | None = None  # a timestamp authority: PAdES B-T rather than B-B
     SIGNING_TRUST_ROOTS: str | None = None  # a PEM file of more CAs whose signatures verify
+    # The e-mail address the issuer's Open Badges profile gives (none when unset).
+    CREDENTIALS_ISSUER_EMAIL: str | None = None
 
     # The training organisation (« dispensateur de la formation ») that signs the certificats de
     # réalisation and attestations de fin de formation: its name, its « numéro de déclaration
@@ -199,6 +201,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_SIGNING_PKCS12": "SIGNING_PKCS12",
     "LMS_SIGNING_PKCS12_PASSPHRASE": "SIGNING_PKCS12_PASSPHRASE",
     "LMS_SIGNING_TSA_URL": "SIGNING_TSA_URL",
+    "LMS_CREDENTIALS_ISSUER_EMAIL": "CREDENTIALS_ISSUER_EMAIL",
     "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
     "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
     "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",
@@ -249,6 +252,7 @@ TEXT_SETTINGS = frozenset(
         "TRAINING_ORGANISATION_REPRESENTATIVE_NAME",
         "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE",
         "TRAINING_ORGANISATION_PLACE",
+        "CREDENTIALS_ISSUER_EMAIL",
     }
 )
 
