@@ -124,6 +124,8 @@ class DefaultConfig:
     CERTIFICATE_BATCH_PARTS = 2
     # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
+    # The e-mail address the issuer's Open Badges profile gives (none when unset).
+    CREDENTIALS_ISSUER_EMAIL: str | None = None
 
     # The training organisation (« dispensateur de la formation ») that signs the certificats de
     # réalisation and attestations de fin de formation: its name, its « numéro de déclaration
@@ -191,6 +193,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
+    "LMS_CREDENTIALS_ISSUER_EMAIL": "CREDENTIALS_ISSUER_EMAIL",
     "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
     "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
     "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",
@@ -239,6 +242,7 @@ TEXT_SETTINGS = frozenset(
         "TRAINING_ORGANISATION_REPRESENTATIVE_NAME",
         "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE",
         "TRAINING_ORGANISATION_PLACE",
+        "CREDENTIALS_ISSUER_EMAIL",
     }
 )
 
