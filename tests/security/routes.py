@@ -682,9 +682,9 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     # A verification code (not an id): public routes name certificates by their code.
     "certificate_code": lambda world, persona: world.get("certificate").code,
     # The key id of the issuer's key that signed the world's credential (public, not an id).
-    "credential_kid": lambda world, persona: world.get("status_list").signed["proof"][
-        "verificationMethod"
-    ].rsplit("/", 1)[-1],
+    "credential_kid": lambda world, persona: (
+        world.get("status_list").signed["proof"]["verificationMethod"].rsplit("/", 1)[-1]
+    ),
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
     ),

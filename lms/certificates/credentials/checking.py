@@ -29,6 +29,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from lms.certificates.credentials import keys
@@ -83,7 +84,7 @@ class CredentialReport:
     problem: str | None = None
     refused_context: str | None = None
     proof: str | None = None
-    signed_at: str | None = None
+    signed_at: datetime | None = None
     status: str | None = None
     # The certificate's number and verification code: only for a credential we issued, unaltered.
     certificate_number: str | None = None
@@ -112,7 +113,7 @@ def parse(text: str | bytes) -> tuple[Any, str | None]:
         return None, Problem.NOT_JSON
 
 
-def _shape_problem(document: Any) -> str | None:
+def shape_problem(document: Any) -> str | None:
     """Return why a parsed document is not worth looking at, walking it without recursion."""
     if not isinstance(document, dict):
         return Problem.NOT_OBJECT
@@ -198,9 +199,17 @@ def _status(entry: dict[str, Any] | None) -> tuple[str, tuple[StatusList, int] |
     return (Status.REVOKED if is_set(status_list.bits, index) else Status.VALID), ours
 
 
+def _moment(value: str | None) -> datetime | None:
+    """Return the proof's ``created`` time (written by us: ``2026-12-05T10:00:00Z``)."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def check_document(document: Any) -> CredentialReport:
     """Check a parsed credential: its shape, contexts, proof and status (see the module)."""
-    if problem := _shape_problem(document):
+    if problem := shape_problem(document):
         return _refused(problem)
     if context := _refused_context(document):
         return _refused(Problem.CONTEXT_REFUSED, context)
@@ -228,7 +237,7 @@ def check_document(document: Any) -> CredentialReport:
     return CredentialReport(
         proof=Proof.VALID,
         status=status,
-        signed_at=check.created,
+        signed_at=_moment(check.created),
         certificate_number=certificate.number,
         certificate_code=certificate.code,
     )
