@@ -24,7 +24,10 @@ INLINE_CODE = re.compile(
 
 
 # Answers that name nobody, fetched by verifiers' machines: shared caches may keep them.
-PUBLIC_CACHE = {"credentials.status_list": "public, max-age=300"}
+PUBLIC_CACHE = dict.fromkeys(
+    ("credentials.status_list", "credentials.issuer", "credentials.verification_method"),
+    "public, max-age=300",
+)
 # Pages whose address is a secret send no Referer at all (SECURITY.md J40).
 NO_REFERRER = {"project_link.evaluate", "survey_link.answer"}
 
