@@ -174,7 +174,7 @@ def _achievement(facts: CredentialFacts) -> dict[str, Any]:
         kind, name, code = PATH_ACHIEVEMENT_TYPE, document.path_title, facts.path_code
         description = facts.path_description.strip() or document.path_title
     hours = sum(m.hours for m in document.modules if m.code in facts.module_codes)
-    return {
+    achievement = {
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": kind,
@@ -184,10 +184,12 @@ def _achievement(facts: CredentialFacts) -> dict[str, Any]:
         "version": str(document.path_version),
         "inLanguage": LANGUAGE,
         "criteria": {"narrative": _criteria(facts)},
-        "creditsAvailable": float(hours),
         "alignment": [_alignment(facts, line) for line in document.competencies],
         "resultDescription": [_result_description(facts, line) for line in document.competencies],
     }
+    if hours:
+        achievement["creditsAvailable"] = float(hours)
+    return achievement
 
 
 def _criteria(facts: CredentialFacts) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.tokens import link_to
@@ -176,7 +177,17 @@ def prepare_credential(
     signed = dataintegrity.sign(
         build_credential(facts), private_key, keys.verification_method(key), issued_at
     )
+    # 1EdTech's schema wants the proof as a set (VC 2.0 allows one proof or a set).
+    signed["proof"] = [signed["proof"]]
     return PreparedCredential(signed, key, status_list, index, issued_at)
+
+
+def verify_credential(credential: dict[str, Any]) -> dataintegrity.ProofCheck:
+    """Check one of our credentials' proof (a one-proof set) with the issuer's published keys."""
+    proof = credential.get("proof") if isinstance(credential, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        credential = {**credential, "proof": proof[0]}
+    return dataintegrity.verify(credential, keys.public_key_for)
 
 
 def record_credential(certificate: Certificate, prepared: PreparedCredential) -> IssuedCredential:
@@ -196,11 +207,13 @@ def credential_of(certificate_id: int) -> IssuedCredential | None:
     return db.session.scalar(db.select(IssuedCredential).filter_by(certificate_id=certificate_id))
 
 
-def certificates_with_credentials(certificate_ids: list[int]) -> set[int]:
-    """Return which of these certificates carry a credential (one query)."""
+def issued_credentials(certificate_ids: list[int]) -> list[IssuedCredential]:
+    """Return the credentials of these certificates, with their certificate (one query)."""
     if not certificate_ids:
-        return set()
-    query = db.select(IssuedCredential.certificate_id).where(
-        IssuedCredential.certificate_id.in_(certificate_ids)
+        return []
+    query = (
+        db.select(IssuedCredential)
+        .where(IssuedCredential.certificate_id.in_(certificate_ids))
+        .options(joinedload(IssuedCredential.certificate))
     )
-    return set(db.session.scalars(query))
+    return list(db.session.scalars(query))
