@@ -162,7 +162,7 @@ def altered(document: dict, change) -> str:
         lambda d: d.__setitem__("name", d["name"] + " (avec mention)"),
         lambda d: d["credentialSubject"].__setitem__("type", ["AchievementSubject", "Other"]),
         lambda d: d.__setitem__("validFrom", "2020-01-01T00:00:00Z"),
-        lambda d: d["proof"].__setitem__("created", "2020-01-01T00:00:00Z"),
+        lambda d: d["proof"][0].__setitem__("created", "2020-01-01T00:00:00Z"),
         lambda d: d.__setitem__("evidence", []),
     ],
 )

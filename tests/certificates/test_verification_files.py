@@ -113,9 +113,7 @@ def test_a_pdf_signed_by_someone_else_says_the_signature_is_not_ours(
     assert "Your PDF reader may call" not in text
 
 
-def test_an_unsigned_certificate_says_it_has_no_signature_and_checks_its_credential(
-    world, client
-):
+def test_an_unsigned_certificate_says_it_has_no_signature_and_checks_its_credential(world, client):
     _certificate, pdf = issue(world)
     text = text_of(drop(client, pdf))
     assert NO_SIGNATURE in text
@@ -211,12 +209,14 @@ def test_fuzzed_pdfs_never_get_a_server_error(client, no_rate_limits, tail):
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(
-        st.sampled_from(["@context", "proof", "credentialStatus", "id", "type", "@id", "x"])
-        | st.text(max_size=8),
-        children,
-        max_size=5,
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(["@context", "proof", "credentialStatus", "id", "type", "@id", "x"])
+            | st.text(max_size=8),
+            children,
+            max_size=5,
+        )
     ),
     max_leaves=40,
 )

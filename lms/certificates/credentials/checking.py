@@ -12,6 +12,7 @@ credential. Anyone may send anything, so the check is bounded before it does rea
 - its status entry must point into one of our lists, at an entry we handed out; the document
   must then be, value for value, the credential we stored for that entry. Only then is its
   proof checked (``dataintegrity.verify``), on the stored copy, which is the same document.
+  A proof may come alone or as a set (ours are a one-proof set, as 1EdTech's schema wants).
 
 Why not canonicalise whatever arrives: RDF canonicalisation (RDFC-1.0) takes exponential time
 on crafted documents with many look-alike blank nodes (an 8 KB document took 25 s here), so the
@@ -33,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from lms.certificates.credentials import keys
+from lms.certificates.credentials.issuance import verify_credential
 from lms.certificates.credentials.models import IssuedCredential, StatusList
 from lms.certificates.credentials.status import is_set, status_list_url
 from lms.core import dataintegrity
@@ -199,6 +201,12 @@ def _status(entry: dict[str, Any] | None) -> tuple[str, tuple[StatusList, int] |
     return (Status.REVOKED if is_set(status_list.bits, index) else Status.VALID), ours
 
 
+def _proofs(value: Any) -> list[dict[str, Any]]:
+    """Return the proofs of a credential: one, or a set (VC 2.0 allows both; ours is a set)."""
+    proofs = value if isinstance(value, list) else [value]
+    return [proof for proof in proofs if isinstance(proof, dict)]
+
+
 def _moment(value: str | None) -> datetime | None:
     """Return the proof's ``created`` time (written by us: ``2026-12-05T10:00:00Z``)."""
     try:
@@ -214,11 +222,11 @@ def check_document(document: Any) -> CredentialReport:
     if context := _refused_context(document):
         return _refused(Problem.CONTEXT_REFUSED, context)
     status, ours = _status(_entry(document))
-    proof = document.get("proof")
-    if not isinstance(proof, dict):
+    proofs = _proofs(document.get("proof"))
+    if not proofs:
         return CredentialReport(proof=Proof.NO_PROOF, status=status)
-    method = proof.get("verificationMethod")
-    if not isinstance(method, str) or keys.public_key_for(method[:500]) is None:
+    methods = [proof.get("verificationMethod") for proof in proofs]
+    if not any(isinstance(m, str) and keys.public_key_for(m[:500]) for m in methods):
         return CredentialReport(proof=Proof.FOREIGN_KEY, status=status)
     issued = None
     if ours is not None:
@@ -230,7 +238,7 @@ def check_document(document: Any) -> CredentialReport:
         return CredentialReport(proof=Proof.NOT_ISSUED, status=status)
     if issued.document != document:
         return CredentialReport(proof=Proof.ALTERED, status=status)
-    check = dataintegrity.verify(issued.document, keys.public_key_for)
+    check = verify_credential(issued.document)
     if not check.valid:
         return CredentialReport(proof=Proof.INVALID, status=status)
     certificate = issued.certificate
