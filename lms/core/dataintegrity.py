@@ -257,11 +257,13 @@ def sign(
     verification_method: str,
     created: datetime,
     loader: Callable[..., dict[str, Any]] = document_loader,
+    as_set: bool = False,
 ) -> dict[str, Any]:
     """Return a copy of the document with a ``DataIntegrityProof`` (``eddsa-rdfc-2022``).
 
     Refuses (``UndefinedTerms``) a document with members its contexts do not define: they would
-    travel unsigned.
+    travel unsigned. ``as_set`` writes the proof as a one-proof set (``"proof": [{…}]``), the
+    form 1EdTech's JSON schema requires; the signature is the same.
     """
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     undefined = undefined_terms(unsigned, loader)
@@ -275,10 +277,8 @@ def sign(
         "proofPurpose": "assertionMethod",
     }
     signature = private_key.sign(hash_data(unsigned, _proof_config(unsigned, proof), loader))
-    return {
-        **unsigned,
-        "proof": {**proof, "proofValue": "z" + base58.b58encode(signature).decode()},
-    }
+    signed = {**proof, "proofValue": "z" + base58.b58encode(signature).decode()}
+    return {**unsigned, "proof": [signed] if as_set else signed}
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,8 @@ def verify(
     method is unknown. Never raises for a malformed document: the check says what is wrong.
     """
     proof = document.get("proof") if isinstance(document, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]  # a one-proof set
     if not isinstance(proof, dict):
         return ProofCheck(False, problem="the document has no proof (or more than one)")
     method, created = proof.get("verificationMethod"), proof.get("created")

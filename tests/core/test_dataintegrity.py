@@ -444,3 +444,17 @@ def test_signing_leaves_the_document_alone():
     sign(credential, ob_key(), OB_METHOD, datetime(2026, 1, 1, tzinfo=UTC))
 
     assert credential == before
+
+
+def test_a_one_proof_set_verifies_and_carries_the_same_signature():
+    credential = json.loads(read(OB / "credential.json"))
+    created = datetime(2010, 1, 1, 19, 23, 24, tzinfo=UTC)
+
+    made = sign(credential, ob_key(), OB_METHOD, created, as_set=True)
+
+    assert made["proof"] == [signed_badge()["proof"]]
+    assert verify(made, only(ob_key().public_key())).valid
+    made["proof"].append(made["proof"][0])
+    assert verify(made, only(ob_key().public_key())).problem == (
+        "the document has no proof (or more than one)"
+    )
