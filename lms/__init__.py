@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config and "INSTANCE_PATH" in config:
         app.instance_path = str(config["INSTANCE_PATH"])
     load_config(app, config)
+    _check_signing(app)
     # Like the Flask tutorial: the instance folder holds the SQLite file, uploads and PDFs.
     os.makedirs(app.instance_path, exist_ok=True)
     _import_models()
@@ -33,6 +34,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
     _init_domains(app)
     return app
+
+
+def _check_signing(app: Flask) -> None:
+    """Refuse to start production without the organisation's own signing identity.
+
+    Beside ``lms.config.check_production``, which may not use ``lms.core``: every PDF a
+    production instance issues is signed, never with a development certificate.
+    """
+    from lms.config import ConfigError
+    from lms.core.pades import identity_problem
+
+    if app.config["ENV_NAME"] != "production":
+        return
+    if problem := identity_problem(app.config, app.instance_path, production=True):
+        raise ConfigError(problem)
 
 
 def _import_models() -> None:

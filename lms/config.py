@@ -124,6 +124,11 @@ class DefaultConfig:
     CERTIFICATE_BATCH_PARTS = 2
     # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
+    # Signing every issued PDF (docs/signing.md); unset: the instance's keys/signing.p12, if any.
+    SIGNING_PKCS12: str | None = None
+    SIGNING_PKCS12_PASSPHRASE: str | None = None
+    SIGNING_TSA_URL: str | None = None  # a timestamp authority: PAdES B-T rather than B-B
+    SIGNING_TRUST_ROOTS: str | None = None  # a PEM file of more CAs whose signatures verify
 
     # The training organisation (« dispensateur de la formation ») that signs the certificats de
     # réalisation and attestations de fin de formation: its name, its « numéro de déclaration
@@ -191,6 +196,9 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
+    "LMS_SIGNING_PKCS12": "SIGNING_PKCS12",
+    "LMS_SIGNING_PKCS12_PASSPHRASE": "SIGNING_PKCS12_PASSPHRASE",
+    "LMS_SIGNING_TSA_URL": "SIGNING_TSA_URL",
     "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
     "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
     "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",
@@ -232,6 +240,8 @@ TEXT_SETTINGS = frozenset(
         "CERTIFICATE_PLACE",
         "CERTIFICATE_NUMBER_PREFIX",
         "CERTIFICATE_RNCP_CODE",
+        "SIGNING_PKCS12",
+        "SIGNING_PKCS12_PASSPHRASE",
         "TRAINING_ORGANISATION_NAME",
         "TRAINING_ORGANISATION_NDA",
         "TRAINING_ORGANISATION_SIRET",

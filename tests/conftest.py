@@ -174,6 +174,34 @@ def _unlink_rows(table) -> None:
         db.session.execute(table.update().values({column.name: None for column in columns}))
 
 
+@pytest.fixture(scope="session")
+def production_signing(tmp_path_factory) -> dict[str, str]:
+    """Return the settings of a signing identity production accepts (not a development one)."""
+    from tests.signing import PASSPHRASE, write_identity
+
+    path = write_identity(tmp_path_factory.mktemp("production-keys"))
+    return {"SIGNING_PKCS12": str(path), "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE}
+
+
+@pytest.fixture(scope="session")
+def development_identity(tmp_path_factory):
+    """Return a development signing identity (PKCS#12 and its CA), made once per session."""
+    from lms.core.pades_identity import create_development_identity
+
+    return create_development_identity(tmp_path_factory.mktemp("dev-keys"), "Bien-vivre SCIC")
+
+
+@pytest.fixture
+def signing(app, development_identity, monkeypatch):
+    """Sign every PDF issued during the test with the development identity."""
+    from lms.core.pades import reset_signing_cache
+
+    monkeypatch.setitem(app.config, "SIGNING_PKCS12", str(development_identity.pkcs12))
+    reset_signing_cache()
+    yield development_identity
+    reset_signing_cache()
+
+
 @pytest.fixture(autouse=True)
 def _forget_rate_limits():
     """Start each test with no throttled attempt on record (login limits are per address)."""
