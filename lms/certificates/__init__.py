@@ -10,6 +10,8 @@ def init_app(app: Flask) -> None:
     from lms.certificates import auto_issue
     from lms.certificates.batch_views import bp as certificate_batches_bp
     from lms.certificates.cli import check_storage_command, issue_certificates_command
+    from lms.certificates.credentials import status_views  # noqa: F401  (adds its route)
+    from lms.certificates.credentials.views import bp as credentials_bp
     from lms.certificates.jury import init_jury
     from lms.certificates.manage import bp as certificates_admin_bp
     from lms.certificates.realisation.views import bp as realisation_admin_bp
@@ -19,6 +21,7 @@ def init_app(app: Flask) -> None:
     from lms.certificates.views import bp as my_certificates_bp
 
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(credentials_bp)
     app.register_blueprint(my_certificates_bp)
     app.register_blueprint(certificates_admin_bp)
     app.register_blueprint(certificate_batches_bp)

@@ -2,7 +2,10 @@
 
 Caching: every response except static files carries ``Cache-Control: no-store``. Pages are
 either private (they show a person's data) or forms holding a CSRF token, so none is fit for a
-shared or back-button cache; static files keep the default caching.
+shared or back-button cache; static files keep the default caching. A view whose answer names
+nobody and is meant for machines to fetch often (a published revocation list) opts in with
+``@public_cache(seconds)``: its 200 and 304 answers, and only those, may then be kept by shared
+caches.
 
 The Content-Security-Policy allows no inline script and no inline style (``style=`` attributes
 are blocked too): templates use classes of the bundled stylesheet only.
@@ -12,7 +15,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_login import user_unauthorized
@@ -47,6 +51,25 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 # Largest id a URL may carry: the ids are PostgreSQL ``integer`` columns, which refuse larger
 # values with an error (a 500); beyond it the route does not match (a 404).
 MAX_URL_ID = 2**31 - 1
+PUBLIC_CACHE_ATTRIBUTE = "public_cache_max_age"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def public_cache(max_age: int) -> Callable[[View], View]:
+    """Let the view's successful answers be kept by any cache for ``max_age`` seconds."""
+
+    def decorate(view: View) -> View:
+        setattr(view, PUBLIC_CACHE_ATTRIBUTE, max_age)
+        return view
+
+    return decorate
+
+
+def _public_max_age(response: Response) -> int | None:
+    """Return how long a cache may keep this answer, None when it may not."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    max_age = getattr(view, PUBLIC_CACHE_ATTRIBUTE, None)
+    return max_age if response.status_code in (200, 304) else None
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -85,7 +108,10 @@ def set_security_headers(response: Response) -> Response:
     if current_app.config.get("ENV_NAME") == "production":
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+        max_age = _public_max_age(response)
+        response.headers["Cache-Control"] = (
+            "no-store" if max_age is None else f"public, max-age={max_age}"
+        )
     if "request_id" in g:
         response.headers["X-Request-ID"] = g.request_id
     return response
