@@ -301,10 +301,8 @@ def verify(
     ``public_key_for`` returns the public key of a verification method URL, or None when the
     method is unknown. Never raises for a malformed document: the check says what is wrong.
     """
-    proof = document.get("proof") if isinstance(document, dict) else None
-    if isinstance(proof, list) and len(proof) == 1:
-        proof = proof[0]  # a one-proof set
-    if not isinstance(proof, dict):
+    proof = _single_proof(document)
+    if proof is None:
         return ProofCheck(False, problem="the document has no proof (or more than one)")
     method, created = proof.get("verificationMethod"), proof.get("created")
     if not isinstance(method, str) or not isinstance(created, str | None):
@@ -336,6 +334,14 @@ def verify(
     except InvalidSignature:
         return ProofCheck(False, method, created, "the signature does not match the document")
     return ProofCheck(True, method, created)
+
+
+def _single_proof(document: object) -> dict[str, Any] | None:
+    """Return the document's proof, alone or as a one-proof set; None otherwise."""
+    proof = document.get("proof") if isinstance(document, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
 
 
 def _proof_problem(document: dict[str, Any], proof: dict[str, Any]) -> str | None:
