@@ -458,3 +458,32 @@ def test_a_one_proof_set_verifies_and_carries_the_same_signature():
     assert verify(made, only(ob_key().public_key())).problem == (
         "the document has no proof (or more than one)"
     )
+
+
+def test_relative_iris_are_left_out_as_jsonld_js_does_not_resolved_against_an_example_base():
+    credential = json.loads(read(OB / "credential.json"))
+    credential["credentialSchema"] = [
+        {
+            "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+            "ob_v3p0_achievementcredential_schema.json",
+            "type": "1EdTechJsonSchemaValidator2019",  # no context defines it: a relative IRI
+        }
+    ]
+
+    nquads = canonical_nquads(credential)
+
+    assert "example.org/base" not in nquads
+    assert "1EdTechJsonSchemaValidator2019" not in nquads
+    assert "credentials#credentialSchema> <https://purl.imsglobal.org/spec/ob/v3p0/schema" in nquads
+    assert undefined_terms(credential) == []  # 1EdTech's validator looks for it: allowed
+    signed = sign(credential, ob_key(), OB_METHOD, datetime(2026, 1, 1, tzinfo=UTC), as_set=True)
+    assert verify(signed, only(ob_key().public_key())).valid
+
+
+def test_a_context_served_to_a_test_loader_is_never_served_to_the_product_loader(no_network):
+    signed = json.loads(read(W3C / "signedDataInt.json"))
+    assert verify(signed, only(w3c_key().public_key()), vector_loader).valid  # examples/v2 read
+
+    assert verify(signed, only(w3c_key().public_key())).problem == (
+        "JSON-LD context not bundled: 'https://www.w3.org/ns/credentials/examples/v2'"
+    )
