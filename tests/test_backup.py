@@ -571,9 +571,10 @@ def test_a_backup_holds_public_keys_and_no_private_key(app, signed_credential, t
     backup = tmp_path / "backup"
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["keys"]["private_keys_included"] is False
-    assert manifest["keys"]["public_credential_keys"] == manifest["database"]["rows"][
-        "credential_keys"
-    ]
+    assert (
+        manifest["keys"]["public_credential_keys"]
+        == manifest["database"]["rows"]["credential_keys"]
+    )
     assert manifest["keys"]["public_credential_keys"] >= 1
     assert "credential_keys" in manifest["keys"]["statement"]
     assert all("/keys/" not in item["path"] for item in manifest["files"])
