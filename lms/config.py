@@ -1,5 +1,4 @@
-"""Configuration: defaults, then ``LMS_*`` environment variables, then the mapping given to
-``create_app``.
+"""Configuration: defaults, ``LMS_*`` environment variables, then ``create_app``'s mapping.
 
 Nothing here is read at import time: ``load_config`` runs inside ``create_app``.
 """
@@ -202,6 +201,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_SIGNING_PKCS12": "SIGNING_PKCS12",
     "LMS_SIGNING_PKCS12_PASSPHRASE": "SIGNING_PKCS12_PASSPHRASE",
     "LMS_SIGNING_TSA_URL": "SIGNING_TSA_URL",
+    "LMS_CREDENTIAL_KEYS_FOLDER": "CREDENTIAL_KEYS_FOLDER",
     "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
     "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
     "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",
