@@ -75,6 +75,7 @@ def test_a_signed_certificate_is_recognised_with_its_signature_and_credential(cl
     assert "Credential issued by us, unaltered" in text
     assert "Our revocation list says this credential is not revoked." in text
     body = answer.get_data(as_text=True)
+    assert body.count(f'href="/verify/{certificate.code}"') == 1  # one link to its page
     assert LEARNER_EMAIL not in body
     assert "identityHash" not in body
     assert f"/credentials/status/{certificate.credential.status_list_id}" not in body
@@ -232,3 +233,26 @@ def test_fuzzed_credentials_never_get_a_server_error(client, no_rate_limits, val
     for text in (json.dumps(value), json.dumps({"proof": value, "credentialStatus": value})):
         assert client.post("/verify/check", data={"credential": text}).status_code == 200
         assert drop(client, pdf_carrying(text.encode())).status_code == 200
+
+
+def with_an_update(data: bytes) -> bytes:
+    """Return the PDF with an incremental update after its signature (its language changed)."""
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    writer.root["/Lang"] = generic.TextStringObject("de")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_content_added_after_the_signature_is_said(client, signed):
+    _certificate, pdf = signed
+    text = text_of(drop(client, with_an_update(pdf)))
+    assert "This file does not match any certificate we issued" in text
+    assert "content was added to the file after the signature" in text
+    assert "This signature does not prove the document" in text
