@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pikepdf
@@ -63,7 +64,5 @@ def test_an_unreadable_pdf_says_so(data):
 def test_a_truncated_pdf_says_so_or_finds_nothing():
     data = pdf_with(b"{}")
     for cut in range(0, len(data), max(1, len(data) // 40)):
-        try:
+        with contextlib.suppress(AttachmentUnreadable):  # any other exception fails
             assert embedded_file(data[:cut], NAME, 1024) in (None, b"{}")
-        except AttachmentUnreadable:
-            pass
