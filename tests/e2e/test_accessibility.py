@@ -220,8 +220,8 @@ NOT_PAGES = {
     "attendance_sheets.document",
     "attendance_sheets.supporting_file",
     "certificates.verify_json",
-    "credentials.credential",  # JSON-LD for wallets and verifiers: the credential, the issuer,
-    "credentials.issuer",  # its keys and its revocation lists
+    "credentials.credential",  # Open Badges credentials and the issuer's documents: JSON-LD
+    "credentials.issuer",
     "credentials.status_list",
     "credentials.verification_method",
     "certificates_admin.download",
@@ -235,6 +235,7 @@ NOT_PAGES = {
     "learning.home",  # redirects to the dashboard (or the login page)
     "learning_manage.progress_csv",
     "my_certificates.download",
+    "my_certificates.badge",  # the learner's badge, a JSON file
     "my_realisation.my_download",
     "my_dossiers.download",  # a ZIP
     "dossiers_admin.download",  # a ZIP
