@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from lms.config import instance_config_path
+from lms.core import pades
 
 REQUIRED_SETTINGS = (
     "CERTIFICATE_SIGNATORY_NAME",
@@ -45,8 +46,10 @@ def missing_settings_message(missing: list[str]) -> str:
 
 
 def settings_context() -> dict[str, object]:
-    """Give the issuing pages the missing settings and the config file, to say what to set."""
+    """Give the issuing pages the missing settings and the config file, to say what to set,
+    and why documents cannot be signed, if they cannot (an expired certificate, say)."""
     return {
         "missing_settings": missing_settings(),
         "instance_config": instance_config_path(current_app),
+        "signing_problem": pades.signing_problem(),
     }

@@ -122,6 +122,12 @@ def _read_identity(
         raise SigningError(
             f"the signing key in {path} has {key.key_size} bits; at least {MINIMUM_RSA_BITS}"
         )
+    check_validity(certificate, path)
+    return key, certificate, chain
+
+
+def check_validity(certificate: x509.Certificate, path: Path) -> None:
+    """Refuse a certificate outside its validity period (checked again at each signature)."""
     now = datetime.now(UTC)
     if certificate.not_valid_after_utc < now:
         raise SigningError(
@@ -133,7 +139,6 @@ def _read_identity(
             f"the signing certificate in {path} is valid only from "
             f"{certificate.not_valid_before_utc:%Y-%m-%d}"
         )
-    return key, certificate, chain
 
 
 def load_identity(
@@ -208,14 +213,22 @@ def _signer_class() -> type:
 
 
 def configured_identity() -> SigningIdentity | None:
-    """Return the application's signing identity, None when none is configured."""
+    """Return the application's signing identity, None when none is configured.
+
+    Raises ``SigningError`` when it cannot sign now: unreadable, expired since it was read (a
+    process runs for months), or a development certificate in production.
+    """
     config = current_app.config
     path = pkcs12_path(config, current_app.instance_path)
     if path is None:
         return None
-    return load_identity(
+    identity = load_identity(
         path, config.get("SIGNING_PKCS12_PASSPHRASE"), config.get("SIGNING_TSA_URL") or None
     )
+    check_validity(identity.certificate, path)
+    if config.get("ENV_NAME") == "production" and is_development_certificate(identity.certificate):
+        raise SigningError(_development_refused(path))
+    return identity
 
 
 def identity_problem(
@@ -235,18 +248,31 @@ def identity_problem(
     except SigningError as error:
         return str(error)
     if production and is_development_certificate(certificate):
-        return (
-            f"the signing certificate in {path} is a development certificate; production needs "
-            "the organisation's own certificate (see docs/signing.md)"
-        )
+        return _development_refused(path)
     return None
 
 
+def _development_refused(path: Path) -> str:
+    return (
+        f"the signing certificate in {path} is a development certificate; production needs "
+        "the organisation's own certificate (see docs/signing.md)"
+    )
+
+
 def signing_problem() -> str | None:
-    """Return why this application cannot sign its PDFs, or None (also when none is set)."""
+    """Return why this application cannot sign its PDFs now, or None (also when none is set).
+
+    Reads the identity through the process's cache, so pages may ask on every request.
+    """
     config = current_app.config
-    production = config.get("ENV_NAME") == "production"
-    return identity_problem(config, current_app.instance_path, production=production)
+    if pkcs12_path(config, current_app.instance_path) is None:
+        production = config.get("ENV_NAME") == "production"
+        return identity_problem(config, current_app.instance_path, production=production)
+    try:
+        configured_identity()
+    except SigningError as error:
+        return str(error)
+    return None
 
 
 def sign_pdf(data: bytes, *, reason: str, location: str | None) -> bytes:

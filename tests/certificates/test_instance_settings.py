@@ -190,3 +190,22 @@ def test_in_development_the_link_follows_the_address_the_site_is_served_at(world
     certificate = db.session.scalar(db.select(Certificate))
     expected = f"http://lms.test:8080/verify/{certificate.code}"
     assert certificate.document["verification_url"] == expected
+
+
+def test_the_page_says_why_documents_cannot_be_signed(app, world, client, monkeypatch, tmp_path):
+    from lms.core import pades
+
+    monkeypatch.setitem(app.config, "SIGNING_PKCS12", str(tmp_path / "absent.p12"))
+    pades.reset_signing_cache()
+    learner = world.eligible_learner()
+    world.award(learner)
+    log_in(client, world.admin)
+    page = f"/admin/cohorts/{world.cohort.id}/learners/{learner.id}/certification"
+    client.post(f"{page}/issue", data={"scope": "path"})
+    html = client.get(page).get_data(as_text=True)
+    notice = html.split('id="signing-problem"', 1)[1].split("</section>", 1)[0]
+    assert f"{tmp_path / 'absent.p12'} does not exist" in notice
+    assert "certificate-settings-missing" not in html
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+    monkeypatch.setitem(app.config, "SIGNING_PKCS12", None)  # no identity: nothing to say
+    assert 'id="signing-problem"' not in client.get(page).get_data(as_text=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pikepdf
@@ -258,6 +259,30 @@ def test_an_unusable_identity_is_refused_with_a_clear_message(
     with pytest.raises(pades.SigningError, match=message):
         pades.sign_pdf(unsigned, reason=REASON, location=None)
     assert PASSPHRASE not in pades.signing_problem()  # never a secret in a message
+
+
+def test_an_identity_that_expires_while_the_process_runs_stops_signing(
+    app, identity, monkeypatch, unsigned
+):
+    assert pades.sign_pdf(unsigned, reason=REASON, location=None) != unsigned  # read, cached
+    later = datetime.now(UTC) + timedelta(days=3 * 365)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    monkeypatch.setattr(pades, "datetime", Later)
+    with pytest.raises(pades.SigningError, match="expired on"):
+        pades.sign_pdf(unsigned, reason=REASON, location=None)
+    assert "expired on" in pades.signing_problem()
+
+
+def test_a_development_identity_never_signs_in_production(app, identity, monkeypatch, unsigned):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    with pytest.raises(pades.SigningError, match="is a development certificate"):
+        pades.sign_pdf(unsigned, reason=REASON, location=None)
+    assert "is a development certificate" in pades.signing_problem()
 
 
 def test_an_unreachable_timestamp_authority_refuses_to_sign(app, identity, monkeypatch, unsigned):
