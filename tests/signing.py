@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,6 +81,17 @@ def write_identity(
     return path
 
 
+def render_in_thread(html: str) -> bytes:
+    """Return ``html`` as a PDF/A-3a of the application's engine, rendered in another thread."""
+    from lms.core.pdf import html_to_pdf
+
+    made: list[bytes] = []
+    thread = threading.Thread(target=lambda: made.append(html_to_pdf(html, "certificate.css")))
+    thread.start()
+    thread.join()
+    return made[0]
+
+
 def nss_database(folder: Path, ca_pem: Path) -> str | None:
     """Make an NSS database trusting ``ca_pem`` for signatures; None without certutil."""
     if shutil.which("certutil") is None:
@@ -106,3 +118,24 @@ def pdfsig(path: Path, database: str) -> str:
         check=False,
     )
     return result.stdout + result.stderr
+
+
+def assert_signed(pdf: bytes, identity, reason: str, location: str | None) -> None:
+    """Assert that ``pdf`` carries one valid signature of the development identity, saying
+    ``reason`` at ``location``, and is still a PDF/A-3 of version 1.7."""
+    import io
+
+    import pikepdf
+
+    from lms.core.pades_verify import inspect_signatures
+
+    ca = x509.load_pem_x509_certificate(identity.ca.read_bytes())
+    [report] = inspect_signatures(pdf, [ca])
+    assert report.is_valid, report
+    assert report.signer_organisation == "Bien-vivre SCIC"
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.pdf_version == "1.7"
+        assert document.open_metadata().pdfa_status.startswith("3")
+        [field] = document.Root.AcroForm.Fields
+        assert str(field.V.Reason) == reason
+        assert (str(field.V.Location) if "/Location" in field.V else None) == location

@@ -543,6 +543,14 @@ def test_failing_pg_restore_changes_nothing(backup_dir, make_target, monkeypatch
     assert not (Path(target.instance_path) / "uploads").exists()
 
 
+def test_a_backup_never_holds_the_signing_identity(tmp_path):
+    from lms.core.pades_identity import create_development_identity
+
+    create_development_identity(tmp_path / "keys", "Bien-vivre SCIC")
+    store_bytes(tmp_path / "certificates", b"%PDF-1.7 issued")
+    assert files.storage_folders(tmp_path) == ["certificates"]  # keys/ is not a store of files
+
+
 # Keys (SECURITY.md J42) -----------------------------------------------------------------------
 
 

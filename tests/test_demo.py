@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import func
 
 from lms import create_app
@@ -230,6 +231,38 @@ def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_v
         )
         == 3 * 2 - 1
     )
+
+
+@pytest.mark.pdf
+def test_every_pdf_of_the_demo_is_signed_with_its_development_identity(demo_app, first_demo):
+    from cryptography import x509
+
+    from lms.attendance.models import AttendanceSheetDocument
+    from lms.attendance.sheets.document import open_document
+    from lms.core.pades import is_development_certificate
+    from lms.core.pades_verify import inspect_signatures, trust_roots
+
+    keys = Path(demo_app.instance_path) / "keys"
+    assert "Development signing identity written to" in first_demo[1]
+    ca = x509.load_pem_x509_certificate((keys / "signing-ca.pem").read_bytes())
+    assert is_development_certificate(ca)
+    assert trust_roots() == [ca]
+    [certificate] = db.session.scalars(db.select(Certificate))
+    [minutes] = db.session.scalars(db.select(JuryMinutes))
+    sheet = db.session.scalars(db.select(AttendanceSheetDocument)).first()
+    with (
+        open_certificate_pdf(certificate) as a,
+        open_minutes(minutes) as b,
+        open_document(sheet) as c,
+    ):
+        pdfs = [a.read(), b.read(), c.read()]
+    for pdf in pdfs:
+        [report] = inspect_signatures(pdf, [ca])
+        assert report.is_valid, report
+        assert report.signer_organisation == "Crois/Sens"
+    output = run_demo(demo_app)  # a second run keeps the identity it made
+    assert "Development signing identity" not in output
+    assert (keys / "signing-ca.pem").read_bytes() == ca.public_bytes(Encoding.PEM)
 
 
 def test_demo_marks_double_marked_work_in_agreement_or_waits_for_the_third_reader(demo_app):

@@ -41,6 +41,7 @@ from lms.certificates.models import (
     CertificationDecision,
 )
 from lms.certificates.settings import missing_settings, missing_settings_message
+from lms.certificates.signing import sign_certificate
 from lms.cohorts.models import Cohort, ModuleCalendar
 from lms.core import storage
 from lms.core.db import lock_row_for_update
@@ -207,6 +208,7 @@ def _store_pdf(document: CertificateDocument) -> tuple[storage.StoredFile, str]:
         raise CertificateError(
             _("Certificates cannot be rendered on this server: its PDF library is missing.")
         ) from error
+    pdf = sign_certificate(pdf, document)  # the organisation's signature (lms.core.pades)
     return storage.store_bytes(certificate_folder(), pdf), rendering.TEMPLATE_VERSION
 
 

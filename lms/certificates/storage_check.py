@@ -17,13 +17,15 @@ they are leftovers of work that was rolled back or interrupted (a closing of a j
 after its minutes were written leaves one). A certificate whose PDF is missing is rendered again
 from the document its row froze: rendering is deterministic, so the new PDF is stored only if its
 SHA-256 is the recorded one (otherwise it is reported and left); a certificat de réalisation or
-attestation likewise. Minutes, attendance sheets and dossiers whose file is missing are only
-reported: the data they were built from may have changed since (a jury's members, a sheet's
-names; a dossier can be built again, as a new version). Rows are never deleted: a submission,
-minutes or a sheet whose file is lost stays reported until someone restores the file from a
-backup, since deleting the row would hide the loss (an attendance record whose supporting file is
-lost likewise). A file whose hash differs is reported and kept, as evidence. Running the check
-again after a repair finds nothing new.
+attestation likewise. Only unsigned documents come back that way: a signed one (every document,
+once a signing identity is configured: ``lms.core.pades``) holds its time of signing, so it is
+reported as signed, to be restored from a backup, and never signed anew. Minutes, attendance
+sheets and dossiers whose file is missing are only reported: the data they were built from may
+have changed since (a jury's members, a sheet's names; a dossier can be built again, as a new
+version). Rows are never deleted: a submission, minutes or a sheet whose file is lost stays
+reported until someone restores the file from a backup, since deleting the row would hide the
+loss (an attendance record whose supporting file is lost likewise). A file whose hash differs is
+reported and kept, as evidence. Running the check again after a repair finds nothing new.
 """
 
 from __future__ import annotations
@@ -214,45 +216,64 @@ def _check_realisation(check: StorageCheck, folder: Path, fix: bool) -> None:
 
 
 def _missing_realisation(row: RealisationRecord, folder: Path, fix: bool) -> Problem:
-    """Report a document whose PDF is gone; with ``fix``, rebuild it if it matches."""
+    """Report a document whose PDF is gone; with ``fix``, rebuild it if it was unsigned."""
     problem = Problem("realisation", "missing-file", f"document {row.reference}", row.storage_key)
     if not fix:
         return problem
-    from lms.certificates.realisation.rendering import render_realisation
+    from lms.certificates.realisation.rendering import (
+        realisation_template_version,
+        render_realisation,
+    )
 
     pdf = render_realisation(realisation_from_json(row.document))
-    digest = hashlib.sha256(pdf).hexdigest()
-    if digest != row.sha256:
-        problem.detail = (
-            f"{row.storage_key}: rendered again, but its SHA-256 {digest} is not the recorded "
-            f"{row.sha256} (template {row.template_version}); left as it is"
-        )
-        return problem
-    stored = storage.store_bytes(folder, pdf)
-    row.storage_key = stored.key  # a new random key; the content is the one produced
-    db.session.flush()
-    problem.fixed, problem.detail = True, f"rendered again, stored under {stored.key}"
+    same_design = row.template_version == realisation_template_version()
+    if stored := _restore(problem, folder, pdf, row.sha256, row.template_version, same_design):
+        row.storage_key = stored.key  # a new random key; the content is the one produced
+        db.session.flush()
     return problem
 
 
 def _missing_certificate(row: Certificate, folder: Path, fix: bool) -> Problem:
-    """Report a certificate whose PDF is gone; with ``fix``, rebuild it if it matches."""
+    """Report a certificate whose PDF is gone; with ``fix``, rebuild it if it was unsigned."""
     problem = Problem("certificates", "missing-file", f"certificate {row.number}", row.storage_key)
     if not fix:
         return problem
+    from lms.certificates.rendering import template_version
+
     pdf = rebuild_pdf(row)
-    digest = hashlib.sha256(pdf).hexdigest()
-    if digest != row.pdf_sha256:
-        problem.detail = (
-            f"{row.storage_key}: rendered again, but its SHA-256 {digest} is not the recorded "
-            f"{row.pdf_sha256} (template {row.template_version}); left as it is"
-        )
-        return problem
-    stored = storage.store_bytes(folder, pdf)
-    row.storage_key = stored.key  # a new random key; the content is the one issued
-    db.session.flush()
-    problem.fixed, problem.detail = True, f"rendered again, stored under {stored.key}"
+    same_design = row.template_version == template_version()
+    if stored := _restore(problem, folder, pdf, row.pdf_sha256, row.template_version, same_design):
+        row.storage_key = stored.key  # a new random key; the content is the one issued
+        db.session.flush()
     return problem
+
+
+def _restore(
+    problem: Problem, folder: Path, pdf: bytes, recorded: str, version: str, same_design: bool
+) -> storage.StoredFile | None:
+    """Store a PDF rendered again if it is the one issued; else say why it cannot be rebuilt.
+
+    Only an unsigned document can come back: a signature holds its time of signing, so a
+    signed PDF is never made again identically, and it is never signed anew (that would be
+    another document). Under the same design the unsigned rendering is the signed PDF's first
+    part, so a difference there means the document was signed.
+    """
+    digest = hashlib.sha256(pdf).hexdigest()
+    if digest == recorded:
+        stored = storage.store_bytes(folder, pdf)
+        problem.fixed, problem.detail = True, f"rendered again, stored under {stored.key}"
+        return stored
+    if same_design:
+        problem.detail = (
+            f"{problem.detail}: signed when issued, so it cannot be rebuilt (a signature holds "
+            "its time of signing); restore it from a backup"
+        )
+    else:
+        problem.detail = (
+            f"{problem.detail}: rendered again, but its SHA-256 {digest} is not the recorded "
+            f"{recorded} (template {version}); restore it from a backup"
+        )
+    return None
 
 
 def rebuild_pdf(certificate: Certificate) -> bytes:

@@ -90,10 +90,13 @@ def inspect_signatures(
         from pyhanko.pdf_utils.reader import PdfFileReader
 
         reader = PdfFileReader(BytesIO(bytes(data)), strict=False)
-        signatures = list(reader.embedded_regular_signatures)[:MAX_SIGNATURES]
-        many_revisions = reader.xrefs.total_revisions > MAX_REVISIONS
     except Exception:  # a damaged or hostile file: no signature to report
         return []
+    try:
+        signatures = list(reader.embedded_regular_signatures)[:MAX_SIGNATURES]
+        many_revisions = reader.xrefs.total_revisions > MAX_REVISIONS
+    except Exception:  # a signature is there, but its value cannot be read
+        return [_unreadable()] if _has_filled_signature_field(reader) else []
     context = _validation_context(list(trust_roots))
     reports = []
     for signature in signatures:
@@ -102,6 +105,15 @@ def inspect_signatures(
         except Exception:  # a signature pyHanko cannot read (RecursionError too)
             reports.append(_unreadable())
     return reports
+
+
+def _has_filled_signature_field(reader: Any) -> bool:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    try:
+        return any(True for _ in enumerate_sig_fields(reader, filled_status=True))
+    except Exception:  # not even the form can be read: nothing to say about a signature
+        return False
 
 
 def _validation_context(roots: list[x509.Certificate]) -> Any:
@@ -122,12 +134,16 @@ def _report(signature: Any, context: Any, *, skip_diff: bool) -> SignatureReport
 
     status = validate_pdf_signature(signature, context, skip_diff=skip_diff)
     intact = bool(status.intact and status.valid)
-    trusted = bool(status.trusted)
+    timestamp = status.timestamp_validity
+    # A timestamp (PAdES B-T) proves the time only if its authority is trusted too.
+    timestamp_ok = timestamp is None or bool(
+        timestamp.intact and timestamp.valid and timestamp.trusted
+    )
+    trusted = bool(status.trusted) and timestamp_ok
     harmless = status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
         status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and harmless and not skip_diff
     )
-    timestamp = status.timestamp_validity
     signed_at = timestamp.timestamp if timestamp is not None else status.signer_reported_dt
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     return SignatureReport(
@@ -139,7 +155,7 @@ def _report(signature: Any, context: Any, *, skip_diff: bool) -> SignatureReport
         whole_document=whole,
         timestamped=timestamp is not None,
         certificate_sha256=hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest(),
-        problem=_problem(intact, trusted, whole),
+        problem=_problem(intact, trusted, whole, timestamp_ok),
     )
 
 
@@ -151,10 +167,17 @@ def _name(certificate: x509.Certificate, attribute: str) -> str | None:
     return str(values[0].value) if values else None
 
 
-def _problem(intact: bool, trusted: bool, whole: bool) -> str | None:
+def _problem(intact: bool, trusted: bool, whole: bool, timestamp_ok: bool) -> str | None:
     if not intact:
         return str(
             _l("The document was changed after it was signed: this signature proves nothing.")
+        )
+    if not timestamp_ok:
+        return str(
+            _l(
+                "The signature is intact, but its timestamp does not come from an authority "
+                "this site trusts."
+            )
         )
     if not trusted:
         return str(

@@ -60,6 +60,7 @@ from lms.demo.realisation import (
     ensure_realisation_documents,
 )
 from lms.demo.sessions import ensure_sessions
+from lms.demo.signing import ensure_signing_identity
 from lms.demo.territories import GRENOBLE, LILLE, ensure_local_administrators, ensure_territories
 from lms.extensions import db
 
@@ -138,6 +139,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     from flask_migrate import upgrade  # Alembic: imported by the commands that migrate only
 
     upgrade()
+    ensure_signing_identity()  # before any PDF is issued, so that every one is signed
     path = load_path_file(shipped_path_file()).path
     now = datetime.now(UTC)
     cohort = find_cohort(COHORT_NAME) or _create_demo_cohort(path, now)

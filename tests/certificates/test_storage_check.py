@@ -118,12 +118,14 @@ def test_a_rebuilt_pdf_that_differs_is_reported_and_not_stored(world, runner):
     certificate = issued(world)
     storage.delete_stored(certificate_folder(), certificate.storage_key)
     certificate.pdf_sha256 = "0" * 64  # as if issued under another design
+    certificate.template_version = "0" * 16
     db.session.commit()
 
     result = check(runner, "--fix")
 
     assert result.exit_code == 1
-    assert "left as it is" in result.output
+    assert f"is not the recorded {'0' * 64}" in result.output
+    assert "restore it from a backup" in result.output
     assert storage.stored_keys(certificate_folder()) == set()
 
 

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from babel.dates import format_date
 from flask import current_app
+from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.attendance.models import (
@@ -36,7 +37,8 @@ from lms.attendance.models import (
     Modality,
     RecordedBy,
 )
-from lms.core import pdf, storage
+from lms.attendance.sheets.errors import SheetError
+from lms.core import pades, pdf, storage
 from lms.core.text import printable
 from lms.core.time import organisation_timezone
 from lms.extensions import db
@@ -207,6 +209,25 @@ def render_sheet_html(context: dict) -> str:
     return pdf.environment().get_template(TEMPLATE_NAME).render(context, link_stylesheet=True)
 
 
+def sign_sheet(data: bytes, context: dict) -> bytes:
+    """Sign the sheet in the training organisation's name (``lms.core.pades``; unchanged when no
+    signing identity is configured); a failure refuses the closing rather than store it unsigned.
+    """
+    config = current_app.config
+    place = config.get("TRAINING_ORGANISATION_PLACE") or config.get("CERTIFICATE_PLACE")
+    reason = f"Feuille d’émargement établie par {context['organisation']}"
+    try:
+        return pades.sign_pdf(data, reason=reason, location=str(place or "").strip() or None)
+    except pades.SigningError as error:
+        current_app.logger.error("attendance sheet not signed: %s", error)
+        raise SheetError(
+            _(
+                "Documents cannot be signed on this server: the organisation's signing "
+                "certificate cannot be used. The server's log says why."
+            )
+        ) from error
+
+
 def store_document(
     sheet: AttendanceSheet,
     learners: list[User],
@@ -219,8 +240,8 @@ def store_document(
         db.select(db.func.max(AttendanceSheetDocument.version)).filter_by(sheet_id=sheet.id)
     )
     version = (latest or 0) + 1
-    data = render_sheet(sheet_context(sheet, learners, records, version, correction))
-    stored = storage.store_bytes(sheets_folder(), data)
+    context = sheet_context(sheet, learners, records, version, correction)
+    stored = storage.store_bytes(sheets_folder(), sign_sheet(render_sheet(context), context))
     document = AttendanceSheetDocument(
         sheet_id=sheet.id,
         version=version,

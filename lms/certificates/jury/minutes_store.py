@@ -26,6 +26,7 @@ from lms.certificates.minutes import (
     MinutesVote,
     render_minutes,
 )
+from lms.certificates.signing import sign_minutes
 from lms.core import storage
 from lms.extensions import db
 
@@ -144,7 +145,8 @@ def store_minutes(jury: Jury, result: JuryTally, rules: PathJury) -> JuryMinutes
         db.session.scalar(db.select(db.func.max(JuryMinutes.version)).filter_by(jury_id=jury.id))
         or 0
     )
-    pdf = render_minutes(build_minutes(jury, result, rules, version))
+    document = build_minutes(jury, result, rules, version)
+    pdf = sign_minutes(render_minutes(document), document)
     stored = storage.store_bytes(minutes_folder(), pdf)
     minutes = JuryMinutes(
         jury=jury,

@@ -40,6 +40,7 @@ from lms.certificates.realisation.document import (
 )
 from lms.certificates.realisation.models import RealisationRecord
 from lms.certificates.realisation.settings import settings_problems, training_organisation
+from lms.certificates.signing import sign_realisation
 from lms.cohorts.models import Cohort, Membership, MembershipRole
 from lms.core import storage
 from lms.core.db import lock_row_for_update
@@ -259,7 +260,7 @@ def produce_document(
         cohort, learner, kind, as_of, reference=reference, made_on=local_today()
     )
     pdf, template_version = render_pdf(document)
-    stored = storage.store_bytes(realisation_folder(), pdf)
+    stored = storage.store_bytes(realisation_folder(), sign_realisation(pdf, document))
     record = RealisationRecord(
         kind=kind,
         learner=learner,
