@@ -123,6 +123,8 @@ class DefaultConfig:
     CERTIFICATE_BATCH_PARTS = 2
     # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
+    # The e-mail address the issuer's Open Badges profile gives (none when unset).
+    CREDENTIALS_ISSUER_EMAIL: str | None = None
     # Signing every issued PDF (docs/signing.md); unset: the instance's keys/signing.p12, if any.
     SIGNING_PKCS12: str | None = None
     SIGNING_PKCS12_PASSPHRASE: str | None = None
@@ -195,6 +197,7 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
+    "LMS_CREDENTIALS_ISSUER_EMAIL": "CREDENTIALS_ISSUER_EMAIL",
     "LMS_SIGNING_PKCS12": "SIGNING_PKCS12",
     "LMS_SIGNING_PKCS12_PASSPHRASE": "SIGNING_PKCS12_PASSPHRASE",
     "LMS_SIGNING_TSA_URL": "SIGNING_TSA_URL",
@@ -249,6 +252,7 @@ TEXT_SETTINGS = frozenset(
         "TRAINING_ORGANISATION_REPRESENTATIVE_NAME",
         "TRAINING_ORGANISATION_REPRESENTATIVE_TITLE",
         "TRAINING_ORGANISATION_PLACE",
+        "CREDENTIALS_ISSUER_EMAIL",
     }
 )
 

@@ -23,6 +23,12 @@ from flask_babel import gettext as _
 from lms.accounts.models import User
 from lms.accounts.services import record_audit_event
 from lms.accounts.tokens import link_to
+from lms.certificates.credentials.issuance import (
+    PreparedCredential,
+    attachment,
+    prepare_credential,
+    record_credential,
+)
 from lms.certificates.decisions import latest_decision, require_learner
 from lms.certificates.document import (
     BlockLine,
@@ -197,12 +203,19 @@ def build_document(
     )
 
 
-def _store_pdf(document: CertificateDocument) -> tuple[storage.StoredFile, str]:
-    """Render the document and store the PDF under a new key; return it and the template version."""
+def _store_pdf(
+    document: CertificateDocument, credential: PreparedCredential | None = None
+) -> tuple[storage.StoredFile, str]:
+    """Render the document and store the PDF under a new key; return it and the template version.
+
+    The signed credential, when there is one, is embedded in the PDF as an associated file.
+    """
     from lms.certificates import rendering  # WeasyPrint loads on first use, not at start
 
     try:
-        pdf = rendering.render_pdf(document)
+        pdf = rendering.render_pdf(
+            document, attachment(credential.document, credential.issued_at) if credential else None
+        )
     except rendering.RendererUnavailable as error:
         current_app.logger.error("certificate not rendered: %s", error)
         raise CertificateError(
@@ -219,7 +232,10 @@ def prepare_certificate(
     issued_at: datetime,
     decision: CertificationDecision | None = None,
 ) -> tuple[Certificate, storage.StoredFile]:
-    """Build an unsaved certificate with its document, and store its PDF."""
+    """Build an unsaved certificate with its document and signed credential, and store its PDF.
+
+    The credential is saved with the certificate when the caller adds it to the session.
+    """
     code, number = new_code(), new_number(issued_at)
     document = build_document(
         cohort,
@@ -230,7 +246,15 @@ def prepare_certificate(
         block=block,
         decision=decision,
     )
-    stored, template_version = _store_pdf(document)
+    credential = prepare_credential(
+        document,
+        learner=learner,
+        path_id=cohort.path_id,
+        block=block,
+        code=code,
+        issued_at=issued_at,
+    )
+    stored, template_version = _store_pdf(document, credential)
     certificate = Certificate(
         number=number,
         code=code,
@@ -249,6 +273,7 @@ def prepare_certificate(
         template_version=template_version,
         issued_at=issued_at,
     )
+    record_credential(certificate, credential)
     return certificate, stored
 
 

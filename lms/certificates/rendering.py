@@ -134,6 +134,11 @@ def _renderer(stylesheet_name: str = STYLESHEET_NAME) -> pdf._Renderer:
     return pdf._renderer(stylesheet_name)
 
 
-def render_pdf(document: CertificateDocument) -> bytes:
-    """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset."""
-    return html_to_pdf(_render_template(document, link_stylesheet=False), STYLESHEET_NAME)
+def render_pdf(document: CertificateDocument, credential: pdf.Attachment | None = None) -> bytes:
+    """Return the certificate as PDF/A-3a bytes: tagged, fonts embedded and subset.
+
+    ``credential``: the signed Open Badges credential, embedded as an associated file
+    (``/AFRelationship /Data``); certificates issued before credentials existed have none.
+    """
+    html = _render_template(document, link_stylesheet=False)
+    return html_to_pdf(html, STYLESHEET_NAME, (credential,) if credential else ())

@@ -90,6 +90,6 @@ def _flip_status_bit(certificate: Certificate) -> None:
         raise CertificateError(
             _(
                 "The revocation list cannot be signed (no credential key): nothing was changed. "
-                "Ask the administrator of the server to run « lms keys rotate »."
+                "Ask the administrator of the server to run `lms keys rotate`."
             )
         ) from error

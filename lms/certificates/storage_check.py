@@ -43,6 +43,7 @@ from lms.attendance.models import AttendanceSheetDocument
 from lms.attendance.sheets.document import sheets_folder
 from lms.attendance.sheets.supporting import storage_report as supporting_report
 from lms.attendance.sheets.supporting import supporting_folder
+from lms.certificates.credentials.issuance import attachment, credential_of
 from lms.certificates.document import document_from_json
 from lms.certificates.issuing import certificate_folder
 from lms.certificates.jury.minutes_store import minutes_folder
@@ -277,10 +278,13 @@ def _restore(
 
 
 def rebuild_pdf(certificate: Certificate) -> bytes:
-    """Render the certificate's frozen document again (the same bytes under the same template)."""
+    """Render the certificate's frozen document again (the same bytes under the same template),
+    with the signed credential it carried, if it had one."""
     from lms.certificates import rendering  # WeasyPrint loads on first use
 
-    return rendering.render_pdf(document_from_json(certificate.document))
+    issued = credential_of(certificate.id)
+    embedded = attachment(issued.document, issued.issued_at) if issued else None
+    return rendering.render_pdf(document_from_json(certificate.document), embedded)
 
 
 def _check_hashes(

@@ -23,7 +23,9 @@ import base64
 import binascii
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -187,16 +189,52 @@ def _renderer(stylesheet_name: str) -> _Renderer:
     return renderer
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file a PDF/A-3 document carries as an associated file (the catalog's ``/AF``).
+
+    ``moment`` is both its creation and modification date, so that the same attachment always
+    gives the same bytes; the media type follows the name's extension (``.json``:
+    ``application/json``).
+    """
+
+    name: str
+    text: str
+    description: str
+    moment: datetime
+    relationship: str = "Data"
+
+
+def _weasyprint_attachments(attachments: Sequence[Attachment]) -> list[Any]:
+    from weasyprint import Attachment as WeasyAttachment
+
+    return [
+        WeasyAttachment(
+            string=attachment.text,
+            name=attachment.name,
+            description=attachment.description,
+            created=attachment.moment,
+            modified=attachment.moment,
+            relationship=attachment.relationship,
+        )
+        for attachment in attachments
+    ]
+
+
 def base_url() -> str:
     """Return the URL relative asset names of the template resolve against."""
     return DESIGN_FOLDER.as_uri() + "/"
 
 
-def html_to_pdf(html_text: str, stylesheet_name: str) -> bytes:
+def html_to_pdf(
+    html_text: str, stylesheet_name: str, attachments: Sequence[Attachment] = ()
+) -> bytes:
     """Return HTML of a template of ``certificates/`` as PDF/A-3a bytes, with its stylesheet.
 
     The certificate and the jury's minutes both come this way: same locked-down fetcher, same
-    PDF/A variant, same reuse of fonts and design images within a thread.
+    PDF/A variant, same reuse of fonts and design images within a thread. ``attachments`` are
+    embedded as PDF/A-3 associated files (the certificate carries its signed credential); they
+    come as text from the caller, never fetched.
     """
     if problem := renderer_problem():
         raise RendererUnavailable(problem)
@@ -212,6 +250,7 @@ def html_to_pdf(html_text: str, stylesheet_name: str) -> bytes:
         font_config=renderer.font_config,
         pdf_variant=PDF_VARIANT,
         cache=images,
+        attachments=_weasyprint_attachments(attachments),
     )
     if not renderer.design_images:
         design = base_url()

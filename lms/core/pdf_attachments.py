@@ -74,9 +74,14 @@ def _content(spec: Any, max_bytes: int) -> bytes:
     stream = stream.get_object() if stream is not None else None
     if not isinstance(stream, generic.StreamObject):
         raise AttachmentUnreadable("the file specification has no embedded stream")
+    from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+
     if len(stream.encoded_data) > max_bytes:
         raise AttachmentTooLarge(f"the embedded file is larger than {max_bytes} bytes")
-    data = stream.data
+    try:
+        data = stream.data
+    except PdfDecodeLimitError as error:  # a compression bomb
+        raise AttachmentTooLarge("the embedded file decompresses past every limit") from error
     if len(data) > max_bytes:
         raise AttachmentTooLarge(f"the embedded file is larger than {max_bytes} bytes")
     return data

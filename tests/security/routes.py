@@ -466,6 +466,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("certificates.verify_json", "GET"): public(code="certificate_code"),
     ("certificates.check_pdf", "GET"): public(),
     ("certificates.check_pdf", "POST"): public(),  # no file: the form says so
+    # the issuer's public documents and its revocation lists (names nobody; cached 5 minutes)
+    ("credentials.issuer", "GET"): public(),
+    ("credentials.verification_method", "GET"): public(kid="credential_kid"),
+    ("credentials.status_list", "GET"): public(list_id="status_list"),
     # batch issuance of certificates (the world's cohort has nobody awarded: refused, back)
     ("certificate_batches.start", "POST"): admin(cohort_id="cohort"),
     ("certificate_batches.progress", "GET"): admin(batch_id="batch"),
@@ -677,6 +681,10 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "project_link_token": lambda world, persona: PROJECT_LINK_TOKEN,
     # A verification code (not an id): public routes name certificates by their code.
     "certificate_code": lambda world, persona: world.get("certificate").code,
+    # The key id of the issuer's key that signed the world's credential (public, not an id).
+    "credential_kid": lambda world, persona: (
+        world.get("status_list").signed["proof"]["verificationMethod"].rsplit("/", 1)[-1]
+    ),
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
     ),

@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms.accounts.tokens import link_to
 from lms.certificates.credentials.models import CredentialKey
@@ -145,12 +147,24 @@ def production_key_problem(config: Mapping[str, Any], instance_path: str) -> str
 
 
 def register(kid: str, private_key: Ed25519PrivateKey) -> CredentialKey:
-    """Return the key's row, adding it (flushed) when the key signs for the first time."""
-    row = db.session.scalar(db.select(CredentialKey).filter_by(kid=kid))
+    """Return the key's row, adding it when the key signs for the first time.
+
+    Two processes signing their first credential at once (a batch's workers) both add it: the
+    insert yields to the row the other one wrote (ON CONFLICT DO NOTHING) instead of failing.
+    """
+    query = db.select(CredentialKey).filter_by(kid=kid)
+    row = db.session.scalar(query)
     if row is None:
-        row = CredentialKey(kid=kid, public_key_multibase=multikey(private_key.public_key()))
-        db.session.add(row)
-        db.session.flush()
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        values = {
+            "kid": kid,
+            "public_key_multibase": multikey(private_key.public_key()),
+            "created_at": utcnow(),
+        }
+        db.session.execute(insert(CredentialKey).values(**values).on_conflict_do_nothing())
+        row = db.session.scalar(query)
+    assert row is not None  # inserted now, or by the process that won
     return row
 
 

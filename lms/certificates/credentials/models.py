@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from lms.certificates.models import Certificate
 from lms.core.db import UTCDateTime
@@ -89,7 +89,11 @@ class IssuedCredential(db.Model):
     key_id: Mapped[int] = mapped_column(ForeignKey("credential_keys.id", ondelete="RESTRICT"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    certificate: Mapped[Certificate] = relationship()
+    # ``Certificate.credential``: a credential made for a certificate is saved when the
+    # certificate is added to the session, and never when its request lost the race.
+    certificate: Mapped[Certificate] = relationship(
+        backref=backref("credential", uselist=False, lazy="select")
+    )
     status_list: Mapped[StatusList] = relationship()
     key: Mapped[CredentialKey] = relationship()
 

@@ -60,3 +60,40 @@ def issue_credential(certificate: Certificate) -> IssuedCredential:
     db.session.add(issued)
     db.session.flush()
     return issued
+
+
+def pdf_carrying(content: bytes | None, name: str = "credential.json") -> bytes:
+    """Return a one-page PDF carrying ``content`` as an associated file (none when None)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if content is not None:
+        spec = pikepdf.AttachedFileSpec(
+            pdf, content, mime_type="application/json", relationship=pikepdf.Name.Data
+        )
+        pdf.attachments[name] = spec
+        pdf.Root.AF = pikepdf.Array([pdf.Root.Names.EmbeddedFiles.Names[1]])
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def replace_attachment(data: bytes, content: bytes, name: str = "credential.json") -> bytes:
+    """Return a copy of a PDF whose embedded ``name`` holds ``content`` instead (rewritten)."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        del pdf.attachments[name]
+        spec = pikepdf.AttachedFileSpec(
+            pdf, content, mime_type="application/json", relationship=pikepdf.Name.Data
+        )
+        pdf.attachments[name] = spec
+        pdf.Root.AF = pikepdf.Array([spec.obj])
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()

@@ -138,13 +138,13 @@ def test_superseding_sets_the_old_certificate_s_bit_and_not_the_new_one_s(world,
     learner = world.eligible_learner(display_name="Alice Martinn")
     world.award(learner)
     old = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
-    old_credential = issue_credential(old)
+    old_credential = old.credential  # issuance gave it its credential and entry
     (_, bystander), *_ = credentials_for(1)
     learner.display_name = "Alice Martin"
     db.session.commit()
 
     new = reissue_certificate(old, issued_by=world.admin, reason="Nom corrigé.")
-    new_credential = issue_credential(new)
+    new_credential = new.credential
     db.session.commit()
 
     assert old.state == CertificateState.SUPERSEDED
@@ -157,7 +157,7 @@ def test_a_supersession_rolled_back_leaves_the_bit_clear(world, client):
     learner = world.eligible_learner()
     world.award(learner)
     old = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
-    issued = issue_credential(old)
+    issued = old.credential
     db.session.commit()
     reissue_certificate(old, issued_by=world.admin, reason="Nom corrigé.")
     db.session.rollback()

@@ -75,17 +75,21 @@ def test_the_encoded_list_is_gzip_in_unpadded_base64url_and_depends_on_the_bits_
     assert status.encode_bits(bits) == encoded
 
 
-@pytest.mark.parametrize(
-    "encoded",
-    [
-        "",
-        "zabc",  # base58btc, not base64url
-        "u!!!!",
-        "u" + base64.urlsafe_b64encode(b"not gzip at all").decode(),
-        "u" + base64.urlsafe_b64encode(gzip.compress(bytes(1000))[:-12]).decode(),  # truncated
-        "u" + base64.urlsafe_b64encode(gzip.compress(bytes(3 * 1024 * 1024))).decode(),  # bomb
-    ],
-)
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+MALFORMED_LISTS = {
+    "empty": "",
+    "base58btc": "zabc",
+    "not base64url": "u!!!!",
+    "not gzip": "u" + base64.urlsafe_b64encode(b"not gzip at all").decode(),
+    "truncated": "u" + base64.urlsafe_b64encode(gzipped(bytes(1000))[:-12]).decode(),
+    "bomb": "u" + base64.urlsafe_b64encode(gzipped(bytes(3 * 1024 * 1024))).decode(),
+}
+
+
+@pytest.mark.parametrize("encoded", MALFORMED_LISTS.values(), ids=MALFORMED_LISTS.keys())
 def test_a_malformed_or_oversized_encoded_list_is_refused(encoded):
     with pytest.raises(ValueError, match="encodedList"):
         status.decode_bits(encoded)
