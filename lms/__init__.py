@@ -37,17 +37,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _check_signing(app: Flask) -> None:
-    """Refuse to start production without the organisation's own signing identity.
+    """Refuse to start production without the organisation's own signing identity and key.
 
     Beside ``lms.config.check_production``, which may not use ``lms.core``: every PDF a
-    production instance issues is signed, never with a development certificate.
+    production instance issues is signed, never with a development certificate, and so is
+    every credential, never with a development key (``lms keys rotate`` makes one).
     """
+    from lms.certificates.credentials.keys import production_key_problem
     from lms.config import ConfigError
     from lms.core.pades import identity_problem
 
     if app.config["ENV_NAME"] != "production":
         return
     if problem := identity_problem(app.config, app.instance_path, production=True):
+        raise ConfigError(problem)
+    if problem := production_key_problem(app.config, app.instance_path):
         raise ConfigError(problem)
 
 

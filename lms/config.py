@@ -1,5 +1,4 @@
-"""Configuration: defaults, then ``LMS_*`` environment variables, then the mapping given to
-``create_app``.
+"""Configuration: defaults, ``LMS_*`` environment variables, then ``create_app``'s mapping.
 
 Nothing here is read at import time: ``load_config`` runs inside ``create_app``.
 """
@@ -124,13 +123,13 @@ class DefaultConfig:
     CERTIFICATE_BATCH_PARTS = 2
     # Largest PDF the public check form accepts (bytes); an issued certificate is far smaller.
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024
+    # The e-mail address the issuer's Open Badges profile gives (none when unset).
+    CREDENTIALS_ISSUER_EMAIL: str | None = None
     # Signing every issued PDF (docs/signing.md); unset: the instance's keys/signing.p12, if any.
     SIGNING_PKCS12: str | None = None
     SIGNING_PKCS12_PASSPHRASE: str | None = None
     SIGNING_TSA_URL: str | None = None  # a timestamp authority: PAdES B-T rather than B-B
     SIGNING_TRUST_ROOTS: str | None = None  # a PEM file of more CAs whose signatures verify
-    # The e-mail address the issuer's Open Badges profile gives (none when unset).
-    CREDENTIALS_ISSUER_EMAIL: str | None = None
 
     # The training organisation (« dispensateur de la formation ») that signs the certificats de
     # réalisation and attestations de fin de formation: its name, its « numéro de déclaration
@@ -198,10 +197,11 @@ ENV_SETTINGS: dict[str, str] = {
     "LMS_CERTIFICATE_RNCP_CODE": "CERTIFICATE_RNCP_CODE",
     "LMS_CERTIFICATES_AUTO_ISSUE": "CERTIFICATES_AUTO_ISSUE",
     "LMS_CERTIFICATE_BATCH_PARTS": "CERTIFICATE_BATCH_PARTS",
+    "LMS_CREDENTIALS_ISSUER_EMAIL": "CREDENTIALS_ISSUER_EMAIL",
     "LMS_SIGNING_PKCS12": "SIGNING_PKCS12",
     "LMS_SIGNING_PKCS12_PASSPHRASE": "SIGNING_PKCS12_PASSPHRASE",
     "LMS_SIGNING_TSA_URL": "SIGNING_TSA_URL",
-    "LMS_CREDENTIALS_ISSUER_EMAIL": "CREDENTIALS_ISSUER_EMAIL",
+    "LMS_CREDENTIAL_KEYS_FOLDER": "CREDENTIAL_KEYS_FOLDER",
     "LMS_TRAINING_ORGANISATION_NAME": "TRAINING_ORGANISATION_NAME",
     "LMS_TRAINING_ORGANISATION_NDA": "TRAINING_ORGANISATION_NDA",
     "LMS_TRAINING_ORGANISATION_SIRET": "TRAINING_ORGANISATION_SIRET",

@@ -176,11 +176,18 @@ def _unlink_rows(table) -> None:
 
 @pytest.fixture(scope="session")
 def production_signing(tmp_path_factory) -> dict[str, str]:
-    """Return the settings of a signing identity production accepts (not a development one)."""
+    """Return the settings of a signing identity and credential key production accepts."""
+    from lms.certificates.credentials.keys import create_key_file
     from tests.signing import PASSPHRASE, write_identity
 
     path = write_identity(tmp_path_factory.mktemp("production-keys"))
-    return {"SIGNING_PKCS12": str(path), "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE}
+    credential_keys = tmp_path_factory.mktemp("production-credential-keys")
+    create_key_file(credential_keys, development=False)
+    return {
+        "SIGNING_PKCS12": str(path),
+        "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE,
+        "CREDENTIAL_KEYS_FOLDER": str(credential_keys),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -549,3 +549,66 @@ def test_a_backup_never_holds_the_signing_identity(tmp_path):
     create_development_identity(tmp_path / "keys", "Bien-vivre SCIC")
     store_bytes(tmp_path / "certificates", b"%PDF-1.7 issued")
     assert files.storage_folders(tmp_path) == ["certificates"]  # keys/ is not a store of files
+
+
+# Keys (SECURITY.md J42) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_credential(app, world) -> Iterator[dict]:
+    """Sign a credential with the instance's key, and put a private key file in ``keys/``."""
+    from lms.certificates.credentials import keys
+    from tests.certificates.credentials.support import credential_document, sign
+
+    document = sign(credential_document(1, 0))
+    db.session.commit()
+    marker = Path(app.instance_path) / "keys" / "0123456789abcdef0123456789abcdef"
+    shelf = marker / marker.name[:2]  # even a file laid out like a stored file stays out
+    shelf.mkdir(parents=True, exist_ok=True)
+    (shelf / marker.name).write_bytes(b"-----BEGIN PRIVATE KEY-----\nsecret\n")
+    assert keys.key_files(keys.key_folder())
+    yield document
+    shutil.rmtree(marker)
+
+
+def test_a_backup_holds_public_keys_and_no_private_key(app, signed_credential, tmp_path):
+    result = run_backup(app, tmp_path / "backup")
+
+    assert result.exit_code == 0, result.output
+    assert "Private keys are not in the backup either" in result.output
+    backup = tmp_path / "backup"
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["keys"]["private_keys_included"] is False
+    assert (
+        manifest["keys"]["public_credential_keys"]
+        == manifest["database"]["rows"]["credential_keys"]
+    )
+    assert manifest["keys"]["public_credential_keys"] >= 1
+    assert "credential_keys" in manifest["keys"]["statement"]
+    assert all("/keys/" not in item["path"] for item in manifest["files"])
+    for path in backup.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert b"PRIVATE KEY" not in content, path
+            assert path.suffix not in {".pem", ".p12"}, path
+
+
+def test_credentials_verify_after_a_restore_without_private_keys(
+    app, signed_credential, tmp_path, make_target
+):
+    from lms.certificates.credentials import keys
+    from lms.core import dataintegrity
+
+    assert run_backup(app, tmp_path / "backup").exit_code == 0
+    target = make_target()
+
+    result = run_restore(target, tmp_path / "backup")
+
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        assert not keys.key_files(keys.key_folder())  # no private key came with the backup
+        check = dataintegrity.verify(signed_credential, keys.public_key_for)
+        assert check.valid, check.problem
+        method = signed_credential["proof"]["verificationMethod"]
+        published = target.test_client().get(method.removeprefix("http://localhost"))
+        assert published.status_code == 200

@@ -10,6 +10,8 @@ def init_app(app: Flask) -> None:
     from lms.certificates import auto_issue
     from lms.certificates.batch_views import bp as certificate_batches_bp
     from lms.certificates.cli import check_storage_command, issue_certificates_command
+    from lms.certificates.credentials import status_views  # noqa: F401  (adds its route)
+    from lms.certificates.credentials.cli import keys_group
     from lms.certificates.credentials.views import bp as credentials_bp
     from lms.certificates.jury import init_jury
     from lms.certificates.manage import bp as certificates_admin_bp
@@ -29,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(territory_dashboard_bp)
     app.cli.add_command(issue_certificates_command)
     app.cli.add_command(check_storage_command)
+    app.cli.add_command(keys_group)
     # Automatic issuance watches the events that can make a learner eligible (it acts only when
     # CERTIFICATES_AUTO_ISSUE is on).
     auto_issue.connect()

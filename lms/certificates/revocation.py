@@ -2,6 +2,9 @@
 
 Services flush and never commit (DESIGN.md §4); views and commands commit. A re-issue renders
 its PDF before it takes the learner's lock, as an issue does (``lms.certificates.issuing``).
+Both set the bit of the certificate's credential in its status list in the same transaction,
+so the published list never says "valid" of a certificate the database calls revoked; when the
+list cannot be signed (no key), the revocation is refused rather than half done.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
+from lms.certificates.credentials.keys import CredentialKeyMissing
+from lms.certificates.credentials.status import mark_certificate_revoked
 from lms.certificates.decisions import checked_reason
 from lms.certificates.errors import CertificateError
 from lms.certificates.issuing import certificate_folder, prepare_certificate, record_change
@@ -35,6 +40,7 @@ def revoke_certificate(
     certificate.revoked_by = revoked_by
     certificate.revocation_reason = reason
     db.session.flush()
+    _flip_status_bit(certificate)
     record_change(revoked_by, "certificate.revoke", certificate, reason=reason)
 
 
@@ -63,6 +69,7 @@ def reissue_certificate(
             raise CertificateError(_("This certificate was changed meanwhile; reload the page."))
         certificate.state, certificate.superseded_at = CertificateState.SUPERSEDED, now
         db.session.flush()  # the old one leaves the unique index before the new one enters it
+        _flip_status_bit(certificate)
         replacement.supersedes = certificate
         db.session.add(replacement)
         db.session.flush()
@@ -73,3 +80,16 @@ def reissue_certificate(
         issued_by, "certificate.reissue", replacement, reason=reason, supersedes=certificate.number
     )
     return replacement
+
+
+def _flip_status_bit(certificate: Certificate) -> None:
+    """Set the bit of the certificate's credential, if it has one, in this transaction."""
+    try:
+        mark_certificate_revoked(certificate.id)
+    except CredentialKeyMissing as error:
+        raise CertificateError(
+            _(
+                "The revocation list cannot be signed (no credential key): nothing was changed. "
+                "Ask the administrator of the server to run `lms keys rotate`."
+            )
+        ) from error

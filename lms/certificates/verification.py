@@ -16,8 +16,13 @@ SECURITY.md G30). What the answers show, and why:
 - Every unknown or malformed code (too long, characters a code never has, ``..``) gets the same
   404 answer, byte for byte: the page is rendered from nothing the request carries (no path, no
   CSRF token), so it says nothing about the code that was tried.
-- A dropped PDF is hashed as it is read and never kept. A file that matches no certificate gets
-  the same answer whether it was altered or never issued.
+- A dropped PDF is read in memory and never kept. A file that matches no certificate gets the
+  same answer whether it was altered or never issued. Its signatures and the credential it
+  carries are checked too (``lms.certificates.verification_checks``); a credential can also be
+  pasted. Those checks say only what the certificate's page says, and whether the file or the
+  credential is what we issued.
+- A certificate issued with an Open Badges credential shows its status as our revocation list
+  says it (the bit that revoking or superseding sets), and where the credential is served.
 - Every answer is rate-limited per client address (``RATELIMIT_VERIFY``, and
   ``RATELIMIT_VERIFY_CHECK`` for dropped files) and never cached (lms.core.security).
 """
@@ -31,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,6 +48,12 @@ from lms.accounts.throttling import client_address
 from lms.certificates.document import BlockLine, CertificateKind, document_from_json
 from lms.certificates.issuing import certificate_by_code, certificate_by_sha256, verification_url
 from lms.certificates.models import Certificate, CertificateState
+from lms.certificates.verification_checks import (
+    CredentialFacts,
+    CredentialForm,
+    credential_facts,
+    inspect_file,
+)
 from lms.extensions import limiter
 
 bp = Blueprint("certificates", __name__)
@@ -93,6 +104,7 @@ class PublicFacts:
     revoked_at: datetime | None
     superseded_at: datetime | None
     successor: Successor | None
+    credential: CredentialFacts | None  # its Open Badges credential, if it was issued with one
 
     @property
     def is_partial(self) -> bool:
@@ -123,6 +135,7 @@ class PublicFacts:
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "superseded_at": self.superseded_at.isoformat() if self.superseded_at else None,
             "superseded_by": successor,
+            "credential": self.credential.as_json() if self.credential else None,
             "verification_url": verification_url(self.code),
         }
 
@@ -147,6 +160,7 @@ def public_facts(certificate: Certificate) -> PublicFacts:
         revoked_at=certificate.revoked_at,
         superseded_at=certificate.superseded_at,
         successor=Successor(replacement.number, replacement.code) if replacement else None,
+        credential=credential_facts(certificate),
     )
 
 
@@ -190,9 +204,10 @@ def megabytes(size: int) -> str:
     return format_decimal(round(size / (1024 * 1024), 1))
 
 
-def sha256_of(stream) -> str:
-    """Return the SHA-256 (hex) of a file object, read in chunks and kept nowhere."""
-    return hashlib.file_digest(stream, "sha256").hexdigest()
+def read_dropped(stream) -> bytes:
+    """Return a dropped file's bytes (its size was checked by the form); nothing is kept."""
+    stream.seek(0)
+    return stream.read()
 
 
 def _not_found_page():
@@ -204,18 +219,31 @@ def _not_found_page():
 @verification_limit
 @check_limit
 def check_pdf():
-    """Tell whether a dropped PDF is, unaltered, a certificate issued here."""
-    form = CheckForm()
-    checked, facts = False, None
-    if form.validate_on_submit():
+    """Tell whether a dropped PDF, or a pasted credential, is what we issued, unaltered.
+
+    Both forms post here (one budget of checks per address); the pasted credential's field
+    tells them apart.
+    """
+    pasted = request.method == "POST" and "credential" in request.form
+    form = CheckForm(formdata=None) if pasted else CheckForm()
+    credential_form = CredentialForm() if pasted else CredentialForm(formdata=None)
+    checked, facts, file_report, credential_report = False, None, None, None
+    if pasted and credential_form.validate_on_submit():
+        credential_report = credential_form.report()
+    elif not pasted and form.validate_on_submit():
         checked = True
-        certificate = certificate_by_sha256(sha256_of(form.pdf.data.stream))
+        data = read_dropped(form.pdf.data.stream)
+        certificate = certificate_by_sha256(hashlib.sha256(data).hexdigest())
         facts = public_facts(certificate) if certificate is not None else None
+        file_report = inspect_file(data)
     return render_template(
         "certificates/verify_check.html",
         form=form,
+        credential_form=credential_form,
         checked=checked,
         facts=facts,
+        file_report=file_report,
+        credential_report=credential_report,
         max_megabytes=megabytes(current_app.config["CERTIFICATE_CHECK_MAX_BYTES"]),
     )
 

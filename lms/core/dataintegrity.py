@@ -1,14 +1,14 @@
 """Data Integrity proofs with the ``eddsa-rdfc-2022`` cryptosuite (W3C, May 2025).
 
 The proof that makes a JSON-LD credential verify offline (CREDENTIALS.md): the proof
-configuration and the document without its proof are canonicalised to N-Quads (RDFC-1.0), each
-hashed with SHA-256, and the two hashes, configuration first, signed with Ed25519.
+configuration and the document without its proof are canonicalised to N-Quads (RDFC-1.0,
+``lms.core.canonical``: bundled contexts only, bounded work), each hashed with SHA-256, and
+the two hashes, configuration first, signed with Ed25519.
 
-- JSON-LD contexts are never fetched: ``document_loader`` serves the copies bundled in
-  ``lms/core/contexts/`` and refuses every other URL, so canonicalising costs no network and
-  cannot be steered by a document naming a context of its own.
-- PyLD 3.3's ``URDNA2015`` is RDFC-1.0 (PyLD refuses the newer name).
+- A document with members its contexts do not define is refused when signing and reported
+  when checking (``UndefinedTerms``): the proof would not cover them.
 - Public keys travel as Multikey: ``"z"`` + base58btc(0xED 0x01 ‖ the raw 32-byte key).
+- ``verify`` never raises for a malformed document: the check says what is wrong.
 
 This module knows no domain: what a credential says, and which key signs it, belong to the
 domain that issues it.
@@ -16,14 +16,10 @@ domain that issues it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import base58
@@ -31,41 +27,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from lms.core.canonical import BUNDLED_CONTEXTS as BUNDLED_CONTEXTS
+from lms.core.canonical import CanonicalisationRefused, ContextRefused, Reading, canonical, read
+from lms.core.canonical import UndefinedTerms as UndefinedTerms
+from lms.core.canonical import canonical_nquads as canonical_nquads
+from lms.core.canonical import document_loader as document_loader
+from lms.core.canonical import undefined_terms as undefined_terms
+
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
 ED25519_MULTICODEC = b"\xed\x01"
-CONTEXTS_FOLDER = Path(__file__).with_name("contexts")
-# Every context a document may name, and its bundled copy (see contexts/README.md).
-BUNDLED_CONTEXTS = {
-    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-context-3.0.3.json",
-}
-
-
-class ContextRefused(ValueError):
-    """A document names a JSON-LD context that is not bundled."""
-
-
-@cache
-def _bundled(url: str) -> dict[str, Any]:
-    return json.loads((CONTEXTS_FOLDER / BUNDLED_CONTEXTS[url]).read_text(encoding="utf-8"))
-
-
-def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return a bundled context as PyLD expects it; refuse any other URL."""
-    if url not in BUNDLED_CONTEXTS:
-        raise ContextRefused(f"JSON-LD context not bundled: {url!r}")
-    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_bundled(url))}
-
-
-def canonical_nquads(
-    document: dict[str, Any], loader: Callable[..., dict[str, Any]] = document_loader
-) -> str:
-    """Return the document canonicalised to N-Quads (RDFC-1.0)."""
-    from pyld import jsonld  # its import costs ≈ 0.1 s: loaded when a proof is made or checked
-
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
-    return jsonld.normalize(document, options)
 
 
 def hash_data(
@@ -74,8 +45,12 @@ def hash_data(
     loader: Callable[..., dict[str, Any]] = document_loader,
 ) -> bytes:
     """Return what is signed: SHA-256(canonical proof config) ‖ SHA-256(canonical document)."""
-    proof_hash = hashlib.sha256(canonical_nquads(proof_config, loader).encode()).digest()
-    document_hash = hashlib.sha256(canonical_nquads(document, loader).encode()).digest()
+    return _hash(read(proof_config, loader), read(document, loader), loader)
+
+
+def _hash(config: Reading, document: Reading, loader: Callable[..., dict[str, Any]]) -> bytes:
+    proof_hash = hashlib.sha256(canonical(config, loader).encode()).digest()
+    document_hash = hashlib.sha256(canonical(document, loader).encode()).digest()
     return proof_hash + document_hash
 
 
@@ -102,7 +77,12 @@ def _proof_config(document: dict[str, Any], proof: dict[str, Any]) -> dict[str, 
 
 
 def xsd_datetime(moment: datetime) -> str:
-    """Return a UTC moment as the proofs write it (``2026-12-05T10:00:00Z``)."""
+    """Return a moment in UTC as the proofs write it (``2026-12-05T10:00:00Z``).
+
+    An aware moment is converted to UTC first; a naive one is taken to be UTC already.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -112,9 +92,18 @@ def sign(
     verification_method: str,
     created: datetime,
     loader: Callable[..., dict[str, Any]] = document_loader,
+    as_set: bool = False,
 ) -> dict[str, Any]:
-    """Return a copy of the document with a ``DataIntegrityProof`` (``eddsa-rdfc-2022``)."""
+    """Return a copy of the document with a ``DataIntegrityProof`` (``eddsa-rdfc-2022``).
+
+    Refuses (``UndefinedTerms``) a document with members its contexts do not define: they would
+    travel unsigned. ``as_set`` writes the proof as a one-proof set (``"proof": [{…}]``), the
+    form 1EdTech's JSON schema requires; the signature is the same.
+    """
     unsigned = {key: value for key, value in document.items() if key != "proof"}
+    reading = read(unsigned, loader)
+    if reading.undefined:
+        raise UndefinedTerms(f"terms no context defines: {', '.join(reading.undefined)}")
     proof = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -122,11 +111,10 @@ def sign(
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
-    signature = private_key.sign(hash_data(unsigned, _proof_config(unsigned, proof), loader))
-    return {
-        **unsigned,
-        "proof": {**proof, "proofValue": "z" + base58.b58encode(signature).decode()},
-    }
+    config = read(_proof_config(unsigned, proof), loader)
+    signature = private_key.sign(_hash(config, reading, loader))
+    signed = {**proof, "proofValue": "z" + base58.b58encode(signature).decode()}
+    return {**unsigned, "proof": [signed] if as_set else signed}
 
 
 @dataclass(frozen=True)
@@ -149,30 +137,66 @@ def verify(
     ``public_key_for`` returns the public key of a verification method URL, or None when the
     method is unknown. Never raises for a malformed document: the check says what is wrong.
     """
-    proof = document.get("proof") if isinstance(document, dict) else None
-    if not isinstance(proof, dict):
-        return ProofCheck(False, problem="the document has no proof")
+    proof = _single_proof(document)
+    if proof is None:
+        return ProofCheck(False, problem="the document has no proof (or more than one)")
     method, created = proof.get("verificationMethod"), proof.get("created")
     if not isinstance(method, str) or not isinstance(created, str | None):
         return ProofCheck(False, problem="the proof names no verification method")
-    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return ProofCheck(False, method, created, f"the proof is not a {CRYPTOSUITE} proof")
-    if proof.get("proofPurpose") != "assertionMethod":
-        return ProofCheck(False, method, created, "the proof's purpose is not assertionMethod")
-    value = proof.get("proofValue")
-    if not isinstance(value, str) or not value.startswith("z"):
-        return ProofCheck(False, method, created, "the proof value is not base58btc")
+    problem = _proof_problem(document, proof)
+    if problem:
+        return ProofCheck(False, method, created, problem)
+    signature = _signature(proof.get("proofValue"))
+    if signature is None:
+        return ProofCheck(False, method, created, "the proof value is not a base58btc signature")
     public_key = public_key_for(method)
     if public_key is None:
         return ProofCheck(False, method, created, "the verification method is unknown")
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     try:
-        signature = base58.b58decode(value[1:])
-        public_key.verify(signature, hash_data(unsigned, _proof_config(unsigned, proof), loader))
-    except ContextRefused as error:
+        reading, config = read(unsigned, loader), read(_proof_config(unsigned, proof), loader)
+        undefined = reading.undefined + config.undefined
+        if undefined:
+            return ProofCheck(
+                False, method, created, f"the proof does not cover {', '.join(undefined)}"
+            )
+        data = _hash(config, reading, loader)
+    except (ContextRefused, CanonicalisationRefused) as error:
         return ProofCheck(False, method, created, str(error))
+    except Exception as error:  # PyLD's errors for invalid JSON-LD, and recursion on deep nesting
+        return ProofCheck(False, method, created, f"the document is not valid JSON-LD ({error})")
+    try:
+        public_key.verify(signature, data)
     except InvalidSignature:
         return ProofCheck(False, method, created, "the signature does not match the document")
-    except Exception as error:
-        return ProofCheck(False, method, created, f"the document is not valid JSON-LD ({error})")
     return ProofCheck(True, method, created)
+
+
+def _single_proof(document: object) -> dict[str, Any] | None:
+    """Return the document's proof, alone or as a one-proof set; None otherwise."""
+    proof = document.get("proof") if isinstance(document, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
+
+
+def _proof_problem(document: dict[str, Any], proof: dict[str, Any]) -> str | None:
+    """Return why a proof cannot be an ``eddsa-rdfc-2022`` assertion proof, or None."""
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        return f"the proof is not a {CRYPTOSUITE} proof"
+    if proof.get("proofPurpose") != "assertionMethod":
+        return "the proof's purpose is not assertionMethod"
+    if "@context" not in document:
+        return "the document has no @context"
+    return None
+
+
+def _signature(value: object) -> bytes | None:
+    """Return the 64 bytes of a ``proofValue`` (``"z"`` + base58btc), or None."""
+    if not isinstance(value, str) or not value.startswith("z") or len(value) > 100:
+        return None
+    try:
+        signature = base58.b58decode(value[1:])
+    except ValueError:
+        return None
+    return signature if len(signature) == 64 else None

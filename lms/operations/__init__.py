@@ -16,15 +16,19 @@ A backup folder holds, and ``manifest.json`` (written last: no manifest, no back
   than the copy is an orphan, which the consistency check reports;
 - the manifest (``manifest.Manifest``): format and version, creation time, application version,
   database dialect, Alembic revision, rows per table, and every file's relative path, size and
-  SHA-256.
+  SHA-256, and what the backup holds about keys (the public credential keys, no private key).
 
 Not backed up, by decision: the secret key (``lms.cfg`` or ``LMS_SECRET_KEY``). It signs
 password-reset links and sessions and encrypts the administrators' second-factor secrets: a
 copy of the key next to the database would turn a stolen backup into a key to the live site. It
 is kept apart (a password manager, the deployment's secret store); the manifest records only an
 HMAC fingerprint of it, and a restore under another key warns that second factors must be reset
-(``lms reset-two-factor``). Also left out: ``imports/`` (CSV files kept a few minutes between
-an import's preview and its commit) and the SQLite file itself as a plain file copy.
+(``lms reset-two-factor``). Nor the private keys (``keys/``: the Ed25519 keys that sign
+credentials, the PDF signing identity), for the same reason; the public keys that verify
+credentials are rows of ``credential_keys``, so every backup carries them and a restored
+instance verifies every credential it ever issued. The manifest's ``keys`` says so. Also left
+out: ``imports/`` (CSV files kept a few minutes between an import's preview and its commit) and
+the SQLite file itself as a plain file copy.
 
 Restoring checks the manifest and every file's SHA-256 first, refuses a backup of another format
 version, dialect or Alembic revision, and refuses an instance that holds any row (the Alembic

@@ -18,6 +18,7 @@ from lms.operations.errors import BackupError
 from lms.operations.manifest import (
     DATABASE_FILES,
     FILES,
+    KEYS_STATEMENT,
     MANIFEST,
     BackupFile,
     DatabaseCopy,
@@ -87,6 +88,11 @@ def _write_backup(directory: Path, instance: Path, url: URL, dialect: str, echo:
         ),
         secret_key_fingerprint=secret_key_fingerprint(current_app.config["SECRET_KEY"]),
         files=listed,
+        keys={
+            "public_credential_keys": snapshot.rows.get("credential_keys", 0),
+            "private_keys_included": False,
+            "statement": KEYS_STATEMENT,
+        },
     )
     storage.write_atomically(directory / MANIFEST, manifest.to_json())
     return manifest

@@ -48,6 +48,13 @@ def backup_command(directory: Path) -> None:
             "without it, second factors cannot be checked after a restore."
         )
     )
+    click.echo(
+        _(
+            "Private keys are not in the backup either (the instance's keys/ folder: credential "
+            "keys, PDF signing identity): keep them apart. The public keys are in the database "
+            "(credentials signed before still verify after a restore)."
+        )
+    )
 
 
 @click.command("restore")

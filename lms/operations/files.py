@@ -9,8 +9,10 @@ from pathlib import Path
 from lms.core import storage
 
 FOLDER = re.compile(r"[a-z][a-z0-9_-]{0,63}")
-# Instance folders never backed up: CSV files kept only between an import's preview and commit.
+# Instance folders never backed up: CSV files kept only between an import's preview and commit,
+# and the private keys (credential keys, PDF signing identity), kept apart like the secret key.
 TRANSIENT_FOLDERS = frozenset({"imports"})
+KEY_FOLDERS = frozenset({"keys"})
 
 
 def storage_folders(instance: Path) -> list[str]:
@@ -22,7 +24,7 @@ def storage_folders(instance: Path) -> list[str]:
         for child in instance.iterdir()
         if child.is_dir()
         and FOLDER.fullmatch(child.name)
-        and child.name not in TRANSIENT_FOLDERS
+        and child.name not in TRANSIENT_FOLDERS | KEY_FOLDERS
         and storage.stored_keys(child)
     )
 

@@ -29,6 +29,13 @@ SAFE_PATH = re.compile(
     r"(database\.sqlite3|database\.pgdump|files/[a-z][a-z0-9_-]{0,63}/[0-9a-f]{2}/[0-9a-f]{32})"
 )
 FINGERPRINT_MESSAGE = b"lms backup: secret key fingerprint"
+# What every backup says about keys (manifest ``keys``; docs/keys.md, "Backups").
+KEYS_STATEMENT = (
+    "Public keys that verify credentials are in the database (table credential_keys, retired "
+    "ones included): credentials verify after a restore. Private keys (the instance's keys/ "
+    "folder: credential keys and PDF signing identity) and the secret key are not in this "
+    "backup: keep them apart."
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class Manifest:
     database: DatabaseCopy
     secret_key_fingerprint: str | None
     files: list[BackupFile] = field(default_factory=list)
+    keys: dict[str, Any] | None = None  # what the backup holds about keys (none of them private)
     format: str | None = FORMAT
     format_version: int | None = FORMAT_VERSION
 
@@ -101,6 +109,7 @@ class Manifest:
                 "rows": dict(sorted(self.database.rows.items())),
             },
             "secret_key_fingerprint": self.secret_key_fingerprint,
+            "keys": self.keys,
             "files": [asdict(item) for item in self.files],
         }
         return json.dumps(document, indent=2).encode()
@@ -156,6 +165,7 @@ def _parse(document: dict[str, Any]) -> Manifest:
         database=copy,
         secret_key_fingerprint=document.get("secret_key_fingerprint"),
         files=files,
+        keys=document.get("keys"),
         format=document.get("format"),
         format_version=document.get("format_version"),
     )

@@ -212,6 +212,7 @@ def test_the_json_states_the_same_facts(client, certificate):
         "revoked_at": None,
         "superseded_at": None,
         "superseded_by": None,
+        "credential": None,  # issued before credentials existed
         "verification_url": f"http://localhost/verify/{certificate.code}",
     }
 

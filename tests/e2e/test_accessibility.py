@@ -384,3 +384,25 @@ def test_every_page_is_swept(live_world: LiveWorld):
     }
     missing = pages - swept - NOT_PAGES - OWN_TESTS
     assert missing == set(), "add these pages to the sweep (or to NOT_PAGES, saying why)"
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_check_page_with_a_credential_s_results_and_a_field_error_has_no_wcag_violation(
+    browser: Browser, live_world: LiveWorld, locale: str
+):
+    context = browser.new_context(base_url=live_world.url, locale=BROWSER_LOCALES[locale])
+    try:
+        page = context.new_page()
+        served = page.request.get(f"/credentials/{live_world.certificate_code}.json")
+        credential = served.text() if served.ok else '{"proof": {"verificationMethod": "x"}}'
+        page.goto("/verify/check")
+        page.locator("#credential").fill(credential)
+        page.locator("form:has(#credential) [type=submit]").click()
+        page.locator(".certificate-check-result").wait_for()
+        assert_no_violation(page)
+        page.locator("#credential").fill("[1, 2")
+        page.locator("form:has(#credential) [type=submit]").click()
+        page.locator("#credential-errors").wait_for()
+        assert_no_violation(page)
+    finally:
+        context.close()

@@ -466,10 +466,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("certificates.verify_json", "GET"): public(code="certificate_code"),
     ("certificates.check_pdf", "GET"): public(),
     ("certificates.check_pdf", "POST"): public(),  # no file: the form says so
-    # Open Badges credentials: a certificate's (by its code), the issuer's profile and keys
+    # Open Badges credentials: a certificate's (by its code), the issuer's profile and keys,
+    # and the revocation lists (name nobody; cached five minutes but the credential)
     ("credentials.credential", "GET"): public(code="certificate_code", status=200),
     ("credentials.issuer", "GET"): public(status=200),
     ("credentials.verification_method", "GET"): public(kid="credential_kid", status=200),
+    ("credentials.status_list", "GET"): public(list_id="status_list", status=200),
     # batch issuance of certificates (the world's cohort has nobody awarded: refused, back)
     ("certificate_batches.start", "POST"): admin(cohort_id="cohort"),
     ("certificate_batches.progress", "GET"): admin(batch_id="batch"),

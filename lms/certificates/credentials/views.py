@@ -63,9 +63,8 @@ def _not_found() -> Response:
     return _json(NOT_FOUND, 404)
 
 
-# The revocation lists' address, built into every credential; the lists themselves are served
-# by ``lms.certificates.credentials.status_views``.
-bp.add_url_rule("/credentials/status/<int:list_id>", endpoint="status_list", build_only=True)
+# The revocation lists (``credentials.status_list``) are served by
+# ``lms.certificates.credentials.status_views``, on this blueprint.
 
 
 @bp.get("/credentials/<path:code>.json")
