@@ -38,6 +38,7 @@ from flask import Flask
 from benchmarks.harness import seeded_app
 from lms.accounts.models import AuditEvent, User
 from lms.certificates.batches import Outcome, run_in_processes, start_batch
+from lms.certificates.credentials.models import IssuedCredential
 from lms.certificates.decisions import record_decision
 from lms.certificates.document import document_from_json
 from lms.certificates.eligibility import learner_eligibility
@@ -156,7 +157,7 @@ def measure_single(world: World, warmup: int) -> Single:
 
 
 def wipe_certificates(learner_ids: list[int]) -> None:
-    """Remove these learners' certificates (rows, audit events, PDFs) and every batch."""
+    """Remove these learners' certificates (rows, credentials, audit events, PDFs), every batch."""
     certificates = list(
         db.session.scalars(db.select(Certificate).where(Certificate.learner_id.in_(learner_ids)))
     )
@@ -166,6 +167,11 @@ def wipe_certificates(learner_ids: list[int]) -> None:
     db.session.execute(
         db.delete(AuditEvent).where(
             AuditEvent.object_type == "Certificate", AuditEvent.object_id.in_(ids)
+        )
+    )
+    db.session.execute(
+        db.delete(IssuedCredential).where(
+            IssuedCredential.certificate_id.in_([certificate.id for certificate in certificates])
         )
     )
     db.session.execute(db.delete(Certificate).where(Certificate.learner_id.in_(learner_ids)))

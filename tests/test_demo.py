@@ -213,6 +213,20 @@ def test_the_finished_cohort_shows_each_step_of_certification(demo_app):
 
 
 @pytest.mark.pdf
+def test_the_demo_certificate_carries_a_credential_that_verifies(demo_app):
+    from lms.certificates.credentials.issuance import credential_of, verify_credential
+
+    [certificate] = db.session.scalars(db.select(Certificate))
+    issued = credential_of(certificate.id)
+    # The demo's links name the address it serves on (``lms demo --port``, 5000 by default).
+    with demo_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        assert verify_credential(issued.document).valid
+    achievement = issued.document["credentialSubject"]["achievement"]
+    assert achievement["name"] == "Entrepreneur·e du bien-vivre"
+    assert len(achievement["alignment"]) == len(certificate.document["competencies"])
+
+
+@pytest.mark.pdf
 def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_vote(demo_app):
     output = run_demo(demo_app)
     assert "sophie.garnier@demo.bien-vivre.example" in output

@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.permissions import acting_user, admin_required
+from lms.certificates.credentials.issuance import credential_of
 from lms.certificates.decisions import decision_history, record_decision
 from lms.certificates.download import pdf_download
 from lms.certificates.eligibility import learner_eligibility
@@ -290,6 +291,7 @@ def render_detail(certificate: Certificate, revoke_form=None, reissue_form=None)
         certificate=certificate,
         chain=chain,
         events=certificate_audit(chain),
+        credential=credential_of(certificate.id),
         revoke_form=revoke_form or RevokeForm(formdata=None),
         reissue_form=reissue_form or ReissueForm(formdata=None),
     )

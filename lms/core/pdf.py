@@ -221,6 +221,17 @@ def _weasyprint_attachments(attachments: Sequence[Attachment]) -> list[Any]:
     ]
 
 
+def _one_entry_per_file(document: Any, pdf: Any) -> None:
+    """Keep each associated file once in the catalog's ``/AF``.
+
+    WeasyPrint 70 lists an attachment there twice (from the names tree and from the file
+    specification itself); one entry per file is what PDF/A-3 means.
+    """
+    entries = pdf.catalog.get("AF")
+    if entries:
+        pdf.catalog["AF"] = type(entries)(dict.fromkeys(entries))
+
+
 def base_url() -> str:
     """Return the URL relative asset names of the template resolve against."""
     return DESIGN_FOLDER.as_uri() + "/"
@@ -251,6 +262,7 @@ def html_to_pdf(
         pdf_variant=PDF_VARIANT,
         cache=images,
         attachments=_weasyprint_attachments(attachments),
+        finisher=_one_entry_per_file if attachments else None,
     )
     if not renderer.design_images:
         design = base_url()

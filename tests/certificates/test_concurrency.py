@@ -19,6 +19,7 @@ from flask_babel import format_datetime
 
 from lms.accounts.models import User
 from lms.certificates import issuing, manage
+from lms.certificates.credentials.models import IssuedCredential
 from lms.certificates.issuing import certificate_folder, issue_certificate
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort
@@ -89,6 +90,10 @@ def assert_issued_once(learner_id: int) -> None:
     assert len(rows) == 1
     assert len({row.number for row in rows}) == 1
     assert storage.stored_keys(certificate_folder()) == {rows[0].storage_key}
+    # One credential, with the certificate; the losers' status entries stay unused.
+    credentials = list(db.session.scalars(db.select(IssuedCredential)))
+    assert [credential.certificate_id for credential in credentials] == [rows[0].id]
+    assert credentials[0].document["id"].endswith(f"/credentials/{rows[0].code}.json")
 
 
 def test_ten_concurrent_issues_give_one_certificate(app, world, monkeypatch):

@@ -220,6 +220,10 @@ NOT_PAGES = {
     "attendance_sheets.document",
     "attendance_sheets.supporting_file",
     "certificates.verify_json",
+    "credentials.credential",  # Open Badges credentials and the issuer's documents: JSON-LD
+    "credentials.issuer",
+    "credentials.status_list",
+    "credentials.verification_method",
     "certificates_admin.download",
     "certificates_admin.eligibility_csv",
     "gradebook.export",
@@ -231,6 +235,7 @@ NOT_PAGES = {
     "learning.home",  # redirects to the dashboard (or the login page)
     "learning_manage.progress_csv",
     "my_certificates.download",
+    "my_certificates.badge",  # the learner's badge, a JSON file
     "my_realisation.my_download",
     "my_dossiers.download",  # a ZIP
     "dossiers_admin.download",  # a ZIP

@@ -466,9 +466,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("certificates.verify_json", "GET"): public(code="certificate_code"),
     ("certificates.check_pdf", "GET"): public(),
     ("certificates.check_pdf", "POST"): public(),  # no file: the form says so
-    # the issuer's public documents and its revocation lists (names nobody; cached 5 minutes)
-    ("credentials.issuer", "GET"): public(),
-    ("credentials.verification_method", "GET"): public(kid="credential_kid"),
+    # Open Badges credentials: a certificate's (by its code), the issuer's profile and keys
+    ("credentials.credential", "GET"): public(code="certificate_code", status=200),
+    ("credentials.issuer", "GET"): public(status=200),
+    ("credentials.verification_method", "GET"): public(kid="credential_kid", status=200),
     ("credentials.status_list", "GET"): public(list_id="status_list"),
     # batch issuance of certificates (the world's cohort has nobody awarded: refused, back)
     ("certificate_batches.start", "POST"): admin(cohort_id="cohort"),
@@ -544,6 +545,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("my_certificates.my_certificates", "GET"): logged_in(),
     ("my_certificates.download", "GET"): owner_or_admin(certificate_id="certificate"),
+    ("my_certificates.badge", "GET"): owner_or_admin(certificate_id="certificate", status=200),
     # certificats de réalisation and attestations: administrators produce (the world sets no
     # training organisation: producing is refused, 409, beside the form); learner A's stored
     # document is downloaded by learner A and administrators
@@ -681,10 +683,8 @@ RESOLVERS: dict[str, Callable[[Any, str], Any]] = {
     "project_link_token": lambda world, persona: PROJECT_LINK_TOKEN,
     # A verification code (not an id): public routes name certificates by their code.
     "certificate_code": lambda world, persona: world.get("certificate").code,
-    # The key id of the issuer's key that signed the world's credential (public, not an id).
-    "credential_kid": lambda world, persona: (
-        world.get("status_list").signed["proof"]["verificationMethod"].rsplit("/", 1)[-1]
-    ),
+    # A key id (not a database id): the issuer's keys are named by it.
+    "credential_kid": lambda world, persona: world.get("credential_key").kid,
     "other_session": lambda world, persona: world.live_session(
         "learner_b" if persona == "learner_a" else "learner_a"
     ),

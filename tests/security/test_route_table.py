@@ -9,10 +9,14 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
-    """Return every ``(endpoint, method)`` pair the application serves (HEAD and OPTIONS aside)."""
+    """Return every ``(endpoint, method)`` pair the application serves (HEAD and OPTIONS aside).
+
+    A rule only built into links (``build_only``) matches no request: it serves nothing.
+    """
     return {
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
+        if not rule.build_only
         for method in rule.methods - IGNORED_METHODS
     }
 

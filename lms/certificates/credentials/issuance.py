@@ -4,8 +4,9 @@ Issuance (``lms.certificates.issuing``) calls ``prepare_credential`` before it r
 the credential takes the next index of the revocation list, is built from the frozen document
 and what the path says of its competencies, and is signed with the current key. Its JSON is
 then embedded in the PDF (``attachment``) and saved with the certificate
-(``record_credential``) in the same transaction. A request that loses the race for a learner's
-certificate leaves its index unused: indices are never handed out twice (``status``).
+(``record_credential``) in the same transaction. The index is taken in a short transaction of
+its own (``_allocate_entry``), so that issuances render in parallel; a request that loses the
+race for a learner's certificate leaves its index unused: indices are never handed out twice.
 
 The credential's JSON is written one way only (``credential_json``), so that the PDF rebuilt
 from a stored (document, credential) pair has the same bytes as the one issued.
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import text
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
@@ -83,20 +86,6 @@ def attachment(credential: dict[str, Any], issued_at: datetime) -> Attachment:
     )
 
 
-def _signing_key():
-    """Return the key that signs now; refuse to issue, saying what to do, when there is none."""
-    try:
-        return keys.current_key()
-    except keys.CredentialKeyMissing as error:
-        current_app.logger.error("credential not signed: %s", error)
-        raise CertificateError(
-            _(
-                "Certificates cannot be issued: no key may sign their credentials on this "
-                "server. An administrator creates one with `lms keys rotate`."
-            )
-        ) from error
-
-
 def _facts(
     document: CertificateDocument,
     *,
@@ -152,6 +141,51 @@ def _facts(
     )
 
 
+def _key_and_entry() -> tuple[CredentialKey, Ed25519PrivateKey, StatusList, int]:
+    """Return the signing key and the next index of the revocation list, both committed apart.
+
+    The list's row stays locked until the allocation commits: inside the issuing transaction,
+    the lock would last through the rendering of the PDF and every issuance would wait for the
+    one before (a batch's processes would take turns). Committed in a short transaction of its
+    own, with the key's first registration, the index is the certificate's or, if its issuance
+    fails or loses the race, nobody's: never handed out twice. A transaction that already holds
+    SQLite's write lock does both in place (no other writer could meanwhile).
+    """
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite" and driver.in_transaction:
+        key, private_key = _signing_key()
+        return key, private_key, *status.allocate_entry()
+    with current_app.app_context():  # a session and a connection of its own
+        if db.session.connection().dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL lock_timeout = '10s'"))
+        key, private_key = _signing_key()
+        status_list, index = status.allocate_entry()
+        key_id, list_id = key.id, status_list.id
+        db.session.commit()
+    # Read again in the issuing session (both were committed just now).
+    return (
+        db.session.get_one(CredentialKey, key_id),
+        private_key,
+        db.session.get_one(StatusList, list_id),
+        index,
+    )
+
+
+def _signing_key() -> tuple[CredentialKey, Ed25519PrivateKey]:
+    """Return the key that signs now; refuse to issue, saying what to do, when there is none."""
+    try:
+        return keys.current_key()
+    except keys.CredentialKeyMissing as error:
+        current_app.logger.error("credential not signed: %s", error)
+        raise CertificateError(
+            _(
+                "Certificates cannot be issued: no key may sign their credentials on this "
+                "server. An administrator creates one with `lms keys rotate`."
+            )
+        ) from error
+
+
 def prepare_credential(
     document: CertificateDocument,
     *,
@@ -162,8 +196,7 @@ def prepare_credential(
     issued_at: datetime,
 ) -> PreparedCredential:
     """Allocate a status entry, build the certificate's credential and sign it (flushed)."""
-    key, private_key = _signing_key()
-    status_list, index = status.allocate_entry()
+    key, private_key, status_list, index = _key_and_entry()
     facts = _facts(
         document,
         learner=learner,
