@@ -42,7 +42,8 @@ from lms.certificates.issuing import issue_certificate
 from lms.certificates.settings import missing_settings, missing_settings_message
 from lms.cohorts.models import Cohort, MembershipRole
 from lms.cohorts.services import CalendarEntry, add_member, create_cohort, find_cohort, set_calendar
-from lms.config import add_instance_settings, instance_config_path
+from lms.config import instance_config_path
+from lms.core.instance_settings import add_instance_settings
 from lms.core.transactions import unit_of_work
 from lms.curriculum.models import TrainingPath
 from lms.curriculum.services import load_path_file, shipped_path_file

@@ -118,7 +118,7 @@ def test_the_demo_never_overwrites_an_operators_settings(demo_instance, tmp_path
 
 
 def test_instance_settings_are_added_only_where_missing(app, tmp_path, monkeypatch):
-    from lms.config import add_instance_settings
+    from lms.core.instance_settings import add_instance_settings
 
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     (tmp_path / "lms.cfg").write_text("CERTIFICATE_PLACE = ''\n", encoding="utf-8")
