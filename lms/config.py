@@ -371,5 +371,8 @@ def check_production(config: Mapping[str, Any]) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigError("DEBUG must be off in production")
-    if config.get("MAIL_SERVER") and not config.get("BASE_URL"):
-        raise ConfigError("LMS_BASE_URL must be set in production when mail is configured")
+    if not config.get("BASE_URL"):
+        raise ConfigError(
+            "LMS_BASE_URL must be set in production: the links of e-mails and the addresses"
+            " inside credentials, keys and revocation lists are built on it"
+        )

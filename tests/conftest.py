@@ -175,8 +175,9 @@ def _unlink_rows(table) -> None:
 
 
 @pytest.fixture(scope="session")
-def production_signing(tmp_path_factory) -> dict[str, str]:
-    """Return the settings of a signing identity and credential key production accepts."""
+def production_settings(tmp_path_factory) -> dict[str, str]:
+    """Return what production requires besides a secret: its address, a signing identity and a
+    credential key it accepts."""
     from lms.certificates.credentials.keys import create_key_file
     from tests.signing import PASSPHRASE, write_identity
 
@@ -184,6 +185,7 @@ def production_signing(tmp_path_factory) -> dict[str, str]:
     credential_keys = tmp_path_factory.mktemp("production-credential-keys")
     create_key_file(credential_keys, development=False)
     return {
+        "BASE_URL": "https://formation.example.org",
         "SIGNING_PKCS12": str(path),
         "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE,
         "CREDENTIAL_KEYS_FOLDER": str(credential_keys),

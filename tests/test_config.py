@@ -149,10 +149,10 @@ def test_production_refuses_debug(monkeypatch):
         create_app({"DEBUG": True})
 
 
-def test_production_cookies_are_secure_by_default(monkeypatch, production_signing):
+def test_production_cookies_are_secure_by_default(monkeypatch, production_settings):
     monkeypatch.setenv("LMS_ENV", "production")
     monkeypatch.setenv("LMS_SECRET_KEY", GOOD_SECRET)
-    for name, value in production_signing.items():
+    for name, value in production_settings.items():
         monkeypatch.setenv(f"LMS_{name}", value)
     config = create_app().config
     assert config["SESSION_COOKIE_SECURE"] is True

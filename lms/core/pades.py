@@ -22,15 +22,17 @@ domain that issues it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -323,6 +325,23 @@ def _room(identity: SigningIdentity) -> int | None:
     return 2 * (certificates + key_bytes + 1536)
 
 
+Result = TypeVar("Result")
+
+
+def outside_event_loop(call: Callable[[], Result]) -> Result:
+    """Return ``call()``, run in a thread of its own when this thread runs an event loop.
+
+    pyHanko signs and validates through ``asyncio.run``, which refuses to start inside a
+    running event loop (an asynchronous server, a browser driver sharing the thread).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 def sign_with(
     identity: SigningIdentity, data: bytes, *, reason: str, location: str | None
 ) -> bytes:
@@ -345,8 +364,9 @@ def sign_with(
     output = BytesIO()
     try:
         writer = _writer_class()(BytesIO(data), strict=False)
-        signers.PdfSigner(metadata, signer=identity.signer, timestamper=timestamper).sign_pdf(
-            writer, output=output, bytes_reserved=_room(identity)
+        signer = signers.PdfSigner(metadata, signer=identity.signer, timestamper=timestamper)
+        outside_event_loop(
+            lambda: signer.sign_pdf(writer, output=output, bytes_reserved=_room(identity))
         )
     except Exception as error:  # pyHanko's and the TSA client's errors alike
         if identity.tsa_url:

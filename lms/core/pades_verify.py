@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from lms.core.pades import SigningError, configured_identity
+from lms.core.pades import SigningError, configured_identity, outside_event_loop
 
 MAX_BYTES = 6 * 1024 * 1024
 MAX_SIGNATURES = 4
@@ -132,7 +132,9 @@ def _report(signature: Any, context: Any, *, skip_diff: bool) -> SignatureReport
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-    status = validate_pdf_signature(signature, context, skip_diff=skip_diff)
+    status = outside_event_loop(
+        lambda: validate_pdf_signature(signature, context, skip_diff=skip_diff)
+    )
     intact = bool(status.intact and status.valid)
     timestamp = status.timestamp_validity
     # A timestamp (PAdES B-T) proves the time only if its authority is trusted too.

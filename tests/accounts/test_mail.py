@@ -84,10 +84,13 @@ def test_mail_settings_come_from_the_environment(bare_config):
     assert config["MAIL_DEFAULT_SENDER"] == "LMS <lms@example.org>"
 
 
-def test_production_mail_needs_a_base_url(bare_config):
+def test_production_needs_a_base_url_with_or_without_mail(bare_config):
+    """E-mails' links and the addresses inside credentials never follow the Host header."""
     production = {"LMS_ENV": "production", "LMS_SECRET_KEY": "s" * 40}
     with pytest.raises(ConfigError, match="LMS_BASE_URL"):
         bare_config(**production, LMS_MAIL_SERVER="smtp.example.org")
-    config = bare_config(LMS_BASE_URL="https://lms.example.org")
+    with pytest.raises(ConfigError, match="credentials"):
+        bare_config(**production)
+    config = bare_config(**production, LMS_BASE_URL="https://lms.example.org")
     assert config["BASE_URL"] == "https://lms.example.org"
-    assert bare_config(**production)["MAIL_SERVER"] is None  # no mail: logged, never sent
+    assert config["MAIL_SERVER"] is None  # no mail: logged, never sent

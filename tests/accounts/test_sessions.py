@@ -129,10 +129,10 @@ def test_session_cookie_flags_and_lifetime(app, client, monkeypatch):
     assert expires - utcnow() < timedelta(hours=12, minutes=1)  # not the 31-day default
 
 
-def test_production_cookies_are_secure(monkeypatch, tmp_path, production_signing):
+def test_production_cookies_are_secure(monkeypatch, tmp_path, production_settings):
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path))
     production = {"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "DEBUG": False}
-    config = create_app({**production, **production_signing}).config
+    config = create_app({**production, **production_settings}).config
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"

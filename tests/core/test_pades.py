@@ -117,6 +117,18 @@ def test_pyhanko_reports_the_signature_valid_with_its_signer(identity, signed):
     assert trust_roots() == [ca_of(identity)]
 
 
+def test_signing_and_checking_work_inside_a_running_event_loop(identity, unsigned):
+    """pyHanko's own ``asyncio.run`` would refuse there (an async server, a browser driver)."""
+    import asyncio
+
+    async def inside_a_loop():
+        signed = pades.sign_pdf(unsigned, reason="Essai", location=None)
+        return inspect_signatures(signed, trust_roots())
+
+    [report] = asyncio.run(inside_a_loop())
+    assert report.is_valid
+
+
 def test_pdfsig_reports_the_signature_valid_when_the_ca_is_trusted(identity, signed, tmp_path):
     database = _nss_or_skip(tmp_path / "nss", identity.ca)
     said = pdfsig(_write(tmp_path / "signed.pdf", signed), database)
@@ -363,8 +375,8 @@ def test_production_refuses_an_unusable_identity(production, tmp_path):
         production(SIGNING_PKCS12=str(path), SIGNING_PKCS12_PASSPHRASE="nope")
 
 
-def test_production_starts_with_the_organisation_identity(production, production_signing):
-    app = production(**production_signing)
+def test_production_starts_with_the_organisation_identity(production, production_settings):
+    app = production(**production_settings)
     with app.app_context():
         assert pades.signing_problem() is None
         assert not pades.is_development_certificate(pades.configured_identity().certificate)

@@ -83,10 +83,10 @@ def test_a_sane_request_id_from_the_proxy_is_kept_and_a_forged_one_replaced(clie
     assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])
 
 
-def test_production_adds_hsts_and_runs_without_debug(tmp_path, production_signing):
+def test_production_adds_hsts_and_runs_without_debug(tmp_path, production_settings):
     app = create_app(
         {
-            **production_signing,
+            **production_settings,
             "ENV_NAME": "production",
             "SECRET_KEY": "a-production-secret-key-of-sufficient-length-0123",
             "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "prod.sqlite3"),

@@ -66,11 +66,6 @@ def credential_url(code: str) -> str:
     return link_to("credentials.credential", code=code)
 
 
-def status_list_url(status_list_id: int) -> str:
-    """Return the address of a published revocation list."""
-    return link_to("credentials.status_list", list_id=status_list_id)
-
-
 def credential_json(credential: dict[str, Any]) -> str:
     """Return the credential as the PDF embeds it and the site serves it (compact UTF-8)."""
     return json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
@@ -94,7 +89,7 @@ def _facts(
     block: CompetencyBlock | None,
     code: str,
     issued_at: datetime,
-    status_list_url_: str,
+    list_url: str,
     status_index: int,
 ) -> CredentialFacts:
     """Read what the credential says beyond the document: the path's scale, texts and modules."""
@@ -135,7 +130,7 @@ def _facts(
         block_evaluation=block.evaluation if block is not None else "",
         module_codes=module_codes,
         decided_by_jury=has_jury,
-        status_list_url=status_list_url_,
+        status_list_url=list_url,
         status_index=status_index,
         timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
     )
@@ -204,22 +199,18 @@ def prepare_credential(
         block=block,
         code=code,
         issued_at=issued_at,
-        status_list_url_=status_list_url(status_list.id),
+        list_url=status.status_list_url(status_list.id),
         status_index=index,
     )
-    signed = dataintegrity.sign(
-        build_credential(facts), private_key, keys.verification_method(key), issued_at
-    )
     # 1EdTech's schema wants the proof as a set (VC 2.0 allows one proof or a set).
-    signed["proof"] = [signed["proof"]]
+    signed = dataintegrity.sign(
+        build_credential(facts), private_key, keys.verification_method(key), issued_at, as_set=True
+    )
     return PreparedCredential(signed, key, status_list, index, issued_at)
 
 
 def verify_credential(credential: dict[str, Any]) -> dataintegrity.ProofCheck:
     """Check one of our credentials' proof (a one-proof set) with the issuer's published keys."""
-    proof = credential.get("proof") if isinstance(credential, dict) else None
-    if isinstance(proof, list) and len(proof) == 1:
-        credential = {**credential, "proof": proof[0]}
     return dataintegrity.verify(credential, keys.public_key_for)
 
 

@@ -232,10 +232,10 @@ def test_list_with_nothing_says_so(app, instance):
     assert "PDF signing: no identity configured" in result.output
 
 
-def production(tmp_path: Path, production_signing: dict[str, str], **changes: str):
+def production(tmp_path: Path, production_settings: dict[str, str], **changes: str):
     """Create a production application with the given settings changed."""
     settings = {
-        **production_signing,
+        **production_settings,
         "ENV_NAME": "production",
         "SECRET_KEY": "a-production-secret-key-of-sufficient-length-0123",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "prod.sqlite3"),
@@ -245,20 +245,20 @@ def production(tmp_path: Path, production_signing: dict[str, str], **changes: st
     return create_app(settings)
 
 
-def test_production_starts_only_with_a_production_credential_key(tmp_path, production_signing):
-    assert production(tmp_path, production_signing)  # a production key: it starts
+def test_production_starts_only_with_a_production_credential_key(tmp_path, production_settings):
+    assert production(tmp_path, production_settings)  # a production key: it starts
 
     empty = tmp_path / "empty"
     with pytest.raises(ConfigError, match=r"no credential signing key in .*empty: run `lms keys"):
-        production(tmp_path, production_signing, CREDENTIAL_KEYS_FOLDER=str(empty))
+        production(tmp_path, production_settings, CREDENTIAL_KEYS_FOLDER=str(empty))
     development = tmp_path / "development"
     kid = keys.create_key_file(development, development=True)
     with pytest.raises(ConfigError, match=f"{kid} is a development key"):
-        production(tmp_path, production_signing, CREDENTIAL_KEYS_FOLDER=str(development))
+        production(tmp_path, production_settings, CREDENTIAL_KEYS_FOLDER=str(development))
     broken = tmp_path / "broken"
     write_key(broken, "20260101T000000-1a2b3c", ec_key_pem())
     with pytest.raises(ConfigError, match=r"elliptic-curve \(secp256r1\) key, not an Ed25519 key"):
-        production(tmp_path, production_signing, CREDENTIAL_KEYS_FOLDER=str(broken))
+        production(tmp_path, production_settings, CREDENTIAL_KEYS_FOLDER=str(broken))
 
 
 @pytest.mark.parametrize("command", ["rotate", "create-dev"])
