@@ -117,15 +117,21 @@ def test_pyhanko_reports_the_signature_valid_with_its_signer(identity, signed):
     assert trust_roots() == [ca_of(identity)]
 
 
-def test_signing_and_checking_work_inside_a_running_event_loop(identity, unsigned):
-    """pyHanko's own ``asyncio.run`` would refuse there (an async server, a browser driver)."""
+def test_signing_and_checking_work_inside_a_running_event_loop(app, identity, unsigned):
+    """pyHanko's own ``asyncio.run`` would refuse there (an async server, a browser driver).
+
+    The loop runs in a thread of its own: the browser tests may hold one in this thread.
+    """
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def inside_a_loop():
-        signed = pades.sign_pdf(unsigned, reason="Essai", location=None)
-        return inspect_signatures(signed, trust_roots())
+        with app.app_context():
+            signed = pades.sign_pdf(unsigned, reason="Essai", location=None)
+            return inspect_signatures(signed, trust_roots())
 
-    [report] = asyncio.run(inside_a_loop())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        [report] = pool.submit(asyncio.run, inside_a_loop()).result()
     assert report.is_valid
 
 
@@ -349,7 +355,12 @@ def production(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
 
     def start(**settings):
-        return create_app({"ENV_NAME": "production", "SECRET_KEY": "s" * 40, **settings})
+        base = {
+            "ENV_NAME": "production",
+            "SECRET_KEY": "s" * 40,
+            "BASE_URL": "https://lms.example.org",
+        }
+        return create_app({**base, **settings})
 
     return start
 

@@ -9,8 +9,9 @@ import pytest
 
 from lms.certificates.credentials import keys
 from lms.certificates.credentials.achievement import SCHEMA_ID, derived_id
-from lms.certificates.credentials.issuance import credential_url, status_list_url
+from lms.certificates.credentials.issuance import credential_url
 from lms.certificates.credentials.models import IssuedCredential
+from lms.certificates.credentials.status import status_list_url
 from lms.certificates.document import document_from_json
 from lms.core.dataintegrity import xsd_datetime
 from lms.extensions import db
