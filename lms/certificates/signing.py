@@ -10,9 +10,6 @@ before; a document is never stored unsigned while an identity is configured.
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import gettext as _
-
 from lms.certificates.document import CertificateDocument, CertificateKind
 from lms.certificates.errors import CertificateError
 from lms.certificates.jury.errors import JuryError
@@ -39,16 +36,7 @@ def sign_document(
     error: type[CertificateError] = CertificateError,
 ) -> bytes:
     """Return the PDF signed by the organisation (unchanged when no identity is configured)."""
-    try:
-        return pades.sign_pdf(pdf, reason=reason, location=(place or "").strip() or None)
-    except pades.SigningError as failure:
-        current_app.logger.error("document not signed: %s", failure)
-        raise error(
-            _(
-                "Documents cannot be signed on this server: the organisation's signing "
-                "certificate cannot be used. The server's log says why."
-            )
-        ) from failure
+    return pades.sign_or_refuse(pdf, reason=reason, place=place, refusal=error)
 
 
 def sign_certificate(pdf: bytes, document: CertificateDocument) -> bytes:

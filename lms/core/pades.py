@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
+from flask_babel import gettext as _
 
 # Where an instance keeps its signing identity when no setting names one.
 DEFAULT_PKCS12 = Path("keys") / "signing.p12"
@@ -288,6 +289,23 @@ def sign_pdf(data: bytes, *, reason: str, location: str | None) -> bytes:
     if identity is None:
         return data
     return sign_with(identity, data, reason=reason, location=location)
+
+
+def sign_or_refuse(
+    data: bytes, *, reason: str, place: str | None, refusal: type[Exception]
+) -> bytes:
+    """Return ``sign_pdf``'s result, or raise ``refusal`` (the domain's error) with a message
+    for the person acting when the identity cannot sign; the log says why, never a secret."""
+    try:
+        return sign_pdf(data, reason=reason, location=(place or "").strip() or None)
+    except SigningError as failure:
+        current_app.logger.error("document not signed: %s", failure)
+        raise refusal(
+            _(
+                "Documents cannot be signed on this server: the organisation's signing "
+                "certificate cannot be used. The server's log says why."
+            )
+        ) from failure
 
 
 @cache

@@ -26,7 +26,6 @@ from typing import BinaryIO
 
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.attendance.models import (
@@ -216,16 +215,7 @@ def sign_sheet(data: bytes, context: dict) -> bytes:
     config = current_app.config
     place = config.get("TRAINING_ORGANISATION_PLACE") or config.get("CERTIFICATE_PLACE")
     reason = f"Feuille d’émargement établie par {context['organisation']}"
-    try:
-        return pades.sign_pdf(data, reason=reason, location=str(place or "").strip() or None)
-    except pades.SigningError as error:
-        current_app.logger.error("attendance sheet not signed: %s", error)
-        raise SheetError(
-            _(
-                "Documents cannot be signed on this server: the organisation's signing "
-                "certificate cannot be used. The server's log says why."
-            )
-        ) from error
+    return pades.sign_or_refuse(data, reason=reason, place=str(place or ""), refusal=SheetError)
 
 
 def store_document(
