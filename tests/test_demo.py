@@ -226,6 +226,38 @@ def test_the_demo_certificate_carries_a_credential_that_verifies(demo_app):
     assert len(achievement["alignment"]) == len(certificate.document["competencies"])
 
 
+def test_the_demo_credential_holds_to_the_schema_and_revoking_it_says_so(demo_app):
+    """Issue 17's acceptance on the demo's own certificate: schema, proof, tampering, revocation."""
+    import copy
+
+    from lms.certificates.credentials import schema
+    from lms.certificates.credentials.issuance import credential_of, verify_credential
+    from lms.certificates.credentials.models import StatusList
+    from lms.certificates.credentials.status import is_set
+    from lms.certificates.revocation import revoke_certificate
+
+    [certificate] = db.session.scalars(db.select(Certificate))
+    issued = credential_of(certificate.id)
+    assert schema.validate_credential(issued.document) == []
+    tampered = copy.deepcopy(issued.document)
+    tampered["credentialSubject"]["achievement"]["name"] = "Autre parcours"
+    with demo_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        assert verify_credential(issued.document).valid
+        assert not verify_credential(tampered).valid
+    admin = db.session.scalar(db.select(User).filter_by(is_admin=True))
+    with demo_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        revoke_certificate(certificate, revoked_by=admin, reason="Erreur de nom")
+        db.session.commit()
+    status_list = db.session.get(StatusList, issued.status_list_id)
+    assert is_set(status_list.bits, issued.status_index)
+    page = demo_app.test_client().get(
+        f"/verify/{certificate.code}", base_url="http://127.0.0.1:5000"
+    )
+    assert "Notre liste de révocation indique que ce badge est révoqué" in page.get_data(
+        as_text=True
+    )
+
+
 @pytest.mark.pdf
 def test_the_demo_has_a_closed_jury_with_minutes_and_an_open_one_waiting_for_a_vote(demo_app):
     output = run_demo(demo_app)
