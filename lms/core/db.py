@@ -42,18 +42,22 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
         cursor.close()
 
 
-def lock_row_for_update(session: Session, model: type[Any], ident: object) -> None:
+def lock_row_for_update(
+    session: Session, model: type[Any], ident: object, *, keys_kept: bool = False
+) -> None:
     """Serialise check-then-write sequences on one row until the transaction ends.
 
-    PostgreSQL locks the row (``SELECT ... FOR UPDATE``). SQLite ignores ``FOR UPDATE``: it takes
-    its database-wide write lock instead (``BEGIN IMMEDIATE``), unless this transaction already
+    PostgreSQL locks the row (``SELECT ... FOR UPDATE``; ``FOR NO KEY UPDATE`` with
+    ``keys_kept``, for writes that change no key: rows referring to this one, inserted by any
+    open transaction, then do not block it). SQLite ignores ``FOR UPDATE``: it takes its
+    database-wide write lock instead (``BEGIN IMMEDIATE``), unless this transaction already
     wrote, in which case it holds that lock already. Reads made after this call see what the
     previous holder committed.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         session.execute(
-            select(model.id).where(model.id == ident).with_for_update()
+            select(model.id).where(model.id == ident).with_for_update(key_share=keys_kept)
         ).scalar_one_or_none()
         return
     driver: Any = connection.connection.driver_connection

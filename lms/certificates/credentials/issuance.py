@@ -144,7 +144,10 @@ def _key_and_entry() -> tuple[CredentialKey, Ed25519PrivateKey, StatusList, int]
     one before (a batch's processes would take turns). Committed in a short transaction of its
     own, with the key's first registration, the index is the certificate's or, if its issuance
     fails or loses the race, nobody's: never handed out twice. A transaction that already holds
-    SQLite's write lock does both in place (no other writer could meanwhile).
+    SQLite's write lock does both in place (no other writer could meanwhile). On PostgreSQL the
+    list's row is locked ``FOR NO KEY UPDATE``: a transaction issuing a second certificate before
+    it commits holds a key-share lock on the row through its first credential, which a plain
+    ``FOR UPDATE`` from this short transaction would wait on for good.
     """
     connection = db.session.connection()
     driver = connection.connection.driver_connection

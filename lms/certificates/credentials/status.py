@@ -56,7 +56,7 @@ def _open_list() -> StatusList:
     )
     if newest is None:
         newest = _new_list()
-    lock_row_for_update(db.session, StatusList, newest.id)
+    lock_row_for_update(db.session, StatusList, newest.id, keys_kept=True)
     db.session.refresh(newest)
     return newest
 
@@ -83,7 +83,7 @@ def mark_revoked(issued: IssuedCredential) -> None:
     Raises ``keys.CredentialKeyMissing`` when no key may sign: the caller refuses the
     revocation rather than publish a list that contradicts it.
     """
-    lock_row_for_update(db.session, StatusList, issued.status_list_id)
+    lock_row_for_update(db.session, StatusList, issued.status_list_id, keys_kept=True)
     status_list = issued.status_list
     db.session.refresh(status_list)
     if is_set(status_list.bits, issued.status_index):
@@ -183,7 +183,7 @@ def resign_all() -> int:
     """
     ids = list(db.session.scalars(db.select(StatusList.id).order_by(StatusList.id)))
     for list_id in ids:
-        lock_row_for_update(db.session, StatusList, list_id)
+        lock_row_for_update(db.session, StatusList, list_id, keys_kept=True)
         status_list = db.session.get(StatusList, list_id)
         assert status_list is not None  # lists are never deleted
         db.session.refresh(status_list)
