@@ -96,16 +96,20 @@ def test_an_identity_that_cannot_sign_refuses_issuing_and_leaves_nothing(
     assert "absent.p12 does not exist" in caplog.text  # the log says why; the page does not
 
 
-def test_a_lost_signed_certificate_is_reported_for_a_backup_and_never_rebuilt(world, signing):
+def lose_a_certificate_and_fix(world):
+    """Issue a certificate, delete its PDF, run ``check-storage --fix``; return the problem."""
     [learner] = awarded(world)
     certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
     db.session.commit()
     storage.delete_stored(certificate_folder(), certificate.storage_key)
-
     check = check_storage(fix=True)
     db.session.commit()
-
     [problem] = [p for p in check.problems if p.store == "certificates"]
+    return problem
+
+
+def test_a_lost_signed_certificate_is_reported_for_a_backup_and_never_rebuilt(world, signing):
+    problem = lose_a_certificate_and_fix(world)
     assert (problem.kind, problem.fixed) == ("missing-file", False)
     assert "signed when issued, so it cannot be rebuilt" in problem.detail
     assert "restore it from a backup" in problem.detail
@@ -115,14 +119,5 @@ def test_a_lost_signed_certificate_is_reported_for_a_backup_and_never_rebuilt(wo
 
 
 def test_a_lost_unsigned_certificate_is_still_rebuilt(world):
-    [learner] = awarded(world)
-    certificate = issue_certificate(world.cohort, learner, issued_by=world.admin)
-    db.session.commit()
-    storage.delete_stored(certificate_folder(), certificate.storage_key)
-
-    check = check_storage(fix=True)
-    db.session.commit()
-
-    [problem] = [p for p in check.problems if p.store == "certificates"]
-    assert problem.fixed
+    assert lose_a_certificate_and_fix(world).fixed
     assert check_storage().remaining == []

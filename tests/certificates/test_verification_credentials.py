@@ -16,18 +16,20 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.certificates import decisions, issuing
 from lms.certificates.credentials import status
-from lms.certificates.models import CertificateState, DecisionOutcome
+from lms.certificates.models import CertificateState
 from lms.certificates.revocation import reissue_certificate, revoke_certificate
 from lms.core import dataintegrity
 from lms.extensions import db
-from tests.certificates.credentials.support import credential_document, sign
+from tests.certificates.credentials.support import (
+    LEARNER_EMAIL,
+    credential_document,
+    issued_for_real,
+    sign,
+)
 from tests.certificates.helpers import make_certificate_world
 from tests.certificates.test_verification import text_of, verify
 from tests.web.helpers import csrf_token_of
-
-LEARNER_EMAIL = "ines.secret@example.org"
 
 
 @pytest.fixture
@@ -38,13 +40,7 @@ def world():
 @pytest.fixture
 def certificate(world):
     """Return a certificate issued for real: its PDF carries its signed credential."""
-    learner = world.eligible_learner(display_name="Inès Réelle", email=LEARNER_EMAIL)
-    decisions.record_decision(
-        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
-    )
-    certificate = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
-    db.session.commit()
-    return certificate
+    return issued_for_real(world)
 
 
 def paste(client, text: str):

@@ -14,17 +14,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.certificates import decisions, issuing
-from lms.certificates.models import DecisionOutcome
+from lms.certificates import issuing
 from lms.certificates.revocation import revoke_certificate
 from lms.core.pades import reset_signing_cache
 from lms.extensions import db
-from tests.certificates.credentials.support import pdf_carrying, replace_attachment
+from tests.certificates.credentials.support import (
+    LEARNER_EMAIL,
+    issued_for_real,
+    pdf_carrying,
+    replace_attachment,
+)
 from tests.certificates.helpers import make_certificate_world
 from tests.certificates.test_verification import drop, text_of
 from tests.signing import PASSPHRASE, write_identity
 
-LEARNER_EMAIL = "ines.secret@example.org"
 NO_SIGNATURE = "This file carries no electronic signature."
 NO_CREDENTIAL = "This file carries no Open Badges credential."
 UNREADABLE = "This file could not be read to look for a credential"
@@ -45,12 +48,7 @@ def no_rate_limits(app, monkeypatch):
 
 
 def issue(world):
-    learner = world.eligible_learner(display_name="Inès Réelle", email=LEARNER_EMAIL)
-    decisions.record_decision(
-        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
-    )
-    certificate = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
-    db.session.commit()
+    certificate = issued_for_real(world)
     with issuing.open_certificate_pdf(certificate) as stream:
         return certificate, stream.read()
 

@@ -17,6 +17,8 @@ from lms.core.time import utcnow
 from lms.extensions import db
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
+# The e-mail of the learner whose certificate the verification tests check: it must never show.
+LEARNER_EMAIL = "ines.secret@example.org"
 
 
 def credential_document(list_id: int, index: int, **changes: Any) -> dict[str, Any]:
@@ -97,3 +99,17 @@ def replace_attachment(data: bytes, content: bytes, name: str = "credential.json
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()
+
+
+def issued_for_real(world) -> Certificate:
+    """Award a new learner and issue their certificate end to end (PDF, credential; committed)."""
+    from lms.certificates import decisions, issuing
+    from lms.certificates.models import DecisionOutcome
+
+    learner = world.eligible_learner(display_name="Inès Réelle", email=LEARNER_EMAIL)
+    decisions.record_decision(
+        world.cohort, learner, outcome=DecisionOutcome.AWARDED, reason="", decided_by=world.admin
+    )
+    certificate = issuing.issue_certificate(world.cohort, learner, issued_by=world.admin)
+    db.session.commit()
+    return certificate

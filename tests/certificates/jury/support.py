@@ -94,6 +94,26 @@ def jury_world(
     return world
 
 
+def voted_jury_world() -> JuryWorld:
+    """An open jury of one candidate whom every member voted to award the path (committed)."""
+    from lms.certificates.jury.models import Proposal
+    from lms.certificates.jury.votes import cast_vote
+
+    world = jury_world(candidates=1, opened=True)
+    for member in world.members.values():
+        cast_vote(
+            member,
+            world.candidates[0],
+            proposal=Proposal.AWARD_PATH,
+            blocks=[],
+            comment="",
+            recommendations="",
+            expected_version=None,
+        )
+    db.session.commit()
+    return world
+
+
 def seat(
     world: JuryWorld,
     code: str,

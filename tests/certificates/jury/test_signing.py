@@ -7,35 +7,18 @@ import pytest
 from lms.certificates.jury.closing import close_jury
 from lms.certificates.jury.errors import JuryError
 from lms.certificates.jury.minutes_store import minutes_folder, open_minutes
-from lms.certificates.jury.models import JuryMinutes, JuryState, Proposal
-from lms.certificates.jury.votes import cast_vote
+from lms.certificates.jury.models import JuryMinutes, JuryState
 from lms.core import pades, storage
 from lms.extensions import db
-from tests.certificates.jury.support import jury_world
+from tests.certificates.jury.support import voted_jury_world
 from tests.signing import assert_signed
 from tests.stores import empty_file_stores
 
 pytestmark = pytest.mark.pdf
 
 
-def voted_world():
-    world = jury_world(1, opened=True)
-    for member in world.members.values():
-        cast_vote(
-            member,
-            world.candidates[0],
-            proposal=Proposal.AWARD_PATH,
-            blocks=[],
-            comment="",
-            recommendations="",
-            expected_version=None,
-        )
-    db.session.commit()
-    return world
-
-
 def test_closing_a_jury_stores_minutes_signed_by_the_certifier(app, signing):
-    world = voted_world()
+    world = voted_jury_world()
     _decisions, minutes = close_jury(world.president, world.jury)
     db.session.commit()
 
@@ -48,7 +31,7 @@ def test_closing_a_jury_stores_minutes_signed_by_the_certifier(app, signing):
 
 def test_a_closing_whose_minutes_cannot_be_signed_is_refused(app, monkeypatch, tmp_path):
     empty_file_stores()
-    world = voted_world()
+    world = voted_jury_world()
     (tmp_path / "garbage.p12").write_bytes(b"not a PKCS#12 file")
     monkeypatch.setitem(app.config, "SIGNING_PKCS12", str(tmp_path / "garbage.p12"))
     pades.reset_signing_cache()

@@ -8,11 +8,10 @@ import pytest
 from lms.certificates.jury import closing
 from lms.certificates.jury.closing import close_jury
 from lms.certificates.jury.minutes_store import minutes_folder
-from lms.certificates.jury.models import JuryMinutes, JuryState, Proposal
-from lms.certificates.jury.votes import cast_vote
+from lms.certificates.jury.models import JuryMinutes, JuryState
 from lms.core import storage
 from lms.extensions import db
-from tests.certificates.jury.support import JuryWorld, jury_world
+from tests.certificates.jury.support import JuryWorld, voted_jury_world
 from tests.stores import empty_file_stores
 
 
@@ -20,18 +19,7 @@ from tests.stores import empty_file_stores
 def world(app):
     """A jury whose every member voted, and an empty uploads folder (the check reads it too)."""
     empty_file_stores()
-    world = jury_world(candidates=1, opened=True)
-    for member in world.members.values():
-        cast_vote(
-            member,
-            world.candidates[0],
-            proposal=Proposal.AWARD_PATH,
-            blocks=[],
-            comment="",
-            recommendations="",
-            expected_version=None,
-        )
-    db.session.commit()
+    world = voted_jury_world()
     yield world
     empty_file_stores()
 
